@@ -1,0 +1,22 @@
+//! The domain core of Clearinghouse: the vocabulary every other crate speaks.
+//!
+//! Architecture invariant: this crate does no IO and knows nothing of HTTP, SQL or the
+//! command line. Storage, the service layer, the web server and the binary depend on it,
+//! never the reverse. Values with rules (usernames, passwords, roles) are parsed once at
+//! the edge into types that cannot hold an invalid value.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod username;
+
+pub use error::DomainError;
+pub use ids::{OrgId, UserId};
+pub use org::OrgKind;
+pub use policy::{Action, Principal};
+pub use role::Role;
+pub use username::Username;

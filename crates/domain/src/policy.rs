@@ -1,0 +1,176 @@
+//! The one authorization policy: "may this user do this action on this record?"
+//!
+//! Architecture invariant: every web route and API endpoint names an [`Action`], and the
+//! server asks [`permits`] before running the handler; record-level checks (a report made
+//! available to one agency, a child of one child-welfare agency) ask [`may_see_record`].
+//! Nothing else in the code base decides access, so this file is the place to read (and
+//! review) who sees what. The table is an exhaustive `match`: adding an action without
+//! deciding who may take it does not compile.
+
+use crate::{OrgId, OrgKind, Role, UserId, Username};
+use serde::Serialize;
+
+/// Who is asking: derived from a session or an API token, never from client input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub username: Username,
+    pub org_id: OrgId,
+    pub org_kind: OrgKind,
+    pub role: Role,
+}
+
+/// Everything a route can do, named by what it means for the people involved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Sign-in page, health checks, static assets, the OpenAPI document.
+    ViewPublicPages,
+    ViewDashboard,
+    /// Own password, second factor and API tokens.
+    ManageOwnAccount,
+    /// The hotline's report queue (all reports received).
+    ViewReports,
+    /// Leads made available to the investigator's own agency.
+    ViewLeads,
+    /// Missing-child cases.
+    ViewCases,
+    ViewLinkAnalysis,
+    ViewRecovery,
+    ViewHopeBags,
+    ViewFamilySupport,
+    ViewTraining,
+    ViewStatistics,
+    /// A provider's own submissions through the CyberTipline API.
+    ViewOwnSubmissions,
+    ManageUsers,
+    ManageOrganisations,
+    ViewAuditLog,
+}
+
+/// Who may take an action, before the record itself is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account of these roles.
+    Roles(&'static [Role]),
+}
+
+use Role::*;
+
+const PEOPLE: &[Role] = &[
+    Administrator,
+    Supervisor,
+    Analyst,
+    Investigator,
+    Caseworker,
+    RecoverySpecialist,
+    Volunteer,
+];
+const EVERYONE_SIGNED_IN: &[Role] = &[
+    Administrator,
+    Supervisor,
+    Analyst,
+    Investigator,
+    Caseworker,
+    RecoverySpecialist,
+    Volunteer,
+    ProviderApi,
+];
+
+/// The table. Need-to-know: law-enforcement resources for law enforcement and the hotline
+/// staff who prepare them; family and recovery data for the people who provide support.
+pub fn access(action: Action) -> Access {
+    use Access::Roles;
+    match action {
+        Action::ViewPublicPages => Access::Public,
+        Action::ViewDashboard | Action::ManageOwnAccount => Roles(EVERYONE_SIGNED_IN),
+        Action::ViewReports => Roles(&[Supervisor, Analyst]),
+        Action::ViewLeads => Roles(&[Investigator]),
+        Action::ViewCases => Roles(&[Supervisor, Analyst, Caseworker, Investigator]),
+        Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),
+        Action::ViewRecovery => Roles(&[Supervisor, RecoverySpecialist, Caseworker]),
+        Action::ViewHopeBags => Roles(&[Administrator, Supervisor, RecoverySpecialist, Volunteer]),
+        Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
+        Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
+        Action::ViewOwnSubmissions => Roles(&[ProviderApi]),
+        Action::ManageUsers | Action::ManageOrganisations | Action::ViewAuditLog => {
+            Roles(&[Administrator])
+        }
+    }
+}
+
+/// May `who` (None: not signed in) take `action` at all?
+pub fn permits(who: Option<&Principal>, action: Action) -> bool {
+    match access(action) {
+        Access::Public => true,
+        Access::Roles(roles) => who.is_some_and(|p| roles.contains(&p.role)),
+    }
+}
+
+/// The sharing state of one record about a person (a report, a case, a cluster).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordSharing {
+    /// The organisation the record came from or belongs to (a provider's report, a
+    /// child-welfare agency's child). None for records of the hotline itself.
+    pub owner_org: Option<OrgId>,
+    /// Law-enforcement agencies it was made available to.
+    pub made_available_to: Vec<OrgId>,
+}
+
+/// May `who` see this particular record? Hotline staff see everything the hotline holds;
+/// an investigator sees only what was made available to their own agency; a caseworker
+/// sees their own agency's records; a provider only its own submissions.
+pub fn may_see_record(who: &Principal, record: &RecordSharing) -> bool {
+    match who.role {
+        Supervisor | Analyst => true,
+        Investigator => record.made_available_to.contains(&who.org_id),
+        Caseworker | RecoverySpecialist | Volunteer | ProviderApi => {
+            record.owner_org == Some(who.org_id)
+        }
+        // Administrators run the system; they do not read case files.
+        Administrator => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role, org: i64) -> Principal {
+        Principal {
+            user_id: UserId(1),
+            username: Username::parse("someone").unwrap(),
+            org_id: OrgId(org),
+            org_kind: role.allowed_org_kinds()[0],
+            role,
+        }
+    }
+
+    #[test]
+    fn anonymous_sees_only_public_pages() {
+        assert!(permits(None, Action::ViewPublicPages));
+        assert!(!permits(None, Action::ViewDashboard));
+    }
+
+    #[test]
+    fn law_enforcement_leads_are_for_law_enforcement_only() {
+        assert!(permits(Some(&who(Investigator, 2)), Action::ViewLeads));
+        for r in Role::ALL.into_iter().filter(|r| *r != Investigator) {
+            assert!(!permits(Some(&who(r, 2)), Action::ViewLeads), "{r}");
+        }
+    }
+
+    #[test]
+    fn investigator_sees_only_what_was_made_available_to_their_agency() {
+        let rec = RecordSharing {
+            owner_org: None,
+            made_available_to: vec![OrgId(7)],
+        };
+        assert!(may_see_record(&who(Investigator, 7), &rec));
+        assert!(!may_see_record(&who(Investigator, 8), &rec));
+        assert!(may_see_record(&who(Analyst, 1), &rec));
+        assert!(!may_see_record(&who(Administrator, 1), &rec));
+    }
+}

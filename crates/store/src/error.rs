@@ -1,0 +1,39 @@
+//! Storage errors. Callers learn whether a conflict (a unique name taken) or a missing row
+//! is the user's to fix; everything else is ours, and its cause is logged, not shown.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the database URL must start with sqlite: or postgres://")]
+    UnsupportedUrl,
+    #[error("could not connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("could not apply database migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            other => StoreError::Db(other),
+        }
+    }
+}
+
+/// Maps a unique-constraint violation to a conflict the caller can explain.
+pub(crate) fn conflict(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::from(e),
+    }
+}
