@@ -308,8 +308,7 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, offset: u64) -> Re
         ));
     }
     if let Some(encoding) = decl.encoding() {
-        let encoding =
-            encoding.map_err(|e| malformed(offset, format!("XML declaration: {e}")))?;
+        let encoding = encoding.map_err(|e| malformed(offset, format!("XML declaration: {e}")))?;
         if !encoding.eq_ignore_ascii_case("UTF-8") {
             return Err(malformed(
                 offset,
@@ -334,7 +333,10 @@ fn resolve_reference(r: &quick_xml::events::BytesRef<'_>, offset: u64) -> Result
         if !is_xml_char(c) {
             return Err(malformed(
                 offset,
-                format!("character reference to U+{:04X}, which XML does not allow", c as u32),
+                format!(
+                    "character reference to U+{:04X}, which XML does not allow",
+                    c as u32
+                ),
             ));
         }
         return Ok(c.to_string());
@@ -424,8 +426,14 @@ mod tests {
         assert!(matches!(p("<a/><b/>"), Err(Error::Malformed { .. })));
         assert!(matches!(p("<a/>text"), Err(Error::Malformed { .. })));
         assert!(matches!(p(""), Err(Error::Malformed { .. })));
-        assert!(matches!(p("<a x='1' x='2'/>"), Err(Error::Malformed { .. })));
-        assert!(matches!(p(" <?xml version=\"1.0\"?><a/>"), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            p("<a x='1' x='2'/>"),
+            Err(Error::Malformed { .. })
+        ));
+        assert!(matches!(
+            p(" <?xml version=\"1.0\"?><a/>"),
+            Err(Error::Malformed { .. })
+        ));
         assert!(matches!(
             p("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"),
             Err(Error::Malformed { .. })
@@ -445,9 +453,18 @@ mod tests {
         };
         let q = |s: &str| parse(s.as_bytes(), &limits);
         assert!(q("<a><b><c/></b></a>").is_ok());
-        assert!(matches!(q("<a><b><c><d/></c></b></a>"), Err(Error::LimitExceeded { .. })));
-        assert!(matches!(q("<a><b/><b/><b/><b/><b/></a>"), Err(Error::LimitExceeded { .. })));
-        assert!(matches!(q("<a x='1' y='2' z='3'/>"), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(
+            q("<a><b><c><d/></c></b></a>"),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert!(matches!(
+            q("<a><b/><b/><b/><b/><b/></a>"),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert!(matches!(
+            q("<a x='1' y='2' z='3'/>"),
+            Err(Error::LimitExceeded { .. })
+        ));
         assert!(matches!(
             q(&format!("<a>{}</a>", "x".repeat(200))),
             Err(Error::LimitExceeded { .. })

@@ -251,7 +251,10 @@ mod tests {
             assert_eq!(ResponseCode::from_u32(c.as_u32()), Some(*c));
         }
         assert_eq!(ResponseCode::from_u32(4111), None);
-        assert_eq!(ResponseCode::MalformedXml.to_string(), "4110 (malformed XML)");
+        assert_eq!(
+            ResponseCode::MalformedXml.to_string(),
+            "4110 (malformed XML)"
+        );
     }
 
     #[test]

@@ -7,9 +7,8 @@
 //! here, in the same order as the XSD, and nowhere else in validation.
 
 use crate::values::{
-    is_calling_code, is_digits, AddressType, AssociatedAccountType, BatchedReportReason,
-    EmailType, FileClassification, FileRelevance, IncidentType, IpCaptureType, MetadataType,
-    PhoneType,
+    is_calling_code, is_digits, AddressType, AssociatedAccountType, BatchedReportReason, EmailType,
+    FileClassification, FileRelevance, IncidentType, IpCaptureType, MetadataType, PhoneType,
 };
 
 /// A simple type: what text (of an element or attribute) may be.
@@ -28,10 +27,7 @@ pub(crate) enum Simple {
     Double,
     Date,
     DateTime,
-    Enum {
-        type_name: &'static str,
-        values: &'static [&'static str],
-    },
+    Enum(&'static [&'static str]),
     /// A long code list (countries, states) kept with names in `codes.rs`.
     Codes {
         type_name: &'static str,
@@ -81,28 +77,62 @@ pub(crate) enum Particle {
 }
 
 const fn one(name: &'static str, ty: &'static Type) -> Child {
-    Child { name, ty, min: 1, max: Some(1) }
+    Child {
+        name,
+        ty,
+        min: 1,
+        max: Some(1),
+    }
 }
 const fn opt(name: &'static str, ty: &'static Type) -> Child {
-    Child { name, ty, min: 0, max: Some(1) }
+    Child {
+        name,
+        ty,
+        min: 0,
+        max: Some(1),
+    }
 }
 const fn many(name: &'static str, ty: &'static Type) -> Child {
-    Child { name, ty, min: 0, max: None }
+    Child {
+        name,
+        ty,
+        min: 0,
+        max: None,
+    }
 }
 const fn some(name: &'static str, ty: &'static Type) -> Child {
-    Child { name, ty, min: 1, max: None }
+    Child {
+        name,
+        ty,
+        min: 1,
+        max: None,
+    }
 }
 const fn attr(name: &'static str, ty: Simple) -> Attr {
-    Attr { name, ty, required: false }
+    Attr {
+        name,
+        ty,
+        required: false,
+    }
 }
 const fn required_attr(name: &'static str, ty: Simple) -> Attr {
-    Attr { name, ty, required: true }
+    Attr {
+        name,
+        ty,
+        required: true,
+    }
 }
 const fn simple(ty: Simple) -> Type {
-    Type { attrs: &[], content: Content::Simple(ty) }
+    Type {
+        attrs: &[],
+        content: Content::Simple(ty),
+    }
 }
 const fn seq(particles: &'static [Particle]) -> Type {
-    Type { attrs: &[], content: Content::Sequence(particles) }
+    Type {
+        attrs: &[],
+        content: Content::Sequence(particles),
+    }
 }
 
 use Particle::El;
@@ -119,26 +149,30 @@ pub(crate) static LATLONG: Type = simple(Simple::Double);
 pub(crate) static DATE: Type = simple(Simple::Date);
 pub(crate) static DATE_TIME: Type = simple(Simple::DateTime);
 
-const fn enumeration(type_name: &'static str, values: &'static [&'static str]) -> Simple {
-    Simple::Enum { type_name, values }
+const fn enumeration(values: &'static [&'static str]) -> Simple {
+    Simple::Enum(values)
 }
-const COUNTRY: Simple = Simple::Codes { type_name: "country", table: crate::codes::COUNTRIES };
-const STATE: Simple = Simple::Codes { type_name: "state", table: crate::codes::US_STATES };
-const IP_CAPTURE_TYPE: Simple = enumeration(IpCaptureType::XSD_TYPE, IpCaptureType::XSD_VALUES);
+const COUNTRY: Simple = Simple::Codes {
+    type_name: "country",
+    table: crate::codes::COUNTRIES,
+};
+const STATE: Simple = Simple::Codes {
+    type_name: "state",
+    table: crate::codes::US_STATES,
+};
+const IP_CAPTURE_TYPE: Simple = enumeration(IpCaptureType::XSD_VALUES);
 
-static INCIDENT_TYPE: Type = simple(enumeration(IncidentType::XSD_TYPE, IncidentType::XSD_VALUES));
+static INCIDENT_TYPE: Type = simple(enumeration(IncidentType::XSD_VALUES));
 static COUNTRY_T: Type = simple(COUNTRY);
 static STATE_T: Type = simple(STATE);
 static IP_CAPTURE_TYPE_T: Type = simple(IP_CAPTURE_TYPE);
-static FILE_RELEVANCE: Type =
-    simple(enumeration(FileRelevance::XSD_TYPE, FileRelevance::XSD_VALUES));
-static FILE_CLASSIFICATION: Type =
-    simple(enumeration(FileClassification::XSD_TYPE, FileClassification::XSD_VALUES));
+static FILE_RELEVANCE: Type = simple(enumeration(FileRelevance::XSD_VALUES));
+static FILE_CLASSIFICATION: Type = simple(enumeration(FileClassification::XSD_VALUES));
 
 static BATCHED_REPORT: Type = Type {
     attrs: &[required_attr(
         "reason",
-        enumeration(BatchedReportReason::XSD_TYPE, BatchedReportReason::XSD_VALUES),
+        enumeration(BatchedReportReason::XSD_VALUES),
     )],
     content: Content::Empty,
 };
@@ -165,7 +199,7 @@ pub(crate) static INCIDENT_SUMMARY: Type = seq(&[
 
 static EMAIL: Type = Type {
     attrs: &[
-        attr("type", enumeration(EmailType::XSD_TYPE, EmailType::XSD_VALUES)),
+        attr("type", enumeration(EmailType::XSD_VALUES)),
         attr("verified", Simple::Boolean),
         attr("verificationDate", Simple::DateTime),
     ],
@@ -174,7 +208,7 @@ static EMAIL: Type = Type {
 
 static PHONE: Type = Type {
     attrs: &[
-        attr("type", enumeration(PhoneType::XSD_TYPE, PhoneType::XSD_VALUES)),
+        attr("type", enumeration(PhoneType::XSD_VALUES)),
         attr("verified", Simple::Boolean),
         attr("verificationDate", Simple::DateTime),
         attr(
@@ -187,14 +221,18 @@ static PHONE: Type = Type {
         ),
         attr(
             "extension",
-            Simple::Pattern { type_name: "phoneExtension", pattern: "[0-9]+", check: is_digits },
+            Simple::Pattern {
+                type_name: "phoneExtension",
+                pattern: "[0-9]+",
+                check: is_digits,
+            },
         ),
     ],
     content: Content::Simple(Simple::String),
 };
 
 static ADDRESS: Type = Type {
-    attrs: &[attr("type", enumeration(AddressType::XSD_TYPE, AddressType::XSD_VALUES))],
+    attrs: &[attr("type", enumeration(AddressType::XSD_VALUES))],
     content: Content::Sequence(&[
         El(opt("address", &STRING)),
         El(opt("city", &STRING)),
@@ -312,7 +350,10 @@ static LAW_ENFORCEMENT: Type = seq(&[
     El(opt("officerContact", &CONTACT_PERSON)),
     El(opt("reportedToLe", &BOOLEAN)),
     El(opt("servedLegalProcessDomestic", &BOOLEAN)),
-    El(opt("servedLegalProcessInternational", &SERVED_LEGAL_PROCESS_INTERNATIONAL)),
+    El(opt(
+        "servedLegalProcessInternational",
+        &SERVED_LEGAL_PROCESS_INTERNATIONAL,
+    )),
 ]);
 
 static REPORTER: Type = seq(&[
@@ -343,7 +384,10 @@ static ACCOUNT_PERMANENTLY_DISABLED: Type = Type {
 };
 
 static ESTIMATED_LOCATION: Type = Type {
-    attrs: &[attr("verified", Simple::Boolean), attr("timestamp", Simple::DateTime)],
+    attrs: &[
+        attr("verified", Simple::Boolean),
+        attr("timestamp", Simple::DateTime),
+    ],
     content: Content::Sequence(&[
         El(opt("city", &STRING)),
         El(opt("region", &STRING)),
@@ -359,7 +403,7 @@ static ASSOCIATED_PLATFORM: Type = Type {
 static ASSOCIATED_ACCOUNT: Type = Type {
     attrs: &[required_attr(
         "type",
-        enumeration(AssociatedAccountType::XSD_TYPE, AssociatedAccountType::XSD_VALUES),
+        enumeration(AssociatedAccountType::XSD_VALUES),
     )],
     content: Content::Sequence(&[
         El(opt("platform", &ASSOCIATED_PLATFORM)),
@@ -380,8 +424,14 @@ static ASSOCIATED_ACCOUNT: Type = Type {
         El(opt("profileBio", &STRING)),
         El(opt("groupIdentifier", &STRING)),
         El(opt("compromisedAccount", &BOOLEAN)),
-        El(opt("accountTemporarilyDisabled", &ACCOUNT_TEMPORARILY_DISABLED)),
-        El(opt("accountPermanentlyDisabled", &ACCOUNT_PERMANENTLY_DISABLED)),
+        El(opt(
+            "accountTemporarilyDisabled",
+            &ACCOUNT_TEMPORARILY_DISABLED,
+        )),
+        El(opt(
+            "accountPermanentlyDisabled",
+            &ACCOUNT_PERMANENTLY_DISABLED,
+        )),
         El(many("ipCaptureEvent", &IP_CAPTURE_EVENT)),
         El(many("deviceId", &DEVICE_ID)),
         El(many("priorCTReport", &LONG)),
@@ -404,8 +454,14 @@ static PERSON_OR_USER_REPORTED: Type = seq(&[
     El(opt("thirdPartyUserReported", &BOOLEAN)),
     El(many("priorCTReports", &LONG)),
     El(opt("groupIdentifier", &STRING)),
-    El(opt("accountTemporarilyDisabled", &ACCOUNT_TEMPORARILY_DISABLED)),
-    El(opt("accountPermanentlyDisabled", &ACCOUNT_PERMANENTLY_DISABLED)),
+    El(opt(
+        "accountTemporarilyDisabled",
+        &ACCOUNT_TEMPORARILY_DISABLED,
+    )),
+    El(opt(
+        "accountPermanentlyDisabled",
+        &ACCOUNT_PERMANENTLY_DISABLED,
+    )),
     El(opt("estimatedLocation", &ESTIMATED_LOCATION)),
     El(opt("allEmailsReported", &BOOLEAN)),
     El(many("associatedAccount", &ASSOCIATED_ACCOUNT)),
@@ -425,8 +481,14 @@ static INTENDED_RECIPIENT: Type = seq(&[
     El(many("deviceId", &DEVICE_ID)),
     El(many("priorCTReports", &LONG)),
     El(opt("groupIdentifier", &STRING)),
-    El(opt("accountTemporarilyDisabled", &ACCOUNT_TEMPORARILY_DISABLED)),
-    El(opt("accountPermanentlyDisabled", &ACCOUNT_PERMANENTLY_DISABLED)),
+    El(opt(
+        "accountTemporarilyDisabled",
+        &ACCOUNT_TEMPORARILY_DISABLED,
+    )),
+    El(opt(
+        "accountPermanentlyDisabled",
+        &ACCOUNT_PERMANENTLY_DISABLED,
+    )),
     El(opt("estimatedLocation", &ESTIMATED_LOCATION)),
     El(opt("allEmailsReported", &BOOLEAN)),
     El(many("additionalInfo", &STRING)),
@@ -445,8 +507,14 @@ static VICTIM: Type = seq(&[
     El(many("deviceId", &DEVICE_ID)),
     El(opt("schoolName", &STRING)),
     El(many("priorCTReports", &LONG)),
-    El(opt("accountTemporarilyDisabled", &ACCOUNT_TEMPORARILY_DISABLED)),
-    El(opt("accountPermanentlyDisabled", &ACCOUNT_PERMANENTLY_DISABLED)),
+    El(opt(
+        "accountTemporarilyDisabled",
+        &ACCOUNT_TEMPORARILY_DISABLED,
+    )),
+    El(opt(
+        "accountPermanentlyDisabled",
+        &ACCOUNT_PERMANENTLY_DISABLED,
+    )),
     El(opt("estimatedLocation", &ESTIMATED_LOCATION)),
     El(opt("allEmailsReported", &BOOLEAN)),
     El(many("associatedAccount", &ASSOCIATED_ACCOUNT)),
@@ -490,7 +558,7 @@ static HASH: Type = Type {
 static NAME_VALUE: Type = seq(&[El(one("name", &STRING)), El(one("value", &STRING))]);
 
 static DETAILS: Type = Type {
-    attrs: &[attr("type", enumeration(MetadataType::XSD_TYPE, MetadataType::XSD_VALUES))],
+    attrs: &[attr("type", enumeration(MetadataType::XSD_VALUES))],
     content: Content::Sequence(&[El(some("nameValuePair", &NAME_VALUE))]),
 };
 
@@ -506,7 +574,10 @@ pub(crate) static FILE_DETAILS: Type = seq(&[
     El(opt("exifViewedByEsp", &BOOLEAN)),
     El(opt("publiclyAvailable", &BOOLEAN)),
     El(opt("fileRelevance", &FILE_RELEVANCE)),
-    Particle::Choice(&[opt("potentialMeme", &BOOLEAN), opt("fileAnnotations", &FILE_ANNOTATIONS)]),
+    Particle::Choice(&[
+        opt("potentialMeme", &BOOLEAN),
+        opt("fileAnnotations", &FILE_ANNOTATIONS),
+    ]),
     El(opt("industryClassification", &FILE_CLASSIFICATION)),
     El(many("originalFileHash", &HASH)),
     El(opt("ipCaptureEvent", &IP_CAPTURE_EVENT)),

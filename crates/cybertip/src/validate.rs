@@ -5,6 +5,8 @@
 //! valid XSD it obeys the unique-particle-attribution rule, so an element name never leaves a
 //! choice of which particle it belongs to.
 
+use std::collections::HashMap;
+
 use crate::dom::{truncate, Element};
 use crate::error::Error;
 use crate::schema::{Attr, Child, Content, Particle, Simple, Type};
@@ -19,7 +21,10 @@ pub(crate) fn validate_root(root: &Element, name: &str, ty: &Type) -> Result<(),
     if root.name != name {
         return Err(Error::invalid(
             &path,
-            format!("expected root element <{name}>, found <{}>", truncate(&root.name, 40)),
+            format!(
+                "expected root element <{name}>, found <{}>",
+                truncate(&root.name, 40)
+            ),
         ));
     }
     validate(root, ty, &path)
@@ -91,7 +96,10 @@ fn validate_attributes(el: &Element, attrs: &[Attr], path: &str) -> Result<(), E
                 };
                 return Err(Error::invalid(
                     &attr_path,
-                    format!("unexpected attribute {}; expected: {expected}", truncate(name, 40)),
+                    format!(
+                        "unexpected attribute {}; expected: {expected}",
+                        truncate(name, 40)
+                    ),
                 ));
             }
         }
@@ -108,7 +116,11 @@ fn validate_attributes(el: &Element, attrs: &[Attr], path: &str) -> Result<(), E
 }
 
 fn only_whitespace(el: &Element, path: &str) -> Result<(), Error> {
-    if el.text.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
+    if el
+        .text
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -124,12 +136,13 @@ fn only_whitespace(el: &Element, path: &str) -> Result<(), Error> {
 
 fn validate_sequence(el: &Element, particles: &[Particle], path: &str) -> Result<(), Error> {
     let kids = &el.children;
+    let paths = child_paths(el, path);
     let mut i = 0;
     // What may come next, for the message about an element that does not fit.
     let mut expected: Vec<&str> = Vec::new();
     let mut last: Option<(&str, Option<u32>)> = None;
 
-    for particle in particles {
+    for (pi, particle) in particles.iter().enumerate() {
         let (child, options): (Option<&Child>, &[Child]) = match particle {
             Particle::El(c) => {
                 let matched = kids.get(i).is_some_and(|k| k.name == c.name);
@@ -148,19 +161,36 @@ fn validate_sequence(el: &Element, particles: &[Particle], path: &str) -> Result
                 expected.extend(options.iter().map(|o| o.name));
                 continue;
             }
-            return Err(missing(el, path, options, last.map(|l| l.0), kids.get(i)));
+            let misplaced = kids
+                .get(i)
+                .is_some_and(|k| particles[..pi].iter().any(|p| names_element(p, &k.name)));
+            return Err(missing(
+                el,
+                path,
+                options,
+                last.map(|l| l.0),
+                kids.get(i),
+                misplaced,
+            ));
         };
         let mut n = 0u32;
         while let Some(k) = kids.get(i) {
             if k.name != child.name || child.max.is_some_and(|m| n >= m) {
                 break;
             }
-            validate(k, child.ty, &child_path(el, k, path))?;
+            validate(k, child.ty, &paths[i])?;
             n += 1;
             i += 1;
         }
         if n < child.min {
-            return Err(missing(el, path, std::slice::from_ref(child), Some(child.name), kids.get(i)));
+            return Err(missing(
+                el,
+                path,
+                std::slice::from_ref(child),
+                Some(child.name),
+                kids.get(i),
+                false,
+            ));
         }
         last = Some((child.name, child.max));
         expected.clear();
@@ -182,10 +212,10 @@ fn validate_sequence(el: &Element, particles: &[Particle], path: &str) -> Result
             ));
         }
     }
-    let known_earlier = particles.iter().any(|p| match p {
-        Particle::El(c) => c.name == extra.name,
-        Particle::Choice(options) => options.iter().any(|o| o.name == extra.name),
-    });
+    // An alternative of a choice already taken is not "out of order": it is one too many.
+    let known_earlier = particles
+        .iter()
+        .any(|p| matches!(p, Particle::El(c) if c.name == extra.name));
     let mut message = if known_earlier {
         format!("element <{name}> is out of order")
     } else {
@@ -200,9 +230,19 @@ fn validate_sequence(el: &Element, particles: &[Particle], path: &str) -> Result
     if choices.is_empty() {
         message.push_str(&format!("; expected {last_choice}"));
     } else {
-        message.push_str(&format!("; expected {} or {last_choice}", choices.join(", ")));
+        message.push_str(&format!(
+            "; expected {} or {last_choice}",
+            choices.join(", ")
+        ));
     }
     Err(Error::invalid(&extra_path, message))
+}
+
+fn names_element(p: &Particle, name: &str) -> bool {
+    match p {
+        Particle::El(c) => c.name == name,
+        Particle::Choice(options) => options.iter().any(|o| o.name == name),
+    }
 }
 
 fn missing(
@@ -211,6 +251,7 @@ fn missing(
     options: &[Child],
     after: Option<&str>,
     found: Option<&Element>,
+    misplaced: bool,
 ) -> Error {
     let wanted = match options {
         [one] => format!("expected element <{}>", one.name),
@@ -227,6 +268,10 @@ fn missing(
         None => format!(" as the first child of <{}>", el.name),
     };
     let found = match found {
+        Some(k) if misplaced => format!(
+            ", found <{}>, which is out of order (it belongs earlier)",
+            truncate(&k.name, 40)
+        ),
         Some(k) => format!(", found <{}>", truncate(&k.name, 40)),
         None => format!(", found the end of <{}>", el.name),
     };
@@ -234,12 +279,13 @@ fn missing(
 }
 
 fn validate_all(el: &Element, children: &[Child], path: &str) -> Result<(), Error> {
+    let paths = child_paths(el, path);
     for (i, k) in el.children.iter().enumerate() {
-        let k_path = child_path(el, k, path);
+        let k_path = &paths[i];
         let Some(child) = children.iter().find(|c| c.name == k.name) else {
             let names: Vec<String> = children.iter().map(|c| format!("<{}>", c.name)).collect();
             return Err(Error::invalid(
-                &k_path,
+                k_path,
                 format!(
                     "unexpected element <{}>; expected any of {} (each at most once)",
                     truncate(&k.name, 40),
@@ -249,11 +295,11 @@ fn validate_all(el: &Element, children: &[Child], path: &str) -> Result<(), Erro
         };
         if el.children[..i].iter().any(|prev| prev.name == k.name) {
             return Err(Error::invalid(
-                &k_path,
+                k_path,
                 format!("<{}> may appear at most once here", child.name),
             ));
         }
-        validate(k, child.ty, &k_path)?;
+        validate(k, child.ty, k_path)?;
     }
     for child in children.iter().filter(|c| c.min > 0) {
         if el.child(child.name).is_none() {
@@ -266,7 +312,32 @@ fn validate_all(el: &Element, children: &[Child], path: &str) -> Result<(), Erro
     Ok(())
 }
 
-/// The path of `child`: `parent/name`, with `[n]` (1-based) when the name repeats.
+/// The paths of all children of `parent`, in linear time: a parent may legally hold tens of
+/// thousands of repeated children, so per-child sibling scans would be quadratic.
+fn child_paths(parent: &Element, path: &str) -> Vec<String> {
+    let mut totals: HashMap<&str, usize> = HashMap::new();
+    for c in &parent.children {
+        *totals.entry(c.name.as_str()).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    parent
+        .children
+        .iter()
+        .map(|c| {
+            let name = truncate(&c.name, 40);
+            let n = seen.entry(c.name.as_str()).or_default();
+            *n += 1;
+            if totals.get(c.name.as_str()).copied().unwrap_or(0) > 1 {
+                format!("{path}/{name}[{n}]")
+            } else {
+                format!("{path}/{name}")
+            }
+        })
+        .collect()
+}
+
+/// The path of `child`: `parent/name`, with `[n]` (1-based) when the name repeats. Linear in
+/// the number of siblings, so used only to report an error.
 fn child_path(parent: &Element, child: &Element, path: &str) -> String {
     let name = truncate(&child.name, 40);
     let same: Vec<&Element> = parent.children_named(&child.name).collect();
@@ -287,7 +358,10 @@ pub(crate) fn check_simple(ty: &Simple, value: &str) -> Result<(), String> {
     match ty {
         Simple::String | Simple::Token => Ok(()),
         Simple::Boolean => parse_bool(value).map(|_| ()).ok_or_else(|| {
-            format!("expected a boolean (true, false, 1 or 0), found {}", shown())
+            format!(
+                "expected a boolean (true, false, 1 or 0), found {}",
+                shown()
+            )
         }),
         // Clients write these flags empty, as the fixed value allows; `false`/`0` mean "not set".
         Simple::FixedTrue => {
@@ -300,20 +374,26 @@ pub(crate) fn check_simple(ty: &Simple, value: &str) -> Result<(), String> {
                 ))
             }
         }
-        Simple::Int => parse_i32(value).map(|_| ()).ok_or_else(|| {
-            format!("expected a 32-bit integer (xs:int), found {}", shown())
-        }),
-        Simple::Long => parse_i64(value).map(|_| ()).ok_or_else(|| {
-            format!("expected a 64-bit integer (xs:long), found {}", shown())
-        }),
+        Simple::Int => parse_i32(value)
+            .map(|_| ())
+            .ok_or_else(|| format!("expected a 32-bit integer (xs:int), found {}", shown())),
+        Simple::Long => parse_i64(value)
+            .map(|_| ())
+            .ok_or_else(|| format!("expected a 64-bit integer (xs:long), found {}", shown())),
         Simple::Double => parse_f64(value).map(|_| ()).ok_or_else(|| {
-            format!("expected a finite decimal number (xs:double), found {}", shown())
+            format!(
+                "expected a finite decimal number (xs:double), found {}",
+                shown()
+            )
         }),
         Simple::Date => {
             if is_date(crate::values::trim_xml(value)) {
                 Ok(())
             } else {
-                Err(format!("expected a date (xs:date, e.g. 2010-02-28), found {}", shown()))
+                Err(format!(
+                    "expected a date (xs:date, e.g. 2010-02-28), found {}",
+                    shown()
+                ))
             }
         }
         Simple::DateTime => {
@@ -326,11 +406,15 @@ pub(crate) fn check_simple(ty: &Simple, value: &str) -> Result<(), String> {
                 ))
             }
         }
-        Simple::Enum { values, .. } => {
+        Simple::Enum(values) => {
             if values.contains(&value) {
                 Ok(())
             } else {
-                Err(format!("expected one of: {}; found {}", values.join(", "), shown()))
+                Err(format!(
+                    "expected one of: {}; found {}",
+                    values.join(", "),
+                    shown()
+                ))
             }
         }
         Simple::Codes { type_name, table } => {
@@ -346,11 +430,18 @@ pub(crate) fn check_simple(ty: &Simple, value: &str) -> Result<(), String> {
                 ))
             }
         }
-        Simple::Pattern { type_name, pattern, check } => {
+        Simple::Pattern {
+            type_name,
+            pattern,
+            check,
+        } => {
             if check(value) {
                 Ok(())
             } else {
-                Err(format!("expected a {type_name} matching {pattern}, found {}", shown()))
+                Err(format!(
+                    "expected a {type_name} matching {pattern}, found {}",
+                    shown()
+                ))
             }
         }
     }
@@ -369,10 +460,15 @@ mod tests {
 
     #[test]
     fn sequence_and_occurrence_messages() {
-        let ok = "<reportResponse><responseCode>0</responseCode><responseDescription/></reportResponse>";
-        assert_eq!(check(ok, &schema::REPORT_RESPONSE, "reportResponse"), Ok(()));
+        let ok =
+            "<reportResponse><responseCode>0</responseCode><responseDescription/></reportResponse>";
+        assert_eq!(
+            check(ok, &schema::REPORT_RESPONSE, "reportResponse"),
+            Ok(())
+        );
 
-        let missing = "<reportResponse><responseCode>0</responseCode><reportId>1</reportId></reportResponse>";
+        let missing =
+            "<reportResponse><responseCode>0</responseCode><reportId>1</reportId></reportResponse>";
         let e = check(missing, &schema::REPORT_RESPONSE, "reportResponse").unwrap_err();
         assert_eq!(e.path(), Some("/reportResponse"));
         assert_eq!(
@@ -398,6 +494,9 @@ mod tests {
     fn wrong_root() {
         let e = check("<fileDetails/>", &schema::REPORT, "report").unwrap_err();
         assert_eq!(e.path(), Some("/fileDetails"));
-        assert_eq!(e.message(), "expected root element <report>, found <fileDetails>");
+        assert_eq!(
+            e.message(),
+            "expected root element <report>, found <fileDetails>"
+        );
     }
 }

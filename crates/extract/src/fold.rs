@@ -17,40 +17,72 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 /// Text prepared for matching, plus the way back to the original.
 pub(crate) struct Folded<'a> {
     text: Cow<'a, str>,
-    /// For each folded byte, the original byte range of the character it came
-    /// from. Empty when the text was not changed (identity map).
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    /// Where folded and original offsets stop moving in step: one entry per
+    /// non-ASCII character that was folded, sorted. Between entries the text
+    /// is copied ASCII, so offsets advance together; this keeps the map tiny
+    /// for mostly-ASCII text. Empty when the text was not changed.
+    segs: Vec<Seg>,
+}
+
+/// Folded bytes `f0..f1` came from the original character(s) `o0..o1`.
+#[derive(Clone, Copy, Debug)]
+struct Seg {
+    f0: usize,
+    f1: usize,
+    o0: usize,
+    o1: usize,
 }
 
 impl<'a> Folded<'a> {
     pub(crate) fn new(original: &'a str) -> Self {
-        // u32 offsets halve the map's memory; texts beyond 4 GiB are not folded
-        // (matching still works on them, only look-alikes are missed).
-        if original.is_ascii() || original.len() >= u32::MAX as usize {
+        if original.is_ascii() {
             return Folded {
                 text: Cow::Borrowed(original),
-                starts: Vec::new(),
-                ends: Vec::new(),
+                segs: Vec::new(),
             };
         }
         let mut text = String::with_capacity(original.len());
-        let mut starts = Vec::with_capacity(original.len());
-        let mut ends = Vec::with_capacity(original.len());
+        let mut segs: Vec<Seg> = Vec::new();
         let mut buf = [0u8; 4];
-        for (pos, c) in original.char_indices() {
-            let (s, e) = (pos as u32, (pos + c.len_utf8()) as u32);
-            let before = text.len();
+        let bytes = original.as_bytes();
+        let mut pos = 0;
+        while pos < original.len() {
+            // Copy the ASCII run in one go.
+            let run = bytes[pos..]
+                .iter()
+                .position(|&b| b >= 0x80)
+                .unwrap_or(bytes.len() - pos);
+            text.push_str(&original[pos..pos + run]);
+            pos += run;
+            let Some(c) = original[pos..].chars().next() else {
+                break;
+            };
+            let (o0, o1) = (pos, pos + c.len_utf8());
+            let f0 = text.len();
             fold_char(c, &mut text, &mut buf);
-            for _ in before..text.len() {
-                starts.push(s);
-                ends.push(e);
+            let f1 = text.len();
+            if f1 > f0 {
+                segs.push(Seg { f0, f1, o0, o1 });
+            } else {
+                // A dropped character (keycap combiner, variation selector)
+                // belongs to the one before it, so `1️⃣` maps back whole; at
+                // the very start it only shifts offsets (an empty segment).
+                match segs.last_mut() {
+                    Some(last) if last.f1 == f0 && last.o1 == o0 => last.o1 = o1,
+                    _ if f0 == 0 => segs.push(Seg { f0, f1: f0, o0, o1 }),
+                    _ => segs.push(Seg {
+                        f0: f0 - 1,
+                        f1: f0,
+                        o0: o0 - 1,
+                        o1,
+                    }),
+                }
             }
+            pos = o1;
         }
         Folded {
             text: Cow::Owned(text),
-            starts,
-            ends,
+            segs,
         }
     }
 
@@ -58,24 +90,35 @@ impl<'a> Folded<'a> {
         &self.text
     }
 
+    /// Original byte range of the character that folded byte `p` came from.
+    fn char_at(&self, p: usize) -> (usize, usize) {
+        let k = self.segs.partition_point(|s| s.f0 <= p);
+        match k.checked_sub(1).and_then(|k| self.segs.get(k)) {
+            None => (p, p + 1),
+            Some(s) if p < s.f1 => (s.o0, s.o1),
+            Some(s) => {
+                let o = s.o1 + (p - s.f1);
+                (o, o + 1)
+            }
+        }
+    }
+
     /// Maps a byte range of the folded text to the byte range of the original.
     ///
     /// Both ends land on character boundaries of the original because every
-    /// folded byte records the whole original character it came from.
+    /// folded byte maps to the whole original character it came from.
     pub(crate) fn original_span(&self, span: Range<usize>) -> Range<usize> {
-        if self.starts.is_empty() {
+        if self.segs.is_empty() {
             return span;
         }
-        let last = self.starts.len();
-        if span.start >= last || span.end == 0 || span.end <= span.start {
+        if span.end <= span.start || span.end > self.text.len() {
             // Unreachable for spans produced by matchers; keep it total anyway.
-            let at = self.starts.get(span.start.min(last.saturating_sub(1)));
-            let p = at.copied().unwrap_or(0) as usize;
+            let p = self
+                .char_at(span.start.min(self.text.len().saturating_sub(1)))
+                .0;
             return p..p;
         }
-        let s = self.starts[span.start] as usize;
-        let e = self.ends[span.end.min(last) - 1] as usize;
-        s..e
+        self.char_at(span.start).0..self.char_at(span.end - 1).1
     }
 }
 
@@ -240,6 +283,7 @@ mod tests {
     fn ascii_is_borrowed() {
         let f = Folded::new("call 212 555 0147");
         assert!(matches!(f.text, Cow::Borrowed(_)));
+        assert!(f.segs.is_empty());
         assert_eq!(f.original_span(5..8), 5..8);
     }
 
@@ -256,5 +300,8 @@ mod tests {
         assert_eq!(&s[span], "1\u{FE0F}\u{20E3}");
         let span = f.original_span(10..11);
         assert_eq!(&s[span], "𝟕");
+        let s = "\u{200B}\u{FE0F}ab";
+        let f = Folded::new(s);
+        assert_eq!(&s[f.original_span(0..2)], "ab");
     }
 }

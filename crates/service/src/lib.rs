@@ -1,1 +1,47 @@
-//! placeholder
+//! The use cases of Clearinghouse: what a person or a script can do, with the rules and
+//! the audit that go with it. The web server, the API and the CLI are thin callers of this
+//! crate, so a rule enforced here holds everywhere.
+//!
+//! Architecture invariants: no HTTP or SQL types; every change to data and its audit entry
+//! commit in one transaction; every read of a record about a person is audited by the use
+//! case that reads it.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod settings;
+
+pub use clock::Clock;
+pub use error::ServiceError;
+pub use settings::SecuritySettings;
+
+use store::Store;
+
+/// Everything the use cases need, cheap to clone into each request.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub settings: SecuritySettings,
+    pub clock: Clock,
+}
+
+impl Services {
+    pub fn new(store: Store, settings: SecuritySettings, clock: Clock) -> Self {
+        Services {
+            store,
+            settings,
+            clock,
+        }
+    }
+
+    /// Who is acting and from where, for the audit log.
+    pub fn now(&self) -> i64 {
+        self.clock.now_micros()
+    }
+}
+
+/// The client address, as the audit log records it.
+pub type Ip = Option<String>;

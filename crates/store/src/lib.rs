@@ -202,3 +202,8 @@ mod tests {
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Commits a write transaction. Once this returns Ok the change is durable.
+pub async fn commit(tx: Tx) -> Result<(), StoreError> {
+    Ok(tx.commit().await?)
+}

@@ -1,0 +1,159 @@
+//! `clearinghouse admin …`: the operator's tools. Changes are audited as made by the
+//! operator at the command line.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use domain::{OrgKind, Role};
+use service::accounts::{Actor, NewAccount};
+use service::audit::AuditCheck;
+use service::Services;
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create an organisation.
+    CreateOrg {
+        #[arg(long)]
+        name: String,
+        /// hotline, law-enforcement, child-welfare, provider, service-provider or partner.
+        #[arg(long, value_parser = parse_kind)]
+        kind: OrgKind,
+    },
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// administrator, supervisor, analyst, investigator, caseworker, recovery-specialist, volunteer or provider-api.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        username: String,
+        /// Full name shown in the interface (defaults to the username).
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// Set a new password (read from standard input); ends the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+    /// Change a user's role; ends the user's sessions.
+    SetRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Remove a user's second factor so they set it up again.
+    ResetSecondFactor {
+        #[arg(long)]
+        username: String,
+    },
+    /// Create a personal API token for a user and print it (shown once).
+    CreateToken {
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "created at the command line")]
+        name: String,
+    },
+    /// List users.
+    ListUsers {
+        /// Only users whose username, name or organisation contains this.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Verify the audit log's hash chain; exits non-zero and names the first broken entry.
+    VerifyAudit,
+}
+
+fn parse_kind(s: &str) -> Result<OrgKind, String> {
+    s.parse().map_err(|e: domain::DomainError| e.to_string())
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse().map_err(|e: domain::DomainError| e.to_string())
+}
+
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("Password: ").context("reading the password")?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+        line
+    };
+    let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+    if pw.is_empty() {
+        bail!("no password given: pipe it on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | clearinghouse admin …`");
+    }
+    Ok(pw)
+}
+
+pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
+    let op = Actor::Operator;
+    match cmd {
+        AdminCommand::CreateOrg { name, kind } => {
+            let id = services.create_org(&op, &name, kind, None).await?;
+            println!("Created organisation {name} ({kind}) with id {id}.");
+        }
+        AdminCommand::CreateUser { org, role, username, display_name } => {
+            let password = read_password()?;
+            let id = services
+                .create_user(&op, NewAccount { org_name: &org, username: &username, display_name: &display_name, role, password: &password }, None)
+                .await?;
+            println!("Created user {} ({role}) in {org} with id {id}.", username.trim().to_ascii_lowercase());
+        }
+        AdminCommand::ResetPassword { username } => {
+            let password = read_password()?;
+            services.reset_password(&op, &username, &password, None).await?;
+            println!("Password set for {username}; their sessions were ended.");
+        }
+        AdminCommand::Unlock { username } => {
+            services.unlock(&op, &username, None).await?;
+            println!("Unlocked {username}.");
+        }
+        AdminCommand::SetRole { username, role } => {
+            services.set_role(&op, &username, role, None).await?;
+            println!("{username} is now {role}; their sessions were ended.");
+        }
+        AdminCommand::ResetSecondFactor { username } => {
+            services.reset_second_factor(&op, &username, None).await?;
+            println!("Second factor removed for {username}; they set it up at their next sign-in.");
+        }
+        AdminCommand::CreateToken { username, name } => {
+            let t = services.create_token(&op, &username, &name, None).await?;
+            println!("{}", t.token);
+            eprintln!("This token is shown once. Send it as `Authorization: Bearer <token>`.");
+        }
+        AdminCommand::ListUsers { search } => {
+            let mut page = 1;
+            loop {
+                let p = services.users_page(&op, search.as_deref(), page, 200).await?;
+                if page == 1 && p.items.is_empty() {
+                    println!("No users.");
+                }
+                for u in &p.items {
+                    let status = if u.locked_at.is_some() { "locked" } else { "active" };
+                    println!("{:<24} {:<20} {:<8} {}", u.username, u.role, status, u.org_name);
+                }
+                if page >= p.pages() {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        AdminCommand::VerifyAudit => match services.verify_audit().await? {
+            AuditCheck::Intact { entries } => println!("The audit log is intact: {entries} entries verified."),
+            AuditCheck::Broken(b) => bail!("the audit log is broken: {b}"),
+        },
+    }
+    Ok(())
+}

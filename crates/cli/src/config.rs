@@ -1,0 +1,171 @@
+//! Configuration in layers: defaults, a TOML file, `CLEARINGHOUSE_*` environment variables,
+//! then flags. Validated at start-up: a bad value stops the program with its name.
+
+use anyhow::{bail, Context, Result};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use service::SecuritySettings;
+use std::path::PathBuf;
+
+/// Flags every data-touching command takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConfigArgs {
+    /// Directory for the SQLite database and files; created on first run.
+    #[arg(long, global = true, env = "CLEARINGHOUSE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data directory).
+    #[arg(long, global = true, env = "CLEARINGHOUSE_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "CLEARINGHOUSE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Mark cookies Secure. Turn off only when serving plain HTTP on a trusted network.
+    pub secure_cookies: bool,
+    /// Trust X-Forwarded-For (only behind a reverse proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    pub security: SecuritySettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("clearinghouse-data"),
+            database_url: None,
+            secure_cookies: true,
+            trust_forwarded_for: false,
+            log_format: "text".into(),
+            security: SecuritySettings::default(),
+        }
+    }
+}
+
+/// Environment keys the configuration reads; other CLEARINGHOUSE_* variables (the test
+/// harness's, the log filter) are not configuration.
+const ENV_KEYS: &[&str] = &["listen", "data_dir", "database_url", "secure_cookies", "trust_forwarded_for", "log_format"];
+
+impl Config {
+    pub fn figment(args: &ConfigArgs, base: Config) -> Result<Figment> {
+        let mut fig = Figment::from(Serialized::defaults(base));
+        if let Some(path) = &args.config {
+            if !path.is_file() {
+                bail!("config file {} does not exist: check --config or CLEARINGHOUSE_CONFIG", path.display());
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(
+            Env::prefixed("CLEARINGHOUSE_")
+                .filter(|k| {
+                    let k = k.as_str().to_ascii_lowercase();
+                    ENV_KEYS.contains(&k.as_str()) || k.starts_with("security__")
+                })
+                .split("__"),
+        );
+        if let Some(d) = &args.data_dir {
+            fig = fig.merge(Serialized::default("data_dir", d));
+        }
+        if let Some(u) = &args.database_url {
+            fig = fig.merge(Serialized::default("database_url", u));
+        }
+        Ok(fig)
+    }
+
+    pub fn load(args: &ConfigArgs, listen: Option<String>) -> Result<Config> {
+        Self::load_over(args, listen, Config::default())
+    }
+
+    pub fn load_over(args: &ConfigArgs, listen: Option<String>, base: Config) -> Result<Config> {
+        let mut fig = Self::figment(args, base)?;
+        if let Some(l) = listen {
+            fig = fig.merge(Serialized::default("listen", l));
+        }
+        let config: Config = fig.extract().map_err(|e| anyhow::anyhow!(describe(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            bail!("invalid configuration value listen = {:?}: use HOST:PORT with a numeric address, like 127.0.0.1:8080 or 0.0.0.0:8080", self.listen);
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("invalid configuration value log_format = {:?}: use \"text\" or \"json\"", self.log_format);
+        }
+        if let Some(url) = &self.database_url {
+            store::Backend::from_url(url).map_err(|e| anyhow::anyhow!("invalid configuration value database_url: {e}"))?;
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            bail!("invalid configuration value data_dir: it is empty; give a directory");
+        }
+        self.security
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
+        Ok(())
+    }
+
+    /// The database URL; for the SQLite default, creates the data directory.
+    pub fn database_url(&self) -> Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("clearinghouse.db").display()))
+    }
+
+    /// The database URL without a password, for messages.
+    pub fn redacted_database_url(&self) -> String {
+        match &self.database_url {
+            None => format!("{}", self.data_dir.join("clearinghouse.db").display()),
+            Some(u) => match (u.find("://"), u.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let creds = &u[s + 3..at];
+                    let user = creds.split(':').next().unwrap_or("");
+                    format!("{}://{}@{}", &u[..s], user, &u[at + 1..])
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+}
+
+/// Turns figment's error into one line per problem, naming the setting and the source.
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() { String::from("(top level)") } else { e.path.join(".") };
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(s) => format!(" (from {} {s})", m.name),
+                    None => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("invalid configuration value {key}{source}: {}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        let c = Config { database_url: Some("postgres://app:secret@db.example/ch".into()), ..Config::default() };
+        assert_eq!(c.redacted_database_url(), "postgres://app@db.example/ch");
+    }
+}

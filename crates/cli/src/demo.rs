@@ -1,0 +1,88 @@
+//! `clearinghouse demo`: a populated product in under a minute, on a fresh SQLite data
+//! directory, with one account per role and the second factor off (said on every page).
+
+use crate::config::{Config, ConfigArgs};
+use anyhow::Result;
+use domain::{OrgKind, Role};
+use service::accounts::{Actor, NewAccount};
+use service::Services;
+
+/// One password for every demo account: the data is synthetic and the server local.
+pub const DEMO_PASSWORD: &str = "clearinghouse-demo-2026";
+
+const ORGS: &[(&str, OrgKind)] = &[
+    ("Demo Hotline", OrgKind::Hotline),
+    ("Demo City Police Department", OrgKind::LawEnforcement),
+    ("Demo County Child Welfare", OrgKind::ChildWelfare),
+    ("Demo Online Service", OrgKind::Provider),
+    ("Demo Recovery Services", OrgKind::ServiceProvider),
+    ("Demo Partner Club", OrgKind::Partner),
+];
+
+fn demo_user(role: Role) -> (&'static str, &'static str, &'static str) {
+    // (username, display name, organisation)
+    match role {
+        Role::Administrator => ("admin", "Avery Admin", "Demo Hotline"),
+        Role::Supervisor => ("supervisor", "Sam Supervisor", "Demo Hotline"),
+        Role::Analyst => ("analyst", "Alex Analyst", "Demo Hotline"),
+        Role::Investigator => ("investigator", "Ivy Investigator", "Demo City Police Department"),
+        Role::Caseworker => ("caseworker", "Casey Caseworker", "Demo County Child Welfare"),
+        Role::RecoverySpecialist => ("recovery", "Riley Recovery", "Demo Recovery Services"),
+        Role::Volunteer => ("volunteer", "Val Volunteer", "Demo Partner Club"),
+        Role::ProviderApi => ("provider", "Demo Online Service API", "Demo Online Service"),
+    }
+}
+
+/// The demo's configuration: a new data directory unless one is given, no second factor,
+/// cookies that work over plain HTTP on localhost.
+pub fn config(args: &ConfigArgs, listen: Option<String>) -> Result<Config> {
+    let mut base = Config::default();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    base.data_dir = std::env::temp_dir().join(format!("clearinghouse-demo-{stamp}"));
+    base.secure_cookies = false;
+    base.security.require_second_factor = false;
+    let mut config = Config::load_over(args, listen, base)?;
+    // Whatever the file says, a demo never asks for a second factor: it says so instead.
+    config.security.require_second_factor = false;
+    config.secure_cookies = false;
+    Ok(config)
+}
+
+/// Creates the demo organisations and accounts, unless they exist already.
+pub async fn populate(services: &Services) -> Result<()> {
+    if !services.is_empty().await? {
+        return Ok(());
+    }
+    for (name, kind) in ORGS {
+        services.create_org(&Actor::Operator, name, *kind, None).await?;
+    }
+    for role in Role::ALL {
+        let (username, display_name, org_name) = demo_user(role);
+        services
+            .create_user(
+                &Actor::Operator,
+                NewAccount { org_name, username, display_name, role, password: DEMO_PASSWORD },
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+pub fn print_welcome(config: &Config) {
+    println!();
+    println!("Clearinghouse demo is running at http://{}", config.listen);
+    println!("Data directory: {}", config.data_dir.display());
+    println!("Every record is synthetic. The second factor is off in this demo.");
+    println!();
+    println!("Sign in with any of these accounts (password: {DEMO_PASSWORD}):");
+    for role in Role::ALL {
+        let (username, _, org) = demo_user(role);
+        println!("  {username:<14} {:<30} {org}", role.label());
+    }
+    println!();
+    println!("Press Ctrl-C to stop.");
+}

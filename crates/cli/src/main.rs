@@ -1,0 +1,167 @@
+//! The `clearinghouse` binary. Only this crate reads arguments, environment variables,
+//! configuration files and signals; it wires them into the library crates.
+
+mod admin;
+mod config;
+mod demo;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use config::{Config, ConfigArgs};
+use service::{Clock, Services};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "clearinghouse",
+    version,
+    about = "Clearinghouse: reports, missing-child cases, link analysis and recovery services for the organisations that fight child sex trafficking.",
+    after_help = "Configuration comes from defaults, then a TOML file (--config), then CLEARINGHOUSE_* environment variables (nested settings with a double underscore, e.g. CLEARINGHOUSE_SECURITY__SESSION_IDLE_MINUTES), then flags.\n\nOrganisation kinds: hotline, law-enforcement, child-welfare, provider, service-provider, partner.\nRoles: administrator, supervisor, analyst, investigator, caseworker, recovery-specialist, volunteer, provider-api."
+)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (applies pending database migrations first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, env = "CLEARINGHOUSE_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Run the product with demo users on a fresh SQLite data directory; the second factor is off.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "CLEARINGHOUSE_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and list them.
+    Migrate,
+    /// Accounts, organisations and the audit log, from the command line.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { listen } => {
+            let config = Config::load(&cli.config, listen)?;
+            init_logging(&config);
+            serve(config, false).await
+        }
+        Command::Demo { listen } => {
+            let config = demo::config(&cli.config, listen)?;
+            init_logging(&config);
+            let services = connect(&config).await?;
+            demo::populate(&services).await?;
+            demo::print_welcome(&config);
+            serve_with(config, services, true).await
+        }
+        Command::Migrate => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            for (version, description) in services.store.migration_versions() {
+                println!("{version:04} {description}");
+            }
+            println!("The database at {} is up to date.", config.redacted_database_url());
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            admin::run(&services, cmd).await
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLEARINGHOUSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens (and creates, for SQLite) the database and applies migrations.
+async fn connect(config: &Config) -> Result<Services> {
+    let url = config.database_url()?;
+    let store = store::Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database at {}", config.redacted_database_url()))?;
+    store.migrate().await.context("applying database migrations")?;
+    Ok(Services::new(store, config.security.clone(), Clock::system()))
+}
+
+async fn serve(config: Config, demo: bool) -> Result<()> {
+    let services = connect(&config).await?;
+    serve_with(config, services, demo).await
+}
+
+async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", config.listen))?;
+    let state = web::AppState {
+        services: services.clone(),
+        config: web::WebConfig {
+            demo,
+            secure_cookies: config.secure_cookies,
+            trust_forwarded_for: config.trust_forwarded_for,
+        },
+    };
+    tracing::info!(address = %config.listen, demo, "listening");
+    web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    services.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM; the server then finishes the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,132 @@
+//! Property tests: extraction never panics and every span is a valid
+//! `char`-boundary range of the input; the normalisers are total, idempotent
+//! and agree with the extractor.
+
+use extract::{normalize_email, normalize_phone, Extractor};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn extractor() -> &'static Extractor {
+    static X: OnceLock<Extractor> = OnceLock::new();
+    X.get_or_init(Extractor::new)
+}
+
+/// Text biased towards what the scanners care about: digits, look-alikes,
+/// separators, `@`, emoji, invisible characters, multi-byte letters.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("5".to_string()),
+        Just("0".to_string()),
+        Just("O".to_string()),
+        Just("l".to_string()),
+        Just(" ".to_string()),
+        Just("-".to_string()),
+        Just(".".to_string()),
+        Just("@".to_string()),
+        Just(" at ".to_string()),
+        Just("[dot]".to_string()),
+        Just("$".to_string()),
+        Just("five".to_string()),
+        Just("\u{FE0F}\u{20E3}".to_string()),
+        Just("\u{200B}".to_string()),
+        Just("５".to_string()),
+        Just("𝟕".to_string()),
+        Just("О".to_string()),
+        Just("é".to_string()),
+        Just("\u{0301}".to_string()),
+        Just("📞".to_string()),
+        Just("ﬁ".to_string()),
+        Just("Dallas, TX".to_string()),
+        Just("17 yo".to_string()),
+        Just("212".to_string()),
+        Just("555".to_string()),
+        Just("0147".to_string()),
+        Just("http://".to_string()),
+        Just("example.com".to_string()),
+        "\\PC{0,3}",
+    ];
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+fn check_spans(text: &str) {
+    for e in extractor().extract(text) {
+        assert!(
+            e.span.start <= e.span.end && e.span.end <= text.len(),
+            "{e:?}"
+        );
+        assert!(text.is_char_boundary(e.span.start), "{e:?}");
+        assert!(text.is_char_boundary(e.span.end), "{e:?}");
+        assert!(!e.value.is_empty(), "{e:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn extract_never_panics_any_string(s in "\\PC{0,200}") {
+        check_spans(&s);
+    }
+
+    #[test]
+    fn extract_never_panics_any_chars(s in any::<String>()) {
+        check_spans(&s);
+    }
+
+    #[test]
+    fn extract_never_panics_tricky(s in tricky_text()) {
+        check_spans(&s);
+    }
+
+    #[test]
+    fn normalize_phone_is_total_and_idempotent(s in tricky_text()) {
+        if let Some(p) = normalize_phone(&s) {
+            prop_assert!(p.starts_with('+'));
+            prop_assert_eq!(normalize_phone(&p), Some(p.clone()));
+        }
+    }
+
+    #[test]
+    fn normalize_email_is_total_and_idempotent(s in tricky_text()) {
+        if let Some(e) = normalize_email(&s) {
+            prop_assert_eq!(e.to_lowercase(), e.clone());
+            prop_assert!(e.contains('@'));
+            prop_assert_eq!(normalize_email(&e), Some(e.clone()));
+        }
+    }
+
+    /// Any valid 10-digit US number, in common layouts, normalises to the same
+    /// E.164 as `phonenumber` gives, and the extractor finds it in text.
+    #[test]
+    fn phone_layouts_agree(area in 200u32..1000, exch in 200u32..1000, line in 0u32..10000, layout in 0usize..4) {
+        let d = format!("{area:03}{exch:03}{line:04}");
+        let truth = phonenumber::parse(Some(phonenumber::country::Id::US), &d)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .map(|p| p.format().mode(phonenumber::Mode::E164).to_string());
+        let shown = match layout {
+            0 => format!("({area:03}) {exch:03}-{line:04}"),
+            1 => format!("{area:03}.{exch:03}.{line:04}"),
+            2 => d.clone(),
+            _ => format!("+1 {area:03} {exch:03} {line:04}"),
+        };
+        prop_assert_eq!(normalize_phone(&shown), truth.clone());
+        let text = format!("call me at {shown} today");
+        let found: Vec<String> = extractor()
+            .extract(&text)
+            .into_iter()
+            .filter(|e| e.kind == extract::EntityKind::Phone)
+            .map(|e| e.value)
+            .collect();
+        prop_assert_eq!(found, truth.into_iter().collect::<Vec<_>>());
+    }
+
+    /// Plain addresses round-trip through `normalize_email` lower-cased.
+    #[test]
+    fn plain_emails_normalise(local in "[A-Za-z][A-Za-z0-9_]{0,10}(\\.[A-Za-z0-9]{1,5})?", dom in "[A-Za-z][A-Za-z0-9]{0,8}", tld in "(com|org|net|io)") {
+        let addr = format!("{local}@{dom}.{tld}");
+        prop_assert_eq!(normalize_email(&addr), Some(addr.to_lowercase()));
+        let obf = format!("{local} [at] {dom} [dot] {tld}");
+        prop_assert_eq!(normalize_email(&obf), Some(addr.to_lowercase()));
+    }
+}

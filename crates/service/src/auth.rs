@@ -1,0 +1,340 @@
+//! Signing in and out, sessions, the second factor, and API-token authentication.
+//!
+//! The rules (CJIS): an account locks after `lockout_attempts` failed sign-ins within
+//! `lockout_window_minutes`, and only an administrator unlocks it; a session ends after
+//! `session_idle_minutes` without use and `session_max_hours` after sign-in, and every
+//! session of a user ends when their password or role changes; roles that see case data
+//! pass a TOTP second factor, each code accepted once.
+
+use crate::clock::MICROS_PER_MINUTE;
+use crate::crypto::{self, digest};
+use crate::error::{Result, ServiceError};
+use crate::{Ip, Services};
+use domain::audit::NewAuditEntry;
+use domain::{Principal, UserId};
+use store::{audit, sessions, tokens, users, SessionRow, UserRow};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+/// Where a fresh session stands with respect to the second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// Not needed, or already passed.
+    Done,
+    /// The user has a second factor and must enter a code.
+    Verify,
+    /// The deployment requires one and the user has none yet: enrol before anything else.
+    Enrol,
+}
+
+/// A signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub principal: Principal,
+    pub display_name: String,
+    pub csrf_token: String,
+    pub second_factor: SecondFactor,
+    id_hash: String,
+}
+
+impl Session {
+    pub fn is_complete(&self) -> bool {
+        self.second_factor == SecondFactor::Done
+    }
+}
+
+/// What a successful sign-in returns: the raw cookie token (never stored) and the session.
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+}
+
+pub fn principal_of(u: &UserRow) -> Principal {
+    Principal {
+        user_id: u.id,
+        username: u.username.clone(),
+        org_id: u.org_id,
+        org_kind: u.org_kind,
+        role: u.role,
+    }
+}
+
+impl Services {
+    fn second_factor_state(&self, u: &UserRow, passed: bool) -> SecondFactor {
+        if passed {
+            SecondFactor::Done
+        } else if u.totp_enabled {
+            SecondFactor::Verify
+        } else if self.settings.require_second_factor && u.role.sees_case_data() {
+            SecondFactor::Enrol
+        } else {
+            SecondFactor::Done
+        }
+    }
+
+    /// Signs in with a username and password.
+    pub async fn login(&self, username: &str, password: &str, ip: Ip) -> Result<SignedIn> {
+        let folded = username.trim().to_ascii_lowercase();
+        let user = users::by_username(self.store.reader(), &folded).await?;
+        let ok = crypto::verify_password(
+            password.to_owned(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let Some(user) = user else {
+            audit::append(
+                &mut tx,
+                NewAuditEntry::new(folded.chars().take(64).collect::<String>(), "login.failed")
+                    .ip(ip)
+                    .detail("unknown username"),
+                now,
+            )
+            .await?;
+            store::commit(tx).await?;
+            return Err(ServiceError::InvalidCredentials);
+        };
+        // Re-read inside the transaction: a concurrent sign-in may have locked it.
+        let user = users::by_id(&mut *tx, user.id).await?.ok_or(ServiceError::InvalidCredentials)?;
+        let entry = |action: &str| {
+            NewAuditEntry::new(user.username.as_str(), action)
+                .by(user.id.0)
+                .record("user", user.id)
+                .ip(ip.clone())
+        };
+        if user.locked_at.is_some() || user.disabled_at.is_some() {
+            audit::append(&mut tx, entry("login.refused").detail("account locked or disabled"), now).await?;
+            store::commit(tx).await?;
+            return Err(ServiceError::Locked);
+        }
+        if !ok {
+            users::record_failure(&mut *tx, user.id, now).await?;
+            let since = now - self.settings.lockout_window_minutes * MICROS_PER_MINUTE;
+            let failures = users::failures_since(&mut *tx, user.id, since).await?;
+            audit::append(&mut tx, entry("login.failed").detail(format!("failed attempt {failures}")), now).await?;
+            if failures >= self.settings.lockout_attempts {
+                users::set_locked(&mut *tx, user.id, Some(now)).await?;
+                sessions::delete_for_user(&mut *tx, user.id).await?;
+                audit::append(&mut tx, entry("account.locked").detail(format!("{failures} failed sign-ins")), now)
+                    .await?;
+                store::commit(tx).await?;
+                tracing::warn!(user_id = user.id.0, "account locked after failed sign-ins");
+                return Err(ServiceError::Locked);
+            }
+            store::commit(tx).await?;
+            return Err(ServiceError::InvalidCredentials);
+        }
+        users::clear_failures(&mut *tx, user.id).await?;
+        let token = crypto::random_token();
+        let second_factor = self.second_factor_state(&user, false);
+        let row = SessionRow {
+            id_hash: digest(&token),
+            user_id: user.id,
+            csrf_token: crypto::random_token(),
+            second_factor_done: second_factor == SecondFactor::Done,
+            created_at: now,
+            last_seen_at: now,
+        };
+        sessions::insert(&mut *tx, &row, ip.as_deref()).await?;
+        audit::append(&mut tx, entry("login"), now).await?;
+        store::commit(tx).await?;
+        Ok(SignedIn {
+            token,
+            session: Session {
+                principal: principal_of(&user),
+                display_name: user.display_name.clone(),
+                csrf_token: row.csrf_token,
+                second_factor,
+                id_hash: row.id_hash,
+            },
+        })
+    }
+
+    /// Resolves a session cookie. Expired sessions are deleted and yield None.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let id_hash = digest(token);
+        let Some(row) = sessions::by_hash(self.store.reader(), &id_hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let idle = self.settings.session_idle_minutes * MICROS_PER_MINUTE;
+        let max = self.settings.session_max_hours * 60 * MICROS_PER_MINUTE;
+        let user = users::by_id(self.store.reader(), row.user_id).await?;
+        let expired = now - row.last_seen_at > idle || now - row.created_at > max;
+        let usable = user
+            .as_ref()
+            .is_some_and(|u| u.locked_at.is_none() && u.disabled_at.is_none());
+        let Some(user) = user.filter(|_| usable && !expired) else {
+            let mut tx = self.store.begin().await?;
+            sessions::delete(&mut *tx, &id_hash).await?;
+            store::commit(tx).await?;
+            return Ok(None);
+        };
+        // Writing on every request would serialise all reads behind SQLite's writer; a
+        // minute's precision is plenty for a 30-minute idle limit.
+        if now - row.last_seen_at > MICROS_PER_MINUTE {
+            let mut tx = self.store.begin().await?;
+            sessions::touch(&mut *tx, &id_hash, now).await?;
+            store::commit(tx).await?;
+        }
+        Ok(Some(Session {
+            principal: principal_of(&user),
+            display_name: user.display_name.clone(),
+            csrf_token: row.csrf_token,
+            second_factor: self.second_factor_state(&user, row.second_factor_done),
+            id_hash,
+        }))
+    }
+
+    pub async fn logout(&self, session: &Session, ip: Ip) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        sessions::delete(&mut *tx, &session.id_hash).await?;
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new(session.principal.username.as_str(), "logout")
+                .by(session.principal.user_id.0)
+                .ip(ip),
+            self.now(),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
+    fn totp(&self, secret_b32: &str, account: &str) -> Result<TOTP> {
+        let bytes = Secret::Encoded(secret_b32.to_owned())
+            .to_bytes()
+            .map_err(|e| ServiceError::Internal(format!("bad stored secret: {e:?}").into()))?;
+        TOTP::new(
+            Algorithm::SHA1,
+            6,
+            1,
+            30,
+            bytes,
+            Some("Clearinghouse".to_owned()),
+            account.to_owned(),
+        )
+        .map_err(|e| ServiceError::Internal(format!("totp: {e}").into()))
+    }
+
+    /// The time step (30 s) whose code matches, within one step of clock drift.
+    fn matching_step(&self, totp: &TOTP, code: &str) -> Option<i64> {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let step = self.clock.now_secs() / 30;
+        (step - 1..=step + 1).find(|s| crypto::same(&totp.generate((*s * 30) as u64), &code))
+    }
+
+    /// Starts enrolment: a new secret, stored but not yet active. Returns the base32 secret
+    /// and the `otpauth://` URL for authenticator apps.
+    pub async fn begin_enrolment(&self, session: &Session) -> Result<(String, String)> {
+        let user = self.user(session.principal.user_id).await?;
+        if user.totp_enabled {
+            return Err(ServiceError::Invalid("a second factor is already set up for this account".into()));
+        }
+        let secret = match user.totp_secret {
+            Some(s) => s,
+            None => {
+                let s = Secret::Raw(crypto::random_bytes::<20>().to_vec()).to_encoded().to_string();
+                let mut tx = self.store.begin().await?;
+                users::set_totp(&mut *tx, user.id, Some(&s), false, 0).await?;
+                store::commit(tx).await?;
+                s
+            }
+        };
+        let url = self.totp(&secret, user.username.as_str())?.get_url();
+        Ok((secret, url))
+    }
+
+    /// Confirms enrolment with a first code; returns the recovery codes, shown once.
+    pub async fn confirm_enrolment(&self, session: &Session, code: &str, ip: Ip) -> Result<Vec<String>> {
+        let user = self.user(session.principal.user_id).await?;
+        let secret = user
+            .totp_secret
+            .clone()
+            .filter(|_| !user.totp_enabled)
+            .ok_or_else(|| ServiceError::Invalid("start the set-up again".into()))?;
+        let totp = self.totp(&secret, user.username.as_str())?;
+        let step = self.matching_step(&totp, code).ok_or(ServiceError::InvalidCode)?;
+        let codes: Vec<String> = (0..10).map(|_| crypto::recovery_code()).collect();
+        let hashes: Vec<String> = codes.iter().map(|c| digest(c)).collect();
+        let mut tx = self.store.begin().await?;
+        users::set_totp(&mut *tx, user.id, Some(&secret), true, step).await?;
+        users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+        sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new(user.username.as_str(), "second_factor.enrolled")
+                .by(user.id.0)
+                .record("user", user.id)
+                .ip(ip),
+            self.now(),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(codes)
+    }
+
+    /// Completes sign-in with a TOTP code or a recovery code.
+    pub async fn verify_second_factor(&self, session: &Session, code: &str, ip: Ip) -> Result<()> {
+        let user = self.user(session.principal.user_id).await?;
+        let secret = user
+            .totp_secret
+            .clone()
+            .filter(|_| user.totp_enabled)
+            .ok_or(ServiceError::InvalidCode)?;
+        let totp = self.totp(&secret, user.username.as_str())?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let accepted = match self.matching_step(&totp, code) {
+            Some(step) => users::advance_totp_step(&mut *tx, user.id, step).await?,
+            None => {
+                let folded = code.trim().to_ascii_lowercase();
+                users::use_recovery_code(&mut *tx, user.id, &digest(&folded), now).await?
+            }
+        };
+        let entry = NewAuditEntry::new(user.username.as_str(), if accepted { "second_factor.passed" } else { "second_factor.failed" })
+            .by(user.id.0)
+            .record("user", user.id)
+            .ip(ip);
+        audit::append(&mut tx, entry, now).await?;
+        if accepted {
+            sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
+        }
+        store::commit(tx).await?;
+        if accepted {
+            Ok(())
+        } else {
+            Err(ServiceError::InvalidCode)
+        }
+    }
+
+    /// A current code for a secret; for tests and the demo's printed instructions.
+    pub fn current_code(&self, secret_b32: &str) -> Result<String> {
+        let totp = self.totp(secret_b32, "x")?;
+        Ok(totp.generate(self.clock.now_secs() as u64))
+    }
+
+    pub(crate) async fn user(&self, id: UserId) -> Result<UserRow> {
+        users::by_id(self.store.reader(), id)
+            .await?
+            .ok_or(ServiceError::NotFound("the user"))
+    }
+
+    /// Authenticates a personal API token (`Authorization: Bearer …`).
+    pub async fn authenticate_token(&self, token: &str) -> Result<Option<Principal>> {
+        let Some(t) = tokens::live_by_hash(self.store.reader(), &digest(token)).await? else {
+            return Ok(None);
+        };
+        let user = self.user(t.user_id).await?;
+        if user.locked_at.is_some() || user.disabled_at.is_some() {
+            return Ok(None);
+        }
+        let now = self.now();
+        if t.last_used_at.is_none_or(|at| now - at > MICROS_PER_MINUTE) {
+            let mut tx = self.store.begin().await?;
+            tokens::touch(&mut *tx, t.id, now).await?;
+            store::commit(tx).await?;
+        }
+        Ok(Some(principal_of(&user)))
+    }
+}

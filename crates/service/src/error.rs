@@ -1,0 +1,45 @@
+//! What can go wrong in a use case, split between the user's doing (with a message that
+//! says what to do) and ours (logged with its cause, shown as a generic failure).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// Wrong username or password. Deliberately does not say which.
+    #[error("the username or password is not correct")]
+    InvalidCredentials,
+    /// Too many failed sign-ins: only an administrator can unlock the account.
+    #[error("this account is locked after too many failed sign-ins; ask an administrator to unlock it")]
+    Locked,
+    #[error("the code is not correct or was already used; wait for the next code and try again")]
+    InvalidCode,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    /// Input that breaks a rule; the message is for the user.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<store::StoreError> for ServiceError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
+            store::StoreError::NotFound => ServiceError::NotFound("the record"),
+            other => ServiceError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<domain::DomainError> for ServiceError {
+    fn from(e: domain::DomainError) -> Self {
+        ServiceError::Invalid(e.to_string())
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,61 @@
+//! Security settings of a deployment. Defaults follow the FBI CJIS Security Policy that
+//! law-enforcement users must meet; a deployment may be stricter, never looser.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Require a second factor (TOTP) from every role that can see case data.
+    pub require_second_factor: bool,
+    /// A session ends after this many minutes without a request (at most 30).
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, whatever happens (at most 12).
+    pub session_max_hours: i64,
+    /// Failed sign-ins within the window that lock an account (at most 5).
+    pub lockout_attempts: i64,
+    pub lockout_window_minutes: i64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            require_second_factor: true,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            lockout_attempts: 5,
+            lockout_window_minutes: 15,
+        }
+    }
+}
+
+impl SecuritySettings {
+    /// Checks that every value is within policy; the error names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=30).contains(&self.session_idle_minutes) {
+            return Err(format!(
+                "security.session_idle_minutes = {}: must be between 1 and 30 (CJIS session lock)",
+                self.session_idle_minutes
+            ));
+        }
+        if !(1..=12).contains(&self.session_max_hours) {
+            return Err(format!(
+                "security.session_max_hours = {}: must be between 1 and 12",
+                self.session_max_hours
+            ));
+        }
+        if !(1..=5).contains(&self.lockout_attempts) {
+            return Err(format!(
+                "security.lockout_attempts = {}: must be between 1 and 5 (CJIS unsuccessful logon attempts)",
+                self.lockout_attempts
+            ));
+        }
+        if !(15..=1440).contains(&self.lockout_window_minutes) {
+            return Err(format!(
+                "security.lockout_window_minutes = {}: must be between 15 and 1440",
+                self.lockout_window_minutes
+            ));
+        }
+        Ok(())
+    }
+}

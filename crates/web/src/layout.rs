@@ -1,0 +1,83 @@
+//! What every page shows around its content: who is signed in, the areas their role
+//! reaches (from the policy, so the menu never offers a door that is locked), the CSRF
+//! token for forms, and the demo banner.
+
+use crate::guard::Identity;
+use crate::state::AppState;
+use domain::policy::permits;
+use domain::Action;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub demo: bool,
+    pub csrf: String,
+    pub signed_in: bool,
+    /// Signed in and past the second factor: the full menu applies.
+    pub complete: bool,
+    pub user_name: String,
+    pub role_label: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// The areas of the product, in menu order, with the action that opens each.
+pub const AREAS: &[(&str, &str, Action, &str)] = &[
+    ("/", "Dashboard", Action::ViewDashboard, "Your work at a glance."),
+    ("/reports", "Reports", Action::ViewReports, "Reports from the public tip form, phone intake and online service providers, with their priority and why."),
+    ("/leads", "Leads", Action::ViewLeads, "Reports and link charts made available to your agency."),
+    ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
+    ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
+    ("/recovery", "Recovery services", Action::ViewRecovery, "Trauma-informed recovery plans, referrals to local and statewide resources, and follow-up."),
+    ("/hope-bags", "Hope Bags", Action::ViewHopeBags, "Kits for survivors in the first hours after recovery: stock by location, requests and donations."),
+    ("/families", "Family support", Action::ViewFamilySupport, "Family advocacy, crisis contacts and trained peer-support volunteers matched to families."),
+    ("/training", "Training", Action::ViewTraining, "Courses for law enforcement, child welfare and the public, with completion records."),
+    ("/statistics", "Statistics", Action::ViewStatistics, "Figures from live data, with small counts suppressed to protect privacy."),
+    ("/submissions", "Our submissions", Action::ViewOwnSubmissions, "Reports your organisation submitted through the CyberTipline-compatible API, and their status."),
+    ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),
+    ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
+    ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),
+];
+
+impl Layout {
+    pub fn new(state: &AppState, identity: &Identity, title: &str, path: &str) -> Layout {
+        let principal = identity.principal();
+        let complete = match identity {
+            Identity::Session(s) => s.is_complete(),
+            Identity::Token(_) => true,
+            Identity::Anonymous { .. } => false,
+        };
+        let nav = if complete {
+            AREAS
+                .iter()
+                .filter(|(_, _, action, _)| permits(principal, *action))
+                .map(|(href, label, _, _)| NavItem {
+                    href,
+                    label,
+                    current: if *href == "/" { path == "/" } else { path.starts_with(href) },
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (user_name, role_label) = match identity {
+            Identity::Session(s) => (s.display_name.clone(), s.principal.role.label().to_owned()),
+            Identity::Token(p) => (p.username.to_string(), p.role.label().to_owned()),
+            Identity::Anonymous { .. } => (String::new(), String::new()),
+        };
+        Layout {
+            title: title.to_owned(),
+            demo: state.config.demo,
+            csrf: identity.csrf().to_owned(),
+            signed_in: principal.is_some(),
+            complete,
+            user_name,
+            role_label,
+            nav,
+        }
+    }
+}
