@@ -78,6 +78,18 @@ impl From<askama::Error> for AppError {
     }
 }
 
+impl AppError {
+    /// The JSON error body of the API, with the challenge a 401 needs.
+    pub fn json_response(&self) -> Response {
+        let body = serde_json::json!({ "error": { "status": self.status.as_u16(), "message": self.message } });
+        let mut res = (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
 /// Marks a response as an error for [`render_errors`].
 #[derive(Clone, Debug)]
 struct ErrorMark(AppError);
@@ -122,7 +134,15 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let mark = res.extensions().get::<ErrorMark>().cloned();
     let err = match mark {
         Some(ErrorMark(e)) => e,
-        None if res.status().is_client_error() || res.status().is_server_error() => {
+        // A page that renders its own error (a form shown again with its message) is HTML
+        // already; only bare errors from axum's extractors and fallbacks are replaced.
+        None if (res.status().is_client_error() || res.status().is_server_error())
+            && !res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json")) =>
+        {
             // Errors from axum's own extractors: keep their (safe) text for 4xx.
             if res.status().is_server_error() {
                 AppError::internal()
@@ -135,8 +155,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         None => return res,
     };
     let mut out = if api {
-        let body = serde_json::json!({ "error": { "status": err.status.as_u16(), "message": err.message } });
-        (err.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        err.json_response()
     } else {
         let anon = Identity::Anonymous { csrf: String::new() };
         let identity = identity.as_ref().unwrap_or(&anon);
@@ -159,9 +178,6 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
             out.headers_mut().append(k.clone(), v.clone());
         }
-    }
-    if err.status == StatusCode::UNAUTHORIZED && api {
-        out.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     out
 }

@@ -114,11 +114,12 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let identity = if let Some(token) = bearer {
         match state.services.authenticate_token(token.trim()).await {
             Ok(Some(p)) => Identity::Token(p),
+            // This layer runs outside `render_errors`, so it renders its own answer.
             Ok(None) => {
                 return AppError::unauthorized("the API token is not valid or was revoked; create a new one on your account page")
-                    .into_response()
+                    .json_response()
             }
-            Err(e) => return AppError::from(e).into_response(),
+            Err(e) => return AppError::from(e).json_response(),
         }
     } else {
         let session = match cookie(headers, SESSION_COOKIE) {

@@ -1,0 +1,100 @@
+//! The audit log: what is recorded, and that tampering with it is detected.
+
+use crate::helpers::TestApp;
+use domain::audit::Problem;
+use domain::Role;
+use service::audit::AuditCheck;
+use store::Backend;
+
+#[tokio::test]
+async fn sign_ins_and_views_of_people_are_recorded_with_who_when_and_where() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(Role::Administrator).await;
+    admin.get("/admin/users/target-user").await;
+    let token = app
+        .services
+        .create_token(&service::accounts::Actor::Operator, "administrator", "t", None)
+        .await
+        .unwrap()
+        .token;
+    let entries: serde_json::Value =
+        serde_json::from_str(&app.client().get_with_token("/api/v1/audit?actor=administrator", &token).await.body).unwrap();
+    let entries = entries.as_array().unwrap();
+    let view = entries.iter().find(|e| e["action"] == "view").expect("the view is audited");
+    assert_eq!(view["record_type"], "user");
+    assert_eq!(view["ip"], "127.0.0.1");
+    assert!(entries.iter().any(|e| e["action"] == "login"));
+}
+
+async fn tamper(app: &TestApp, sql_sqlite: &[&str], sql_pg: &[&str]) {
+    let store = &app.services.store;
+    let (unlock, stmts) = match store.backend() {
+        Backend::Sqlite => (
+            vec!["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"],
+            sql_sqlite,
+        ),
+        Backend::Postgres => (vec!["ALTER TABLE audit_log DISABLE TRIGGER USER"], sql_pg),
+    };
+    for s in unlock.iter().chain(stmts.iter()) {
+        store.execute_raw_for_tests(s).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+    }
+}
+
+async fn app_with_entries() -> TestApp {
+    let app = TestApp::spawn().await;
+    // Spawning created organisations and accounts: plenty of entries.
+    assert!(matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Intact { entries } if entries >= 10));
+    app
+}
+
+fn broken_at(check: AuditCheck) -> (i64, Problem) {
+    match check {
+        AuditCheck::Broken(b) => (b.seq, b.problem),
+        AuditCheck::Intact { entries } => panic!("tampering went unnoticed ({entries} entries)"),
+    }
+}
+
+#[tokio::test]
+async fn an_altered_entry_is_detected() {
+    let app = app_with_entries().await;
+    tamper(&app, &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"], &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"]).await;
+    assert_eq!(broken_at(app.services.verify_audit().await.unwrap()), (5, Problem::Altered));
+    // The API says the same.
+    let token = app.services.create_token(&service::accounts::Actor::Operator, "administrator", "t", None).await.unwrap().token;
+    let v: serde_json::Value = serde_json::from_str(&app.client().get_with_token("/api/v1/audit/verify", &token).await.body).unwrap();
+    assert_eq!(v["intact"], false);
+    assert_eq!(v["first_broken_seq"], 5);
+}
+
+#[tokio::test]
+async fn a_removed_entry_is_detected() {
+    let app = app_with_entries().await;
+    tamper(&app, &["DELETE FROM audit_log WHERE seq = 4"], &["DELETE FROM audit_log WHERE seq = 4"]).await;
+    assert_eq!(broken_at(app.services.verify_audit().await.unwrap()), (4, Problem::Removed));
+}
+
+#[tokio::test]
+async fn removing_the_newest_entry_is_detected() {
+    let app = app_with_entries().await;
+    tamper(&app, &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"], &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"]).await;
+    assert!(matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Broken(b) if b.problem == Problem::Removed));
+}
+
+#[tokio::test]
+async fn reordered_entries_are_detected() {
+    let app = app_with_entries().await;
+    let swap = [
+        "UPDATE audit_log SET seq = -1 WHERE seq = 6",
+        "UPDATE audit_log SET seq = 6 WHERE seq = 7",
+        "UPDATE audit_log SET seq = 7 WHERE seq = -1",
+    ];
+    tamper(&app, &swap, &swap).await;
+    assert_eq!(broken_at(app.services.verify_audit().await.unwrap()).0, 6);
+}
+
+#[tokio::test]
+async fn the_application_cannot_change_audit_rows() {
+    let app = app_with_entries().await;
+    assert!(app.services.store.execute_raw_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1").await.is_err());
+    assert!(app.services.store.execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 1").await.is_err());
+}

@@ -1,0 +1,11 @@
+//! Black-box tests of the whole server: each test starts the real router on a random port
+//! against a fresh database (SQLite, or PostgreSQL when the test run selects it) and speaks
+//! HTTP to it. One test binary, to keep link times down.
+
+mod access;
+mod api;
+mod audit;
+mod auth;
+mod browser;
+mod helpers;
+mod pages;
