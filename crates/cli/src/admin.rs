@@ -87,7 +87,10 @@ fn read_password() -> Result<String> {
         rpassword::prompt_password("Password: ").context("reading the password")?
     } else {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
         line
     };
     let pw = line.trim_end_matches(['\n', '\r']).to_owned();
@@ -104,16 +107,36 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
             let id = services.create_org(&op, &name, kind, None).await?;
             println!("Created organisation {name} ({kind}) with id {id}.");
         }
-        AdminCommand::CreateUser { org, role, username, display_name } => {
+        AdminCommand::CreateUser {
+            org,
+            role,
+            username,
+            display_name,
+        } => {
             let password = read_password()?;
             let id = services
-                .create_user(&op, NewAccount { org_name: &org, username: &username, display_name: &display_name, role, password: &password }, None)
+                .create_user(
+                    &op,
+                    NewAccount {
+                        org_name: &org,
+                        username: &username,
+                        display_name: &display_name,
+                        role,
+                        password: &password,
+                    },
+                    None,
+                )
                 .await?;
-            println!("Created user {} ({role}) in {org} with id {id}.", username.trim().to_ascii_lowercase());
+            println!(
+                "Created user {} ({role}) in {org} with id {id}.",
+                username.trim().to_ascii_lowercase()
+            );
         }
         AdminCommand::ResetPassword { username } => {
             let password = read_password()?;
-            services.reset_password(&op, &username, &password, None).await?;
+            services
+                .reset_password(&op, &username, &password, None)
+                .await?;
             println!("Password set for {username}; their sessions were ended.");
         }
         AdminCommand::Unlock { username } => {
@@ -136,13 +159,22 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
         AdminCommand::ListUsers { search } => {
             let mut page = 1;
             loop {
-                let p = services.users_page(&op, search.as_deref(), page, 200).await?;
+                let p = services
+                    .users_page(&op, search.as_deref(), page, 200)
+                    .await?;
                 if page == 1 && p.items.is_empty() {
                     println!("No users.");
                 }
                 for u in &p.items {
-                    let status = if u.locked_at.is_some() { "locked" } else { "active" };
-                    println!("{:<24} {:<20} {:<8} {}", u.username, u.role, status, u.org_name);
+                    let status = if u.locked_at.is_some() {
+                        "locked"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{:<24} {:<20} {:<8} {}",
+                        u.username, u.role, status, u.org_name
+                    );
                 }
                 if page >= p.pages() {
                     break;
@@ -151,7 +183,9 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
             }
         }
         AdminCommand::VerifyAudit => match services.verify_audit().await? {
-            AuditCheck::Intact { entries } => println!("The audit log is intact: {entries} entries verified."),
+            AuditCheck::Intact { entries } => {
+                println!("The audit log is intact: {entries} entries verified.")
+            }
             AuditCheck::Broken(b) => bail!("the audit log is broken: {b}"),
         },
     }

@@ -12,10 +12,20 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConfigArgs {
     /// Directory for the SQLite database and files; created on first run.
-    #[arg(long, global = true, env = "CLEARINGHOUSE_DATA_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARINGHOUSE_DATA_DIR",
+        value_name = "DIR"
+    )]
     pub data_dir: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data directory).
-    #[arg(long, global = true, env = "CLEARINGHOUSE_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARINGHOUSE_DATABASE_URL",
+        value_name = "URL"
+    )]
     pub database_url: Option<String>,
     /// A TOML configuration file.
     #[arg(long, global = true, env = "CLEARINGHOUSE_CONFIG", value_name = "FILE")]
@@ -53,14 +63,24 @@ impl Default for Config {
 
 /// Environment keys the configuration reads; other CLEARINGHOUSE_* variables (the test
 /// harness's, the log filter) are not configuration.
-const ENV_KEYS: &[&str] = &["listen", "data_dir", "database_url", "secure_cookies", "trust_forwarded_for", "log_format"];
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "secure_cookies",
+    "trust_forwarded_for",
+    "log_format",
+];
 
 impl Config {
     pub fn figment(args: &ConfigArgs, base: Config) -> Result<Figment> {
         let mut fig = Figment::from(Serialized::defaults(base));
         if let Some(path) = &args.config {
             if !path.is_file() {
-                bail!("config file {} does not exist: check --config or CLEARINGHOUSE_CONFIG", path.display());
+                bail!(
+                    "config file {} does not exist: check --config or CLEARINGHOUSE_CONFIG",
+                    path.display()
+                );
             }
             fig = fig.merge(Toml::file(path));
         }
@@ -100,10 +120,14 @@ impl Config {
             bail!("invalid configuration value listen = {:?}: use HOST:PORT with a numeric address, like 127.0.0.1:8080 or 0.0.0.0:8080", self.listen);
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            bail!("invalid configuration value log_format = {:?}: use \"text\" or \"json\"", self.log_format);
+            bail!(
+                "invalid configuration value log_format = {:?}: use \"text\" or \"json\"",
+                self.log_format
+            );
         }
         if let Some(url) = &self.database_url {
-            store::Backend::from_url(url).map_err(|e| anyhow::anyhow!("invalid configuration value database_url: {e}"))?;
+            store::Backend::from_url(url)
+                .map_err(|e| anyhow::anyhow!("invalid configuration value database_url: {e}"))?;
         }
         if self.data_dir.as_os_str().is_empty() {
             bail!("invalid configuration value data_dir: it is empty; give a directory");
@@ -121,7 +145,10 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("clearinghouse.db").display()))
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("clearinghouse.db").display()
+        ))
     }
 
     /// The database URL without a password, for messages.
@@ -144,7 +171,11 @@ impl Config {
 fn describe(e: figment::Error) -> String {
     e.into_iter()
         .map(|e| {
-            let key = if e.path.is_empty() { String::from("(top level)") } else { e.path.join(".") };
+            let key = if e.path.is_empty() {
+                String::from("(top level)")
+            } else {
+                e.path.join(".")
+            };
             let source = e
                 .metadata
                 .as_ref()
@@ -165,7 +196,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        let c = Config { database_url: Some("postgres://app:secret@db.example/ch".into()), ..Config::default() };
+        let c = Config {
+            database_url: Some("postgres://app:secret@db.example/ch".into()),
+            ..Config::default()
+        };
         assert_eq!(c.redacted_database_url(), "postgres://app@db.example/ch");
     }
 }

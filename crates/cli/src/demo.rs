@@ -25,8 +25,16 @@ fn demo_user(role: Role) -> (&'static str, &'static str, &'static str) {
         Role::Administrator => ("admin", "Avery Admin", "Demo Hotline"),
         Role::Supervisor => ("supervisor", "Sam Supervisor", "Demo Hotline"),
         Role::Analyst => ("analyst", "Alex Analyst", "Demo Hotline"),
-        Role::Investigator => ("investigator", "Ivy Investigator", "Demo City Police Department"),
-        Role::Caseworker => ("caseworker", "Casey Caseworker", "Demo County Child Welfare"),
+        Role::Investigator => (
+            "investigator",
+            "Ivy Investigator",
+            "Demo City Police Department",
+        ),
+        Role::Caseworker => (
+            "caseworker",
+            "Casey Caseworker",
+            "Demo County Child Welfare",
+        ),
         Role::RecoverySpecialist => ("recovery", "Riley Recovery", "Demo Recovery Services"),
         Role::Volunteer => ("volunteer", "Val Volunteer", "Demo Partner Club"),
         Role::ProviderApi => ("provider", "Demo Online Service API", "Demo Online Service"),
@@ -57,14 +65,22 @@ pub async fn populate(services: &Services) -> Result<()> {
         return Ok(());
     }
     for (name, kind) in ORGS {
-        services.create_org(&Actor::Operator, name, *kind, None).await?;
+        services
+            .create_org(&Actor::Operator, name, *kind, None)
+            .await?;
     }
     for role in Role::ALL {
         let (username, display_name, org_name) = demo_user(role);
         services
             .create_user(
                 &Actor::Operator,
-                NewAccount { org_name, username, display_name, role, password: DEMO_PASSWORD },
+                NewAccount {
+                    org_name,
+                    username,
+                    display_name,
+                    role,
+                    password: DEMO_PASSWORD,
+                },
                 None,
             )
             .await?;

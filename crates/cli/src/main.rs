@@ -48,7 +48,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -85,7 +88,10 @@ async fn run(cli: Cli) -> Result<()> {
             for (version, description) in services.store.migration_versions() {
                 println!("{version:04} {description}");
             }
-            println!("The database at {} is up to date.", config.redacted_database_url());
+            println!(
+                "The database at {} is up to date.",
+                config.redacted_database_url()
+            );
             Ok(())
         }
         Command::Admin(cmd) => {
@@ -99,7 +105,9 @@ async fn run(cli: Cli) -> Result<()> {
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLEARINGHOUSE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -113,8 +121,15 @@ async fn connect(config: &Config) -> Result<Services> {
     let store = store::Store::connect(&url)
         .await
         .with_context(|| format!("opening the database at {}", config.redacted_database_url()))?;
-    store.migrate().await.context("applying database migrations")?;
-    Ok(Services::new(store, config.security.clone(), Clock::system()))
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    Ok(Services::new(
+        store,
+        config.security.clone(),
+        Clock::system(),
+    ))
 }
 
 async fn serve(config: Config, demo: bool) -> Result<()> {
@@ -125,7 +140,12 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
 async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
-        .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", config.listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}: is another program using it? Choose another with --listen",
+                config.listen
+            )
+        })?;
     let state = web::AppState {
         services: services.clone(),
         config: web::WebConfig {

@@ -133,7 +133,11 @@ pub enum Problem {
 impl std::fmt::Display for Break {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.problem {
-            Problem::Altered => write!(f, "entry {} was altered: its content does not match its hash", self.seq),
+            Problem::Altered => write!(
+                f,
+                "entry {} was altered: its content does not match its hash",
+                self.seq
+            ),
             Problem::Removed => write!(f, "entry {} was removed: the chain skips it", self.seq),
             Problem::Reordered => write!(
                 f,
@@ -205,10 +209,12 @@ impl Verifier {
                 seq: last_seq + 1,
                 problem: Problem::Removed,
             }),
-            Some((seq, hash)) if seq == last_seq && seq > 0 && hash != self.prev_hash => Err(Break {
-                seq,
-                problem: Problem::Altered,
-            }),
+            Some((seq, hash)) if seq == last_seq && seq > 0 && hash != self.prev_hash => {
+                Err(Break {
+                    seq,
+                    problem: Problem::Altered,
+                })
+            }
             _ => Ok(self.checked),
         }
     }
@@ -256,15 +262,33 @@ mod tests {
 
         let mut altered = c.clone();
         altered[2].detail = Some("changed".into());
-        assert_eq!(verify(&altered, head).unwrap_err(), Break { seq: 3, problem: Problem::Altered });
+        assert_eq!(
+            verify(&altered, head).unwrap_err(),
+            Break {
+                seq: 3,
+                problem: Problem::Altered
+            }
+        );
 
         let mut removed = c.clone();
         removed.remove(3);
-        assert_eq!(verify(&removed, head).unwrap_err(), Break { seq: 4, problem: Problem::Removed });
+        assert_eq!(
+            verify(&removed, head).unwrap_err(),
+            Break {
+                seq: 4,
+                problem: Problem::Removed
+            }
+        );
 
         let mut truncated = c.clone();
         truncated.pop();
-        assert_eq!(verify(&truncated, head).unwrap_err(), Break { seq: 6, problem: Problem::Removed });
+        assert_eq!(
+            verify(&truncated, head).unwrap_err(),
+            Break {
+                seq: 6,
+                problem: Problem::Removed
+            }
+        );
 
         // Swap the contents of entries 2 and 3 but keep their numbers in place.
         let mut reordered = c.clone();

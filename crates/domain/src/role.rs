@@ -93,7 +93,9 @@ impl Role {
             [OrgKind::LawEnforcement] => "a law-enforcement agency",
             [OrgKind::ChildWelfare] => "a child-welfare agency",
             [OrgKind::Provider] => "an online service provider",
-            [OrgKind::Hotline, OrgKind::ServiceProvider] => "the hotline or a recovery service provider",
+            [OrgKind::Hotline, OrgKind::ServiceProvider] => {
+                "the hotline or a recovery service provider"
+            }
             _ => "the hotline or a partner organisation",
         };
         Err(DomainError::RoleNotAllowedInOrg {
@@ -129,12 +131,17 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>(), Ok(r));
         }
-        assert!(matches!("Analyst".parse::<Role>(), Err(DomainError::UnknownRole(_))));
+        assert!(matches!(
+            "Analyst".parse::<Role>(),
+            Err(DomainError::UnknownRole(_))
+        ));
     }
 
     #[test]
     fn investigators_belong_to_law_enforcement_only() {
-        assert!(Role::Investigator.check_org(OrgKind::LawEnforcement).is_ok());
+        assert!(Role::Investigator
+            .check_org(OrgKind::LawEnforcement)
+            .is_ok());
         let err = Role::Investigator.check_org(OrgKind::Hotline).unwrap_err();
         assert!(err.to_string().contains("law-enforcement agency"), "{err}");
     }

@@ -17,16 +17,17 @@ impl Username {
         if s.len() < 3 || s.len() > 64 {
             return Err(DomainError::InvalidUsername("use 3 to 64 characters"));
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
-        {
+        if !s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        }) {
             return Err(DomainError::InvalidUsername(
                 "use only letters, digits, dots, hyphens and underscores",
             ));
         }
         if !s.as_bytes()[0].is_ascii_alphanumeric() {
-            return Err(DomainError::InvalidUsername("start with a letter or a digit"));
+            return Err(DomainError::InvalidUsername(
+                "start with a letter or a digit",
+            ));
         }
         Ok(Username(s))
     }

@@ -168,7 +168,7 @@ impl Extractor {
             push(EntityKind::Handle, h.span, h.value);
         }
 
-        if memchr::memchr(b'.', t.as_bytes()).is_some() {
+        if may_have_link(t.as_bytes()) {
             for l in self.links.links(t) {
                 let span = l.start()..l.end();
                 if email_spans
@@ -271,6 +271,16 @@ impl Extractor {
             }
         }
     }
+}
+
+/// Cheap gate before `linkify`: a link needs a dot between a letter or digit
+/// and a letter (`example.com`), which most sentences' full stops are not.
+fn may_have_link(t: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', t).any(|i| {
+        i > 0
+            && t[i - 1].is_ascii_alphanumeric()
+            && t.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+    })
 }
 
 /// Is `[s, e)` a whole word (or phrase) of the text?

@@ -21,7 +21,9 @@ pub enum Actor {
 impl Actor {
     fn entry(&self, action: &str, ip: Ip) -> NewAuditEntry {
         match self {
-            Actor::User(p) => NewAuditEntry::new(p.username.as_str(), action).by(p.user_id.0).ip(ip),
+            Actor::User(p) => NewAuditEntry::new(p.username.as_str(), action)
+                .by(p.user_id.0)
+                .ip(ip),
             Actor::Operator => NewAuditEntry::new("operator (command line)", action).ip(ip),
         }
     }
@@ -66,13 +68,27 @@ pub struct NewToken {
 }
 
 impl Services {
-    pub async fn create_org(&self, actor: &Actor, name: &str, kind: OrgKind, ip: Ip) -> Result<OrgId> {
+    pub async fn create_org(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: OrgKind,
+        ip: Ip,
+    ) -> Result<OrgId> {
         actor.require(domain::Action::ManageOrganisations)?;
         let name = parse_org_name(name)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = orgs::insert(&mut *tx, &name, kind, now).await?;
-        audit::append(&mut tx, actor.entry("org.create", ip).record("organisation", id).detail(kind.as_str()), now).await?;
+        audit::append(
+            &mut tx,
+            actor
+                .entry("org.create", ip)
+                .record("organisation", id)
+                .detail(kind.as_str()),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(id)
     }
@@ -87,35 +103,72 @@ impl Services {
         let username = Username::parse(new.username)?;
         let org = orgs::by_name(self.store.reader(), new.org_name.trim())
             .await?
-            .ok_or_else(|| ServiceError::Invalid(format!("no organisation is named `{}`; create it first", new.org_name.trim())))?;
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "no organisation is named `{}`; create it first",
+                    new.org_name.trim()
+                ))
+            })?;
         new.role.check_org(org.kind)?;
         check_new_password(new.password, username.as_str())?;
         let display = new.display_name.trim();
-        let display = if display.is_empty() { username.as_str() } else { display };
+        let display = if display.is_empty() {
+            username.as_str()
+        } else {
+            display
+        };
         if display.chars().count() > 200 {
-            return Err(ServiceError::Invalid("the display name must be at most 200 characters".into()));
+            return Err(ServiceError::Invalid(
+                "the display name must be at most 200 characters".into(),
+            ));
         }
         let hash = crypto::hash_password(new.password.to_owned()).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = users::insert(
             &mut *tx,
-            users::NewUser { org_id: org.id, username: &username, display_name: display, role: new.role, password_hash: &hash },
+            users::NewUser {
+                org_id: org.id,
+                username: &username,
+                display_name: display,
+                role: new.role,
+                password_hash: &hash,
+            },
             now,
         )
         .await?;
-        audit::append(&mut tx, actor.entry("user.create", ip).record("user", id).detail(new.role.as_str()), now).await?;
+        audit::append(
+            &mut tx,
+            actor
+                .entry("user.create", ip)
+                .record("user", id)
+                .detail(new.role.as_str()),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(id)
     }
 
-    pub async fn users_page(&self, actor: &Actor, search: Option<&str>, page: i64, per_page: i64) -> Result<Page<UserRow>> {
+    pub async fn users_page(
+        &self,
+        actor: &Actor,
+        search: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<UserRow>> {
         actor.require(domain::Action::ManageUsers)?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
-        let items = users::list(self.store.reader(), search, per_page, (page - 1) * per_page).await?;
+        let items =
+            users::list(self.store.reader(), search, per_page, (page - 1) * per_page).await?;
         let total = users::count(self.store.reader(), search).await?;
-        Ok(Page { items, total, page, per_page })
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
     }
 
     pub async fn user_by_username(&self, actor: &Actor, username: &str) -> Result<UserRow> {
@@ -126,7 +179,13 @@ impl Services {
     }
 
     /// An administrator sets a new password; every session of the user ends.
-    pub async fn reset_password(&self, actor: &Actor, username: &str, password: &str, ip: Ip) -> Result<()> {
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+        password: &str,
+        ip: Ip,
+    ) -> Result<()> {
         let user = self.user_by_username(actor, username).await?;
         check_new_password(password, user.username.as_str())?;
         let hash = crypto::hash_password(password.to_owned()).await?;
@@ -134,16 +193,31 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(&mut tx, actor.entry("user.password_reset", ip).record("user", user.id), now).await?;
+        audit::append(
+            &mut tx,
+            actor
+                .entry("user.password_reset", ip)
+                .record("user", user.id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(())
     }
 
     /// A user changes their own password, proving they know the current one.
-    pub async fn change_own_password(&self, who: &Principal, current: &str, new: &str, ip: Ip) -> Result<()> {
+    pub async fn change_own_password(
+        &self,
+        who: &Principal,
+        current: &str,
+        new: &str,
+        ip: Ip,
+    ) -> Result<()> {
         let user = self.user(who.user_id).await?;
         if !crypto::verify_password(current.to_owned(), Some(user.password_hash.clone())).await? {
-            return Err(ServiceError::Invalid("the current password is not correct".into()));
+            return Err(ServiceError::Invalid(
+                "the current password is not correct".into(),
+            ));
         }
         check_new_password(new, user.username.as_str())?;
         let hash = crypto::hash_password(new.to_owned()).await?;
@@ -151,7 +225,14 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(&mut tx, Actor::User(who.clone()).entry("user.password_change", ip).record("user", user.id), now).await?;
+        audit::append(
+            &mut tx,
+            Actor::User(who.clone())
+                .entry("user.password_change", ip)
+                .record("user", user.id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(())
     }
@@ -166,7 +247,10 @@ impl Services {
         sessions::delete_for_user(&mut *tx, user.id).await?;
         audit::append(
             &mut tx,
-            actor.entry("user.role_change", ip).record("user", user.id).detail(format!("{} -> {}", user.role, role)),
+            actor
+                .entry("user.role_change", ip)
+                .record("user", user.id)
+                .detail(format!("{} -> {}", user.role, role)),
             now,
         )
         .await?;
@@ -181,7 +265,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_locked(&mut *tx, user.id, None).await?;
         users::clear_failures(&mut *tx, user.id).await?;
-        audit::append(&mut tx, actor.entry("user.unlock", ip).record("user", user.id), now).await?;
+        audit::append(
+            &mut tx,
+            actor.entry("user.unlock", ip).record("user", user.id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(())
     }
@@ -195,28 +284,50 @@ impl Services {
         users::set_totp(&mut *tx, user.id, None, false, 0).await?;
         users::replace_recovery_codes(&mut tx, user.id, &[]).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(&mut tx, actor.entry("user.second_factor_reset", ip).record("user", user.id), now).await?;
+        audit::append(
+            &mut tx,
+            actor
+                .entry("user.second_factor_reset", ip)
+                .record("user", user.id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(())
     }
 
     /// Creates a personal API token for `username`. A user may create their own; an
     /// operator may create one for any account (for provider API clients and scripts).
-    pub async fn create_token(&self, actor: &Actor, username: &str, name: &str, ip: Ip) -> Result<NewToken> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        username: &str,
+        name: &str,
+        ip: Ip,
+    ) -> Result<NewToken> {
         let user = match actor {
-            Actor::User(p) if p.username.as_str() == username.trim().to_ascii_lowercase() => self.user(p.user_id).await?,
+            Actor::User(p) if p.username.as_str() == username.trim().to_ascii_lowercase() => {
+                self.user(p.user_id).await?
+            }
             _ => self.user_by_username(actor, username).await?,
         };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(ServiceError::Invalid("give the token a name of 1 to 100 characters, e.g. the script that uses it".into()));
+            return Err(ServiceError::Invalid(
+                "give the token a name of 1 to 100 characters, e.g. the script that uses it".into(),
+            ));
         }
         let token = format!("ch_{}", crypto::random_token());
         let prefix: String = token.chars().take(8).collect();
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tokens::insert(&mut *tx, user.id, name, &digest(&token), &prefix, now).await?;
-        audit::append(&mut tx, actor.entry("token.create", ip).record("api_token", id), now).await?;
+        audit::append(
+            &mut tx,
+            actor.entry("token.create", ip).record("api_token", id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(NewToken { id, token })
     }
@@ -231,7 +342,14 @@ impl Services {
         if !tokens::revoke(&mut *tx, who.user_id, id, now).await? {
             return Err(ServiceError::NotFound("the token"));
         }
-        audit::append(&mut tx, Actor::User(who.clone()).entry("token.revoke", ip).record("api_token", id), now).await?;
+        audit::append(
+            &mut tx,
+            Actor::User(who.clone())
+                .entry("token.revoke", ip)
+                .record("api_token", id),
+            now,
+        )
+        .await?;
         store::commit(tx).await?;
         Ok(())
     }

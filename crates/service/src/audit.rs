@@ -16,7 +16,13 @@ pub enum AuditCheck {
 impl Services {
     /// Records that `who` viewed a record, in its own transaction. Views are audited even
     /// though they change nothing: "who saw what" is the question the log must answer.
-    pub async fn record_view(&self, who: &Principal, record_type: &str, record_id: &str, ip: Ip) -> Result<()> {
+    pub async fn record_view(
+        &self,
+        who: &Principal,
+        record_type: &str,
+        record_id: &str,
+        ip: Ip,
+    ) -> Result<()> {
         let mut tx = self.store.begin().await?;
         audit::append(
             &mut tx,
@@ -54,7 +60,13 @@ impl Services {
     }
 
     /// The newest entries, for the administrator's audit page.
-    pub async fn audit_page(&self, who: &Principal, actor: Option<&str>, before: Option<i64>, limit: i64) -> Result<Vec<AuditRow>> {
+    pub async fn audit_page(
+        &self,
+        who: &Principal,
+        actor: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
         if !domain::policy::permits(Some(who), domain::Action::ViewAuditLog) {
             return Err(crate::ServiceError::Forbidden);
         }

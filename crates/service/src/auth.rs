@@ -95,7 +95,9 @@ impl Services {
             return Err(ServiceError::InvalidCredentials);
         };
         // Re-read inside the transaction: a concurrent sign-in may have locked it.
-        let user = users::by_id(&mut *tx, user.id).await?.ok_or(ServiceError::InvalidCredentials)?;
+        let user = users::by_id(&mut *tx, user.id)
+            .await?
+            .ok_or(ServiceError::InvalidCredentials)?;
         let entry = |action: &str| {
             NewAuditEntry::new(user.username.as_str(), action)
                 .by(user.id.0)
@@ -103,7 +105,12 @@ impl Services {
                 .ip(ip.clone())
         };
         if user.locked_at.is_some() || user.disabled_at.is_some() {
-            audit::append(&mut tx, entry("login.refused").detail("account locked or disabled"), now).await?;
+            audit::append(
+                &mut tx,
+                entry("login.refused").detail("account locked or disabled"),
+                now,
+            )
+            .await?;
             store::commit(tx).await?;
             return Err(ServiceError::Locked);
         }
@@ -111,12 +118,21 @@ impl Services {
             users::record_failure(&mut *tx, user.id, now).await?;
             let since = now - self.settings.lockout_window_minutes * MICROS_PER_MINUTE;
             let failures = users::failures_since(&mut *tx, user.id, since).await?;
-            audit::append(&mut tx, entry("login.failed").detail(format!("failed attempt {failures}")), now).await?;
+            audit::append(
+                &mut tx,
+                entry("login.failed").detail(format!("failed attempt {failures}")),
+                now,
+            )
+            .await?;
             if failures >= self.settings.lockout_attempts {
                 users::set_locked(&mut *tx, user.id, Some(now)).await?;
                 sessions::delete_for_user(&mut *tx, user.id).await?;
-                audit::append(&mut tx, entry("account.locked").detail(format!("{failures} failed sign-ins")), now)
-                    .await?;
+                audit::append(
+                    &mut tx,
+                    entry("account.locked").detail(format!("{failures} failed sign-ins")),
+                    now,
+                )
+                .await?;
                 store::commit(tx).await?;
                 tracing::warn!(user_id = user.id.0, "account locked after failed sign-ins");
                 return Err(ServiceError::Locked);
@@ -229,12 +245,16 @@ impl Services {
     pub async fn begin_enrolment(&self, session: &Session) -> Result<(String, String)> {
         let user = self.user(session.principal.user_id).await?;
         if user.totp_enabled {
-            return Err(ServiceError::Invalid("a second factor is already set up for this account".into()));
+            return Err(ServiceError::Invalid(
+                "a second factor is already set up for this account".into(),
+            ));
         }
         let secret = match user.totp_secret {
             Some(s) => s,
             None => {
-                let s = Secret::Raw(crypto::random_bytes::<20>().to_vec()).to_encoded().to_string();
+                let s = Secret::Raw(crypto::random_bytes::<20>().to_vec())
+                    .to_encoded()
+                    .to_string();
                 let mut tx = self.store.begin().await?;
                 users::set_totp(&mut *tx, user.id, Some(&s), false, 0).await?;
                 store::commit(tx).await?;
@@ -246,7 +266,12 @@ impl Services {
     }
 
     /// Confirms enrolment with a first code; returns the recovery codes, shown once.
-    pub async fn confirm_enrolment(&self, session: &Session, code: &str, ip: Ip) -> Result<Vec<String>> {
+    pub async fn confirm_enrolment(
+        &self,
+        session: &Session,
+        code: &str,
+        ip: Ip,
+    ) -> Result<Vec<String>> {
         let user = self.user(session.principal.user_id).await?;
         let secret = user
             .totp_secret
@@ -254,7 +279,9 @@ impl Services {
             .filter(|_| !user.totp_enabled)
             .ok_or_else(|| ServiceError::Invalid("start the set-up again".into()))?;
         let totp = self.totp(&secret, user.username.as_str())?;
-        let step = self.matching_step(&totp, code).ok_or(ServiceError::InvalidCode)?;
+        let step = self
+            .matching_step(&totp, code)
+            .ok_or(ServiceError::InvalidCode)?;
         let codes: Vec<String> = (0..10).map(|_| crypto::recovery_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| digest(c)).collect();
         let mut tx = self.store.begin().await?;
@@ -292,10 +319,17 @@ impl Services {
                 users::use_recovery_code(&mut *tx, user.id, &digest(&folded), now).await?
             }
         };
-        let entry = NewAuditEntry::new(user.username.as_str(), if accepted { "second_factor.passed" } else { "second_factor.failed" })
-            .by(user.id.0)
-            .record("user", user.id)
-            .ip(ip);
+        let entry = NewAuditEntry::new(
+            user.username.as_str(),
+            if accepted {
+                "second_factor.passed"
+            } else {
+                "second_factor.failed"
+            },
+        )
+        .by(user.id.0)
+        .record("user", user.id)
+        .ip(ip);
         audit::append(&mut tx, entry, now).await?;
         if accepted {
             sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;

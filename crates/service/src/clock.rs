@@ -30,7 +30,8 @@ impl Clock {
 
     /// Moves this clock (and every clone of it) forward. For tests.
     pub fn advance(&self, by: std::time::Duration) {
-        self.offset.fetch_add(by.as_micros() as i64, Ordering::Relaxed);
+        self.offset
+            .fetch_add(by.as_micros() as i64, Ordering::Relaxed);
     }
 }
 

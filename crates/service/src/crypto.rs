@@ -2,7 +2,9 @@
 //! digests. Hashing runs on the blocking pool: it is deliberately slow.
 
 use crate::error::{Result, ServiceError};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use rand::RngCore;
@@ -39,7 +41,10 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(dummy_hash);
         let parsed = PasswordHash::new(&hash).map_err(internal)?;
-        Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known)
+        Ok(argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known)
     })
     .await
     .map_err(internal)?

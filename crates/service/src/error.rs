@@ -9,7 +9,9 @@ pub enum ServiceError {
     #[error("the username or password is not correct")]
     InvalidCredentials,
     /// Too many failed sign-ins: only an administrator can unlock the account.
-    #[error("this account is locked after too many failed sign-ins; ask an administrator to unlock it")]
+    #[error(
+        "this account is locked after too many failed sign-ins; ask an administrator to unlock it"
+    )]
     Locked,
     #[error("the code is not correct or was already used; wait for the next code and try again")]
     InvalidCode,
@@ -29,7 +31,9 @@ pub enum ServiceError {
 impl From<store::StoreError> for ServiceError {
     fn from(e: store::StoreError) -> Self {
         match e {
-            store::StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
+            store::StoreError::Conflict(what) => {
+                ServiceError::Conflict(format!("{what} already exists"))
+            }
             store::StoreError::NotFound => ServiceError::NotFound("the record"),
             other => ServiceError::Internal(Box::new(other)),
         }

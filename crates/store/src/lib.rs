@@ -87,7 +87,11 @@ impl Store {
                     .connect_with(opts)
                     .await
                     .map_err(StoreError::Connect)?;
-                Ok(Store { read, write, backend })
+                Ok(Store {
+                    read,
+                    write,
+                    backend,
+                })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -196,7 +200,10 @@ mod tests {
         let base = env!("CARGO_MANIFEST_DIR");
         let sqlite = list(&format!("{base}/migrations/sqlite"));
         let pg = list(&format!("{base}/migrations/postgres"));
-        assert_eq!(sqlite, pg, "every migration must exist for both backends, with the same version and name");
+        assert_eq!(
+            sqlite, pg,
+            "every migration must exist for both backends, with the same version and name"
+        );
     }
 }
 

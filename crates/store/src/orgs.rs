@@ -18,7 +18,9 @@ fn map(r: sqlx::any::AnyRow) -> Result<OrgRow, StoreError> {
     Ok(OrgRow {
         id: OrgId(r.try_get("id")?),
         name: r.try_get("name")?,
-        kind: kind.parse().map_err(|e: domain::DomainError| StoreError::Corrupt(e.to_string()))?,
+        kind: kind
+            .parse()
+            .map_err(|e: domain::DomainError| StoreError::Corrupt(e.to_string()))?,
         created_at: r.try_get("created_at")?,
     })
 }

@@ -84,7 +84,10 @@ pub async fn mark_second_factor_done<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-pub async fn delete<'e, E: Executor<'e, Database = Any>>(ex: E, id_hash: &str) -> Result<(), StoreError> {
+pub async fn delete<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id_hash: &str,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .execute(ex)

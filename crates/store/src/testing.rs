@@ -65,10 +65,14 @@ impl Drop for TestDb {
             // Drop runs outside async context; a short-lived runtime on its own thread
             // avoids blocking inside the test's runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
-                        if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await {
+                        if let Ok(mut c) =
+                            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
+                        {
                             let _ = sqlx::Executor::execute(
                                 &mut c,
                                 format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),

@@ -98,7 +98,11 @@ pub async fn revoke<'e, E: Executor<'e, Database = Any>>(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn touch<'e, E: Executor<'e, Database = Any>>(ex: E, id: i64, now: i64) -> Result<(), StoreError> {
+pub async fn touch<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)

@@ -116,7 +116,10 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<UserRow>, StoreError> {
-    let pattern = format!("%{}%", search.unwrap_or("").to_lowercase().replace(['%', '_'], ""));
+    let pattern = format!(
+        "%{}%",
+        search.unwrap_or("").to_lowercase().replace(['%', '_'], "")
+    );
     sqlx::query(&format!(
         "SELECT {COLUMNS} WHERE (lower(u.username) LIKE $1 OR lower(u.display_name) LIKE $1 OR lower(o.name) LIKE $1) \
          ORDER BY u.username LIMIT $2 OFFSET $3"
@@ -135,7 +138,10 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     search: Option<&str>,
 ) -> Result<i64, StoreError> {
-    let pattern = format!("%{}%", search.unwrap_or("").to_lowercase().replace(['%', '_'], ""));
+    let pattern = format!(
+        "%{}%",
+        search.unwrap_or("").to_lowercase().replace(['%', '_'], "")
+    );
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM users u JOIN organisations o ON o.id = u.org_id \
          WHERE (lower(u.username) LIKE $1 OR lower(u.display_name) LIKE $1 OR lower(o.name) LIKE $1)",
@@ -152,12 +158,13 @@ pub async fn set_password<'e, E: Executor<'e, Database = Any>>(
     hash: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let r = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now)
-        .bind(id.0)
-        .execute(ex)
-        .await?;
+    let r =
+        sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now)
+            .bind(id.0)
+            .execute(ex)
+            .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -236,13 +243,15 @@ pub async fn set_totp<'e, E: Executor<'e, Database = Any>>(
     enabled: bool,
     last_step: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4")
-        .bind(secret)
-        .bind(i64::from(enabled))
-        .bind(last_step)
-        .bind(id.0)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4",
+    )
+    .bind(secret)
+    .bind(i64::from(enabled))
+    .bind(last_step)
+    .bind(id.0)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -253,11 +262,12 @@ pub async fn advance_totp_step<'e, E: Executor<'e, Database = Any>>(
     id: UserId,
     step: i64,
 ) -> Result<bool, StoreError> {
-    let r = sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
-        .bind(step)
-        .bind(id.0)
-        .execute(ex)
-        .await?;
+    let r =
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+            .bind(step)
+            .bind(id.0)
+            .execute(ex)
+            .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -311,5 +321,7 @@ pub async fn unused_recovery_codes<'e, E: Executor<'e, Database = Any>>(
 }
 
 pub async fn count_all<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(ex).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(ex)
+        .await?)
 }

@@ -1,6 +1,8 @@
 //! The storage conformance suite: run once on SQLite and once on PostgreSQL by the test
 //! command (see `store::testing`), so both backends are held to the same behaviour.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use domain::audit::{NewAuditEntry, Verifier};
 use domain::{OrgKind, Role, Username};
 use store::testing::TestDb;
@@ -16,18 +18,29 @@ async fn fixture() -> (TestDb, store::Store) {
 async fn users_round_trip_with_all_column_types() {
     let (_db, s) = fixture().await;
     let mut tx = s.begin().await.unwrap();
-    let org = orgs::insert(&mut *tx, "Sample Hotline", OrgKind::Hotline, 10).await.unwrap();
+    let org = orgs::insert(&mut *tx, "Sample Hotline", OrgKind::Hotline, 10)
+        .await
+        .unwrap();
     let name = Username::parse("analyst.one").unwrap();
     let id = users::insert(
         &mut *tx,
-        users::NewUser { org_id: org, username: &name, display_name: "Analyst One", role: Role::Analyst, password_hash: "h" },
+        users::NewUser {
+            org_id: org,
+            username: &name,
+            display_name: "Analyst One",
+            role: Role::Analyst,
+            password_hash: "h",
+        },
         20,
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
 
-    let u = users::by_username(s.reader(), "analyst.one").await.unwrap().unwrap();
+    let u = users::by_username(s.reader(), "analyst.one")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.id, id);
     assert_eq!(u.org_kind, OrgKind::Hotline);
     assert_eq!(u.role, Role::Analyst);
@@ -39,7 +52,13 @@ async fn users_round_trip_with_all_column_types() {
     let mut tx = s.begin().await.unwrap();
     let err = users::insert(
         &mut *tx,
-        users::NewUser { org_id: org, username: &name, display_name: "x", role: Role::Analyst, password_hash: "h" },
+        users::NewUser {
+            org_id: org,
+            username: &name,
+            display_name: "x",
+            role: Role::Analyst,
+            password_hash: "h",
+        },
         21,
     )
     .await
@@ -48,11 +67,22 @@ async fn users_round_trip_with_all_column_types() {
     drop(tx);
 
     assert_eq!(users::count(s.reader(), Some("ANALYST")).await.unwrap(), 1);
-    assert_eq!(users::list(s.reader(), Some("nobody"), 10, 0).await.unwrap().len(), 0);
+    assert_eq!(
+        users::list(s.reader(), Some("nobody"), 10, 0)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
 
-    users::set_totp(s.reader(), id, Some("SECRET"), true, 5).await.unwrap();
+    users::set_totp(s.reader(), id, Some("SECRET"), true, 5)
+        .await
+        .unwrap();
     assert!(users::advance_totp_step(s.reader(), id, 6).await.unwrap());
-    assert!(!users::advance_totp_step(s.reader(), id, 6).await.unwrap(), "a time step is accepted once");
+    assert!(
+        !users::advance_totp_step(s.reader(), id, 6).await.unwrap(),
+        "a time step is accepted once"
+    );
     let u = users::by_id(s.reader(), id).await.unwrap().unwrap();
     assert!(u.totp_enabled);
     assert_eq!(u.totp_secret.as_deref(), Some("SECRET"));
@@ -69,15 +99,33 @@ async fn users_round_trip_with_all_column_types() {
         created_at: 1,
         last_seen_at: 1,
     };
-    sessions::insert(s.reader(), &sess, Some("127.0.0.1")).await.unwrap();
-    sessions::mark_second_factor_done(s.reader(), "abc").await.unwrap();
-    assert!(sessions::by_hash(s.reader(), "abc").await.unwrap().unwrap().second_factor_done);
+    sessions::insert(s.reader(), &sess, Some("127.0.0.1"))
+        .await
+        .unwrap();
+    sessions::mark_second_factor_done(s.reader(), "abc")
+        .await
+        .unwrap();
+    assert!(
+        sessions::by_hash(s.reader(), "abc")
+            .await
+            .unwrap()
+            .unwrap()
+            .second_factor_done
+    );
     assert_eq!(sessions::delete_for_user(s.reader(), id).await.unwrap(), 1);
 
-    let tid = tokens::insert(s.reader(), id, "script", "hash1", "ch_ab", 5).await.unwrap();
-    assert!(tokens::live_by_hash(s.reader(), "hash1").await.unwrap().is_some());
+    let tid = tokens::insert(s.reader(), id, "script", "hash1", "ch_ab", 5)
+        .await
+        .unwrap();
+    assert!(tokens::live_by_hash(s.reader(), "hash1")
+        .await
+        .unwrap()
+        .is_some());
     assert!(tokens::revoke(s.reader(), id, tid, 6).await.unwrap());
-    assert!(tokens::live_by_hash(s.reader(), "hash1").await.unwrap().is_none());
+    assert!(tokens::live_by_hash(s.reader(), "hash1")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -85,7 +133,13 @@ async fn audit_log_is_chained_and_append_only() {
     let (_db, s) = fixture().await;
     for i in 0..5 {
         let mut tx = s.begin().await.unwrap();
-        audit::append(&mut tx, NewAuditEntry::new("alice", "report.view").record("report", i), 1000 + i).await.unwrap();
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new("alice", "report.view").record("report", i),
+            1000 + i,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     let rows = audit::batch_after(s.reader(), 0, 100).await.unwrap();
@@ -98,8 +152,14 @@ async fn audit_log_is_chained_and_append_only() {
     assert_eq!(v.finish(Some((head.0, &head.1))), Ok(5));
 
     // The database itself refuses changes, whatever the application does.
-    assert!(s.execute_raw_for_tests("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").await.is_err());
-    assert!(s.execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 2").await.is_err());
+    assert!(s
+        .execute_raw_for_tests("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        .await
+        .is_err());
+    assert!(s
+        .execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 2")
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -111,7 +171,13 @@ async fn concurrent_appends_never_fork_the_chain() {
         handles.push(tokio::spawn(async move {
             for j in 0..10 {
                 let mut tx = s.begin().await.unwrap();
-                audit::append(&mut tx, NewAuditEntry::new("w", "x").record("r", i * 100 + j), 1).await.unwrap();
+                audit::append(
+                    &mut tx,
+                    NewAuditEntry::new("w", "x").record("r", i * 100 + j),
+                    1,
+                )
+                .await
+                .unwrap();
                 tx.commit().await.unwrap();
             }
         }));

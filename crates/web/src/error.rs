@@ -24,7 +24,10 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        AppError { status, message: message.into() }
+        AppError {
+            status,
+            message: message.into(),
+        }
     }
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "Your role does not give access to this page. If you need it for your work, ask your supervisor or an administrator.")
@@ -33,7 +36,10 @@ impl AppError {
         Self::new(StatusCode::FORBIDDEN, "The form had expired or did not come from this site. Go back, reload the page and try again.")
     }
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "There is no page at this address. Check the address, or go back to the dashboard.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "There is no page at this address. Check the address, or go back to the dashboard.",
+        )
     }
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, message)
@@ -57,7 +63,9 @@ impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Forbidden => AppError::forbidden(),
-            ServiceError::NotFound(what) => AppError::new(StatusCode::NOT_FOUND, format!("{what} was not found")),
+            ServiceError::NotFound(what) => {
+                AppError::new(StatusCode::NOT_FOUND, format!("{what} was not found"))
+            }
             ServiceError::Invalid(m) => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
             ServiceError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
             ServiceError::InvalidCredentials | ServiceError::Locked | ServiceError::InvalidCode => {
@@ -82,9 +90,15 @@ impl AppError {
     /// The JSON error body of the API, with the challenge a 401 needs.
     pub fn json_response(&self) -> Response {
         let body = serde_json::json!({ "error": { "status": self.status.as_u16(), "message": self.message } });
-        let mut res = (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+        let mut res = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -141,7 +155,9 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json")) =>
+                .is_some_and(|ct| {
+                    ct.starts_with("text/html") || ct.starts_with("application/json")
+                }) =>
         {
             // Errors from axum's own extractors: keep their (safe) text for 4xx.
             if res.status().is_server_error() {
@@ -157,7 +173,9 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let mut out = if api {
         err.json_response()
     } else {
-        let anon = Identity::Anonymous { csrf: String::new() };
+        let anon = Identity::Anonymous {
+            csrf: String::new(),
+        };
         let identity = identity.as_ref().unwrap_or(&anon);
         let page = ErrorPage {
             layout: Layout::new(&state, identity, heading(err.status), &path),

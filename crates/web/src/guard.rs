@@ -115,10 +115,10 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         match state.services.authenticate_token(token.trim()).await {
             Ok(Some(p)) => Identity::Token(p),
             // This layer runs outside `render_errors`, so it renders its own answer.
-            Ok(None) => {
-                return AppError::unauthorized("the API token is not valid or was revoked; create a new one on your account page")
-                    .json_response()
-            }
+            Ok(None) => return AppError::unauthorized(
+                "the API token is not valid or was revoked; create a new one on your account page",
+            )
+            .json_response(),
             Err(e) => return AppError::from(e).json_response(),
         }
     } else {
@@ -178,19 +178,35 @@ pub async fn authorize(req_for: Requirement, req: Request, next: Next) -> Respon
     let path = req.uri().path().to_owned();
     let api = is_api(&path);
 
-    if !matches!(domain::policy::access(req_for.action), domain::policy::Access::Public) {
+    if !matches!(
+        domain::policy::access(req_for.action),
+        domain::policy::Access::Public
+    ) {
         let Some(principal) = identity.principal() else {
             if api {
-                return AppError::unauthorized("sign in or send an API token: Authorization: Bearer ch_…").into_response();
+                return AppError::unauthorized(
+                    "sign in or send an API token: Authorization: Bearer ch_…",
+                )
+                .into_response();
             }
-            let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>());
+            let next_url = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let target = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>()
+            );
             return Redirect::to(&target).into_response();
         };
         if let Identity::Session(s) = &identity {
             if !req_for.before_second_factor && s.second_factor != SecondFactor::Done {
                 if api {
-                    return AppError::unauthorized("finish signing in with your second factor first").into_response();
+                    return AppError::unauthorized(
+                        "finish signing in with your second factor first",
+                    )
+                    .into_response();
                 }
                 let to = match s.second_factor {
                     SecondFactor::Enrol => "/account/second-factor",
@@ -225,7 +241,11 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppErr
         Identity::Session(s) => s.csrf_token.clone(),
     };
     if let Some(h) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if service::crypto::same(h, &expected) { Ok(req) } else { Err(AppError::csrf()) };
+        return if service::crypto::same(h, &expected) {
+            Ok(req)
+        } else {
+            Err(AppError::csrf())
+        };
     }
     let is_form = req
         .headers()
@@ -243,7 +263,9 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppErr
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v.into_owned());
     match given {
-        Some(t) if service::crypto::same(&t, &expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(t) if service::crypto::same(&t, &expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(AppError::csrf()),
     }
 }
@@ -262,14 +284,23 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
              form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !is_static && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -296,7 +327,10 @@ impl Ctx {
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let identity = parts
             .extensions
             .get::<Identity>()

@@ -58,7 +58,11 @@ impl Layout {
                 .map(|(href, label, _, _)| NavItem {
                     href,
                     label,
-                    current: if *href == "/" { path == "/" } else { path.starts_with(href) },
+                    current: if *href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    },
                 })
                 .collect()
         } else {

@@ -37,7 +37,12 @@ where
 {
     let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
     Entry {
-        spec: RouteSpec { method, path, action, before_second_factor: false },
+        spec: RouteSpec {
+            method,
+            path,
+            action,
+            before_second_factor: false,
+        },
         handler: on(filter, handler),
     }
 }
@@ -56,22 +61,72 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/healthz", ViewPublicPages, ops::healthz),
         route(M::GET, "/readyz", ViewPublicPages, ops::readyz),
         route(M::GET, "/metrics", ViewPublicPages, ops::metrics),
-        route(M::GET, "/static/{file}", ViewPublicPages, pages::assets::file),
+        route(
+            M::GET,
+            "/static/{file}",
+            ViewPublicPages,
+            pages::assets::file,
+        ),
         route(M::GET, "/login", ViewPublicPages, pages::auth::login_page),
         route(M::POST, "/login", ViewPublicPages, pages::auth::login),
-        route(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
+        route(
+            M::GET,
+            "/api/v1/openapi.json",
+            ViewPublicPages,
+            api::openapi,
+        ),
         // Signing in: the second factor
-        early(route(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
-        early(route(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),
-        early(route(M::POST, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor)),
-        early(route(M::GET, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_start)),
-        early(route(M::POST, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_confirm)),
+        early(route(
+            M::POST,
+            "/logout",
+            ManageOwnAccount,
+            pages::auth::logout,
+        )),
+        early(route(
+            M::GET,
+            "/login/second-factor",
+            ManageOwnAccount,
+            pages::auth::second_factor_page,
+        )),
+        early(route(
+            M::POST,
+            "/login/second-factor",
+            ManageOwnAccount,
+            pages::auth::second_factor,
+        )),
+        early(route(
+            M::GET,
+            "/account/second-factor",
+            ManageOwnAccount,
+            pages::auth::enrol_start,
+        )),
+        early(route(
+            M::POST,
+            "/account/second-factor",
+            ManageOwnAccount,
+            pages::auth::enrol_confirm,
+        )),
         // Everyone signed in
         route(M::GET, "/", ViewDashboard, pages::home::dashboard),
         route(M::GET, "/account", ManageOwnAccount, pages::account::show),
-        route(M::POST, "/account/password", ManageOwnAccount, pages::account::change_password),
-        route(M::POST, "/account/tokens", ManageOwnAccount, pages::account::create_token),
-        route(M::POST, "/account/tokens/{id}/revoke", ManageOwnAccount, pages::account::revoke_token),
+        route(
+            M::POST,
+            "/account/password",
+            ManageOwnAccount,
+            pages::account::change_password,
+        ),
+        route(
+            M::POST,
+            "/account/tokens",
+            ManageOwnAccount,
+            pages::account::create_token,
+        ),
+        route(
+            M::POST,
+            "/account/tokens/{id}/revoke",
+            ManageOwnAccount,
+            pages::account::revoke_token,
+        ),
         // Areas
         route(M::GET, "/reports", ViewReports, pages::home::area),
         route(M::GET, "/leads", ViewLeads, pages::home::area),
@@ -82,30 +137,120 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/families", ViewFamilySupport, pages::home::area),
         route(M::GET, "/training", ViewTraining, pages::home::area),
         route(M::GET, "/statistics", ViewStatistics, pages::home::area),
-        route(M::GET, "/submissions", ViewOwnSubmissions, pages::home::area),
+        route(
+            M::GET,
+            "/submissions",
+            ViewOwnSubmissions,
+            pages::home::area,
+        ),
         // Administration
         route(M::GET, "/admin/users", ManageUsers, pages::admin::users),
-        route(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),
-        route(M::POST, "/admin/users", ManageUsers, pages::admin::create_user),
-        route(M::GET, "/admin/users/{username}", ManageUsers, pages::admin::user),
-        route(M::POST, "/admin/users/{username}/unlock", ManageUsers, pages::admin::unlock),
-        route(M::POST, "/admin/users/{username}/password", ManageUsers, pages::admin::reset_password),
-        route(M::POST, "/admin/users/{username}/role", ManageUsers, pages::admin::set_role),
-        route(M::POST, "/admin/users/{username}/second-factor/reset", ManageUsers, pages::admin::reset_second_factor),
-        route(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
-        route(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
+        route(
+            M::GET,
+            "/admin/users/new",
+            ManageUsers,
+            pages::admin::new_user,
+        ),
+        route(
+            M::POST,
+            "/admin/users",
+            ManageUsers,
+            pages::admin::create_user,
+        ),
+        route(
+            M::GET,
+            "/admin/users/{username}",
+            ManageUsers,
+            pages::admin::user,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{username}/unlock",
+            ManageUsers,
+            pages::admin::unlock,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{username}/password",
+            ManageUsers,
+            pages::admin::reset_password,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{username}/role",
+            ManageUsers,
+            pages::admin::set_role,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{username}/second-factor/reset",
+            ManageUsers,
+            pages::admin::reset_second_factor,
+        ),
+        route(
+            M::GET,
+            "/admin/organisations",
+            ManageOrganisations,
+            pages::admin::orgs,
+        ),
+        route(
+            M::POST,
+            "/admin/organisations",
+            ManageOrganisations,
+            pages::admin::create_org,
+        ),
         route(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
         // JSON API
         route(M::GET, "/api/v1/me", ViewDashboard, api::accounts::me),
-        route(M::GET, "/api/v1/users", ManageUsers, api::accounts::list_users),
-        route(M::POST, "/api/v1/users", ManageUsers, api::accounts::create_user),
-        route(M::GET, "/api/v1/organisations", ManageOrganisations, api::accounts::list_orgs),
-        route(M::POST, "/api/v1/organisations", ManageOrganisations, api::accounts::create_org),
-        route(M::GET, "/api/v1/tokens", ManageOwnAccount, api::accounts::list_tokens),
-        route(M::POST, "/api/v1/tokens", ManageOwnAccount, api::accounts::create_token),
-        route(M::DELETE, "/api/v1/tokens/{id}", ManageOwnAccount, api::accounts::revoke_token),
+        route(
+            M::GET,
+            "/api/v1/users",
+            ManageUsers,
+            api::accounts::list_users,
+        ),
+        route(
+            M::POST,
+            "/api/v1/users",
+            ManageUsers,
+            api::accounts::create_user,
+        ),
+        route(
+            M::GET,
+            "/api/v1/organisations",
+            ManageOrganisations,
+            api::accounts::list_orgs,
+        ),
+        route(
+            M::POST,
+            "/api/v1/organisations",
+            ManageOrganisations,
+            api::accounts::create_org,
+        ),
+        route(
+            M::GET,
+            "/api/v1/tokens",
+            ManageOwnAccount,
+            api::accounts::list_tokens,
+        ),
+        route(
+            M::POST,
+            "/api/v1/tokens",
+            ManageOwnAccount,
+            api::accounts::create_token,
+        ),
+        route(
+            M::DELETE,
+            "/api/v1/tokens/{id}",
+            ManageOwnAccount,
+            api::accounts::revoke_token,
+        ),
         route(M::GET, "/api/v1/audit", ViewAuditLog, api::accounts::audit),
-        route(M::GET, "/api/v1/audit/verify", ViewAuditLog, api::accounts::verify_audit),
+        route(
+            M::GET,
+            "/api/v1/audit/verify",
+            ViewAuditLog,
+            api::accounts::verify_audit,
+        ),
     ]
 }
 
@@ -122,17 +267,26 @@ const BODY_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for e in entries() {
-        let req = Requirement { action: e.spec.action, before_second_factor: e.spec.before_second_factor };
-        let handler = e
-            .handler
-            .layer(axum::middleware::from_fn(move |r, n| guard::authorize(req, r, n)));
+        let req = Requirement {
+            action: e.spec.action,
+            before_second_factor: e.spec.before_second_factor,
+        };
+        let handler = e.handler.layer(axum::middleware::from_fn(move |r, n| {
+            guard::authorize(req, r, n)
+        }));
         router = router.route(e.spec.path, handler);
     }
     router
         .fallback(|| async { error::AppError::not_found() })
         .layer(axum::middleware::from_fn(ops::track))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::identify))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::identify,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

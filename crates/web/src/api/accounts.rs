@@ -90,7 +90,12 @@ pub async fn list_users(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Json<Use
     let page = ctx
         .state
         .services
-        .users_page(&actor(&ctx)?, q.q.as_deref().filter(|s| !s.trim().is_empty()), q.page.unwrap_or(1), q.per_page.unwrap_or(50))
+        .users_page(
+            &actor(&ctx)?,
+            q.q.as_deref().filter(|s| !s.trim().is_empty()),
+            q.page.unwrap_or(1),
+            q.per_page.unwrap_or(50),
+        )
         .await?;
     Ok(Json(UserList {
         total: page.total,
@@ -120,14 +125,25 @@ pub struct Created {
 /// Creates an account. Administrators only.
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create_user(ctx: Ctx, Json(u): Json<NewUser>) -> Result<(StatusCode, Json<Created>), AppError> {
-    let role: Role = u.role.parse().map_err(|e: domain::DomainError| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+pub async fn create_user(
+    ctx: Ctx,
+    Json(u): Json<NewUser>,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    let role: Role = u.role.parse().map_err(|e: domain::DomainError| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
     let id = ctx
         .state
         .services
         .create_user(
             &actor(&ctx)?,
-            NewAccount { org_name: &u.organisation, username: &u.username, display_name: &u.display_name, role, password: &u.password },
+            NewAccount {
+                org_name: &u.organisation,
+                username: &u.username,
+                display_name: &u.display_name,
+                role,
+                password: &u.password,
+            },
             ctx.ip.clone(),
         )
         .await?;
@@ -148,7 +164,11 @@ pub async fn list_orgs(ctx: Ctx) -> Result<Json<Vec<Organisation>>, AppError> {
     let orgs = ctx.state.services.orgs(&actor(&ctx)?).await?;
     Ok(Json(
         orgs.into_iter()
-            .map(|o| Organisation { id: o.id.0, name: o.name, kind: o.kind.to_string() })
+            .map(|o| Organisation {
+                id: o.id.0,
+                name: o.name,
+                kind: o.kind.to_string(),
+            })
             .collect(),
     ))
 }
@@ -163,9 +183,18 @@ pub struct NewOrganisation {
 /// Adds an organisation. Administrators only.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "accounts", request_body = NewOrganisation,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create_org(ctx: Ctx, Json(o): Json<NewOrganisation>) -> Result<(StatusCode, Json<Created>), AppError> {
-    let kind: OrgKind = o.kind.parse().map_err(|e: domain::DomainError| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let id = ctx.state.services.create_org(&actor(&ctx)?, &o.name, kind, ctx.ip.clone()).await?;
+pub async fn create_org(
+    ctx: Ctx,
+    Json(o): Json<NewOrganisation>,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    let kind: OrgKind = o.kind.parse().map_err(|e: domain::DomainError| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
+    let id = ctx
+        .state
+        .services
+        .create_org(&actor(&ctx)?, &o.name, kind, ctx.ip.clone())
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -215,14 +244,28 @@ pub struct CreatedToken {
 /// Creates a token for yourself. The secret is returned once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
-pub async fn create_token(ctx: Ctx, Json(t): Json<NewToken>) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+pub async fn create_token(
+    ctx: Ctx,
+    Json(t): Json<NewToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let p = ctx.principal()?.clone();
     let created = ctx
         .state
         .services
-        .create_token(&Actor::User(p.clone()), p.username.as_str(), &t.name, ctx.ip.clone())
+        .create_token(
+            &Actor::User(p.clone()),
+            p.username.as_str(),
+            &t.name,
+            ctx.ip.clone(),
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id: created.id, token: created.token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id: created.id,
+            token: created.token,
+        }),
+    ))
 }
 
 /// Revokes one of your tokens.
@@ -230,7 +273,10 @@ pub async fn create_token(ctx: Ctx, Json(t): Json<NewToken>) -> Result<(StatusCo
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let p = ctx.principal()?.clone();
-    ctx.state.services.revoke_own_token(&p, id, ctx.ip.clone()).await?;
+    ctx.state
+        .services
+        .revoke_own_token(&p, id, ctx.ip.clone())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,12 +307,20 @@ pub struct AuditQuery {
 /// The newest audit entries. Administrators only.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = [AuditEntry]), (status = 403, body = ErrorBody)))]
-pub async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditEntry>>, AppError> {
+pub async fn audit(
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let p = ctx.principal()?;
     let rows = ctx
         .state
         .services
-        .audit_page(p, q.actor.as_deref().filter(|a| !a.is_empty()), q.before, q.limit.unwrap_or(100))
+        .audit_page(
+            p,
+            q.actor.as_deref().filter(|a| !a.is_empty()),
+            q.before,
+            q.limit.unwrap_or(100),
+        )
         .await?;
     Ok(Json(
         rows.into_iter()
@@ -300,7 +354,17 @@ pub struct AuditVerification {
 pub async fn verify_audit(ctx: Ctx) -> Result<Json<AuditVerification>, AppError> {
     let _ = ctx.principal()?;
     Ok(Json(match ctx.state.services.verify_audit().await? {
-        AuditCheck::Intact { entries } => AuditVerification { intact: true, entries_verified: Some(entries), first_broken_seq: None, problem: None },
-        AuditCheck::Broken(b) => AuditVerification { intact: false, entries_verified: None, first_broken_seq: Some(b.seq), problem: Some(b.to_string()) },
+        AuditCheck::Intact { entries } => AuditVerification {
+            intact: true,
+            entries_verified: Some(entries),
+            first_broken_seq: None,
+            problem: None,
+        },
+        AuditCheck::Broken(b) => AuditVerification {
+            intact: false,
+            entries_verified: None,
+            first_broken_seq: Some(b.seq),
+            problem: Some(b.to_string()),
+        },
     }))
 }

@@ -31,7 +31,12 @@ struct AccountPage {
     tokens: Vec<TokenView>,
 }
 
-async fn page(ctx: &Ctx, notice: Option<&'static str>, error: Option<String>, new_token: Option<String>) -> Result<Response, AppError> {
+async fn page(
+    ctx: &Ctx,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    new_token: Option<String>,
+) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let tokens = ctx
         .state
@@ -48,7 +53,11 @@ async fn page(ctx: &Ctx, notice: Option<&'static str>, error: Option<String>, ne
             revoked: t.revoked_at.is_some(),
         })
         .collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = AccountPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Your account", "/account"),
         notice,
@@ -71,7 +80,12 @@ pub struct PasswordForm {
 
 pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
     let p = ctx.principal()?.clone();
-    match ctx.state.services.change_own_password(&p, &f.current, &f.new, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .change_own_password(&p, &f.current, &f.new, ctx.ip.clone())
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/login?notice=password-changed").into_response()),
         Err(ServiceError::Invalid(m)) => page(&ctx, None, Some(m), None).await,
         Err(e) => Err(e.into()),
@@ -86,7 +100,12 @@ pub struct TokenForm {
 pub async fn create_token(ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
     let p = ctx.principal()?.clone();
     let actor = service::accounts::Actor::User(p.clone());
-    match ctx.state.services.create_token(&actor, p.username.as_str(), &f.name, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .create_token(&actor, p.username.as_str(), &f.name, ctx.ip.clone())
+        .await
+    {
         Ok(t) => page(&ctx, None, None, Some(t.token)).await,
         Err(ServiceError::Invalid(m)) => page(&ctx, None, Some(m), None).await,
         Err(e) => Err(e.into()),
@@ -95,6 +114,9 @@ pub async fn create_token(ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response
 
 pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let p = ctx.principal()?.clone();
-    ctx.state.services.revoke_own_token(&p, id, ctx.ip.clone()).await?;
+    ctx.state
+        .services
+        .revoke_own_token(&p, id, ctx.ip.clone())
+        .await?;
     page(&ctx, Some("The token was revoked."), None, None).await
 }

@@ -45,7 +45,12 @@ pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>
     let page = ctx
         .state
         .services
-        .users_page(&actor(&ctx)?, (!search.is_empty()).then_some(search), q.page.unwrap_or(1), 50)
+        .users_page(
+            &actor(&ctx)?,
+            (!search.is_empty()).then_some(search),
+            q.page.unwrap_or(1),
+            50,
+        )
         .await?;
     render(&UsersPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Users", &ctx.path),
@@ -79,9 +84,17 @@ pub struct NewUserForm {
     password: String,
 }
 
-async fn new_user_page(ctx: &Ctx, error: Option<String>, f: NewUserForm) -> Result<Response, AppError> {
+async fn new_user_page(
+    ctx: &Ctx,
+    error: Option<String>,
+    f: NewUserForm,
+) -> Result<Response, AppError> {
     let orgs = ctx.state.services.orgs(&actor(ctx)?).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = NewUserPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Add a user", "/admin/users"),
         error,
@@ -109,13 +122,21 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Respons
         .services
         .create_user(
             &actor(&ctx)?,
-            NewAccount { org_name: &f.org, username: &f.username, display_name: &f.display_name, role, password: &f.password },
+            NewAccount {
+                org_name: &f.org,
+                username: &f.username,
+                display_name: &f.display_name,
+                role,
+                password: &f.password,
+            },
             ctx.ip.clone(),
         )
         .await;
     match result {
         Ok(_) => Ok(Redirect::to("/admin/users?notice=created").into_response()),
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => new_user_page(&ctx, Some(m), f).await,
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            new_user_page(&ctx, Some(m), f).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -130,16 +151,35 @@ struct UserPage {
     roles: &'static [Role],
 }
 
-async fn user_page(ctx: &Ctx, username: &str, notice: Option<&'static str>, error: Option<String>) -> Result<Response, AppError> {
+async fn user_page(
+    ctx: &Ctx,
+    username: &str,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let a = actor(ctx)?;
     let user = ctx.state.services.user_by_username(&a, username).await?;
     ctx.state
         .services
-        .record_view(ctx.principal()?, "user", &user.id.to_string(), ctx.ip.clone())
+        .record_view(
+            ctx.principal()?,
+            "user",
+            &user.id.to_string(),
+            ctx.ip.clone(),
+        )
         .await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = UserPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, &user.display_name, "/admin/users"),
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            &user.display_name,
+            "/admin/users",
+        ),
         notice,
         error,
         user,
@@ -153,7 +193,10 @@ pub async fn user(ctx: Ctx, Path(username): Path<String>) -> Result<Response, Ap
 }
 
 pub async fn unlock(ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
-    ctx.state.services.unlock(&actor(&ctx)?, &username, ctx.ip.clone()).await?;
+    ctx.state
+        .services
+        .unlock(&actor(&ctx)?, &username, ctx.ip.clone())
+        .await?;
     user_page(&ctx, &username, Some("The account was unlocked."), None).await
 }
 
@@ -162,9 +205,26 @@ pub struct PasswordForm {
     password: String,
 }
 
-pub async fn reset_password(ctx: Ctx, Path(username): Path<String>, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
-    match ctx.state.services.reset_password(&actor(&ctx)?, &username, &f.password, ctx.ip.clone()).await {
-        Ok(()) => user_page(&ctx, &username, Some("The password was set and the user was signed out."), None).await,
+pub async fn reset_password(
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    match ctx
+        .state
+        .services
+        .reset_password(&actor(&ctx)?, &username, &f.password, ctx.ip.clone())
+        .await
+    {
+        Ok(()) => {
+            user_page(
+                &ctx,
+                &username,
+                Some("The password was set and the user was signed out."),
+                None,
+            )
+            .await
+        }
         Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, None, Some(m)).await,
         Err(e) => Err(e.into()),
     }
@@ -175,18 +235,50 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn set_role(ctx: Ctx, Path(username): Path<String>, Form(f): Form<RoleForm>) -> Result<Response, AppError> {
-    let role: Role = f.role.parse().map_err(|e: domain::DomainError| AppError::bad_request(e.to_string()))?;
-    match ctx.state.services.set_role(&actor(&ctx)?, &username, role, ctx.ip.clone()).await {
-        Ok(()) => user_page(&ctx, &username, Some("The role was changed and the user was signed out."), None).await,
+pub async fn set_role(
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, AppError> {
+    let role: Role = f
+        .role
+        .parse()
+        .map_err(|e: domain::DomainError| AppError::bad_request(e.to_string()))?;
+    match ctx
+        .state
+        .services
+        .set_role(&actor(&ctx)?, &username, role, ctx.ip.clone())
+        .await
+    {
+        Ok(()) => {
+            user_page(
+                &ctx,
+                &username,
+                Some("The role was changed and the user was signed out."),
+                None,
+            )
+            .await
+        }
         Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, None, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn reset_second_factor(ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
-    ctx.state.services.reset_second_factor(&actor(&ctx)?, &username, ctx.ip.clone()).await?;
-    user_page(&ctx, &username, Some("The second factor was removed; the user sets it up again at the next sign-in."), None).await
+pub async fn reset_second_factor(
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.state
+        .services
+        .reset_second_factor(&actor(&ctx)?, &username, ctx.ip.clone())
+        .await?;
+    user_page(
+        &ctx,
+        &username,
+        Some("The second factor was removed; the user sets it up again at the next sign-in."),
+        None,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -199,11 +291,24 @@ struct OrgsPage {
     kinds: &'static [OrgKind],
 }
 
-async fn orgs_page(ctx: &Ctx, notice: Option<&'static str>, error: Option<String>) -> Result<Response, AppError> {
+async fn orgs_page(
+    ctx: &Ctx,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let orgs = ctx.state.services.orgs(&actor(ctx)?).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = OrgsPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Organisations", "/admin/organisations"),
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            "Organisations",
+            "/admin/organisations",
+        ),
         notice,
         error,
         orgs,
@@ -227,9 +332,16 @@ pub async fn create_org(ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, Ap
         Ok(k) => k,
         Err(e) => return orgs_page(&ctx, None, Some(format!("{e}"))).await,
     };
-    match ctx.state.services.create_org(&actor(&ctx)?, &f.name, kind, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .create_org(&actor(&ctx)?, &f.name, kind, ctx.ip.clone())
+        .await
+    {
         Ok(_) => orgs_page(&ctx, Some("The organisation was added."), None).await,
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => orgs_page(&ctx, None, Some(m)).await,
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            orgs_page(&ctx, None, Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -271,7 +383,10 @@ pub async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Html<String>
     let actor = q.actor.trim().to_ascii_lowercase();
     let verification = if q.verify.is_some() {
         Some(match ctx.state.services.verify_audit().await? {
-            AuditCheck::Intact { entries } => (true, format!("The chain is intact: {entries} entries verified.")),
+            AuditCheck::Intact { entries } => (
+                true,
+                format!("The chain is intact: {entries} entries verified."),
+            ),
             AuditCheck::Broken(b) => (false, format!("The chain is broken: {b}.")),
         })
     } else {
@@ -280,9 +395,16 @@ pub async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Html<String>
     let rows = ctx
         .state
         .services
-        .audit_page(p, (!actor.is_empty()).then_some(actor.as_str()), q.before, AUDIT_PAGE)
+        .audit_page(
+            p,
+            (!actor.is_empty()).then_some(actor.as_str()),
+            q.before,
+            AUDIT_PAGE,
+        )
         .await?;
-    let older = (rows.len() as i64 == AUDIT_PAGE).then(|| rows.last().map(|r| r.seq)).flatten();
+    let older = (rows.len() as i64 == AUDIT_PAGE)
+        .then(|| rows.last().map(|r| r.seq))
+        .flatten();
     let rows = rows
         .into_iter()
         .map(|r| AuditView {

@@ -7,9 +7,21 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
-    ("htmx-2.0.11.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx-2.0.11.min.js")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/app.js"),
+    ),
+    (
+        "htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/htmx-2.0.11.min.js"),
+    ),
 ];
 
 pub async fn file(Path(name): Path<String>) -> Result<Response, AppError> {
@@ -18,7 +30,10 @@ pub async fn file(Path(name): Path<String>) -> Result<Response, AppError> {
         .find(|(n, ..)| *n == name)
         .ok_or_else(AppError::not_found)?;
     Ok((
-        [(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         *body,
     )
         .into_response())

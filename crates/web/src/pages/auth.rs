@@ -5,9 +5,9 @@ use crate::error::AppError;
 use crate::guard::{set_cookie, Ctx, SESSION_COOKIE};
 use crate::layout::Layout;
 use askama::Template;
+use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::extract::Query;
 use axum::Form;
 use serde::Deserialize;
 use service::auth::SecondFactor;
@@ -63,7 +63,12 @@ pub struct LoginForm {
 }
 
 pub async fn login(ctx: Ctx, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
-    match ctx.state.services.login(&f.username, &f.password, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .login(&f.username, &f.password, ctx.ip.clone())
+        .await
+    {
         Ok(signed) => {
             let max_age = ctx.state.services.settings.session_max_hours * 3600;
             let cookie = set_cookie(&ctx.state, SESSION_COOKIE, &signed.token, Some(max_age));
@@ -93,7 +98,11 @@ pub async fn logout(ctx: Ctx) -> Result<Response, AppError> {
         ctx.state.services.logout(s, ctx.ip.clone()).await?;
     }
     let cookie = set_cookie(&ctx.state, SESSION_COOKIE, "", Some(0));
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login?notice=signed-out")).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/login?notice=signed-out"),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -128,7 +137,12 @@ pub async fn second_factor(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
     let Some(s) = ctx.identity.session() else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match ctx.state.services.verify_second_factor(s, &f.code, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .verify_second_factor(s, &f.code, ctx.ip.clone())
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/").into_response()),
         Err(ServiceError::InvalidCode) => {
             let page = SecondFactorPage {
@@ -163,15 +177,28 @@ async fn enrol_page(ctx: &Ctx, error: Option<String>) -> Result<Response, AppErr
     };
     let (secret, url) = ctx.state.services.begin_enrolment(s).await?;
     let qr_svg = qrcode::QrCode::new(url.as_bytes())
-        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(192, 192).build())
+        .map(|c| {
+            c.render::<qrcode::render::svg::Color>()
+                .min_dimensions(192, 192)
+                .build()
+        })
         .unwrap_or_default();
     let page = EnrolPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Set up your second factor", &ctx.path),
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            "Set up your second factor",
+            &ctx.path,
+        ),
         secret,
         qr_svg,
         error,
     };
-    let status = if page.error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if page.error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -183,7 +210,12 @@ pub async fn enrol_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
     let Some(s) = ctx.identity.session() else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match ctx.state.services.confirm_enrolment(s, &f.code, ctx.ip.clone()).await {
+    match ctx
+        .state
+        .services
+        .confirm_enrolment(s, &f.code, ctx.ip.clone())
+        .await
+    {
         Ok(codes) => {
             let mut identity = ctx.identity.clone();
             if let crate::guard::Identity::Session(sess) = &mut identity {
@@ -195,7 +227,9 @@ pub async fn enrol_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
             };
             Ok(render(&page)?.into_response())
         }
-        Err(ServiceError::InvalidCode) => enrol_page(&ctx, Some(ServiceError::InvalidCode.to_string())).await,
+        Err(ServiceError::InvalidCode) => {
+            enrol_page(&ctx, Some(ServiceError::InvalidCode.to_string())).await
+        }
         Err(e) => Err(e.into()),
     }
 }

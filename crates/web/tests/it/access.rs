@@ -33,30 +33,46 @@ fn expected_table() -> BTreeMap<(String, String), Who> {
         }
         let mut parts = line.split_whitespace();
         let method = parts.next().expect("method").to_owned();
-        let path = parts.next().unwrap_or_else(|| panic!("line {}: no path", n + 1)).to_owned();
+        let path = parts
+            .next()
+            .unwrap_or_else(|| panic!("line {}: no path", n + 1))
+            .to_owned();
         let rest: Vec<&str> = parts.collect();
         let who = match rest.as_slice() {
             ["public"] => Who::Public,
             ["signed-in"] => Who::SignedIn,
             roles if !roles.is_empty() => Who::Roles(
-                roles.iter().map(|r| r.parse().unwrap_or_else(|e| panic!("line {}: {e}", n + 1))).collect(),
+                roles
+                    .iter()
+                    .map(|r| r.parse().unwrap_or_else(|e| panic!("line {}: {e}", n + 1)))
+                    .collect(),
             ),
             _ => panic!("line {}: say who may reach {method} {path}", n + 1),
         };
-        assert!(map.insert((method.clone(), path.clone()), who).is_none(), "line {}: {method} {path} twice", n + 1);
+        assert!(
+            map.insert((method.clone(), path.clone()), who).is_none(),
+            "line {}: {method} {path} twice",
+            n + 1
+        );
     }
     map
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{file}", "app.css").replace("{username}", "target-user").replace("{id}", "999999")
+    path.replace("{file}", "app.css")
+        .replace("{username}", "target-user")
+        .replace("{id}", "999999")
 }
 
 async fn call(client: &Client, method: &str, path: &str, csrf: &str) -> Res {
     let url = format!("{}{}", client.base, concrete(path));
     let req = match method {
         "GET" => client.http.get(url),
-        "POST" if path.starts_with("/api/") => client.http.post(url).header("x-csrf-token", csrf).json(&serde_json::json!({})),
+        "POST" if path.starts_with("/api/") => client
+            .http
+            .post(url)
+            .header("x-csrf-token", csrf)
+            .json(&serde_json::json!({})),
         "POST" => client.http.post(url).form(&[("csrf_token", csrf)]),
         "DELETE" => client.http.delete(url).header("x-csrf-token", csrf),
         other => panic!("add {other} to the access test"),
@@ -64,8 +80,16 @@ async fn call(client: &Client, method: &str, path: &str, csrf: &str) -> Res {
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
     let headers = r.headers().clone();
-    let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    Res { status, location, headers, body: r.text().await.unwrap_or_default() }
+    let location = headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Res {
+        status,
+        location,
+        headers,
+        body: r.text().await.unwrap_or_default(),
+    }
 }
 
 #[tokio::test]
@@ -77,10 +101,16 @@ async fn every_route_for_every_role_matches_the_access_table() {
     routes.sort_by_key(|r| r.path == "/logout");
 
     let mut problems = Vec::new();
-    let declared: BTreeSet<(String, String)> = routes.iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
+    let declared: BTreeSet<(String, String)> = routes
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
     for key in table.keys() {
         if !declared.contains(key) {
-            problems.push(format!("access_table.txt lists {} {} but the server has no such route", key.0, key.1));
+            problems.push(format!(
+                "access_table.txt lists {} {} but the server has no such route",
+                key.0, key.1
+            ));
         }
     }
 
@@ -96,17 +126,24 @@ async fn every_route_for_every_role_matches_the_access_table() {
             let key = (spec.method.to_string(), spec.path.to_owned());
             let Some(who) = table.get(&key) else {
                 if role.is_none() {
-                    problems.push(format!("{} {} has no row in access_table.txt: decide who may reach it", key.0, key.1));
+                    problems.push(format!(
+                        "{} {} has no row in access_table.txt: decide who may reach it",
+                        key.0, key.1
+                    ));
                 }
                 continue;
             };
             let res = call(&client, &key.0, spec.path, &csrf).await;
             let signed_out = res.location.as_deref() == Some("/login?notice=signed-out");
-            let denied = res.status == 403 || res.status == 401 || (res.redirects_to_login() && !signed_out);
+            let denied =
+                res.status == 403 || res.status == 401 || (res.redirects_to_login() && !signed_out);
             let label = role.map(|r| r.as_str()).unwrap_or("anonymous");
             if who.allows(role) {
                 if denied {
-                    problems.push(format!("{label} should reach {} {} but got {} {:?}", key.0, key.1, res.status, res.location));
+                    problems.push(format!(
+                        "{label} should reach {} {} but got {} {:?}",
+                        key.0, key.1, res.status, res.location
+                    ));
                 }
             } else {
                 let right_denial = match role {
@@ -115,10 +152,18 @@ async fn every_route_for_every_role_matches_the_access_table() {
                     Some(_) => res.status == 403,
                 };
                 if !right_denial {
-                    problems.push(format!("{label} should be refused {} {} but got {} {:?}", key.0, key.1, res.status, res.location));
+                    problems.push(format!(
+                        "{label} should be refused {} {} but got {} {:?}",
+                        key.0, key.1, res.status, res.location
+                    ));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

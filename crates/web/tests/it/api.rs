@@ -11,9 +11,15 @@ use std::collections::BTreeSet;
 async fn personal_tokens_authenticate_scripts_until_revoked() {
     let app = TestApp::spawn().await;
     let analyst = app.login(Role::Analyst).await;
-    let res = analyst.post_form("/account/tokens", &[("name", "nightly export")]).await;
+    let res = analyst
+        .post_form("/account/tokens", &[("name", "nightly export")])
+        .await;
     assert_eq!(res.status, 200);
-    let start = res.body.find("<code class=\"secret\">ch_").expect("token shown once") + "<code class=\"secret\">".len();
+    let start = res
+        .body
+        .find("<code class=\"secret\">ch_")
+        .expect("token shown once")
+        + "<code class=\"secret\">".len();
     let token = res.body[start..start + res.body[start..].find('<').unwrap()].to_owned();
 
     let anon = app.client();
@@ -24,7 +30,10 @@ async fn personal_tokens_authenticate_scripts_until_revoked() {
     assert_eq!(me["role"], "analyst");
 
     // A token has its owner's role, no more.
-    assert_eq!(anon.get_with_token("/api/v1/users", &token).await.status, 403);
+    assert_eq!(
+        anon.get_with_token("/api/v1/users", &token).await.status,
+        403
+    );
     // The secret is never shown again.
     let page = analyst.get("/account").await.body;
     assert!(!page.contains(&token));
@@ -33,7 +42,14 @@ async fn personal_tokens_authenticate_scripts_until_revoked() {
     let tokens = anon.get_with_token("/api/v1/tokens", &token).await;
     let list: serde_json::Value = serde_json::from_str(&tokens.body).unwrap();
     let id = list[0]["id"].as_i64().unwrap();
-    let res = anon.send_json(Method::DELETE, &format!("/api/v1/tokens/{id}"), None, Some(&token)).await;
+    let res = anon
+        .send_json(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            None,
+            Some(&token),
+        )
+        .await;
     assert_eq!(res.status, 204);
     let res = anon.get_with_token("/api/v1/me", &token).await;
     assert_eq!(res.status, 401);
@@ -45,13 +61,23 @@ async fn administrators_manage_accounts_over_json() {
     let app = TestApp::spawn().await;
     let token = app
         .services
-        .create_token(&service::accounts::Actor::Operator, "administrator", "test", None)
+        .create_token(
+            &service::accounts::Actor::Operator,
+            "administrator",
+            "test",
+            None,
+        )
         .await
         .unwrap()
         .token;
     let c = app.client();
     let res = c
-        .send_json(Method::POST, "/api/v1/organisations", Some(json!({"name": "County Sheriff", "kind": "law-enforcement"})), Some(&token))
+        .send_json(
+            Method::POST,
+            "/api/v1/organisations",
+            Some(json!({"name": "County Sheriff", "kind": "law-enforcement"})),
+            Some(&token),
+        )
         .await;
     assert_eq!(res.status, 201, "{}", res.body);
     let res = c
@@ -73,7 +99,12 @@ async fn administrators_manage_accounts_over_json() {
         .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("unknown role `wizard`"), "{}", res.body);
-    let list: serde_json::Value = serde_json::from_str(&c.get_with_token("/api/v1/users?q=deputy", &token).await.body).unwrap();
+    let list: serde_json::Value = serde_json::from_str(
+        &c.get_with_token("/api/v1/users?q=deputy", &token)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["users"][0]["organisation"], "County Sheriff");
 }
@@ -81,7 +112,8 @@ async fn administrators_manage_accounts_over_json() {
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_api_routes() {
     let app = TestApp::spawn().await;
-    let doc: serde_json::Value = serde_json::from_str(&app.client().get("/api/v1/openapi.json").await.body).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&app.client().get("/api/v1/openapi.json").await.body).unwrap();
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -93,5 +125,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         .filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
         .map(|r| (r.method.to_string(), r.path.to_owned()))
         .collect();
-    assert_eq!(documented, routed, "the OpenAPI document and the route table disagree");
+    assert_eq!(
+        documented, routed,
+        "the OpenAPI document and the route table disagree"
+    );
 }

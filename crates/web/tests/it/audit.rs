@@ -13,14 +13,27 @@ async fn sign_ins_and_views_of_people_are_recorded_with_who_when_and_where() {
     admin.get("/admin/users/target-user").await;
     let token = app
         .services
-        .create_token(&service::accounts::Actor::Operator, "administrator", "t", None)
+        .create_token(
+            &service::accounts::Actor::Operator,
+            "administrator",
+            "t",
+            None,
+        )
         .await
         .unwrap()
         .token;
-    let entries: serde_json::Value =
-        serde_json::from_str(&app.client().get_with_token("/api/v1/audit?actor=administrator", &token).await.body).unwrap();
+    let entries: serde_json::Value = serde_json::from_str(
+        &app.client()
+            .get_with_token("/api/v1/audit?actor=administrator", &token)
+            .await
+            .body,
+    )
+    .unwrap();
     let entries = entries.as_array().unwrap();
-    let view = entries.iter().find(|e| e["action"] == "view").expect("the view is audited");
+    let view = entries
+        .iter()
+        .find(|e| e["action"] == "view")
+        .expect("the view is audited");
     assert_eq!(view["record_type"], "user");
     assert_eq!(view["ip"], "127.0.0.1");
     assert!(entries.iter().any(|e| e["action"] == "login"));
@@ -30,20 +43,28 @@ async fn tamper(app: &TestApp, sql_sqlite: &[&str], sql_pg: &[&str]) {
     let store = &app.services.store;
     let (unlock, stmts) = match store.backend() {
         Backend::Sqlite => (
-            vec!["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"],
+            vec![
+                "DROP TRIGGER IF EXISTS audit_log_no_update",
+                "DROP TRIGGER IF EXISTS audit_log_no_delete",
+            ],
             sql_sqlite,
         ),
         Backend::Postgres => (vec!["ALTER TABLE audit_log DISABLE TRIGGER USER"], sql_pg),
     };
     for s in unlock.iter().chain(stmts.iter()) {
-        store.execute_raw_for_tests(s).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+        store
+            .execute_raw_for_tests(s)
+            .await
+            .unwrap_or_else(|e| panic!("{s}: {e}"));
     }
 }
 
 async fn app_with_entries() -> TestApp {
     let app = TestApp::spawn().await;
     // Spawning created organisations and accounts: plenty of entries.
-    assert!(matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Intact { entries } if entries >= 10));
+    assert!(
+        matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Intact { entries } if entries >= 10)
+    );
     app
 }
 
@@ -57,11 +78,35 @@ fn broken_at(check: AuditCheck) -> (i64, Problem) {
 #[tokio::test]
 async fn an_altered_entry_is_detected() {
     let app = app_with_entries().await;
-    tamper(&app, &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"], &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"]).await;
-    assert_eq!(broken_at(app.services.verify_audit().await.unwrap()), (5, Problem::Altered));
+    tamper(
+        &app,
+        &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"],
+        &["UPDATE audit_log SET actor = 'someone else' WHERE seq = 5"],
+    )
+    .await;
+    assert_eq!(
+        broken_at(app.services.verify_audit().await.unwrap()),
+        (5, Problem::Altered)
+    );
     // The API says the same.
-    let token = app.services.create_token(&service::accounts::Actor::Operator, "administrator", "t", None).await.unwrap().token;
-    let v: serde_json::Value = serde_json::from_str(&app.client().get_with_token("/api/v1/audit/verify", &token).await.body).unwrap();
+    let token = app
+        .services
+        .create_token(
+            &service::accounts::Actor::Operator,
+            "administrator",
+            "t",
+            None,
+        )
+        .await
+        .unwrap()
+        .token;
+    let v: serde_json::Value = serde_json::from_str(
+        &app.client()
+            .get_with_token("/api/v1/audit/verify", &token)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(v["intact"], false);
     assert_eq!(v["first_broken_seq"], 5);
 }
@@ -69,15 +114,30 @@ async fn an_altered_entry_is_detected() {
 #[tokio::test]
 async fn a_removed_entry_is_detected() {
     let app = app_with_entries().await;
-    tamper(&app, &["DELETE FROM audit_log WHERE seq = 4"], &["DELETE FROM audit_log WHERE seq = 4"]).await;
-    assert_eq!(broken_at(app.services.verify_audit().await.unwrap()), (4, Problem::Removed));
+    tamper(
+        &app,
+        &["DELETE FROM audit_log WHERE seq = 4"],
+        &["DELETE FROM audit_log WHERE seq = 4"],
+    )
+    .await;
+    assert_eq!(
+        broken_at(app.services.verify_audit().await.unwrap()),
+        (4, Problem::Removed)
+    );
 }
 
 #[tokio::test]
 async fn removing_the_newest_entry_is_detected() {
     let app = app_with_entries().await;
-    tamper(&app, &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"], &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"]).await;
-    assert!(matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Broken(b) if b.problem == Problem::Removed));
+    tamper(
+        &app,
+        &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"],
+        &["DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)"],
+    )
+    .await;
+    assert!(
+        matches!(app.services.verify_audit().await.unwrap(), AuditCheck::Broken(b) if b.problem == Problem::Removed)
+    );
 }
 
 #[tokio::test]
@@ -95,6 +155,16 @@ async fn reordered_entries_are_detected() {
 #[tokio::test]
 async fn the_application_cannot_change_audit_rows() {
     let app = app_with_entries().await;
-    assert!(app.services.store.execute_raw_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1").await.is_err());
-    assert!(app.services.store.execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 1").await.is_err());
+    assert!(app
+        .services
+        .store
+        .execute_raw_for_tests("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
+        .await
+        .is_err());
+    assert!(app
+        .services
+        .store
+        .execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 1")
+        .await
+        .is_err());
 }

@@ -12,13 +12,21 @@ async fn five_wrong_passwords_lock_the_account_until_an_administrator_unlocks_it
         let res = c.login("analyst", "not the password at all").await;
         assert_eq!(res.status, 401, "attempt {attempt}");
         if attempt < 5 {
-            assert!(res.body.contains("username or password is not correct"), "{}", res.body);
+            assert!(
+                res.body.contains("username or password is not correct"),
+                "{}",
+                res.body
+            );
         }
     }
     // Locked now: even the right password is refused, and the page says what to do.
     let res = c.login("analyst", PASSWORD).await;
     assert_eq!(res.status, 401);
-    assert!(res.body.contains("locked") && res.body.contains("administrator"), "{}", res.body);
+    assert!(
+        res.body.contains("locked") && res.body.contains("administrator"),
+        "{}",
+        res.body
+    );
 
     // Time does not unlock it.
     app.clock.advance(Duration::from_secs(24 * 3600));
@@ -26,7 +34,11 @@ async fn five_wrong_passwords_lock_the_account_until_an_administrator_unlocks_it
 
     let admin = app.login(Role::Administrator).await;
     let page = admin.get("/admin/users/analyst").await;
-    assert!(page.body.contains("Locked after failed sign-ins"), "{}", page.body);
+    assert!(
+        page.body.contains("Locked after failed sign-ins"),
+        "{}",
+        page.body
+    );
     let res = admin.post_form("/admin/users/analyst/unlock", &[]).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(res.body.contains("The account was unlocked"));
@@ -41,10 +53,16 @@ async fn failed_attempts_outside_the_window_do_not_lock() {
     let app = TestApp::spawn().await;
     let c = app.client();
     for _ in 0..4 {
-        assert_eq!(c.login("caseworker", "wrong password here").await.status, 401);
+        assert_eq!(
+            c.login("caseworker", "wrong password here").await.status,
+            401
+        );
     }
     app.clock.advance(Duration::from_secs(16 * 60));
-    assert_eq!(c.login("caseworker", "wrong password here").await.status, 401);
+    assert_eq!(
+        c.login("caseworker", "wrong password here").await.status,
+        401
+    );
     assert_eq!(c.login("caseworker", PASSWORD).await.status, 303);
 }
 
@@ -52,14 +70,27 @@ async fn failed_attempts_outside_the_window_do_not_lock() {
 async fn a_form_post_without_the_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
     let analyst = app.login(Role::Analyst).await;
-    let res = analyst.post_form_raw("/account/tokens", &[("name", "x")]).await;
+    let res = analyst
+        .post_form_raw("/account/tokens", &[("name", "x")])
+        .await;
     assert_eq!(res.status, 403);
-    assert!(res.body.contains("did not come from this site"), "{}", res.body);
-    let res = analyst.post_form_raw("/account/tokens", &[("csrf_token", "forged-token-value"), ("name", "x")]).await;
+    assert!(
+        res.body.contains("did not come from this site"),
+        "{}",
+        res.body
+    );
+    let res = analyst
+        .post_form_raw(
+            "/account/tokens",
+            &[("csrf_token", "forged-token-value"), ("name", "x")],
+        )
+        .await;
     assert_eq!(res.status, 403);
     // The sign-in form is protected too (double-submit token before a session exists).
     let anon = app.client();
-    let res = anon.post_form_raw("/login", &[("username", "analyst"), ("password", PASSWORD)]).await;
+    let res = anon
+        .post_form_raw("/login", &[("username", "analyst"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status, 403);
     // A JSON call with a session cookie needs the header.
     let res = analyst
@@ -79,7 +110,11 @@ async fn sessions_end_after_thirty_idle_minutes() {
     app.clock.advance(Duration::from_secs(29 * 60));
     assert_eq!(c.get("/").await.status, 200);
     app.clock.advance(Duration::from_secs(29 * 60));
-    assert_eq!(c.get("/").await.status, 200, "activity keeps the session alive");
+    assert_eq!(
+        c.get("/").await.status,
+        200,
+        "activity keeps the session alive"
+    );
     app.clock.advance(Duration::from_secs(31 * 60));
     assert!(c.get("/").await.redirects_to_login());
 }
@@ -105,16 +140,32 @@ async fn a_change_of_password_or_role_ends_the_users_sessions() {
     let app = TestApp::spawn().await;
     let a = app.login(Role::Analyst).await;
     let b = app.login(Role::Analyst).await;
-    let res = a.post_form("/account/password", &[("current", PASSWORD), ("new", "another fine passphrase 7")]).await;
+    let res = a
+        .post_form(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "another fine passphrase 7")],
+        )
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    assert!(b.get("/").await.redirects_to_login(), "the other session ended");
-    assert!(a.get("/").await.redirects_to_login(), "this session ended too");
-    assert_eq!(a.login("analyst", "another fine passphrase 7").await.status, 303);
+    assert!(
+        b.get("/").await.redirects_to_login(),
+        "the other session ended"
+    );
+    assert!(
+        a.get("/").await.redirects_to_login(),
+        "this session ended too"
+    );
+    assert_eq!(
+        a.login("analyst", "another fine passphrase 7").await.status,
+        303
+    );
 
     let target = app.client();
     assert_eq!(target.login("target-user", PASSWORD).await.status, 303);
     let admin = app.login(Role::Administrator).await;
-    let res = admin.post_form("/admin/users/target-user/role", &[("role", "supervisor")]).await;
+    let res = admin
+        .post_form("/admin/users/target-user/role", &[("role", "supervisor")])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(target.get("/").await.redirects_to_login());
 }
@@ -123,51 +174,85 @@ async fn a_change_of_password_or_role_ends_the_users_sessions() {
 async fn weak_passwords_are_refused_with_a_reason() {
     let app = TestApp::spawn().await;
     let a = app.login(Role::Analyst).await;
-    let res = a.post_form("/account/password", &[("current", PASSWORD), ("new", "short")]).await;
+    let res = a
+        .post_form(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "short")],
+        )
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("at least 12 characters"), "{}", res.body);
-    let res = a.post_form("/account/password", &[("current", PASSWORD), ("new", "passwordpassword")]).await;
+    let res = a
+        .post_form(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "passwordpassword")],
+        )
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("common or breached"), "{}", res.body);
 }
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html.find(start).map(|i| i + start.len()).expect("start marker");
+    let i = html
+        .find(start)
+        .map(|i| i + start.len())
+        .expect("start marker");
     let j = html[i..].find(end).expect("end marker");
     &html[i..i + j]
 }
 
 #[tokio::test]
 async fn the_second_factor_is_required_enrolled_and_each_code_used_once() {
-    let app = TestApp::spawn_with(Options { require_second_factor: true }).await;
+    let app = TestApp::spawn_with(Options {
+        require_second_factor: true,
+    })
+    .await;
     let c = app.client();
     let res = c.login("investigator", PASSWORD).await;
     assert_eq!(res.location.as_deref(), Some("/account/second-factor"));
     // Nothing else is reachable before enrolment.
-    assert_eq!(c.get("/leads").await.location.as_deref(), Some("/account/second-factor"));
+    assert_eq!(
+        c.get("/leads").await.location.as_deref(),
+        Some("/account/second-factor")
+    );
     assert_eq!(c.get("/api/v1/me").await.status, 401);
 
     let page = c.get("/account/second-factor").await;
     assert_eq!(page.status, 200);
     let secret = between(&page.body, "<code class=\"secret\">", "</code>").to_owned();
     assert!(page.body.contains("<svg"), "a QR code is shown");
-    let wrong = c.post_form("/account/second-factor", &[("code", "000000")]).await;
+    let wrong = c
+        .post_form("/account/second-factor", &[("code", "000000")])
+        .await;
     assert_eq!(wrong.status, 401);
     let code = app.services.current_code(&secret).unwrap();
-    let res = c.post_form("/account/second-factor", &[("code", &code)]).await;
+    let res = c
+        .post_form("/account/second-factor", &[("code", &code)])
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    let codes: Vec<String> = res.body.match_indices("<li><code>").map(|(i, _)| res.body[i + 10..i + 24].to_owned()).collect();
+    let codes: Vec<String> = res
+        .body
+        .match_indices("<li><code>")
+        .map(|(i, _)| res.body[i + 10..i + 24].to_owned())
+        .collect();
     assert_eq!(codes.len(), 10);
     assert_eq!(c.get("/leads").await.status, 200);
 
     // Next sign-in: the code just used is refused (same time step), the next one works.
     let d = app.client();
-    assert_eq!(d.login("investigator", PASSWORD).await.location.as_deref(), Some("/login/second-factor"));
-    let res = d.post_form("/login/second-factor", &[("code", &code)]).await;
+    assert_eq!(
+        d.login("investigator", PASSWORD).await.location.as_deref(),
+        Some("/login/second-factor")
+    );
+    let res = d
+        .post_form("/login/second-factor", &[("code", &code)])
+        .await;
     assert_eq!(res.status, 401, "a code is accepted once only");
     app.clock.advance(Duration::from_secs(30));
     let next = app.services.current_code(&secret).unwrap();
-    let res = d.post_form("/login/second-factor", &[("code", &next)]).await;
+    let res = d
+        .post_form("/login/second-factor", &[("code", &next)])
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(d.get("/leads").await.status, 200);
 
@@ -175,13 +260,18 @@ async fn the_second_factor_is_required_enrolled_and_each_code_used_once() {
     for expected in [303, 401] {
         let e = app.client();
         e.login("investigator", PASSWORD).await;
-        let res = e.post_form("/login/second-factor", &[("code", &codes[0])]).await;
+        let res = e
+            .post_form("/login/second-factor", &[("code", &codes[0])])
+            .await;
         assert_eq!(res.status, expected);
     }
 
     // The provider API account sees no case data and needs no second factor.
     let p = app.client();
-    assert_eq!(p.login("provider-api", PASSWORD).await.location.as_deref(), Some("/"));
+    assert_eq!(
+        p.login("provider-api", PASSWORD).await.location.as_deref(),
+        Some("/")
+    );
 }
 
 #[tokio::test]

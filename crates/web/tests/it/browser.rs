@@ -17,7 +17,11 @@ impl Browser {
     pub async fn start() -> Browser {
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let chrome_bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -36,8 +40,19 @@ impl Browser {
         let caps = caps.as_object().unwrap().clone();
         let mut last = None;
         for _ in 0..50 {
-            match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
-                Ok(client) => return Browser { client, driver, _profile: profile },
+            match ClientBuilder::rustls()
+                .expect("tls")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    }
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -77,22 +92,52 @@ async fn sign_in_see_the_dashboard_meet_a_locked_door_and_sign_out() {
     let c = &b.client;
     c.goto(&format!("{}/", app.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-    c.find(Locator::Css("#username")).await.unwrap().send_keys("analyst").await.unwrap();
-    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Css("form[action='/login'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("analyst")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     b.wait_text("main h1", "Welcome, Hotline analyst").await;
     let nav = b.wait_text("nav[aria-label=Main]", "Reports").await;
-    assert!(nav.contains("Reports") && nav.contains("Link analysis"), "{nav}");
-    assert!(!nav.contains("Users") && !nav.contains("Audit log"), "{nav}");
+    assert!(
+        nav.contains("Reports") && nav.contains("Link analysis"),
+        "{nav}"
+    );
+    assert!(
+        !nav.contains("Users") && !nav.contains("Audit log"),
+        "{nav}"
+    );
 
     c.goto(&format!("{}/admin/users", app.base)).await.unwrap();
-    b.wait_text("main h1", "You do not have access to this").await;
+    b.wait_text("main h1", "You do not have access to this")
+        .await;
 
     // Keyboard users can skip to the content.
-    assert!(c.find(Locator::Css("a.skip-link[href='#main']")).await.is_ok());
+    assert!(c
+        .find(Locator::Css("a.skip-link[href='#main']"))
+        .await
+        .is_ok());
 
-    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait_text("main .alert", "You are signed out.").await;
     c.goto(&format!("{}/", app.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));

@@ -18,20 +18,18 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub require_second_factor: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options { require_second_factor: false }
-    }
-}
 
 /// The organisation each role's test account belongs to.
 pub fn org_for(role: Role) -> &'static str {
     match role {
-        Role::Administrator | Role::Supervisor | Role::Analyst | Role::RecoverySpecialist => "Test Hotline",
+        Role::Administrator | Role::Supervisor | Role::Analyst | Role::RecoverySpecialist => {
+            "Test Hotline"
+        }
         Role::Investigator => "Agency A",
         Role::Caseworker => "Test Child Welfare",
         Role::Volunteer => "Test Partner",
@@ -48,7 +46,10 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = db.store().await;
         let clock = Clock::system();
-        let settings = SecuritySettings { require_second_factor: opts.require_second_factor, ..SecuritySettings::default() };
+        let settings = SecuritySettings {
+            require_second_factor: opts.require_second_factor,
+            ..SecuritySettings::default()
+        };
         let services = Services::new(store, settings, clock.clone());
         for (name, kind) in [
             ("Test Hotline", OrgKind::Hotline),
@@ -58,7 +59,10 @@ impl TestApp {
             ("Test Provider", OrgKind::Provider),
             ("Test Partner", OrgKind::Partner),
         ] {
-            services.create_org(&Actor::Operator, name, kind, None).await.expect("org");
+            services
+                .create_org(&Actor::Operator, name, kind, None)
+                .await
+                .expect("org");
         }
         let mut usernames = HashMap::new();
         for role in Role::ALL {
@@ -66,7 +70,13 @@ impl TestApp {
             services
                 .create_user(
                     &Actor::Operator,
-                    NewAccount { org_name: org_for(role), username: &username, display_name: role.label(), role, password: PASSWORD },
+                    NewAccount {
+                        org_name: org_for(role),
+                        username: &username,
+                        display_name: role.label(),
+                        role,
+                        password: PASSWORD,
+                    },
                     None,
                 )
                 .await
@@ -77,7 +87,13 @@ impl TestApp {
         services
             .create_user(
                 &Actor::Operator,
-                NewAccount { org_name: "Test Hotline", username: "target-user", display_name: "Target User", role: Role::Analyst, password: PASSWORD },
+                NewAccount {
+                    org_name: "Test Hotline",
+                    username: "target-user",
+                    display_name: "Target User",
+                    role: Role::Analyst,
+                    password: PASSWORD,
+                },
                 None,
             )
             .await
@@ -85,9 +101,15 @@ impl TestApp {
 
         let state = web::AppState {
             services: services.clone(),
-            config: web::WebConfig { demo: false, secure_cookies: false, trust_forwarded_for: false },
+            config: web::WebConfig {
+                demo: false,
+                secure_cookies: false,
+                trust_forwarded_for: false,
+            },
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -96,7 +118,14 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { base: format!("http://{addr}"), services, clock, _db: db, usernames, shutdown: Some(tx) }
+        TestApp {
+            base: format!("http://{addr}"),
+            services,
+            clock,
+            _db: db,
+            usernames,
+            shutdown: Some(tx),
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -142,16 +171,28 @@ pub struct Res {
 
 impl Res {
     pub fn redirects_to_login(&self) -> bool {
-        (300..400).contains(&self.status) && self.location.as_deref().is_some_and(|l| l.starts_with("/login"))
+        (300..400).contains(&self.status)
+            && self
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login"))
     }
 }
 
 async fn into_res(r: reqwest::Response) -> Res {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
-    let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let location = headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = r.text().await.unwrap_or_default();
-    Res { status, location, headers, body }
+    Res {
+        status,
+        location,
+        headers,
+        body,
+    }
 }
 
 /// The CSRF token a page carries in `<meta name="csrf-token">`.
@@ -163,11 +204,26 @@ pub fn meta_csrf(html: &str) -> Option<String> {
 
 impl Client {
     pub async fn get(&self, path: &str) -> Res {
-        into_res(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+        into_res(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
     }
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> Res {
-        into_res(self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.expect("GET")).await
+        into_res(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
     }
 
     /// The CSRF token of the current session (or of the anonymous visitor).
@@ -177,7 +233,9 @@ impl Client {
             if let Some(t) = meta_csrf(&res.body) {
                 return t;
             }
-            let Some(loc) = res.location.clone() else { break };
+            let Some(loc) = res.location.clone() else {
+                break;
+            };
             res = self.get(&loc).await;
         }
         panic!("no CSRF token found: {} {}", res.status, res.body)
@@ -193,14 +251,36 @@ impl Client {
 
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Res {
-        into_res(self.http.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST")).await
+        into_res(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Res {
-        self.post_form("/login", &[("username", username), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 
-    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>, token: Option<&str>) -> Res {
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        token: Option<&str>,
+    ) -> Res {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         match token {
             Some(t) => req = req.bearer_auth(t),

@@ -2,6 +2,8 @@
 //! against a fresh database (SQLite, or PostgreSQL when the test run selects it) and speaks
 //! HTTP to it. One test binary, to keep link times down.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod access;
 mod api;
 mod audit;

@@ -9,12 +9,31 @@ async fn every_response_carries_the_security_headers() {
     let c = app.client();
     for path in ["/login", "/no-such-page", "/static/app.css", "/api/v1/me"] {
         let res = c.get(path).await;
-        let csp = res.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        let csp = res
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
-        assert_eq!(res.headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
-        assert_eq!(res.headers.get("x-frame-options").unwrap(), "DENY", "{path}");
-        assert_eq!(res.headers.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        assert_eq!(
+            res.headers.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            res.headers.get("x-frame-options").unwrap(),
+            "DENY",
+            "{path}"
+        );
+        assert_eq!(
+            res.headers.get("referrer-policy").unwrap(),
+            "no-referrer",
+            "{path}"
+        );
     }
 }
 
@@ -22,7 +41,13 @@ async fn every_response_carries_the_security_headers() {
 async fn pages_have_no_inline_script() {
     let app = TestApp::spawn().await;
     let c = app.login(Role::Administrator).await;
-    for path in ["/", "/admin/users", "/admin/audit", "/account", "/admin/organisations"] {
+    for path in [
+        "/",
+        "/admin/users",
+        "/admin/audit",
+        "/account",
+        "/admin/organisations",
+    ] {
         let body = c.get(path).await.body;
         let mut rest = body.as_str();
         while let Some(i) = rest.find("<script") {
@@ -40,11 +65,18 @@ async fn error_pages_are_friendly_and_leak_nothing() {
     let c = app.login(Role::Caseworker).await;
     let res = c.get("/no/such/page").await;
     assert_eq!(res.status, 404);
-    assert!(res.body.contains("Page not found") && res.body.contains("<main"), "{}", res.body);
+    assert!(
+        res.body.contains("Page not found") && res.body.contains("<main"),
+        "{}",
+        res.body
+    );
     let res = c.get("/admin/users").await;
     assert_eq!(res.status, 403);
     assert!(res.body.contains("You do not have access"));
-    assert!(!res.body.contains("Users</a>"), "the menu never offers a locked door");
+    assert!(
+        !res.body.contains("Users</a>"),
+        "the menu never offers a locked door"
+    );
     let res = c.get("/api/v1/nope").await;
     assert_eq!(res.status, 404);
     let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
@@ -59,25 +91,69 @@ async fn administrators_create_users_with_clear_errors() {
     let admin = app.login(Role::Administrator).await;
     assert_eq!(admin.get("/admin/users/new").await.status, 200);
     let res = admin
-        .post_form("/admin/users", &[("org", "Test Hotline"), ("role", "investigator"), ("username", "new.person"), ("display_name", "New Person"), ("password", PASSWORD)])
+        .post_form(
+            "/admin/users",
+            &[
+                ("org", "Test Hotline"),
+                ("role", "investigator"),
+                ("username", "new.person"),
+                ("display_name", "New Person"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("law-enforcement agency"), "{}", res.body);
     let res = admin
-        .post_form("/admin/users", &[("org", "Agency B"), ("role", "investigator"), ("username", "new.person"), ("display_name", "New Person"), ("password", PASSWORD)])
+        .post_form(
+            "/admin/users",
+            &[
+                ("org", "Agency B"),
+                ("role", "investigator"),
+                ("username", "new.person"),
+                ("display_name", "New Person"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
-    assert_eq!(res.location.as_deref(), Some("/admin/users?notice=created"), "{}", res.body);
+    assert_eq!(
+        res.location.as_deref(),
+        Some("/admin/users?notice=created"),
+        "{}",
+        res.body
+    );
     let list = admin.get("/admin/users?q=new.per").await.body;
-    assert!(list.contains("new.person") && !list.contains(">analyst<"), "{list}");
+    assert!(
+        list.contains("new.person") && !list.contains(">analyst<"),
+        "{list}"
+    );
     let c = app.client();
     assert_eq!(c.login("new.person", PASSWORD).await.status, 303);
     // Escaped, never executed: a name with markup is shown as text.
     let res = admin
-        .post_form("/admin/users", &[("org", "Agency B"), ("role", "investigator"), ("username", "x.person"), ("display_name", "<script>alert(1)</script>"), ("password", PASSWORD)])
+        .post_form(
+            "/admin/users",
+            &[
+                ("org", "Agency B"),
+                ("role", "investigator"),
+                ("username", "x.person"),
+                ("display_name", "<script>alert(1)</script>"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
-    assert_eq!(res.status, 303, "{}", &res.body[res.body.find("<main").unwrap_or(0)..]);
+    assert_eq!(
+        res.status,
+        303,
+        "{}",
+        &res.body[res.body.find("<main").unwrap_or(0)..]
+    );
     let page = admin.get("/admin/users?q=x.person").await.body;
-    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;") && !page.contains("<script>alert"), "{page}");
+    assert!(
+        page.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            && !page.contains("<script>alert"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,312 @@
+//! The command-line contract, tested on the real binary: configuration errors stop start-up
+//! with the name of the bad value, admin commands work from scripts, and the server starts,
+//! answers and shuts down gracefully.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
+    // The test environment may select PostgreSQL for the suite; these tests choose their
+    // own database explicitly.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARINGHOUSE_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = bin();
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn clearinghouse");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-org", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["admin", "create-token", "--help"],
+        vec!["admin", "verify-audit", "--help"],
+    ] {
+        let o = run(&args, None);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("Usage"), "{args:?}");
+    }
+    let help = text(&run(&["--help"], None));
+    for word in [
+        "law-enforcement",
+        "provider-api",
+        "recovery-specialist",
+        "CLEARINGHOUSE_",
+    ] {
+        assert!(help.contains(word), "--help lists {word}");
+    }
+}
+
+#[test]
+fn a_malformed_config_value_stops_start_up_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+
+    let o = bin()
+        .args(["serve", "--data-dir", data])
+        .env("CLEARINGHOUSE_LISTEN", "not-an-address")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("listen") && text(&o).contains("not-an-address"),
+        "{}",
+        text(&o)
+    );
+
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[security]\nsession_idle_minutes = \"thirty\"\n").unwrap();
+    let o = run(
+        &[
+            "serve",
+            "--data-dir",
+            data,
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("security.session_idle_minutes"),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::write(&cfg, "[security]\nsession_idle_minutes = 90\n").unwrap();
+    let o = run(
+        &[
+            "serve",
+            "--data-dir",
+            data,
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("security.session_idle_minutes = 90"),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::write(&cfg, "lissen = \"127.0.0.1:1\"\n").unwrap();
+    let o = run(
+        &[
+            "serve",
+            "--data-dir",
+            data,
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("lissen"), "{}", text(&o));
+
+    let o = run(
+        &[
+            "serve",
+            "--data-dir",
+            data,
+            "--config",
+            "/nonexistent/clearinghouse.toml",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("/nonexistent/clearinghouse.toml"),
+        "{}",
+        text(&o)
+    );
+
+    let o = run(&["migrate", "--database-url", "mysql://x"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("database_url"), "{}", text(&o));
+}
+
+#[test]
+fn operators_script_accounts_and_verify_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let ok = |args: &[&str], stdin: Option<&str>| {
+        let o = run(args, stdin);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    ok(&["migrate", "--data-dir", data], None);
+    ok(
+        &[
+            "admin",
+            "create-org",
+            "--data-dir",
+            data,
+            "--name",
+            "State Hotline",
+            "--kind",
+            "hotline",
+        ],
+        None,
+    );
+    let o = run(
+        &[
+            "admin",
+            "create-org",
+            "--data-dir",
+            data,
+            "--name",
+            "X",
+            "--kind",
+            "police",
+        ],
+        None,
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("law-enforcement"),
+        "{}",
+        text(&o)
+    );
+    ok(
+        &[
+            "admin",
+            "create-user",
+            "--data-dir",
+            data,
+            "--org",
+            "State Hotline",
+            "--role",
+            "analyst",
+            "--username",
+            "Pat.Analyst",
+        ],
+        Some("a long test passphrase 42\n"),
+    );
+    let o = run(
+        &[
+            "admin",
+            "create-user",
+            "--data-dir",
+            data,
+            "--org",
+            "State Hotline",
+            "--role",
+            "analyst",
+            "--username",
+            "weak",
+        ],
+        Some("password\n"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("at least 12 characters"),
+        "{}",
+        text(&o)
+    );
+    let token = ok(
+        &[
+            "admin",
+            "create-token",
+            "--data-dir",
+            data,
+            "--username",
+            "pat.analyst",
+        ],
+        None,
+    );
+    assert!(token.trim().starts_with("ch_"), "{token}");
+    let users = ok(&["admin", "list-users", "--data-dir", data], None);
+    assert!(users.contains("pat.analyst"), "{users}");
+    let verified = ok(&["admin", "verify-audit", "--data-dir", data], None);
+    assert!(verified.contains("intact"), "{verified}");
+}
+
+#[test]
+fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = bin()
+        .args([
+            "serve",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            up = buf.contains("ready");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "the server answered /readyz");
+    assert!(
+        dir.path().join("clearinghouse.db").exists(),
+        "the data directory was created"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
+}
