@@ -23,7 +23,6 @@ pub struct Options {
     pub require_second_factor: bool,
 }
 
-
 /// The organisation each role's test account belongs to.
 pub fn org_for(role: Role) -> &'static str {
     match role {
