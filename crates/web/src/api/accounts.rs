@@ -368,3 +368,113 @@ pub async fn verify_audit(ctx: Ctx) -> Result<Json<AuditVerification>, AppError>
         },
     }))
 }
+
+/// One user. Administrators only; the view is audited.
+#[utoipa::path(get, path = "/api/v1/users/{username}", tag = "accounts", params(("username" = String, Path, description = "Username")),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody)))]
+pub async fn get_user(ctx: Ctx, Path(username): Path<String>) -> Result<Json<User>, AppError> {
+    let user = ctx
+        .state
+        .services
+        .user_by_username(&actor(&ctx)?, &username)
+        .await?;
+    ctx.state
+        .services
+        .record_view(
+            ctx.principal()?,
+            "user",
+            &user.id.to_string(),
+            ctx.ip.clone(),
+        )
+        .await?;
+    Ok(Json(User::from(user)))
+}
+
+/// Unlocks an account locked after failed sign-ins. Administrators only.
+#[utoipa::path(post, path = "/api/v1/users/{username}/unlock", tag = "accounts", params(("username" = String, Path, description = "Username")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn unlock_user(ctx: Ctx, Path(username): Path<String>) -> Result<StatusCode, AppError> {
+    ctx.state
+        .services
+        .unlock(&actor(&ctx)?, &username, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RoleChange {
+    pub role: String,
+}
+
+/// Changes a user's role; their sessions end. Administrators only.
+#[utoipa::path(put, path = "/api/v1/users/{username}/role", tag = "accounts", params(("username" = String, Path, description = "Username")),
+    request_body = RoleChange, responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn set_user_role(
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Json(r): Json<RoleChange>,
+) -> Result<StatusCode, AppError> {
+    let role: Role = r.role.parse().map_err(|e: domain::DomainError| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
+    ctx.state
+        .services
+        .set_role(&actor(&ctx)?, &username, role, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+/// Sets a new password for a user; their sessions end. Administrators only.
+#[utoipa::path(put, path = "/api/v1/users/{username}/password", tag = "accounts", params(("username" = String, Path, description = "Username")),
+    request_body = PasswordReset, responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn reset_user_password(
+    ctx: Ctx,
+    Path(username): Path<String>,
+    Json(p): Json<PasswordReset>,
+) -> Result<StatusCode, AppError> {
+    ctx.state
+        .services
+        .reset_password(&actor(&ctx)?, &username, &p.password, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a user's second factor; they set it up again at their next sign-in. Administrators only.
+#[utoipa::path(delete, path = "/api/v1/users/{username}/second-factor", tag = "accounts", params(("username" = String, Path, description = "Username")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn reset_user_second_factor(
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> Result<StatusCode, AppError> {
+    ctx.state
+        .services
+        .reset_second_factor(&actor(&ctx)?, &username, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// Changes your own password; all your sessions end (API tokens stay valid).
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn change_own_password(
+    ctx: Ctx,
+    Json(p): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    let who = ctx.principal()?.clone();
+    ctx.state
+        .services
+        .change_own_password(&who, &p.current, &p.new, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

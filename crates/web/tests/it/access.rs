@@ -74,6 +74,11 @@ async fn call(client: &Client, method: &str, path: &str, csrf: &str) -> Res {
             .header("x-csrf-token", csrf)
             .json(&serde_json::json!({})),
         "POST" => client.http.post(url).form(&[("csrf_token", csrf)]),
+        "PUT" => client
+            .http
+            .put(url)
+            .header("x-csrf-token", csrf)
+            .json(&serde_json::json!({})),
         "DELETE" => client.http.delete(url).header("x-csrf-token", csrf),
         other => panic!("add {other} to the access test"),
     };

@@ -107,6 +107,58 @@ async fn administrators_manage_accounts_over_json() {
     .unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["users"][0]["organisation"], "County Sheriff");
+
+    // The administrative actions of the pages, over JSON.
+    let res = c
+        .send_json(
+            Method::PUT,
+            "/api/v1/users/deputy.one/role",
+            Some(json!({"role": "analyst"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        res.status, 422,
+        "an analyst cannot belong to a law-enforcement agency: {}",
+        res.body
+    );
+    let res = c
+        .send_json(
+            Method::PUT,
+            "/api/v1/users/deputy.one/password",
+            Some(json!({"password": "fresh river stone 2026"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    for _ in 0..5 {
+        app.client()
+            .login("deputy.one", "wrong password here")
+            .await;
+    }
+    let user: serde_json::Value = serde_json::from_str(
+        &c.get_with_token("/api/v1/users/deputy.one", &token)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(user["locked"], true);
+    let res = c
+        .send_json(
+            Method::POST,
+            "/api/v1/users/deputy.one/unlock",
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        app.client()
+            .login("deputy.one", "fresh river stone 2026")
+            .await
+            .status,
+        303
+    );
 }
 
 #[tokio::test]
