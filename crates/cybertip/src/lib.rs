@@ -69,6 +69,11 @@ mod validate;
 mod values;
 
 pub use codes::{COUNTRIES, US_STATES};
+
+/// The official schema this crate implements, served by `GET /ispws/xsd`. A copy of
+/// `shared/cybertipline/cyber_tipline.xsd`, kept in the crate so the build needs nothing
+/// outside the repository (a test checks the copy is unchanged).
+pub const XSD: &str = include_str!("../schema/cyber_tipline.xsd");
 pub use dom::Limits;
 pub use error::{Error, ResponseCode};
 pub use export::{

@@ -16,8 +16,25 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The crate's copy of the official schema (the one `cybertip::XSD` serves).
 fn xsd_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/cybertipline/cyber_tipline.xsd")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/cyber_tipline.xsd")
+}
+
+#[test]
+fn the_schema_copy_matches_the_official_one() {
+    let official = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/cybertipline/cyber_tipline.xsd");
+    // The official file sits beside the repository in development and CI; a source
+    // tarball without it still builds and tests against the copy.
+    if let Ok(text) = std::fs::read_to_string(&official) {
+        assert_eq!(
+            text,
+            XSD,
+            "schema/cyber_tipline.xsd differs from {}",
+            official.display()
+        );
+    }
 }
 
 /// Every fixture as (file name, bytes), sorted by name.
