@@ -15,6 +15,7 @@
 pub mod audit;
 mod error;
 pub mod orgs;
+pub mod reports;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

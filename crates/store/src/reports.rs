@@ -1,0 +1,223 @@
+//! Reports and their files.
+
+use crate::StoreError;
+use domain::{OrgId, UserId};
+use sqlx::{Any, Executor, Row};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    Open,
+    Finished,
+    Retracted,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Open => "open",
+            ReportState::Finished => "finished",
+            ReportState::Retracted => "retracted",
+        }
+    }
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "open" => Ok(ReportState::Open),
+            "finished" => Ok(ReportState::Finished),
+            "retracted" => Ok(ReportState::Retracted),
+            other => Err(StoreError::Corrupt(format!("report state `{other}`"))),
+        }
+    }
+}
+
+/// A report as stored. `report_json` is the typed model; callers (de)serialise it.
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub id: i64,
+    pub source: String,
+    pub submitted_by: Option<UserId>,
+    pub submitter_org: Option<OrgId>,
+    pub state: ReportState,
+    pub incident_type: String,
+    pub incident_at: Option<String>,
+    pub received_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+    pub retracted_at: Option<i64>,
+    pub summary: String,
+    pub report_json: String,
+    pub original_xml: Option<String>,
+}
+
+pub struct NewReport<'a> {
+    pub source: &'a str,
+    pub submitted_by: Option<UserId>,
+    pub submitter_org: Option<OrgId>,
+    pub state: ReportState,
+    pub incident_type: &'a str,
+    pub incident_at: Option<&'a str>,
+    pub summary: &'a str,
+    pub search_text: &'a str,
+    pub report_json: &'a str,
+    pub original_xml: Option<&'a str>,
+}
+
+const COLUMNS: &str =
+    "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
+    received_at, updated_at, finished_at, retracted_at, summary, report_json, original_xml";
+/// For lists: everything but the large columns.
+const LIST_COLUMNS: &str = "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
+    received_at, updated_at, finished_at, retracted_at, summary, '' AS report_json, NULL AS original_xml";
+
+fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
+    let state: String = r.try_get("state")?;
+    Ok(ReportRow {
+        id: r.try_get("id")?,
+        source: r.try_get("source")?,
+        submitted_by: r.try_get::<Option<i64>, _>("submitted_by")?.map(UserId),
+        submitter_org: r.try_get::<Option<i64>, _>("submitter_org")?.map(OrgId),
+        state: ReportState::parse(&state)?,
+        incident_type: r.try_get("incident_type")?,
+        incident_at: r.try_get("incident_at")?,
+        received_at: r.try_get("received_at")?,
+        updated_at: r.try_get("updated_at")?,
+        finished_at: r.try_get("finished_at")?,
+        retracted_at: r.try_get("retracted_at")?,
+        summary: r.try_get("summary")?,
+        report_json: r.try_get("report_json")?,
+        original_xml: r.try_get("original_xml")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    n: &NewReport<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let finished_at = (n.state == ReportState::Finished).then_some(now);
+    Ok(sqlx::query_scalar(
+        "INSERT INTO reports (source, submitted_by, submitter_org, state, incident_type, incident_at, received_at, \
+         updated_at, finished_at, summary, search_text, report_json, original_xml) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(n.source)
+    .bind(n.submitted_by.map(|u| u.0))
+    .bind(n.submitter_org.map(|o| o.0))
+    .bind(n.state.as_str())
+    .bind(n.incident_type)
+    .bind(n.incident_at)
+    .bind(now)
+    .bind(finished_at)
+    .bind(n.summary)
+    .bind(n.search_text)
+    .bind(n.report_json)
+    .bind(n.original_xml)
+    .fetch_one(ex)
+    .await?)
+}
+
+pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+) -> Result<Option<ReportRow>, StoreError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM reports WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(map)
+        .transpose()
+}
+
+/// Moves an open report to `state`, only if it is still open; returns whether it did.
+pub async fn close<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    state: ReportState,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let column = match state {
+        ReportState::Finished => "finished_at",
+        ReportState::Retracted => "retracted_at",
+        ReportState::Open => return Ok(false),
+    };
+    let r = sqlx::query(&format!(
+        "UPDATE reports SET state = $1, {column} = $2, updated_at = $2 WHERE id = $3 AND state = 'open'"
+    ))
+    .bind(state.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Finished reports, newest first, optionally matching all words of `search`.
+pub async fn page_finished<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    search: &[String],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ReportRow>, StoreError> {
+    let (cond, binds) = search_condition(search, 3);
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} FROM reports WHERE state = 'finished'{cond} ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2"
+    );
+    let mut q = sqlx::query(&sql).bind(limit).bind(offset);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.fetch_all(ex).await?.into_iter().map(map).collect()
+}
+
+pub async fn count_finished<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    search: &[String],
+) -> Result<i64, StoreError> {
+    let (cond, binds) = search_condition(search, 1);
+    let sql = format!("SELECT COUNT(*) FROM reports WHERE state = 'finished'{cond}");
+    let mut q = sqlx::query_scalar(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_one(ex).await?)
+}
+
+/// `AND search_text LIKE $n` per word, with LIKE's wildcards escaped out of the words.
+fn search_condition(words: &[String], first_param: usize) -> (String, Vec<String>) {
+    let mut cond = String::new();
+    let mut binds = Vec::new();
+    for w in words.iter().take(8) {
+        let w: String = w
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
+        if w.is_empty() {
+            continue;
+        }
+        cond.push_str(&format!(
+            " AND search_text LIKE ${}",
+            first_param + binds.len()
+        ));
+        binds.push(format!("%{w}%"));
+    }
+    (cond, binds)
+}
+
+/// File ids received for a report, in upload order.
+pub async fn file_ids<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+) -> Result<Vec<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT file_id FROM report_files WHERE report_id = $1 ORDER BY id")
+            .bind(report_id)
+            .fetch_all(ex)
+            .await?,
+    )
+}
+
+pub async fn count_all<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")
+        .fetch_one(ex)
+        .await?)
+}
