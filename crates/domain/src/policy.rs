@@ -43,6 +43,8 @@ pub enum Action {
     ViewStatistics,
     /// A provider's own submissions through the CyberTipline API.
     ViewOwnSubmissions,
+    /// Submit, finish and retract reports through the CyberTipline-compatible API.
+    SubmitProviderReports,
     ManageUsers,
     ManageOrganisations,
     ViewAuditLog,
@@ -94,7 +96,7 @@ pub fn access(action: Action) -> Access {
         Action::ViewHopeBags => Roles(&[Administrator, Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
-        Action::ViewOwnSubmissions => Roles(&[ProviderApi]),
+        Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers | Action::ManageOrganisations | Action::ViewAuditLog => {
             Roles(&[Administrator])
         }

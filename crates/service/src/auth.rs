@@ -372,3 +372,61 @@ impl Services {
         Ok(Some(principal_of(&user)))
     }
 }
+
+/// Remembers recently verified Basic credentials, so a provider's client that sends its
+/// password with every request costs one argon2 verification, not one per request. An
+/// entry holds only a digest of the credentials and the password hash they matched; a
+/// changed password (new hash), a lock or a new role take effect at the next request
+/// because the user row is read every time.
+#[derive(Default, Clone)]
+pub struct BasicCache {
+    inner: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>>,
+}
+
+const BASIC_CACHE_MAX: usize = 10_000;
+const BASIC_CACHE_TTL: i64 = 15 * MICROS_PER_MINUTE;
+
+impl Services {
+    /// Authenticates HTTP Basic credentials (the provider API). Failed attempts count
+    /// toward the same lockout as the sign-in form, and the first success is audited.
+    pub async fn authenticate_basic(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Ip,
+    ) -> Result<Principal> {
+        let folded = username.trim().to_ascii_lowercase();
+        let key = digest(&format!("{folded}\u{0}{password}"));
+        let now = self.now();
+        if let Some(user) = users::by_username(self.store.reader(), &folded).await? {
+            let cached = self
+                .basic_cache
+                .inner
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).cloned());
+            if let Some((hash, at)) = cached {
+                if hash == user.password_hash
+                    && now - at < BASIC_CACHE_TTL
+                    && user.locked_at.is_none()
+                    && user.disabled_at.is_none()
+                {
+                    return Ok(principal_of(&user));
+                }
+            }
+        }
+        let signed = self.login(username, password, ip).await?;
+        // The session row the sign-in created is not needed for Basic authentication.
+        let mut tx = self.store.begin().await?;
+        sessions::delete(&mut *tx, &signed.session.id_hash).await?;
+        store::commit(tx).await?;
+        let user = users::by_id(self.store.reader(), signed.session.principal.user_id).await?;
+        if let (Ok(mut m), Some(user)) = (self.basic_cache.inner.lock(), user) {
+            if m.len() >= BASIC_CACHE_MAX {
+                m.clear();
+            }
+            m.insert(key, (user.password_hash, now));
+        }
+        Ok(signed.session.principal)
+    }
+}

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod intake;
 pub mod settings;
 
 pub use clock::Clock;
@@ -26,6 +27,7 @@ pub struct Services {
     pub store: Store,
     pub settings: SecuritySettings,
     pub clock: Clock,
+    pub basic_cache: auth::BasicCache,
 }
 
 impl Services {
@@ -34,6 +36,7 @@ impl Services {
             store,
             settings,
             clock,
+            basic_cache: auth::BasicCache::default(),
         }
     }
 

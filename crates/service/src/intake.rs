@@ -1,0 +1,265 @@
+//! Report intake: the provider API's lifecycle (submit, finish, retract) and the analysts'
+//! view of finished reports.
+//!
+//! A returned report id means the report is committed: `submit` answers only after the
+//! transaction holding the report and its audit entry has committed (and, on SQLite,
+//! been synced to disk by `synchronous=FULL`).
+
+use crate::clock::MICROS_PER_MINUTE;
+use crate::error::ServiceError;
+use crate::{Ip, Services};
+use cybertip::{Limits, Report, ResponseCode};
+use domain::audit::NewAuditEntry;
+use domain::policy::{may_see_record, permits, RecordSharing};
+use domain::{Action, Principal, Role};
+use store::audit;
+use store::reports::{self, NewReport, ReportRow, ReportState};
+
+/// An unfinished report expires this long after submission…
+const OPEN_MAX: i64 = 24 * 60 * MICROS_PER_MINUTE;
+/// …or this long after its last change, whichever comes first.
+const OPEN_IDLE: i64 = 60 * MICROS_PER_MINUTE;
+
+/// Why an API call did not succeed, with the CyberTipline API's code for it.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("this account may not submit reports; use a provider API account")]
+    NotAuthorizedToSubmit,
+    #[error("report {0} does not exist")]
+    ReportNotFound(i64),
+    #[error("report {0} was already retracted")]
+    AlreadyRetracted(i64),
+    #[error("report {0} was already finished")]
+    AlreadyFinished(i64),
+    #[error("{0}")]
+    Xml(#[from] cybertip::Error),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<store::StoreError> for IntakeError {
+    fn from(e: store::StoreError) -> Self {
+        IntakeError::Service(e.into())
+    }
+}
+
+impl IntakeError {
+    pub fn code(&self) -> ResponseCode {
+        match self {
+            IntakeError::NotAuthorizedToSubmit => ResponseCode::NotAuthorizedToSubmit,
+            IntakeError::ReportNotFound(_) => ResponseCode::ReportDoesNotExist,
+            IntakeError::AlreadyRetracted(_) => ResponseCode::ReportAlreadyRetracted,
+            IntakeError::AlreadyFinished(_) => ResponseCode::ReportAlreadyFinished,
+            IntakeError::Xml(e) => e.code(),
+            IntakeError::InvalidRequest(_) => ResponseCode::InvalidRequest,
+            IntakeError::Service(ServiceError::Internal(_)) => ResponseCode::ServerError,
+            IntakeError::Service(_) => ResponseCode::InvalidRequest,
+        }
+    }
+}
+
+/// A report and what may be shown of it.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub row: ReportRow,
+    pub report: Report,
+    pub file_ids: Vec<String>,
+}
+
+fn summary(r: &Report) -> String {
+    let mut s = r.incident_summary.incident_type.label().to_owned();
+    if let Some(p) = &r.incident_summary.platform {
+        s.push_str(" · ");
+        s.push_str(&p.chars().take(80).collect::<String>());
+    }
+    s
+}
+
+impl Services {
+    /// Stores a provider's `<report>` document (POST /ispws/submit) as an open report.
+    pub async fn submit_provider_report(
+        &self,
+        who: &Principal,
+        body: &[u8],
+        ip: Ip,
+    ) -> Result<i64, IntakeError> {
+        if who.role != Role::ProviderApi {
+            return Err(IntakeError::NotAuthorizedToSubmit);
+        }
+        let report = cybertip::parse_report(body, &Limits::default())?;
+        // The parser checked the bytes are UTF-8; keep them verbatim.
+        let original = std::str::from_utf8(body)
+            .map_err(|_| IntakeError::InvalidRequest("the report is not UTF-8".into()))?;
+        let json =
+            serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = reports::insert(
+            &mut *tx,
+            &NewReport {
+                source: "provider",
+                submitted_by: Some(who.user_id),
+                submitter_org: Some(who.org_id),
+                state: ReportState::Open,
+                incident_type: report.incident_summary.incident_type.as_xsd_str(),
+                incident_at: Some(report.incident_summary.incident_date_time.as_str()),
+                summary: &summary(&report),
+                search_text: &json.to_lowercase(),
+                report_json: &json,
+                original_xml: Some(original),
+            },
+            now,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new(who.username.as_str(), "report.submit")
+                .by(who.user_id.0)
+                .record("report", id)
+                .ip(ip),
+            now,
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(id)
+    }
+
+    /// The caller's own open, unexpired report; anything else is "does not exist", so a
+    /// provider learns nothing about other providers' report ids.
+    async fn own_report(&self, who: &Principal, id: i64) -> Result<ReportRow, IntakeError> {
+        let row = reports::by_id(self.store.reader(), id).await?;
+        let row = row
+            .filter(|r| r.submitted_by == Some(who.user_id))
+            .ok_or(IntakeError::ReportNotFound(id))?;
+        match row.state {
+            ReportState::Retracted => Err(IntakeError::AlreadyRetracted(id)),
+            ReportState::Finished => Err(IntakeError::AlreadyFinished(id)),
+            ReportState::Open => {
+                let now = self.now();
+                if now - row.received_at > OPEN_MAX || now - row.updated_at > OPEN_IDLE {
+                    Err(IntakeError::ReportNotFound(id))
+                } else {
+                    Ok(row)
+                }
+            }
+        }
+    }
+
+    async fn close_report(
+        &self,
+        who: &Principal,
+        id: i64,
+        state: ReportState,
+        ip: Ip,
+    ) -> Result<Vec<String>, IntakeError> {
+        if who.role != Role::ProviderApi {
+            return Err(IntakeError::NotAuthorizedToSubmit);
+        }
+        self.own_report(who, id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !reports::close(&mut *tx, id, state, now).await? {
+            // Closed by a concurrent request: report what it is now.
+            drop(tx);
+            self.own_report(who, id).await?;
+            return Err(IntakeError::ReportNotFound(id));
+        }
+        let action = if state == ReportState::Finished {
+            "report.finish"
+        } else {
+            "report.retract"
+        };
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new(who.username.as_str(), action)
+                .by(who.user_id.0)
+                .record("report", id)
+                .ip(ip),
+            now,
+        )
+        .await?;
+        let files = reports::file_ids(&mut *tx, id).await?;
+        store::commit(tx).await?;
+        Ok(files)
+    }
+
+    /// POST /ispws/finish: the report becomes visible to analysts. Returns its file ids.
+    pub async fn finish_report(
+        &self,
+        who: &Principal,
+        id: i64,
+        ip: Ip,
+    ) -> Result<Vec<String>, IntakeError> {
+        self.close_report(who, id, ReportState::Finished, ip).await
+    }
+
+    /// POST /ispws/retract: the provider withdraws an unfinished report.
+    pub async fn retract_report(
+        &self,
+        who: &Principal,
+        id: i64,
+        ip: Ip,
+    ) -> Result<(), IntakeError> {
+        self.close_report(who, id, ReportState::Retracted, ip)
+            .await
+            .map(|_| ())
+    }
+
+    /// Finished reports for the analysts' list, newest first.
+    pub async fn reports_page(
+        &self,
+        who: &Principal,
+        search: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<crate::accounts::Page<ReportRow>, ServiceError> {
+        if !permits(Some(who), Action::ViewReports) {
+            return Err(ServiceError::Forbidden);
+        }
+        let words: Vec<String> = search.split_whitespace().map(str::to_owned).collect();
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let items =
+            reports::page_finished(self.store.reader(), &words, per_page, (page - 1) * per_page)
+                .await?;
+        let total = reports::count_finished(self.store.reader(), &words).await?;
+        Ok(crate::accounts::Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// One finished report, for someone allowed to see it; the view is audited.
+    pub async fn report(
+        &self,
+        who: &Principal,
+        id: i64,
+        ip: Ip,
+    ) -> Result<ReportView, ServiceError> {
+        let row = reports::by_id(self.store.reader(), id)
+            .await?
+            .filter(|r| r.state == ReportState::Finished)
+            .ok_or(ServiceError::NotFound("the report"))?;
+        let sharing = RecordSharing {
+            owner_org: row.submitter_org,
+            made_available_to: Vec::new(),
+        };
+        if !may_see_record(who, &sharing) {
+            // Not "forbidden": whether a report exists is itself not for everyone to know.
+            return Err(ServiceError::NotFound("the report"));
+        }
+        let report: Report = serde_json::from_str(&row.report_json)
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let file_ids = reports::file_ids(self.store.reader(), id).await?;
+        self.record_view(who, "report", &id.to_string(), ip).await?;
+        Ok(ReportView {
+            row,
+            report,
+            file_ids,
+        })
+    }
+}
