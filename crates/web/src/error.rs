@@ -141,23 +141,23 @@ fn heading(status: StatusCode) -> &'static str {
 
 /// Renders marked errors, and the bare errors axum produces itself (404, 405, 413, …).
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/ispws");
+    let api = req.uri().path().starts_with("/api/");
+    let ispws = req.uri().path().starts_with("/ispws");
     let identity = req.extensions().get::<Identity>().cloned();
     let path = req.uri().path().to_owned();
     let res = next.run(req).await;
     let mark = res.extensions().get::<ErrorMark>().cloned();
     let err = match mark {
         Some(ErrorMark(e)) => e,
-        // A page that renders its own error (a form shown again with its message) is HTML
-        // already; only bare errors from axum's extractors and fallbacks are replaced.
+        // A response that renders its own error (a form shown again with its message, a
+        // provider API document) keeps it; only the bare text errors of axum's extractors
+        // and fallbacks are replaced.
         None if (res.status().is_client_error() || res.status().is_server_error())
-            && !res
+            && res
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| {
-                    ct.starts_with("text/html") || ct.starts_with("application/json")
-                }) =>
+                .is_none_or(|ct| ct.starts_with("text/plain")) =>
         {
             // Errors from axum's own extractors: keep their (safe) text for 4xx.
             if res.status().is_server_error() {
@@ -170,7 +170,18 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         }
         None => return res,
     };
-    let mut out = if api {
+    let mut out = if ispws {
+        let code = if err.status == StatusCode::NOT_FOUND {
+            cybertip::ResponseCode::ResourceNotFound
+        } else {
+            cybertip::ResponseCode::InvalidRequest
+        };
+        crate::ispws::response(
+            code,
+            &format!("{}: {}", code.description(), err.message),
+            None,
+        )
+    } else if api {
         err.json_response()
     } else {
         let anon = Identity::Anonymous {

@@ -106,12 +106,42 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let headers = req.headers();
     let mut set_cookies = Vec::new();
 
-    let bearer = headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bearer = authorization
+        .as_deref()
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let identity = if let Some(token) = bearer {
+    let basic = authorization
+        .as_deref()
+        .and_then(|v| v.strip_prefix("Basic "))
+        .map(decode_basic);
+    let ispws = req.uri().path().starts_with("/ispws");
+    let identity = if let Some(credentials) = basic {
+        let Some((user, password)) = credentials else {
+            return crate::ispws::unauthorized("Authentication failed: the Basic credentials are not valid base64 of user:password");
+        };
+        match state
+            .services
+            .authenticate_basic(&user, &password, ip.clone())
+            .await
+        {
+            Ok(p) => Identity::Token(p),
+            Err(
+                e @ (service::ServiceError::InvalidCredentials | service::ServiceError::Locked),
+            ) => {
+                let msg = format!("Authentication failed: {e}");
+                return if ispws {
+                    crate::ispws::unauthorized(&msg)
+                } else {
+                    AppError::unauthorized(msg).json_response()
+                };
+            }
+            Err(e) => return AppError::from(e).json_response(),
+        }
+    } else if let Some(token) = bearer {
         match state.services.authenticate_token(token.trim()).await {
             Ok(Some(p)) => Identity::Token(p),
             // This layer runs outside `render_errors`, so it renders its own answer.
@@ -157,6 +187,17 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     res
 }
 
+/// Decodes `base64(user:password)`; None if it is not.
+fn decode_basic(b64: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some((u.to_owned(), p.to_owned()))
+}
+
 /// What a route requires, captured by its `authorize` layer.
 #[derive(Clone, Copy, Debug)]
 pub struct Requirement {
@@ -177,12 +218,16 @@ pub async fn authorize(req_for: Requirement, req: Request, next: Next) -> Respon
     };
     let path = req.uri().path().to_owned();
     let api = is_api(&path);
+    let ispws = path.starts_with("/ispws");
 
     if !matches!(
         domain::policy::access(req_for.action),
         domain::policy::Access::Public
     ) {
         let Some(principal) = identity.principal() else {
+            if ispws {
+                return crate::ispws::unauthorized("Authentication required: send HTTP Basic credentials of a provider API account");
+            }
             if api {
                 return AppError::unauthorized(
                     "sign in or send an API token: Authorization: Bearer ch_…",
@@ -217,6 +262,9 @@ pub async fn authorize(req_for: Requirement, req: Request, next: Next) -> Respon
         }
         if !domain::policy::permits(Some(principal), req_for.action) {
             tracing::info!(action = ?req_for.action, role = %principal.role, "access denied");
+            if ispws {
+                return crate::ispws::forbidden(&path);
+            }
             return AppError::forbidden().into_response();
         }
     }

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod error;
 pub mod guard;
+pub mod ispws;
 pub mod layout;
 pub mod ops;
 pub mod pages;

@@ -7,7 +7,7 @@
 
 use crate::guard::{self, Requirement};
 use crate::state::AppState;
-use crate::{api, error, ops, pages};
+use crate::{api, error, ispws, ops, pages};
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -80,7 +80,10 @@ fn entries() -> Vec<Entry> {
         route(M::POST, "/account/tokens", ManageOwnAccount, pages::account::create_token),
         route(M::POST, "/account/tokens/{id}/revoke", ManageOwnAccount, pages::account::revoke_token),
         // Areas
-        route(M::GET, "/reports", ViewReports, pages::home::area),
+        route(M::GET, "/reports", ViewReports, pages::reports::list),
+        route(M::GET, "/reports/{id}", ViewReports, pages::reports::detail),
+        route(M::GET, "/reports/{id}/original.xml", ViewReports, pages::reports::original),
+        route(M::GET, "/reports/{id}/export.xml", ViewReports, pages::reports::export),
         route(M::GET, "/leads", ViewLeads, pages::home::area),
         route(M::GET, "/cases", ViewCases, pages::home::area),
         route(M::GET, "/links", ViewLinkAnalysis, pages::home::area),
@@ -102,6 +105,12 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
         route(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
         route(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
+        // CyberTipline-compatible provider API (HTTP Basic)
+        route(M::GET, "/ispws/xsd", ViewPublicPages, ispws::xsd),
+        route(M::GET, "/ispws/status", SubmitProviderReports, ispws::status),
+        route(M::POST, "/ispws/submit", SubmitProviderReports, ispws::submit),
+        route(M::POST, "/ispws/finish", SubmitProviderReports, ispws::finish),
+        route(M::POST, "/ispws/retract", SubmitProviderReports, ispws::retract),
         // JSON API
         route(M::GET, "/api/v1/me", ViewDashboard, api::accounts::me),
         route(M::PUT, "/api/v1/me/password", ManageOwnAccount, api::accounts::change_own_password),
@@ -129,7 +138,7 @@ pub fn table() -> Vec<RouteSpec> {
 
 /// Request bodies larger than this are refused before a handler sees them. Routes that
 /// take files set their own limit.
-const BODY_LIMIT: usize = 1024 * 1024;
+const BODY_LIMIT: usize = ispws::MAX_REPORT_BYTES + 1024 * 1024;
 
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {

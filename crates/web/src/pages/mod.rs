@@ -7,6 +7,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod home;
+pub mod reports;
 
 use crate::error::AppError;
 use askama::Template;

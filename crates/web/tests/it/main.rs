@@ -10,4 +10,5 @@ mod audit;
 mod auth;
 mod browser;
 mod helpers;
+mod intake;
 mod pages;
