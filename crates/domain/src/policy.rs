@@ -45,6 +45,8 @@ pub enum Action {
     ViewOwnSubmissions,
     /// Submit, finish and retract reports through the CyberTipline-compatible API.
     SubmitProviderReports,
+    /// The public tip form: anyone, with or without an account.
+    SubmitTip,
     ManageUsers,
     ManageOrganisations,
     ViewAuditLog,
@@ -86,7 +88,7 @@ const EVERYONE_SIGNED_IN: &[Role] = &[
 pub fn access(action: Action) -> Access {
     use Access::Roles;
     match action {
-        Action::ViewPublicPages => Access::Public,
+        Action::ViewPublicPages | Action::SubmitTip => Access::Public,
         Action::ViewDashboard | Action::ManageOwnAccount => Roles(EVERYONE_SIGNED_IN),
         Action::ViewReports => Roles(&[Supervisor, Analyst]),
         Action::ViewLeads => Roles(&[Investigator]),

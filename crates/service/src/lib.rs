@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod error;
 pub mod intake;
 pub mod settings;
+pub mod tips;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -28,6 +29,7 @@ pub struct Services {
     pub settings: SecuritySettings,
     pub clock: Clock,
     pub basic_cache: auth::BasicCache,
+    pub tip_limiter: tips::TipLimiter,
 }
 
 impl Services {
@@ -37,6 +39,7 @@ impl Services {
             settings,
             clock,
             basic_cache: auth::BasicCache::default(),
+            tip_limiter: tips::TipLimiter::default(),
         }
     }
 

@@ -67,6 +67,8 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/login", ViewPublicPages, pages::auth::login_page),
         route(M::POST, "/login", ViewPublicPages, pages::auth::login),
         route(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
+        route(M::GET, "/tip", SubmitTip, pages::tip::form),
+        route(M::POST, "/tip", SubmitTip, pages::tip::submit),
         // Signing in: the second factor
         early(route(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
         early(route(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),

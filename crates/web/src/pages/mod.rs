@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod home;
 pub mod reports;
+pub mod tip;
 
 use crate::error::AppError;
 use askama::Template;

@@ -143,3 +143,260 @@ async fn sign_in_see_the_dashboard_meet_a_locked_door_and_sign_out() {
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     b.stop().await;
 }
+
+impl Browser {
+    pub async fn sign_in(&self, base: &str, username: &str) {
+        let c = &self.client;
+        c.goto(&format!("{base}/login")).await.unwrap();
+        c.find(Locator::Css("#username"))
+            .await
+            .unwrap()
+            .send_keys(username)
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_text("main h1", "Welcome").await;
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_tip_filed_through_the_public_form_appears_in_the_analysts_list() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    // The way in for the public is on the sign-in page everyone lands on.
+    c.find(Locator::Css("a[href='/tip']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("main .alert", "call 911").await;
+    c.find(Locator::Css("#incident_type"))
+        .await
+        .unwrap()
+        .select_by_value("Child Sex Trafficking")
+        .await
+        .unwrap();
+    b.fill(
+        "#what_happened",
+        "A girl at the motel said an older man holds her ID. lanternmoss",
+    )
+    .await;
+    b.fill("#child_age", "16").await;
+    b.fill("#other_screen_names", "example_handle_77").await;
+    c.find(Locator::Css("#state"))
+        .await
+        .unwrap()
+        .select_by_value("NV")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#anonymous"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/tip'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("main h1", "Your report was received").await;
+    let number = b.wait_text("#report-number", "").await;
+    assert!(number.trim().parse::<i64>().is_ok(), "{number}");
+
+    b.sign_in(&app.base, "analyst").await;
+    c.goto(&format!("{}/reports?q=lanternmoss", app.base))
+        .await
+        .unwrap();
+    let table = b.wait_text("main table", "Public tip").await;
+    assert!(table.contains(&format!("#{}", number.trim())), "{table}");
+    c.find(Locator::Css(&format!(
+        "a[href='/reports/{}']",
+        number.trim()
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let main = b.wait_text("main", "lanternmoss").await;
+    assert!(main.contains("example_handle_77"), "{main}");
+    b.stop().await;
+}
+
+/// Every string of the report's model that can carry free text gets the payloads; fields
+/// whose type forbids them (dates, codes, enumerations) are left as they were.
+fn poisoned_report() -> String {
+    const PAYLOAD: &str = "<script>document.title='XSS'</script><img src=x onerror=\"document.title='XSS'\">\"><svg onload=document.title='XSS'>";
+    let xml = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../cybertip/tests/fixtures/report_full.xml"),
+    )
+    .unwrap();
+    let report = cybertip::parse_report(&xml, &cybertip::Limits::default()).unwrap();
+    let mut value = serde_json::to_value(&report).unwrap();
+    fn paths(v: &serde_json::Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            serde_json::Value::String(_) => out.push(at),
+            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| {
+                let mut p = at.clone();
+                p.push(i.to_string());
+                paths(x, p, out)
+            }),
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| {
+                let mut p = at.clone();
+                p.push(k.clone());
+                paths(x, p, out)
+            }),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    paths(&value, Vec::new(), &mut all);
+    let mut poisoned = 0;
+    for path in all {
+        let pointer = format!("/{}", path.join("/"));
+        let before = value.pointer(&pointer).unwrap().clone();
+        let s = before.as_str().unwrap();
+        let candidate = if s.starts_with("http") {
+            format!("javascript:document.title='XSS'//{PAYLOAD}")
+        } else {
+            format!("{s}{PAYLOAD}")
+        };
+        *value.pointer_mut(&pointer).unwrap() = serde_json::Value::String(candidate);
+        let ok = serde_json::from_value::<cybertip::Report>(value.clone()).is_ok_and(|r| {
+            let x = cybertip::to_xml(&r);
+            cybertip::parse_report(x.as_bytes(), &cybertip::Limits::default()).is_ok()
+        });
+        if ok {
+            poisoned += 1;
+        } else {
+            *value.pointer_mut(&pointer).unwrap() = before;
+        }
+    }
+    assert!(poisoned > 50, "only {poisoned} fields took the payload");
+    cybertip::to_xml(&serde_json::from_value(value).unwrap())
+}
+
+#[tokio::test]
+async fn stored_script_in_every_text_field_is_shown_as_text_and_never_runs() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let body = http
+        .post(format!("{}/ispws/submit", app.base))
+        .basic_auth("provider-api", Some(PASSWORD))
+        .header("content-type", "text/xml")
+        .body(poisoned_report())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id: i64 = body
+        .split("<reportId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{body}"));
+    let done = http
+        .post(format!("{}/ispws/finish", app.base))
+        .basic_auth("provider-api", Some(PASSWORD))
+        .form(&[("id", id.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("<responseCode>0</responseCode>"), "{done}");
+    // A public tip carrying the payload in every field of the form, too.
+    let visitor = app.client();
+    const P: &str =
+        "<script>document.title='XSS'</script><img src=x onerror=\"document.title='XSS'\">";
+    let tip_fields = [
+        "what_happened",
+        "city",
+        "child_name",
+        "child_phone",
+        "child_screen_names",
+        "child_description",
+        "other_name",
+        "other_phone",
+        "other_screen_names",
+        "other_description",
+        "urls",
+        "reporter_name",
+        "reporter_phone",
+    ];
+    let mut fields = vec![("incident_type", "Child Sex Trafficking")];
+    // Phone fields are short: a shorter payload.
+    fields.extend(tip_fields.iter().map(|f| {
+        (
+            *f,
+            if f.ends_with("phone") {
+                "<script>alert(1)</script>"
+            } else {
+                P
+            },
+        )
+    }));
+    let res = visitor.post_form("/tip", &fields).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "analyst").await;
+    for path in [
+        "/reports".to_owned(),
+        format!("/reports/{id}"),
+        format!("/reports/{}", id + 1),
+    ] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        let main = b.wait_text("main", "").await;
+        let state = c
+            .execute(
+                "return [document.title, document.querySelectorAll('main img, main svg, main script, a[href^=\"javascript\"]').length];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_ne!(state[0], "XSS", "a payload ran on {path}");
+        assert_eq!(
+            state[1], 0,
+            "markup from a report became elements on {path}"
+        );
+        if path != "/reports" {
+            assert!(
+                main.contains("<script>document.title='XSS'</script>"),
+                "{path} does not show the text: {main}"
+            );
+        }
+    }
+    b.stop().await;
+}

@@ -12,3 +12,4 @@ mod browser;
 mod helpers;
 mod intake;
 mod pages;
+mod tips;

@@ -1,0 +1,512 @@
+//! The public tip form: anyone, without an account and possibly anonymous, tells the hotline
+//! what they saw. A tip is stored in the same report model as a provider's report (so the
+//! analysts' list, search and export treat both alike) and is finished at once.
+//!
+//! Spam resistance needs no third party: a per-address rate limit ([`TipLimiter`]) and a
+//! honeypot field are checked by the caller before [`Services::submit_tip`].
+
+use crate::error::ServiceError;
+use crate::Services;
+use cybertip::{
+    Address, CountryCode, Email, IncidentType, InternetDetails, NonInternetIncident, Person,
+    PersonOrUserReported, Phone, Report, Reporter, UsState, Victim, WebPageIncident, XsDateTime,
+};
+use domain::audit::NewAuditEntry;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use store::audit;
+use store::reports::{self, NewReport, ReportState};
+
+/// Longest free text we accept in one field; a tip is a few paragraphs, not a file.
+pub const MAX_TEXT: usize = 20_000;
+const MAX_SHORT: usize = 200;
+
+/// What the form sends. Every field is text as typed; [`Services::submit_tip`] checks it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TipForm {
+    pub incident_type: String,
+    /// `YYYY-MM-DD`, optional.
+    pub incident_date: String,
+    /// `HH:MM`, optional.
+    pub incident_time: String,
+    pub city: String,
+    /// A US state code, optional.
+    pub state: String,
+    /// A country code; empty means the United States.
+    pub country: String,
+    pub what_happened: String,
+    pub child_name: String,
+    pub child_age: String,
+    pub child_phone: String,
+    pub child_email: String,
+    pub child_screen_names: String,
+    pub child_description: String,
+    pub other_name: String,
+    pub other_age: String,
+    pub other_phone: String,
+    pub other_email: String,
+    pub other_screen_names: String,
+    pub other_description: String,
+    /// Web addresses, one per line.
+    pub urls: String,
+    /// "on" when the reporter chose to stay anonymous.
+    pub anonymous: String,
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: String,
+}
+
+/// A problem with what was typed, named so the person can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum TipError {
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<store::StoreError> for TipError {
+    fn from(e: store::StoreError) -> Self {
+        TipError::Service(e.into())
+    }
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>) -> TipError {
+    TipError::Invalid {
+        field,
+        problem: problem.into(),
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn checked(field: &'static str, s: &str, max: usize) -> Result<Option<String>, TipError> {
+    match opt(s) {
+        Some(t) if t.chars().count() > max => Err(invalid(
+            field,
+            format!("longer than {max} characters; please shorten it"),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn age(field: &'static str, s: &str) -> Result<Option<i32>, TipError> {
+    match opt(s) {
+        None => Ok(None),
+        Some(t) => match t.parse::<i32>() {
+            Ok(n) if (0..=120).contains(&n) => Ok(Some(n)),
+            _ => Err(invalid(
+                field,
+                "give the age as a whole number of years (a guess is fine), or leave it empty",
+            )),
+        },
+    }
+}
+
+fn email(field: &'static str, s: &str) -> Result<Vec<Email>, TipError> {
+    let Some(t) = checked(field, s, MAX_SHORT)? else {
+        return Ok(Vec::new());
+    };
+    if !t.contains('@') || t.contains(char::is_whitespace) {
+        return Err(invalid(
+            field,
+            "this does not look like an email address (name@example.org)",
+        ));
+    }
+    Ok(vec![Email {
+        address: t,
+        ..Email::default()
+    }])
+}
+
+fn phone(field: &'static str, s: &str) -> Result<Vec<Phone>, TipError> {
+    Ok(checked(field, s, 40)?
+        .map(|number| Phone {
+            number,
+            ..Phone::default()
+        })
+        .into_iter()
+        .collect())
+}
+
+/// "First Middle Last" → (first, rest): the schema has two name fields, people type one.
+fn split_name(s: Option<String>) -> (Option<String>, Option<String>) {
+    match s {
+        None => (None, None),
+        Some(n) => match n.split_once(char::is_whitespace) {
+            Some((f, l)) => (Some(f.to_owned()), opt(l)),
+            None => (Some(n), None),
+        },
+    }
+}
+
+/// One person the tip is about, as typed.
+struct PersonFields {
+    person: Person,
+    screen_names: Vec<String>,
+    description: Option<String>,
+}
+
+impl PersonFields {
+    fn is_empty(&self) -> bool {
+        self.person == Person::default()
+            && self.screen_names.is_empty()
+            && self.description.is_none()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn person(
+    names: (&'static str, &str),
+    ages: (&'static str, &str),
+    phones: (&'static str, &str),
+    emails: (&'static str, &str),
+    screen: (&'static str, &str),
+    desc: (&'static str, &str),
+) -> Result<PersonFields, TipError> {
+    let (first_name, last_name) = split_name(checked(names.0, names.1, MAX_SHORT)?);
+    let screen_names: Vec<String> = checked(screen.0, screen.1, MAX_TEXT)?
+        .map(|s| {
+            s.split([',', '\n'])
+                .filter_map(opt)
+                .map(|n| n.chars().take(MAX_SHORT).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(PersonFields {
+        person: Person {
+            first_name,
+            last_name,
+            phones: phone(phones.0, phones.1)?,
+            emails: email(emails.0, emails.1)?,
+            age: age(ages.0, ages.1)?,
+            ..Person::default()
+        },
+        screen_names,
+        description: checked(desc.0, desc.1, MAX_TEXT)?,
+    })
+}
+
+/// Formats microseconds since the epoch as an `xs:dateTime` in UTC.
+fn xs_now(micros: i64) -> Option<XsDateTime> {
+    let t = time::OffsetDateTime::from_unix_timestamp(micros.div_euclid(1_000_000)).ok()?;
+    let s = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    XsDateTime::parse(&s)
+}
+
+/// Turns the form into a report of the schema, or names the first field to fix.
+pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
+    let incident_type = IncidentType::from_xsd_str(f.incident_type.trim())
+        .ok_or_else(|| invalid("What is this about", "choose one of the listed kinds"))?;
+    let what = checked("What happened", &f.what_happened, MAX_TEXT)?.ok_or_else(|| {
+        invalid(
+            "What happened",
+            "tell us in your own words what you saw or know",
+        )
+    })?;
+    let (incident_date_time, date_note) = match (opt(&f.incident_date), opt(&f.incident_time)) {
+        (Some(d), t) => {
+            let time = t.unwrap_or_else(|| "00:00".into());
+            let s = format!("{d}T{time}:00");
+            let dt = XsDateTime::parse(&s).ok_or_else(|| {
+                invalid(
+                    "When",
+                    "give the date as YYYY-MM-DD and the time as HH:MM, or leave them empty",
+                )
+            })?;
+            let note = if opt(&f.incident_time).is_none() {
+                "Date given by the reporter; time not given"
+            } else {
+                "Date and local time given by the reporter"
+            };
+            (dt, note)
+        }
+        (None, _) => (
+            xs_now(now).ok_or_else(|| ServiceError::Internal("clock out of range".into()))?,
+            "Not given by the reporter; this is when the tip was received",
+        ),
+    };
+    let state = match opt(&f.state) {
+        None => None,
+        Some(s) => Some(
+            UsState::parse(&s).ok_or_else(|| invalid("State", "choose a state from the list"))?,
+        ),
+    };
+    let country = match opt(&f.country) {
+        None => None,
+        Some(c) => Some(
+            CountryCode::parse(&c)
+                .ok_or_else(|| invalid("Country", "choose a country from the list"))?,
+        ),
+    };
+    let city = checked("City or town", &f.city, MAX_SHORT)?;
+
+    let mut internet_details = Vec::new();
+    let urls: Vec<String> = checked("Web addresses", &f.urls, MAX_TEXT)?
+        .map(|u| u.lines().filter_map(opt).collect())
+        .unwrap_or_default();
+    if !urls.is_empty() {
+        internet_details.push(InternetDetails::WebPage(WebPageIncident {
+            urls,
+            ..WebPageIncident::default()
+        }));
+    }
+    if city.is_some() || state.is_some() || country.is_some() {
+        internet_details.push(InternetDetails::NonInternet(NonInternetIncident {
+            location_name: None,
+            incident_addresses: vec![Address {
+                city,
+                state,
+                country,
+                ..Address::default()
+            }],
+            additional_info: Some("Where it happened, as given by the reporter".into()),
+        }));
+    }
+
+    let child = person(
+        ("Child's name", &f.child_name),
+        ("Child's age", &f.child_age),
+        ("Child's phone", &f.child_phone),
+        ("Child's email", &f.child_email),
+        ("Child's screen names", &f.child_screen_names),
+        ("Child's description", &f.child_description),
+    )?;
+    let other = person(
+        ("Other person's name", &f.other_name),
+        ("Other person's age", &f.other_age),
+        ("Other person's phone", &f.other_phone),
+        ("Other person's email", &f.other_email),
+        ("Other person's screen names", &f.other_screen_names),
+        ("Other person's description", &f.other_description),
+    )?;
+
+    let anonymous = matches!(f.anonymous.trim(), "on" | "true" | "1" | "yes");
+    let reporting_person = if anonymous {
+        Person::default()
+    } else {
+        let (first_name, last_name) =
+            split_name(checked("Your name", &f.reporter_name, MAX_SHORT)?);
+        Person {
+            first_name,
+            last_name,
+            phones: phone("Your phone", &f.reporter_phone)?,
+            emails: email("Your email", &f.reporter_email)?,
+            ..Person::default()
+        }
+    };
+
+    let mut victims = Vec::new();
+    if !child.is_empty() {
+        let mut names = child.screen_names.into_iter();
+        victims.push(Victim {
+            person: child.person,
+            screen_name: names.next(),
+            display_names: names.collect(),
+            additional_info: child.description,
+            ..Victim::default()
+        });
+    }
+    let mut reported = Vec::new();
+    if !other.is_empty() {
+        let mut names = other.screen_names.into_iter();
+        reported.push(PersonOrUserReported {
+            person: (other.person != Person::default()).then_some(other.person),
+            screen_name: names.next(),
+            display_names: names.collect(),
+            additional_info: other.description,
+            ..PersonOrUserReported::default()
+        });
+    }
+
+    Ok(Report {
+        batched_report: None,
+        incident_summary: cybertip::IncidentSummary {
+            incident_type,
+            platform: None,
+            escalate_to_high_priority: None,
+            report_annotations: None,
+            incident_date_time,
+            incident_date_time_description: Some(date_note.into()),
+        },
+        internet_details,
+        law_enforcement: None,
+        reporter: Reporter {
+            reporting_person,
+            ..Reporter::default()
+        },
+        persons_or_users_reported: reported,
+        intended_recipients: Vec::new(),
+        victims,
+        additional_info: Some(what),
+    })
+}
+
+impl Services {
+    /// Stores a public tip as a finished report and returns its number. Text is kept as
+    /// typed; pages show it escaped, never interpreted.
+    pub async fn submit_tip(&self, form: &TipForm) -> Result<i64, TipError> {
+        let now = self.now();
+        let report = tip_to_report(form, now)?;
+        let json =
+            serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let summary: String = report
+            .additional_info
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .take(120)
+            .collect();
+        let mut tx = self.store.begin().await?;
+        let id = reports::insert(
+            &mut *tx,
+            &NewReport {
+                source: "public",
+                submitted_by: None,
+                submitter_org: None,
+                state: ReportState::Finished,
+                incident_type: report.incident_summary.incident_type.as_xsd_str(),
+                incident_at: Some(report.incident_summary.incident_date_time.as_str()),
+                summary: &summary,
+                search_text: &json.to_lowercase(),
+                report_json: &json,
+                original_xml: None,
+            },
+            now,
+        )
+        .await?;
+        // No client address in the audit: a tipster who chose not to be known must not be
+        // findable through our logs either.
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new("public", "report.tip").record("report", id),
+            now,
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(id)
+    }
+}
+
+/// A sliding-window limit on tips per client address, in memory: spam protection, not
+/// accounting, so a restart forgetting it is fine.
+#[derive(Clone)]
+pub struct TipLimiter {
+    inner: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
+    /// Tips allowed per address within `window` microseconds.
+    pub max: usize,
+    pub window: i64,
+}
+
+impl Default for TipLimiter {
+    fn default() -> Self {
+        // Ten an hour from one address leaves room for a shared school or library line.
+        TipLimiter::new(10, 60 * 60 * 1_000_000)
+    }
+}
+
+impl TipLimiter {
+    pub fn new(max: usize, window: i64) -> Self {
+        TipLimiter {
+            inner: Arc::new(Mutex::new(HashMap::new())),
+            max,
+            window,
+        }
+    }
+
+    /// Records an attempt from `addr` at `now`; false when over the limit.
+    pub fn allow(&self, addr: &str, now: i64) -> bool {
+        let Ok(mut map) = self.inner.lock() else {
+            return true;
+        };
+        if map.len() > 100_000 {
+            // Bounded memory under a flood from many addresses: forget old entries.
+            map.retain(|_, q| q.back().is_some_and(|t| now - t < self.window));
+        }
+        let q = map.entry(addr.to_owned()).or_default();
+        while q.front().is_some_and(|t| now - t >= self.window) {
+            q.pop_front();
+        }
+        if q.len() >= self.max {
+            return false;
+        }
+        q.push_back(now);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn form() -> TipForm {
+        TipForm {
+            incident_type: "Child Sex Trafficking".into(),
+            what_happened: "A girl at the bus station said she was told to work for a man.".into(),
+            state: "OH".into(),
+            child_name: "Jo Example".into(),
+            child_age: "15".into(),
+            urls: "https://ads.example/123\n\nhttps://ads.example/456".into(),
+            anonymous: "on".into(),
+            reporter_name: "ignored because anonymous".into(),
+            ..TipForm::default()
+        }
+    }
+
+    #[test]
+    fn a_tip_becomes_a_schema_valid_report() {
+        let r = tip_to_report(&form(), 1_700_000_000_000_000).unwrap();
+        assert_eq!(r.victims[0].person.age, Some(15));
+        assert_eq!(r.victims[0].person.first_name.as_deref(), Some("Jo"));
+        assert_eq!(r.reporter.reporting_person, Person::default());
+        let xml = cybertip::to_xml(&r);
+        let back = cybertip::parse_report(xml.as_bytes(), &cybertip::Limits::default()).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let mut f = form();
+        f.child_age = "fifteen".into();
+        let e = tip_to_report(&f, 0).unwrap_err().to_string();
+        assert!(e.starts_with("Child's age"), "{e}");
+        let mut f = form();
+        f.what_happened = "  ".into();
+        assert!(tip_to_report(&f, 0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("What happened"));
+        let mut f = form();
+        f.incident_date = "31/12/2025".into();
+        assert!(tip_to_report(&f, 0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("When"));
+    }
+
+    #[test]
+    fn the_limiter_slides() {
+        let l = TipLimiter::new(2, 100);
+        assert!(l.allow("a", 0));
+        assert!(l.allow("a", 10));
+        assert!(!l.allow("a", 20));
+        assert!(l.allow("b", 20));
+        assert!(l.allow("a", 105));
+    }
+}

@@ -1,0 +1,154 @@
+//! The public tip form over HTTP: a tip needs no account, is stored as a finished report
+//! the analysts see, and names the field to fix; the honeypot, the rate limit and CSRF
+//! refuse what they should with a message a person can act on.
+
+use crate::helpers::TestApp;
+use domain::Role;
+
+fn number(body: &str) -> i64 {
+    let i = body.find("id=\"report-number\">").expect("report number") + 19;
+    body[i..i + body[i..].find('<').unwrap()].parse().unwrap()
+}
+
+#[tokio::test]
+async fn an_anonymous_tip_reaches_the_analysts_and_says_what_happens_next() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let page = visitor.get("/tip").await;
+    assert_eq!(page.status, 200);
+    let first_alert = page.body.find("call 911").unwrap();
+    assert!(
+        first_alert
+            < page
+                .body
+                .find("<form method=\"post\" action=\"/tip\"")
+                .unwrap()
+    );
+    // The schema's incident types, in plain words.
+    assert!(page.body.contains("Child sex trafficking"));
+    assert!(page.body.contains("value=\"Child Sex Trafficking\""));
+
+    let res = visitor
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                (
+                    "what_happened",
+                    "A teen at the truck stop said a man keeps her phone. quartzfinch",
+                ),
+                ("incident_date", "2026-11-20"),
+                ("state", "OH"),
+                ("country", "US"),
+                ("child_name", "Jo Example"),
+                ("child_age", "15"),
+                ("other_phone", "555-0100"),
+                ("urls", "https://ads.example/1"),
+                ("anonymous", "on"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("What happens next"));
+    let n = number(&res.body);
+
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/reports?q=quartzfinch").await;
+    assert!(
+        list.body.contains(&format!("href=\"/reports/{n}\"")),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("Public tip form") || list.body.contains("Public"),
+        "{}",
+        list.body
+    );
+    let detail = analyst.get(&format!("/reports/{n}")).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.body.contains("Jo"));
+    assert!(detail.body.contains("555-0100"));
+    // Exportable for forwarding like any report.
+    let xml = analyst.get(&format!("/reports/{n}/export.xml")).await;
+    assert!(xml
+        .body
+        .contains("<incidentType>Child Sex Trafficking</incidentType>"));
+}
+
+#[tokio::test]
+async fn a_bad_field_is_named_and_what_was_typed_is_kept() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let res = visitor
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                ("what_happened", "Something I saw <b>today</b>"),
+                ("child_age", "about fifteen"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body
+            .contains("Child&#39;s age: give the age as a whole number")
+            || res.body.contains("Child&#x27;s age: give the age"),
+        "{}",
+        res.body
+    );
+    // Kept, and escaped.
+    assert!(
+        res.body
+            .contains("Something I saw &#60;b&#62;today&#60;/b&#62;"),
+        "{}",
+        res.body
+    );
+
+    let res = visitor
+        .post_form(
+            "/tip",
+            &[("incident_type", "Nonsense"), ("what_happened", "x")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res
+        .body
+        .contains("What is this about: choose one of the listed kinds"));
+}
+
+#[tokio::test]
+async fn the_honeypot_rate_limit_and_csrf_refuse_clearly() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let tip = [
+        (
+            "incident_type",
+            "Online Enticement of Children for Sexual Acts",
+        ),
+        ("what_happened", "An adult asked a child to meet."),
+    ];
+
+    let mut bot = tip.to_vec();
+    bot.push(("website", "http://spam.example"));
+    let res = visitor.post_form("/tip", &bot).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("automated tool"), "{}", res.body);
+
+    let res = visitor.post_form_raw("/tip", &tip).await;
+    assert_eq!(res.status, 403);
+
+    for i in 0..10 {
+        let res = visitor.post_form("/tip", &tip).await;
+        assert_eq!(res.status, 200, "tip {i}: {}", res.body);
+    }
+    let res = visitor.post_form("/tip", &tip).await;
+    assert_eq!(res.status, 429);
+    assert!(res.body.contains("try again later"), "{}", res.body);
+
+    // Ten reached the analysts; the refused ones did not.
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/reports").await;
+    assert!(list.body.contains("10 reports"), "{}", list.body);
+}
