@@ -45,6 +45,31 @@ pub struct Config {
     /// `text` or `json`.
     pub log_format: String,
     pub security: SecuritySettings,
+    pub files: FileSettings,
+}
+
+/// Where uploaded evidence files are kept, and the key they are encrypted under.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileSettings {
+    /// Directory of the encrypted files (default: `files` in the data directory).
+    pub dir: Option<PathBuf>,
+    /// The 256-bit encryption key, base64 or 64 hex characters. Set it from a secret store
+    /// (`CLEARINGHOUSE_FILES__KEY`). When unset, a key is generated on first run into
+    /// `file.key` in the data directory, readable by the owner only.
+    pub key: Option<String>,
+    /// The largest file a provider may upload, in bytes.
+    pub max_bytes: u64,
+}
+
+impl Default for FileSettings {
+    fn default() -> Self {
+        FileSettings {
+            dir: None,
+            key: None,
+            max_bytes: 512 * 1024 * 1024,
+        }
+    }
 }
 
 impl Default for Config {
@@ -57,6 +82,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             log_format: "text".into(),
             security: SecuritySettings::default(),
+            files: FileSettings::default(),
         }
     }
 }
@@ -88,7 +114,9 @@ impl Config {
             Env::prefixed("CLEARINGHOUSE_")
                 .filter(|k| {
                     let k = k.as_str().to_ascii_lowercase();
-                    ENV_KEYS.contains(&k.as_str()) || k.starts_with("security__")
+                    ENV_KEYS.contains(&k.as_str())
+                        || k.starts_with("security__")
+                        || k.starts_with("files__")
                 })
                 .split("__"),
         );
@@ -132,6 +160,13 @@ impl Config {
         if self.data_dir.as_os_str().is_empty() {
             bail!("invalid configuration value data_dir: it is empty; give a directory");
         }
+        if let Some(k) = &self.files.key {
+            blob::Key::parse(k)
+                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?;
+        }
+        if self.files.max_bytes == 0 {
+            bail!("invalid configuration value files.max_bytes = 0: give the largest upload in bytes, like 536870912");
+        }
         self.security
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
@@ -149,6 +184,67 @@ impl Config {
             "sqlite://{}?mode=rwc",
             self.data_dir.join("clearinghouse.db").display()
         ))
+    }
+
+    /// The blob store for uploaded files: the configured key, or one generated on first
+    /// run and kept in the data directory (owner-only).
+    pub async fn file_store(&self) -> Result<service::Files> {
+        let dir = self
+            .files
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"));
+        let key = match &self.files.key {
+            Some(k) => blob::Key::parse(k)
+                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?,
+            None => self.generated_key()?,
+        };
+        let store = blob::DirStore::new(&dir, key)
+            .with_context(|| format!("opening the file store in {}", dir.display()))?;
+        // Half-written uploads of a crashed run: no row names them.
+        let stale = store
+            .remove_temp_files()
+            .await
+            .with_context(|| format!("cleaning the file store in {}", dir.display()))?;
+        if stale > 0 {
+            tracing::info!(
+                count = stale,
+                "removed unfinished uploads left by an earlier run"
+            );
+        }
+        Ok(service::Files {
+            store: std::sync::Arc::new(store),
+            max_bytes: self.files.max_bytes,
+        })
+    }
+
+    fn generated_key(&self) -> Result<blob::Key> {
+        let path = self.data_dir.join("file.key");
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading the file key {}", path.display()))?;
+            return blob::Key::parse(text.trim()).map_err(|e| {
+                anyhow::anyhow!(
+                    "the file key {} is not valid ({e}); restore it from your backup",
+                    path.display()
+                )
+            });
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        let key = blob::Key::generate();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        use std::io::Write;
+        let mut f = opts
+            .open(&path)
+            .with_context(|| format!("creating the file key {}", path.display()))?;
+        f.write_all(key.to_base64().as_bytes())?;
+        f.sync_all()?;
+        tracing::warn!(path = %path.display(), "generated an encryption key for uploaded files; back it up, and in production set files.key from a secret store instead");
+        Ok(key)
     }
 
     /// The database URL without a password, for messages.

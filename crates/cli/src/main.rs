@@ -129,6 +129,7 @@ async fn connect(config: &Config) -> Result<Services> {
         store,
         config.security.clone(),
         Clock::system(),
+        config.file_store().await?,
     ))
 }
 

@@ -47,6 +47,8 @@ pub enum Action {
     SubmitProviderReports,
     /// The public tip form: anyone, with or without an account.
     SubmitTip,
+    /// Download a file a provider uploaded with a report (never shown inline).
+    DownloadReportFiles,
     ManageUsers,
     ManageOrganisations,
     ViewAuditLog,
@@ -90,7 +92,7 @@ pub fn access(action: Action) -> Access {
     match action {
         Action::ViewPublicPages | Action::SubmitTip => Access::Public,
         Action::ViewDashboard | Action::ManageOwnAccount => Roles(EVERYONE_SIGNED_IN),
-        Action::ViewReports => Roles(&[Supervisor, Analyst]),
+        Action::ViewReports | Action::DownloadReportFiles => Roles(&[Supervisor, Analyst]),
         Action::ViewLeads => Roles(&[Investigator]),
         Action::ViewCases => Roles(&[Supervisor, Analyst, Caseworker, Investigator]),
         Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),

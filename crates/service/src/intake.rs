@@ -13,7 +13,7 @@ use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{Action, Principal, Role};
 use store::audit;
-use store::reports::{self, NewReport, ReportRow, ReportState};
+use store::reports::{self, FileRow, NewReport, ReportRow, ReportState};
 
 /// An unfinished report expires this long after submission…
 const OPEN_MAX: i64 = 24 * 60 * MICROS_PER_MINUTE;
@@ -33,6 +33,14 @@ pub enum IntakeError {
     AlreadyFinished(i64),
     #[error("{0}")]
     Xml(#[from] cybertip::Error),
+    #[error("file {0} does not exist in this report")]
+    FileNotFound(String),
+    /// The upload itself was refused or failed (too large, cut off, not stored).
+    #[error("{0}")]
+    FileUploadFailed(String),
+    /// The multipart body or the file part is not what the API expects.
+    #[error("{0}")]
+    MalformedFile(String),
     #[error("{0}")]
     InvalidRequest(String),
     #[error(transparent)]
@@ -53,6 +61,9 @@ impl IntakeError {
             IntakeError::AlreadyRetracted(_) => ResponseCode::ReportAlreadyRetracted,
             IntakeError::AlreadyFinished(_) => ResponseCode::ReportAlreadyFinished,
             IntakeError::Xml(e) => e.code(),
+            IntakeError::FileNotFound(_) => ResponseCode::FileDoesNotExist,
+            IntakeError::FileUploadFailed(_) => ResponseCode::FileUploadFailed,
+            IntakeError::MalformedFile(_) => ResponseCode::MalformedFileSubmittal,
             IntakeError::InvalidRequest(_) => ResponseCode::InvalidRequest,
             IntakeError::Service(ServiceError::Internal(_)) => ResponseCode::ServerError,
             IntakeError::Service(_) => ResponseCode::InvalidRequest,
@@ -65,7 +76,41 @@ impl IntakeError {
 pub struct ReportView {
     pub row: ReportRow,
     pub report: Report,
-    pub file_ids: Vec<String>,
+    pub files: Vec<FileView>,
+}
+
+/// A received file as analysts see it: metadata only, never the content inline.
+#[derive(Debug, Clone)]
+pub struct FileView {
+    pub row: FileRow,
+    pub details: Option<cybertip::FileDetails>,
+}
+
+/// What an upload stored, for the API's answer.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub file_id: String,
+    pub md5: String,
+}
+
+/// Refuses a file name that could be taken for a path, or that carries control
+/// characters; the name is only ever metadata, but it is shown and sent on.
+pub fn check_file_name(name: &str) -> Result<(), IntakeError> {
+    let bad = name.is_empty()
+        || name.len() > 255
+        || name == "."
+        || name == ".."
+        || name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
+    if bad {
+        Err(IntakeError::MalformedFile(format!(
+            "Malformed file submittal: the file name {:?} is empty, too long, or holds path or control characters (/ \\ : ..); send the bare file name",
+            name.chars().take(80).collect::<String>()
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 fn summary(r: &Report) -> String {
@@ -254,12 +299,182 @@ impl Services {
         }
         let report: Report = serde_json::from_str(&row.report_json)
             .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-        let file_ids = reports::file_ids(self.store.reader(), id).await?;
+        let files = reports::files(self.store.reader(), id)
+            .await?
+            .into_iter()
+            .map(|row| FileView {
+                details: row
+                    .details_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str(j).ok()),
+                row,
+            })
+            .collect();
         self.record_view(who, "report", &id.to_string(), ip).await?;
-        Ok(ReportView {
-            row,
-            report,
-            file_ids,
+        Ok(ReportView { row, report, files })
+    }
+
+    /// Checks, before any byte is stored, that `who` may add a file to report `id`.
+    pub async fn check_upload(&self, who: &Principal, id: i64) -> Result<(), IntakeError> {
+        if who.role != Role::ProviderApi {
+            return Err(IntakeError::NotAuthorizedToSubmit);
+        }
+        self.own_report(who, id).await.map(|_| ())
+    }
+
+    /// POST /ispws/upload: streams the file into the blob store (durable before its row
+    /// commits), then records it against the report. Returns the file id and the MD5.
+    pub async fn upload_file(
+        &self,
+        who: &Principal,
+        id: i64,
+        file_name: &str,
+        data: blob::UploadStream<'_>,
+        ip: Ip,
+    ) -> Result<Uploaded, IntakeError> {
+        check_file_name(file_name)?;
+        self.check_upload(who, id).await?;
+        let limit = self.files.max_bytes;
+        let stored = self.files.store.put(data, limit).await.map_err(|e| match e {
+            blob::BlobError::TooLarge { .. } => IntakeError::FileUploadFailed(format!(
+                "File upload failed: the file is larger than the limit of {limit} bytes"
+            )),
+            blob::BlobError::Upload(_) => IntakeError::MalformedFile(
+                "Malformed file submittal: the upload was cut off or the multipart body is malformed; send it again".into(),
+            ),
+            other => {
+                tracing::error!(error = %other, "storing an uploaded file");
+                IntakeError::FileUploadFailed(
+                    "File upload failed: the file could not be stored; try again later".into(),
+                )
+            }
+        })?;
+        let file_id = crate::crypto::random_token();
+        let now = self.now();
+        let result: Result<(), IntakeError> = async {
+            let mut tx = self.store.begin().await?;
+            // The report may have been finished or retracted while the file streamed in.
+            if !reports::touch(&mut *tx, id, now).await? {
+                drop(tx);
+                self.own_report(who, id).await?;
+                return Err(IntakeError::ReportNotFound(id));
+            }
+            reports::insert_file(
+                &mut *tx,
+                &FileRow {
+                    report_id: id,
+                    file_id: file_id.clone(),
+                    file_name: file_name.to_owned(),
+                    size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+                    md5: stored.md5_hex.clone(),
+                    sha1: stored.sha1_hex.clone(),
+                    sha256: stored.sha256_hex.clone(),
+                    blob_key: stored.key.clone(),
+                    details_json: None,
+                    uploaded_at: now,
+                },
+            )
+            .await?;
+            audit::append(
+                &mut tx,
+                NewAuditEntry::new(who.username.as_str(), "report.file.upload")
+                    .by(who.user_id.0)
+                    .record("report", id)
+                    .detail(format!("file {file_id}, {} bytes", stored.size))
+                    .ip(ip),
+                now,
+            )
+            .await?;
+            store::commit(tx).await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            // No row names the blob: remove it so nothing unaccounted for stays on disk.
+            if let Err(d) = self.files.store.delete(&stored.key).await {
+                tracing::warn!(error = %d, "removing the file of a failed upload");
+            }
+            return Err(e);
+        }
+        Ok(Uploaded {
+            file_id,
+            md5: stored.md5_hex,
         })
+    }
+
+    /// POST /ispws/fileinfo: the provider's `<fileDetails>` for a file it uploaded.
+    pub async fn file_info(
+        &self,
+        who: &Principal,
+        body: &[u8],
+        ip: Ip,
+    ) -> Result<(i64, String), IntakeError> {
+        if who.role != Role::ProviderApi {
+            return Err(IntakeError::NotAuthorizedToSubmit);
+        }
+        let details = cybertip::parse_file_details(body, &Limits::default())?;
+        let id = details.report_id;
+        self.own_report(who, id).await?;
+        let json =
+            serde_json::to_string(&details).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !reports::set_file_details(&mut *tx, id, &details.file_id, &json).await? {
+            return Err(IntakeError::FileNotFound(details.file_id));
+        }
+        if !reports::touch(&mut *tx, id, now).await? {
+            drop(tx);
+            self.own_report(who, id).await?;
+            return Err(IntakeError::ReportNotFound(id));
+        }
+        audit::append(
+            &mut tx,
+            NewAuditEntry::new(who.username.as_str(), "report.file.details")
+                .by(who.user_id.0)
+                .record("report", id)
+                .detail(format!("file {}", details.file_id))
+                .ip(ip),
+            now,
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok((id, details.file_id))
+    }
+
+    /// A received file's content, for someone allowed to see the report; every download is
+    /// audited before a byte leaves.
+    pub async fn download_file(
+        &self,
+        who: &Principal,
+        id: i64,
+        file_id: &str,
+        ip: Ip,
+    ) -> Result<(FileRow, blob::BlobReader), ServiceError> {
+        if !permits(Some(who), Action::DownloadReportFiles) {
+            return Err(ServiceError::Forbidden);
+        }
+        let row = reports::by_id(self.store.reader(), id)
+            .await?
+            .filter(|r| r.state == ReportState::Finished)
+            .ok_or(ServiceError::NotFound("the report"))?;
+        let sharing = RecordSharing {
+            owner_org: row.submitter_org,
+            made_available_to: Vec::new(),
+        };
+        if !may_see_record(who, &sharing) {
+            return Err(ServiceError::NotFound("the report"));
+        }
+        let file = reports::file(self.store.reader(), id, file_id)
+            .await?
+            .ok_or(ServiceError::NotFound("the file"))?;
+        let reader = self
+            .files
+            .store
+            .open(&file.blob_key)
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        self.record_view(who, "report_file", &format!("{id}/{file_id}"), ip)
+            .await?;
+        Ok((file, reader))
     }
 }

@@ -20,7 +20,15 @@ pub use clock::Clock;
 pub use error::ServiceError;
 pub use settings::SecuritySettings;
 
+use std::sync::Arc;
 use store::Store;
+
+/// Where evidence files go, and how large one may be.
+#[derive(Clone)]
+pub struct Files {
+    pub store: Arc<dyn blob::BlobStore>,
+    pub max_bytes: u64,
+}
 
 /// Everything the use cases need, cheap to clone into each request.
 #[derive(Clone)]
@@ -30,16 +38,18 @@ pub struct Services {
     pub clock: Clock,
     pub basic_cache: auth::BasicCache,
     pub tip_limiter: tips::TipLimiter,
+    pub files: Files,
 }
 
 impl Services {
-    pub fn new(store: Store, settings: SecuritySettings, clock: Clock) -> Self {
+    pub fn new(store: Store, settings: SecuritySettings, clock: Clock, files: Files) -> Self {
         Services {
             store,
             settings,
             clock,
             basic_cache: auth::BasicCache::default(),
             tip_limiter: tips::TipLimiter::default(),
+            files,
         }
     }
 

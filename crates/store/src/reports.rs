@@ -221,3 +221,124 @@ pub async fn count_all<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<i64
         .fetch_one(ex)
         .await?)
 }
+
+/// A file received with a report, as stored. The bytes are in the blob store under
+/// `blob_key`; `details_json` is the provider's `fileDetails`, once sent.
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    pub report_id: i64,
+    pub file_id: String,
+    pub file_name: String,
+    pub size: i64,
+    pub md5: String,
+    pub sha1: String,
+    pub sha256: String,
+    pub blob_key: String,
+    pub details_json: Option<String>,
+    pub uploaded_at: i64,
+}
+
+const FILE_COLUMNS: &str =
+    "report_id, file_id, file_name, size, md5, sha1, sha256, blob_key, details_json, uploaded_at";
+
+fn map_file(r: sqlx::any::AnyRow) -> Result<FileRow, StoreError> {
+    Ok(FileRow {
+        report_id: r.try_get("report_id")?,
+        file_id: r.try_get("file_id")?,
+        file_name: r.try_get("file_name")?,
+        size: r.try_get("size")?,
+        md5: r.try_get("md5")?,
+        sha1: r.try_get("sha1")?,
+        sha256: r.try_get("sha256")?,
+        blob_key: r.try_get("blob_key")?,
+        details_json: r.try_get("details_json")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+pub async fn insert_file<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    f: &FileRow,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO report_files ({FILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(f.report_id)
+    .bind(&f.file_id)
+    .bind(&f.file_name)
+    .bind(f.size)
+    .bind(&f.md5)
+    .bind(&f.sha1)
+    .bind(&f.sha256)
+    .bind(&f.blob_key)
+    .bind(&f.details_json)
+    .bind(f.uploaded_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Stores a file's details; false if the report has no such file.
+pub async fn set_file_details<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+    file_id: &str,
+    details_json: &str,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE report_files SET details_json = $1 WHERE report_id = $2 AND file_id = $3",
+    )
+    .bind(details_json)
+    .bind(report_id)
+    .bind(file_id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The files of a report, in upload order.
+pub async fn files<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+) -> Result<Vec<FileRow>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {FILE_COLUMNS} FROM report_files WHERE report_id = $1 ORDER BY id"
+    ))
+    .bind(report_id)
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(map_file)
+    .collect()
+}
+
+pub async fn file<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+    file_id: &str,
+) -> Result<Option<FileRow>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {FILE_COLUMNS} FROM report_files WHERE report_id = $1 AND file_id = $2"
+    ))
+    .bind(report_id)
+    .bind(file_id)
+    .fetch_optional(ex)
+    .await?
+    .map(map_file)
+    .transpose()
+}
+
+/// Marks an open report as changed now (its idle expiry counts from here); false if it is
+/// no longer open.
+pub async fn touch<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query("UPDATE reports SET updated_at = $1 WHERE id = $2 AND state = 'open'")
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -235,3 +235,172 @@ pub async fn retract(ctx: Ctx, req: Request) -> Response {
         Err(e) => error(&e, Some(id)),
     }
 }
+
+/// A multipart text field, read with a bound: a field that should hold a number must not
+/// be able to fill memory.
+async fn small_text(field: axum::extract::multipart::Field<'_>) -> Result<String, Response> {
+    let mut field = field;
+    let mut buf = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(c)) => {
+                buf.extend_from_slice(&c);
+                if buf.len() > 64 {
+                    return Err(response(
+                        ResponseCode::InvalidRequest,
+                        "Invalid request: the form field `id` is too long for a report id",
+                        None,
+                    ));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return Err(malformed("the multipart body was cut off")),
+        }
+    }
+    String::from_utf8(buf).map_err(|_| {
+        response(
+            ResponseCode::InvalidRequest,
+            "Invalid request: the form field `id` is not text",
+            None,
+        )
+    })
+}
+
+fn malformed(why: &str) -> Response {
+    response(
+        ResponseCode::MalformedFileSubmittal,
+        &format!("Malformed file submittal: {why}"),
+        None,
+    )
+}
+
+/// POST /ispws/upload: multipart with `id` (the report id) and `file`. The file streams
+/// into the encrypted blob store; the answer carries its file id and MD5.
+pub async fn upload(ctx: Ctx, req: Request) -> Response {
+    let Ok(p) = ctx.principal().cloned() else {
+        return unauthorized("Authentication required");
+    };
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return malformed("send the file as multipart/form-data with the fields `id` and `file`");
+    }
+    let mut mp = match Multipart::from_request(req, &()).await {
+        Ok(mp) => mp,
+        Err(_) => return malformed("the multipart body has no valid boundary"),
+    };
+    let services = &ctx.state.services;
+    let mut id: Option<i64> = None;
+    let mut done: Option<service::intake::Uploaded> = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return malformed("the multipart body is malformed or was cut off"),
+        };
+        match field.name() {
+            Some("id") => {
+                let text = match small_text(field).await {
+                    Ok(t) => t,
+                    Err(r) => return r,
+                };
+                match text.trim().parse::<i64>() {
+                    Ok(n) => id = Some(n),
+                    Err(_) => {
+                        return response(
+                            ResponseCode::InvalidRequest,
+                            "Invalid request: the form field `id` must be a report id (a number)",
+                            None,
+                        )
+                    }
+                }
+            }
+            Some("file") => {
+                let Some(report_id) = id else {
+                    return response(
+                        ResponseCode::InvalidRequest,
+                        "Invalid request: send the `id` field (the report id) before the `file` field",
+                        None,
+                    );
+                };
+                if done.is_some() {
+                    return malformed("send one `file` part per upload");
+                }
+                let name = field.file_name().map(str::to_owned).unwrap_or_default();
+                let name = if name.is_empty() {
+                    "unnamed".to_owned()
+                } else {
+                    name
+                };
+                use futures_util::StreamExt;
+                let stream = field.map(|r| r.map_err(std::io::Error::other));
+                match services
+                    .upload_file(&p, report_id, &name, Box::pin(stream), ctx.ip.clone())
+                    .await
+                {
+                    Ok(u) => done = Some(u),
+                    Err(e) => return error(&e, Some(report_id)),
+                }
+            }
+            // Unknown parts are skipped, as lenient clients expect.
+            _ => continue,
+        }
+    }
+    let Some(report_id) = id else {
+        return response(
+            ResponseCode::InvalidRequest,
+            "Invalid request: the form field `id` (the report id) is missing",
+            None,
+        );
+    };
+    let Some(u) = done else {
+        return response(
+            ResponseCode::MalformedFileSubmittal,
+            "Malformed file submittal: the upload has no `file` part",
+            Some(report_id),
+        );
+    };
+    xml(
+        StatusCode::OK,
+        cybertip::ReportResponse {
+            code: ResponseCode::Success,
+            description: "Success".into(),
+            report_id: Some(report_id),
+            file_id: Some(u.file_id),
+            hash: Some(u.md5),
+        }
+        .to_xml(),
+    )
+}
+
+/// POST /ispws/fileinfo: a `<fileDetails>` document for an uploaded file.
+pub async fn fileinfo(ctx: Ctx, body: Body) -> Response {
+    let Ok(p) = ctx.principal().cloned() else {
+        return unauthorized("Authentication required");
+    };
+    let bytes = match axum::body::to_bytes(body, MAX_REPORT_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return response(
+                ResponseCode::MalformedXml,
+                "Malformed XML: the file details are too large or the upload was cut off",
+                None,
+            )
+        }
+    };
+    match ctx
+        .state
+        .services
+        .file_info(&p, &bytes, ctx.ip.clone())
+        .await
+    {
+        Ok((id, file_id)) => xml(
+            StatusCode::OK,
+            response_xml(ResponseCode::Success, "Success", Some(id), Some(&file_id)),
+        ),
+        Err(e) => error(&e, None),
+    }
+}

@@ -86,6 +86,7 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/reports/{id}", ViewReports, pages::reports::detail),
         route(M::GET, "/reports/{id}/original.xml", ViewReports, pages::reports::original),
         route(M::GET, "/reports/{id}/export.xml", ViewReports, pages::reports::export),
+        route(M::GET, "/reports/{id}/files/{file_id}", DownloadReportFiles, pages::reports::file),
         route(M::GET, "/leads", ViewLeads, pages::home::area),
         route(M::GET, "/cases", ViewCases, pages::home::area),
         route(M::GET, "/links", ViewLinkAnalysis, pages::home::area),
@@ -111,6 +112,8 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/ispws/xsd", ViewPublicPages, ispws::xsd),
         route(M::GET, "/ispws/status", SubmitProviderReports, ispws::status),
         route(M::POST, "/ispws/submit", SubmitProviderReports, ispws::submit),
+        route(M::POST, "/ispws/upload", SubmitProviderReports, ispws::upload),
+        route(M::POST, "/ispws/fileinfo", SubmitProviderReports, ispws::fileinfo),
         route(M::POST, "/ispws/finish", SubmitProviderReports, ispws::finish),
         route(M::POST, "/ispws/retract", SubmitProviderReports, ispws::retract),
         // JSON API
@@ -138,8 +141,8 @@ pub fn table() -> Vec<RouteSpec> {
     entries().into_iter().map(|e| e.spec).collect()
 }
 
-/// Request bodies larger than this are refused before a handler sees them. Routes that
-/// take files set their own limit.
+/// Request bodies larger than this are refused before a handler sees them; the upload
+/// route instead streams up to the configured file limit.
 const BODY_LIMIT: usize = ispws::MAX_REPORT_BYTES + 1024 * 1024;
 
 /// Builds the whole application.
@@ -150,7 +153,14 @@ pub fn router(state: AppState) -> Router {
             action: e.spec.action,
             before_second_factor: e.spec.before_second_factor,
         };
-        let handler = e.handler.layer(axum::middleware::from_fn(move |r, n| {
+        // Uploads stream into the blob store, which enforces the configured file limit;
+        // every other route gets the general body limit.
+        let limited = if e.spec.path == "/ispws/upload" {
+            e.handler.layer(axum::extract::DefaultBodyLimit::disable())
+        } else {
+            e.handler.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        };
+        let handler = limited.layer(axum::middleware::from_fn(move |r, n| {
             guard::authorize(req, r, n)
         }));
         router = router.route(e.spec.path, handler);
@@ -166,7 +176,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::identify,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // The route template only: concrete paths and queries can name people.

@@ -77,6 +77,33 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
     })
 }
 
+pub struct FileItem {
+    pub file_id: String,
+    pub name: String,
+    pub size: String,
+    pub received: String,
+    pub md5: String,
+    pub sha1: String,
+    pub sha256: String,
+    /// Rendered by [`render_value`], which escapes every value.
+    pub details_html: String,
+}
+
+fn human_size(n: i64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {} ({n} bytes)", UNITS[u])
+    }
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct DetailPage {
@@ -85,7 +112,7 @@ struct DetailPage {
     received: String,
     incident_type: String,
     source: String,
-    files: Vec<String>,
+    files: Vec<FileItem>,
     sections_html: String,
     has_original: bool,
 }
@@ -195,7 +222,30 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
             .label()
             .to_owned(),
         source: view.row.source.clone(),
-        files: view.file_ids.clone(),
+        files: view
+            .files
+            .iter()
+            .map(|f| {
+                let mut details_html = String::new();
+                match &f.details {
+                    Some(d) => match serde_json::to_value(d) {
+                        Ok(v) => render_value(&v, &mut details_html),
+                        Err(_) => details_html.push_str("<span class=\"muted\">unreadable</span>"),
+                    },
+                    None => details_html.push_str("<span class=\"muted\">not sent</span>"),
+                }
+                FileItem {
+                    file_id: f.row.file_id.clone(),
+                    name: f.row.file_name.clone(),
+                    size: human_size(f.row.size),
+                    received: when(f.row.uploaded_at),
+                    md5: f.row.md5.clone(),
+                    sha1: f.row.sha1.clone(),
+                    sha256: f.row.sha256.clone(),
+                    details_html,
+                }
+            })
+            .collect(),
         sections_html: sections(&view.report)?,
         has_original: view.row.original_xml.is_some(),
     })
@@ -234,4 +284,47 @@ pub async fn export(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
         format!("report-{id}-cybertipline.xml"),
         cybertip::to_xml(&view.report),
     ))
+}
+
+/// A received file, as an attachment: never rendered by the browser, whatever it claims
+/// to be. The download is audited by the service before the first byte.
+pub async fn file(
+    ctx: Ctx,
+    Path((id, file_id)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let (row, reader) = ctx
+        .state
+        .services
+        .download_file(p, id, &file_id, ctx.ip.clone())
+        .await?;
+    // The provider's name is metadata from the internet: keep only safe characters.
+    let safe: String = row
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let body = axum::body::Body::from_stream(reader);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report-{id}-{safe}\""),
+            ),
+            (header::CONTENT_LENGTH, row.size.to_string()),
+            (
+                header::HeaderName::from_static("content-security-policy"),
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

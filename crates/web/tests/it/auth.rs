@@ -205,6 +205,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 async fn the_second_factor_is_required_enrolled_and_each_code_used_once() {
     let app = TestApp::spawn_with(Options {
         require_second_factor: true,
+        ..Options::default()
     })
     .await;
     let c = app.client();

@@ -14,6 +14,7 @@ pub struct TestApp {
     pub services: Services,
     pub clock: Clock,
     _db: TestDb,
+    pub files: tempfile::TempDir,
     pub usernames: HashMap<Role, String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -21,6 +22,8 @@ pub struct TestApp {
 #[derive(Default)]
 pub struct Options {
     pub require_second_factor: bool,
+    /// The upload limit (default 8 MiB).
+    pub max_file_bytes: Option<u64>,
 }
 
 /// The organisation each role's test account belongs to.
@@ -49,7 +52,14 @@ impl TestApp {
             require_second_factor: opts.require_second_factor,
             ..SecuritySettings::default()
         };
-        let services = Services::new(store, settings, clock.clone());
+        let files_dir = tempfile::tempdir().expect("file store directory");
+        let files = service::Files {
+            store: std::sync::Arc::new(
+                blob::DirStore::new(files_dir.path(), blob::Key::generate()).expect("file store"),
+            ),
+            max_bytes: opts.max_file_bytes.unwrap_or(8 * 1024 * 1024),
+        };
+        let services = Services::new(store, settings, clock.clone(), files);
         for (name, kind) in [
             ("Test Hotline", OrgKind::Hotline),
             ("Agency A", OrgKind::LawEnforcement),
@@ -122,6 +132,7 @@ impl TestApp {
             services,
             clock,
             _db: db,
+            files: files_dir,
             usernames,
             shutdown: Some(tx),
         }

@@ -471,3 +471,275 @@ async fn script_in_any_text_field_is_shown_as_text() {
         "shown as text"
     );
 }
+
+impl Provider {
+    /// A multipart body built by hand, so tests can send what real and broken clients send.
+    async fn multipart(
+        &self,
+        action: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+        cut: usize,
+    ) -> ApiRes {
+        let boundary = "----chTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, file_name, data) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file_name {
+                Some(f) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        body.truncate(body.len() - cut);
+        let req = self
+            .http
+            .post(format!("{}/ispws/{action}", self.base))
+            .basic_auth(&self.user, Some(PASSWORD))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        self.send(req).await
+    }
+
+    async fn upload(&self, id: i64, name: &str, data: &[u8]) -> ApiRes {
+        let id = id.to_string();
+        self.multipart(
+            "upload",
+            &[("id", None, id.as_bytes()), ("file", Some(name), data)],
+            0,
+        )
+        .await
+    }
+
+    async fn fileinfo(&self, xml: &str) -> ApiRes {
+        let req = self
+            .http
+            .post(format!("{}/ispws/fileinfo", self.base))
+            .basic_auth(&self.user, Some(PASSWORD))
+            .header("content-type", "text/xml")
+            .body(xml.to_owned());
+        self.send(req).await
+    }
+}
+
+fn file_details(report: i64, file: &str) -> String {
+    format!(
+        "<fileDetails><reportId>{report}</reportId><fileId>{file}</fileId><originalFileName>holiday.jpg</originalFileName><fileViewedByEsp>true</fileViewedByEsp><additionalInfo>Seen in a group chat</additionalInfo></fileDetails>"
+    )
+}
+
+fn md5_hex(data: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(data))
+}
+
+/// Every file on disk under `dir`, read whole.
+fn all_files(dir: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(std::fs::read(p).unwrap());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn files_are_uploaded_described_encrypted_and_downloaded_with_an_audit_entry() {
+    let app = TestApp::spawn().await;
+    let p = Provider::new(&app, "provider-api");
+    let id = p.submit(&fixtures()[0].1).await.report_id.unwrap();
+    // Several 64 KiB chunks and a recognisable plaintext.
+    let data: Vec<u8> = b"PLAINTEXT-MARKER "
+        .iter()
+        .copied()
+        .cycle()
+        .take(300_000)
+        .collect();
+
+    let up = p.upload(id, "holiday.jpg", &data).await;
+    assert_eq!((up.status, up.code), (200, Some(0)), "{}", up.body);
+    assert_eq!(up.description, "Success");
+    let file_id = tag(&up.body, "fileId").expect("fileId");
+    assert_eq!(
+        tag(&up.body, "hash").as_deref(),
+        Some(md5_hex(&data).as_str())
+    );
+    assert_eq!(up.report_id, Some(id));
+
+    let info = p.fileinfo(&file_details(id, &file_id)).await;
+    assert_eq!(info.code, Some(0), "{}", info.body);
+    assert_eq!(
+        p.fileinfo(&file_details(id, "no-such-file")).await.code,
+        Some(5002)
+    );
+
+    let done = p.form("finish", id).await;
+    assert!(
+        done.body.contains(&format!("<fileId>{file_id}</fileId>")),
+        "{}",
+        done.body
+    );
+
+    // Encrypted at rest: the plaintext is nowhere on disk.
+    let stored = all_files(app.files.path());
+    assert!(!stored.is_empty());
+    assert!(stored
+        .iter()
+        .all(|f| !f.windows(16).any(|w| w == b"PLAINTEXT-MARKER")));
+
+    let analyst = app.login(Role::Analyst).await;
+    let detail = analyst.get(&format!("/reports/{id}")).await;
+    assert!(detail.body.contains("holiday.jpg"));
+    assert!(detail.body.contains("Seen in a group chat"));
+    assert!(detail.body.contains(&md5_hex(&data)));
+    // Never inline: no image or frame points at the file.
+    assert!(!detail.body.contains("<img") && !detail.body.contains("<iframe"));
+
+    let res = analyst
+        .http
+        .get(format!("{}/reports/{id}/files/{file_id}", analyst.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), data.as_slice());
+
+    let audit = app.services.store.reader();
+    let views: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND record_type = 'report_file'",
+    )
+    .fetch_one(audit)
+    .await
+    .unwrap();
+    assert_eq!(views, 1);
+
+    // Roles without the need do not get the file.
+    let investigator = app.login(Role::Investigator).await;
+    let r = investigator
+        .get(&format!("/reports/{id}/files/{file_id}"))
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn uploads_refuse_what_the_api_refuses() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        max_file_bytes: Some(100_000),
+        ..Default::default()
+    })
+    .await;
+    app.services
+        .create_user(
+            &Actor::Operator,
+            NewAccount {
+                org_name: "Test Provider",
+                username: "other-provider",
+                display_name: "Other",
+                role: Role::ProviderApi,
+                password: PASSWORD,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let p = Provider::new(&app, "provider-api");
+    let other = Provider::new(&app, "other-provider");
+    let xml = &fixtures()[0].1;
+    let id = p.submit(xml).await.report_id.unwrap();
+    let ids = id.to_string();
+
+    // Another account's report, or none: 5001 alike, and nothing stored.
+    assert_eq!(other.upload(id, "a.bin", b"x").await.code, Some(5001));
+    assert_eq!(other.upload(999_999, "a.bin", b"x").await.code, Some(5001));
+    let f = p.upload(id, "a.bin", b"x").await;
+    let fid = tag(&f.body, "fileId").unwrap();
+    assert_eq!(
+        other.fileinfo(&file_details(id, &fid)).await.code,
+        Some(5001)
+    );
+
+    // Too large: 1111, and no half file left behind.
+    let big = vec![7u8; 100_001];
+    let r = p.upload(id, "big.bin", &big).await;
+    assert_eq!(r.code, Some(1111), "{}", r.body);
+    assert!(r.description.contains("100000 bytes"), "{}", r.description);
+
+    // Path characters in the name.
+    for name in ["../../etc/passwd", "a/b.jpg", "c:\\\\x.jpg"] {
+        let r = p.upload(id, name, b"x").await;
+        assert_eq!(r.code, Some(4200), "{name}: {}", r.body);
+        assert!(r.description.contains("path"), "{}", r.description);
+    }
+    // No file part; a cut-off body; not multipart at all; the file before the id.
+    let r = p
+        .multipart("upload", &[("id", None, ids.as_bytes())], 0)
+        .await;
+    assert_eq!(r.code, Some(4200));
+    assert!(
+        r.description.contains("no `file` part"),
+        "{}",
+        r.description
+    );
+    let r = p
+        .multipart(
+            "upload",
+            &[
+                ("id", None, ids.as_bytes()),
+                ("file", Some("t.bin"), &[1u8; 5000]),
+            ],
+            200,
+        )
+        .await;
+    assert_eq!(r.code, Some(4200), "{}", r.body);
+    let r = p
+        .send(
+            p.http
+                .post(format!("{}/ispws/upload", p.base))
+                .basic_auth("provider-api", Some(PASSWORD))
+                .body("id=1"),
+        )
+        .await;
+    assert_eq!(r.code, Some(4200));
+    let r = p
+        .multipart(
+            "upload",
+            &[("file", Some("t.bin"), b"x"), ("id", None, ids.as_bytes())],
+            0,
+        )
+        .await;
+    assert_eq!(r.code, Some(4000));
+
+    // Only the one good upload is on disk (the refused ones left nothing, not even temp files).
+    let stored: Vec<_> = all_files(app.files.path());
+    assert_eq!(stored.len(), 1, "refused uploads left files behind");
+
+    // After finish: 5102 for upload and fileinfo; after retract: 5101.
+    assert_eq!(p.form("finish", id).await.code, Some(0));
+    assert_eq!(p.upload(id, "late.bin", b"x").await.code, Some(5102));
+    assert_eq!(p.fileinfo(&file_details(id, &fid)).await.code, Some(5102));
+    let r2 = p.submit(xml).await.report_id.unwrap();
+    assert_eq!(p.form("retract", r2).await.code, Some(0));
+    assert_eq!(p.upload(r2, "late.bin", b"x").await.code, Some(5101));
+
+    // A fileDetails document that is not XML.
+    let r = p.fileinfo("<fileDetails><reportId>1").await;
+    assert_eq!(r.code, Some(4110), "{}", r.body);
+}
