@@ -114,7 +114,7 @@ fn dependencies_point_toward_the_pure_core() {
         "service",
         "web",
     ];
-    for pure in ["domain", "cybertip", "extract"] {
+    for pure in ["domain", "cybertip", "extract", "link", "synth"] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);
         }
@@ -122,4 +122,5 @@ fn dependencies_point_toward_the_pure_core() {
     banned_everywhere_but("store", &["axum", "askama", "service", "web", "tower-http"]);
     banned_everywhere_but("service", &["sqlx", "axum", "askama", "web", "tower-http"]);
     banned_everywhere_but("web", &["sqlx"]);
+    banned_everywhere_but("blob", &["sqlx", "axum", "store", "service", "web", "askama"]);
 }

@@ -1,0 +1,213 @@
+//! The incremental index: person records are inserted one at a time and each
+//! new record is matched against everything stored, without recomputing the
+//! rest. Lookups go through posting lists of the same blocking keys as batch
+//! deduplication, so a query costs a few hundred comparisons whatever the
+//! size of the index.
+//!
+//! Identifiers (phones, emails, handles) carried by more than
+//! `Config::max_identifier_records` stored records become "common": they are
+//! dropped from the stored records and from every later record and query,
+//! as batch matching does. Links made before an identifier became common
+//! stay (the index does not recompute); a full batch run settles them.
+//!
+//! Difference from batch blocking: a key shared by more than
+//! `Config::max_block * 16` stored records is skipped at query time (there is
+//! no cheap sorted neighbourhood for one new record), on the grounds that a
+//! key that common says little and the record's other keys still find its
+//! matches.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::block::{identifier_key, keys};
+use crate::cluster::{mean_across, Groups};
+use crate::model::{probability, Model, PairExplanation, Weights};
+use crate::person::{compare, PersonRecord, Prepared};
+use crate::person_link::logit2;
+use crate::Config;
+
+/// A stored record that matches a query.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Match {
+    /// Number of the stored record (order of insertion).
+    pub record: u32,
+    /// Match weight in bits.
+    pub score: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// Person records indexed for incremental matching.
+pub struct Index {
+    config: Config,
+    model: Model,
+    weights: Weights,
+    prep: Vec<Prepared>,
+    postings: FxHashMap<u64, Vec<u32>>,
+    groups: Groups,
+    buf: Vec<u64>,
+    /// Identifiers (kind, hash) found too common to count as evidence.
+    common: FxHashSet<(u8, u64)>,
+}
+
+impl Index {
+    /// An empty index that scores with `model`.
+    pub fn new(model: Model, config: Config) -> Index {
+        Index {
+            weights: Weights::new(&model),
+            model,
+            config,
+            prep: Vec::new(),
+            postings: FxHashMap::default(),
+            groups: Groups::new(0),
+            buf: Vec::new(),
+            common: FxHashSet::default(),
+        }
+    }
+
+    /// Number of stored records.
+    pub fn len(&self) -> usize {
+        self.prep.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.prep.is_empty()
+    }
+
+    /// The model used for scoring.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    fn matches(&self, p: &Prepared, keys: &[u64]) -> Vec<Match> {
+        let cap = self.config.max_block.saturating_mul(16);
+        let mut cands: Vec<u32> = Vec::new();
+        for k in keys {
+            if let Some(list) = self.postings.get(k) {
+                if list.len() <= cap {
+                    cands.extend_from_slice(list);
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let threshold = logit2(self.config.threshold);
+        let mut out: Vec<Match> = cands
+            .into_iter()
+            .filter_map(|r| {
+                let g = compare(p, &self.prep[r as usize], self.config.reference_date);
+                let score = self.weights.score(&g);
+                (score >= threshold).then_some(Match {
+                    record: r,
+                    score,
+                    probability: probability(score),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+        out
+    }
+
+    fn keys_of(&mut self, p: &Prepared) -> Vec<u64> {
+        self.buf.clear();
+        keys(p, &mut self.buf);
+        self.buf.sort_unstable();
+        self.buf.dedup();
+        self.buf.clone()
+    }
+
+    /// Stored records matching `record`, best first (nothing is stored).
+    pub fn query(&self, record: &PersonRecord) -> Vec<Match> {
+        let p = self.prepare(record);
+        let mut k = Vec::new();
+        keys(&p, &mut k);
+        k.sort_unstable();
+        k.dedup();
+        self.matches(&p, &k)
+    }
+
+    /// Stores `record` and joins it to the clusters of its matches (with the
+    /// same average-linkage rule as batch clustering). Returns its number and
+    /// its matches among the records stored before it.
+    pub fn insert(&mut self, record: &PersonRecord) -> (u32, Vec<Match>) {
+        let p = self.prepare(record);
+        let keys = self.keys_of(&p);
+        let found = self.matches(&p, &keys);
+        let id = self.groups.push();
+        let ids: Vec<(u8, u64)> = p.identifiers().collect();
+        self.prep.push(p);
+        for k in keys {
+            self.postings.entry(k).or_default().push(id);
+        }
+        let cap = self.config.max_identifier_records;
+        for (kind, h) in ids {
+            let key = identifier_key(kind, h);
+            if self.postings.get(&key).is_some_and(|l| l.len() > cap) {
+                // Just became common: forget it everywhere.
+                self.common.insert((kind, h));
+                for r in self.postings.remove(&key).unwrap_or_default() {
+                    self.prep[r as usize].drop_identifiers(|k, x| (k, x) == (kind, h));
+                }
+            }
+        }
+        for m in &found {
+            let (ra, rb) = (self.groups.find(id), self.groups.find(m.record));
+            if ra == rb {
+                continue;
+            }
+            let (ma, mb) = (self.groups.members(ra), self.groups.members(rb));
+            let ok = ma.len() * mb.len() == 1
+                || mean_across(ma, mb, self.config.max_cluster_pairs, |x, y| {
+                    let g = compare(
+                        &self.prep[x as usize],
+                        &self.prep[y as usize],
+                        self.config.reference_date,
+                    );
+                    probability(self.weights.score(&g))
+                }) >= self.config.cluster_threshold;
+            if ok {
+                self.groups.union(ra, rb);
+            }
+        }
+        (id, found)
+    }
+
+    /// The cluster of a stored record, named by one of its members (stable
+    /// until the cluster grows by a merge).
+    pub fn cluster_of(&mut self, record: u32) -> Option<u32> {
+        ((record as usize) < self.prep.len()).then(|| self.groups.find(record))
+    }
+
+    /// Members of the cluster of a stored record.
+    pub fn cluster_members(&mut self, record: u32) -> Vec<u32> {
+        match self.cluster_of(record) {
+            Some(root) => {
+                let mut m = self.groups.members(root).to_vec();
+                m.sort_unstable();
+                m
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Number of identifiers found too common to count as evidence.
+    pub fn common_identifiers(&self) -> usize {
+        self.common.len()
+    }
+
+    fn prepare(&self, record: &PersonRecord) -> Prepared {
+        let mut p = Prepared::new(record);
+        if !self.common.is_empty() {
+            p.drop_identifiers(|k, h| self.common.contains(&(k, h)));
+        }
+        p
+    }
+
+    /// Why `record` matches (or not) stored record `stored`.
+    pub fn explain(&self, record: &PersonRecord, stored: u32) -> Option<PairExplanation> {
+        let other = self.prep.get(stored as usize)?;
+        let g = compare(&self.prepare(record), other, self.config.reference_date);
+        Some(PairExplanation::new(&g, &self.weights))
+    }
+}

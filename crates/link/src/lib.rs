@@ -1,0 +1,128 @@
+//! Link analysis for Clearinghouse: records in; links, clusters and their
+//! evidence out. Pure: no IO, no global state.
+//!
+//! - **Person matching** ([`Candidates`], [`dedupe_estimated`],
+//!   [`link_estimated`], [`dedupe`], [`link`], [`Model`]):
+//!   Fellegi–Sunter record linkage. Blocking on several keys keeps the
+//!   comparisons near-linear; each pair gets an agreement level per field
+//!   (names by Jaro-Winkler, NYSIIS/Soundex and nicknames; dates of birth with
+//!   typos and day/month swaps; ages against dates of birth; places;
+//!   identifiers); `m`/`u` weights are estimated without labels (u from random
+//!   pairs, m by EM) and can be overridden; clusters use average linkage so
+//!   that one weak chain does not merge two groups. A phone, email or handle
+//!   carried by more than `Config::max_identifier_records` records is dropped
+//!   as evidence ([`CommonIdentifier`]). Preparing and comparing use all
+//!   cores (`Config::threads`).
+//! - **Shared identifiers** ([`IdentifierGraph`]): records sharing a phone,
+//!   email, handle, device, address or IP are linked, with weights that fall
+//!   as an identifier becomes common and a hard cap beyond which it links
+//!   nobody; IPs only link within a time window.
+//! - **Near-duplicate texts** ([`TextClusterer`]): MinHash over word shingles
+//!   with LSH banding groups ads written from one template; each cluster keeps
+//!   its medoid text as the template.
+//! - **Incremental** ([`Index`]): insert records one at a time and query new
+//!   ones against everything stored.
+//!
+//! Every link carries its evidence: field levels and weights
+//! ([`PairExplanation`]), shared identifiers ([`IdentifierLink`]), or text
+//! similarity ([`TextCluster`]). A link is a reason to look, never proof.
+//!
+//! ```
+//! use link::{dedupe_estimated, Config, Date, PersonRecord};
+//! let person = |id: &str, first: &str, last: &str, dob| PersonRecord {
+//!     id: id.into(),
+//!     first_name: Some(first.into()),
+//!     last_name: Some(last.into()),
+//!     dob: Some(dob),
+//!     ..PersonRecord::default()
+//! };
+//! let records = vec![
+//!     person("r1", "Jane", "Doe", Date::new(2008, 4, 9)),
+//!     person("r2", "Jane", "Doe", Date::new(2008, 9, 4)),
+//!     person("r3", "Sam", "Roe", Date::new(1990, 1, 2)),
+//! ];
+//! let (model, clusters) = dedupe_estimated(&records, &Config::default());
+//! assert_eq!(clusters.cluster_of[0], clusters.cluster_of[1]);
+//! assert_ne!(clusters.cluster_of[0], clusters.cluster_of[2]);
+//! let why = link::explain(&records[0], &records[1], &model, &Config::default());
+//! assert!(why.fields.iter().any(|f| f.level == "one typo, or day and month swapped"));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod block;
+mod cluster;
+mod identifiers;
+mod index;
+mod model;
+pub mod normalize;
+mod person;
+mod person_link;
+pub mod strsim;
+mod text;
+
+pub use cluster::{Clusters, Link};
+pub use identifiers::{
+    IdKind, IdentifierClusters, IdentifierConfig, IdentifierGraph, IdentifierLink, SharedIdentifier,
+};
+pub use index::{Index, Match};
+pub use model::{probability, FieldEvidence, FieldParams, Model, PairExplanation, MAX_LEVELS};
+pub use person::{Date, Field, Gamma, PersonRecord, Sex, FIELDS, NFIELDS};
+pub use person_link::{
+    dedupe, dedupe_estimated, explain, link, link_estimated, Candidates, CommonIdentifier,
+};
+pub use text::{shingles, TextCluster, TextClusterer, TextClusters, TextConfig};
+
+use serde::{Deserialize, Serialize};
+
+/// Settings for person matching. The defaults suit tens of records to
+/// millions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Match probability at or above which a pair is a link.
+    pub threshold: f64,
+    /// Mean match probability across two clusters required to merge them.
+    pub cluster_threshold: f64,
+    /// At most this many pairs are scored when checking a merge.
+    pub max_cluster_pairs: usize,
+    /// A blocking key shared by more records than this is not expanded into
+    /// all pairs; its records are compared with their `window` neighbours.
+    pub max_block: usize,
+    /// Sorted-neighbourhood window for oversized blocks.
+    pub window: usize,
+    /// Random pairs sampled to estimate `u`.
+    pub u_sample_pairs: usize,
+    /// EM iterations at most.
+    pub em_iterations: usize,
+    /// Seed for the pair sample (results are reproducible).
+    pub seed: u64,
+    /// Date at which ages without a record date are taken.
+    pub reference_date: Option<Date>,
+    /// When linking two sets that are each free of duplicates: a record links
+    /// to at most one record of the other set (the best).
+    pub one_to_one: bool,
+    /// A phone, email or handle carried by more records than this is
+    /// ignored in person matching (a shelter's line links nobody).
+    pub max_identifier_records: usize,
+    /// Threads for preparing and comparing records; 0 uses every core.
+    pub threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: 0.5,
+            cluster_threshold: 0.5,
+            max_cluster_pairs: 400,
+            max_block: 16,
+            window: 8,
+            u_sample_pairs: 200_000,
+            em_iterations: 100,
+            seed: 0x5eed,
+            reference_date: None,
+            one_to_one: false,
+            max_identifier_records: 50,
+            threads: 0,
+        }
+    }
+}
