@@ -59,8 +59,14 @@ pub fn config(args: &ConfigArgs, listen: Option<String>) -> Result<Config> {
     Ok(config)
 }
 
-/// Creates the demo organisations and accounts, unless they exist already.
-pub async fn populate(services: &Services) -> Result<()> {
+/// The demo world: small enough to generate and load in seconds, large enough to show
+/// networks, repeat runaways and linked ads.
+const WORLD_SEED: u64 = 2026;
+const WORLD_SCALE: u64 = 3_000;
+
+/// Creates the demo organisations and accounts and loads a small synthetic world through
+/// the same import path as `clearinghouse import`, unless the data directory has them.
+pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     if !services.is_empty().await? {
         return Ok(());
     }
@@ -85,6 +91,21 @@ pub async fn populate(services: &Services) -> Result<()> {
             )
             .await?;
     }
+    let dir = config.data_dir.join("demo-world");
+    if !dir.join("manifest.json").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        eprintln!("Generating a synthetic world of {WORLD_SCALE} records…");
+        crate::world::synth(&crate::world::SynthArgs {
+            seed: WORLD_SEED,
+            scale: WORLD_SCALE,
+            out: dir.clone(),
+        })?;
+    }
+    eprintln!("Loading it…");
+    let outcome = crate::world::import(services, "demo", &[dir]).await?;
+    crate::world::report(&outcome)?;
     Ok(())
 }
 

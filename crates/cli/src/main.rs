@@ -4,6 +4,7 @@
 mod admin;
 mod config;
 mod demo;
+mod world;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -33,7 +34,7 @@ enum Command {
         #[arg(long, env = "CLEARINGHOUSE_LISTEN", value_name = "ADDR")]
         listen: Option<String>,
     },
-    /// Run the product with demo users on a fresh SQLite data directory; the second factor is off.
+    /// Run the product on a fresh SQLite data directory with a small synthetic world and a user per role; the second factor is off.
     Demo {
         /// Address to listen on.
         #[arg(long, env = "CLEARINGHOUSE_LISTEN", value_name = "ADDR")]
@@ -44,6 +45,10 @@ enum Command {
     /// Accounts, organisations and the audit log, from the command line.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Write a deterministic synthetic world (cases, reports, tips, ads, ground truth) for demos, tests and benchmarks.
+    Synth(world::SynthArgs),
+    /// Load CyberTipline XML reports, tips, ads and missing-child cases; importing twice adds nothing.
+    Import(world::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,7 +83,7 @@ async fn run(cli: Cli) -> Result<()> {
             let config = demo::config(&cli.config, listen)?;
             init_logging(&config);
             let services = connect(&config).await?;
-            demo::populate(&services).await?;
+            demo::populate(&services, &config).await?;
             demo::print_welcome(&config);
             serve_with(config, services, true).await
         }
@@ -98,6 +103,17 @@ async fn run(cli: Cli) -> Result<()> {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;
             admin::run(&services, cmd).await
+        }
+        Command::Synth(args) => world::synth(&args),
+        Command::Import(args) => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            let start = std::time::Instant::now();
+            let outcome = world::import(&services, "operator (command line)", &args.paths).await;
+            services.store.close().await;
+            let outcome = outcome?;
+            eprintln!("Imported in {:.1} s.", start.elapsed().as_secs_f64());
+            world::report(&outcome)
         }
     }
 }

@@ -122,5 +122,8 @@ fn dependencies_point_toward_the_pure_core() {
     banned_everywhere_but("store", &["axum", "askama", "service", "web", "tower-http"]);
     banned_everywhere_but("service", &["sqlx", "axum", "askama", "web", "tower-http"]);
     banned_everywhere_but("web", &["sqlx"]);
-    banned_everywhere_but("blob", &["sqlx", "axum", "store", "service", "web", "askama"]);
+    banned_everywhere_but(
+        "blob",
+        &["sqlx", "axum", "store", "service", "web", "askama"],
+    );
 }

@@ -113,7 +113,7 @@ pub fn check_file_name(name: &str) -> Result<(), IntakeError> {
     }
 }
 
-fn summary(r: &Report) -> String {
+pub(crate) fn summary(r: &Report) -> String {
     let mut s = r.incident_summary.incident_type.label().to_owned();
     if let Some(p) = &r.incident_summary.platform {
         s.push_str(" · ");

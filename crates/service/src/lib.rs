@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod import;
 pub mod intake;
 pub mod settings;
 pub mod tips;

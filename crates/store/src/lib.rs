@@ -14,6 +14,7 @@
 
 pub mod audit;
 mod error;
+pub mod imports;
 pub mod orgs;
 pub mod reports;
 pub mod sessions;

@@ -59,6 +59,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             source: match r.source.as_str() {
                 "provider" => "Provider API".to_owned(),
                 "public" => "Public tip".to_owned(),
+                "import" => "Imported".to_owned(),
                 other => other.to_owned(),
             },
         })

@@ -1,0 +1,533 @@
+//! Bulk import of records made elsewhere (the synthetic world, another system's export):
+//! CyberTipline XML reports, public tips, online ads and missing-child cases.
+//!
+//! The caller reads files and hands over rows; each row is checked on its own, so a bad
+//! row is rejected with its reason while the rest of the batch goes in. Every insert is
+//! "if new" on a stable external id (the row's `id`, or the SHA-256 of an XML document),
+//! so importing the same data twice adds nothing. Formats: `docs/import.md`.
+
+use crate::error::ServiceError;
+use crate::tips::{tip_to_report, TipForm};
+use crate::Services;
+use domain::audit::NewAuditEntry;
+use serde::Deserialize;
+use sha2::Digest;
+use store::audit;
+use store::imports::{self, NewAd, NewCase};
+use store::reports::{NewReport, ReportState};
+
+/// What one batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: u64,
+    /// Already imported before (same external id).
+    pub existing: u64,
+}
+
+/// Why a row was refused, for the import's report.
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<store::StoreError> for RowError {
+    fn from(e: store::StoreError) -> Self {
+        RowError::Service(e.into())
+    }
+}
+
+/// An online ad (`ads.jsonl`, or a CSV row with the same columns).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdRow {
+    pub id: String,
+    pub site: String,
+    pub url: String,
+    #[serde(default)]
+    pub posted_at: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub image_hashes: Vec<String>,
+}
+
+/// A person named in a tip.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TipPersonRow {
+    /// `child`, `adult` or `unknown`.
+    #[serde(default)]
+    pub role: String,
+    pub name: Option<String>,
+    pub age: Option<u32>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub screen_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContactRow {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A public tip (`tips.jsonl`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TipRow {
+    pub id: String,
+    /// RFC 3339; when the tip was received.
+    pub submitted_at: String,
+    pub incident_type: String,
+    /// When it happened: a date (`YYYY-MM-DD`, perhaps "around …") or the reporter's words.
+    #[serde(default)]
+    pub when: String,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    #[serde(default)]
+    pub country: String,
+    pub narrative: String,
+    #[serde(default)]
+    pub people: Vec<TipPersonRow>,
+    #[serde(default)]
+    pub urls: Vec<String>,
+    pub reporter: Option<ContactRow>,
+}
+
+fn invalid(s: impl Into<String>) -> RowError {
+    RowError::Invalid(s.into())
+}
+
+fn parse_time(s: &str) -> Result<i64, RowError> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            invalid(format!(
+                "`{s}` is not an RFC 3339 time (2024-05-01T13:45:00Z)"
+            ))
+        })?;
+    i64::try_from(t.unix_timestamp_nanos() / 1000).map_err(|_| invalid("time out of range"))
+}
+
+/// The date in "2024-05-12" or "around 2024-05-12", if that is what it is.
+fn date_in(when: &str) -> Option<&str> {
+    let w = when.trim();
+    let w = w.strip_prefix("around ").unwrap_or(w);
+    let b = w.as_bytes();
+    (b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()))
+    .then_some(w)
+}
+
+fn person_line(p: &TipPersonRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = &p.name {
+        parts.push(n.clone());
+    }
+    if let Some(a) = p.age {
+        parts.push(format!("age {a}"));
+    }
+    if let Some(ph) = &p.phone {
+        parts.push(ph.clone());
+    }
+    if let Some(e) = &p.email {
+        parts.push(e.clone());
+    }
+    parts.extend(p.screen_names.iter().cloned());
+    parts.join(", ")
+}
+
+/// A tip row as the form would have sent it.
+fn tip_form(t: &TipRow) -> TipForm {
+    let child = t.people.iter().find(|p| p.role == "child");
+    let other = t.people.iter().find(|p| p.role != "child");
+    let extra: Vec<String> = t
+        .people
+        .iter()
+        .filter(|p| {
+            !child.is_some_and(|c| std::ptr::eq(*p, c))
+                && !other.is_some_and(|o| std::ptr::eq(*p, o))
+        })
+        .map(person_line)
+        .collect();
+    let mut what = t.narrative.clone();
+    if !extra.is_empty() {
+        what.push_str("\n\nAlso named: ");
+        what.push_str(&extra.join("; "));
+    }
+    let fill = |p: Option<&TipPersonRow>| {
+        let p = p.cloned().unwrap_or_default();
+        (
+            p.name.unwrap_or_default(),
+            p.age.map(|a| a.to_string()).unwrap_or_default(),
+            p.phone.unwrap_or_default(),
+            p.email.unwrap_or_default(),
+            p.screen_names.join(", "),
+        )
+    };
+    let (cn, ca, cp, ce, cs) = fill(child);
+    let (on, oa, op, oe, os) = fill(other);
+    let reporter = t.reporter.clone().unwrap_or_default();
+    TipForm {
+        incident_type: t.incident_type.clone(),
+        incident_date: date_in(&t.when).unwrap_or_default().to_owned(),
+        city: t.city.clone().unwrap_or_default(),
+        state: t.state.clone().unwrap_or_default(),
+        country: t.country.clone(),
+        what_happened: what,
+        child_name: cn,
+        child_age: ca,
+        child_phone: cp,
+        child_email: ce,
+        child_screen_names: cs,
+        other_name: on,
+        other_age: oa,
+        other_phone: op,
+        other_email: oe,
+        other_screen_names: os,
+        urls: t.urls.join("\n"),
+        anonymous: if t.reporter.is_some() { "" } else { "on" }.into(),
+        reporter_name: reporter.name.unwrap_or_default(),
+        reporter_email: reporter.email.unwrap_or_default(),
+        reporter_phone: reporter.phone.unwrap_or_default(),
+        ..TipForm::default()
+    }
+}
+
+/// The few fields of a case the list needs; the whole record is kept as JSON.
+#[derive(Debug, Deserialize)]
+struct CaseHead {
+    case_id: String,
+    child: CaseChild,
+    circumstance: String,
+    missing_from_care: bool,
+    episodes: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CaseChild {
+    first_name: String,
+    last_name: Option<String>,
+}
+
+const CIRCUMSTANCES: &[&str] = &[
+    "endangered_runaway",
+    "family_abduction",
+    "nonfamily_abduction",
+    "lost_injured_otherwise_missing",
+];
+
+impl Services {
+    /// Imports CyberTipline XML documents (label, bytes) as finished reports. Returns the
+    /// counts and, per refused document, its label and reason.
+    pub async fn import_reports(
+        &self,
+        operator: &str,
+        docs: &[(String, Vec<u8>)],
+    ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
+        let now = self.now();
+        let mut counts = Counts::default();
+        let mut errors = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for (label, bytes) in docs {
+            let report = match cybertip::parse_report(bytes, &cybertip::Limits::default()) {
+                Ok(r) => r,
+                Err(e) => {
+                    let msg = match e.path() {
+                        Some(p) => format!("{} at {p}", e.message()),
+                        None => e.message(),
+                    };
+                    errors.push((label.clone(), invalid(msg)));
+                    continue;
+                }
+            };
+            let Ok(original) = std::str::from_utf8(bytes) else {
+                errors.push((label.clone(), invalid("not UTF-8")));
+                continue;
+            };
+            let json =
+                serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            let external = format!("xml:{}", hex::encode(sha2::Sha256::digest(bytes)));
+            let summary = crate::intake::summary(&report);
+            let added = imports::insert_report(
+                &mut *tx,
+                &NewReport {
+                    source: "import",
+                    submitted_by: None,
+                    submitter_org: None,
+                    state: ReportState::Finished,
+                    incident_type: report.incident_summary.incident_type.as_xsd_str(),
+                    incident_at: Some(report.incident_summary.incident_date_time.as_str()),
+                    summary: &summary,
+                    search_text: &json.to_lowercase(),
+                    report_json: &json,
+                    original_xml: Some(original),
+                },
+                &external,
+                now,
+            )
+            .await?;
+            match added {
+                Some(_) => counts.added += 1,
+                None => counts.existing += 1,
+            }
+        }
+        self.audit_import(&mut tx, operator, "reports", counts, now)
+            .await?;
+        store::commit(tx).await?;
+        Ok((counts, errors))
+    }
+
+    /// Imports public tips (line label, row) as finished reports from the tip form.
+    pub async fn import_tips(
+        &self,
+        operator: &str,
+        rows: &[(String, TipRow)],
+    ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
+        let now = self.now();
+        let mut counts = Counts::default();
+        let mut errors = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for (label, t) in rows {
+            let prepared = (|| {
+                if t.id.trim().is_empty() {
+                    return Err(invalid("`id` is empty"));
+                }
+                let at = parse_time(&t.submitted_at)?;
+                let mut report =
+                    tip_to_report(&tip_form(t), at).map_err(|e| invalid(e.to_string()))?;
+                if date_in(&t.when).is_none() && !t.when.trim().is_empty() {
+                    report.incident_summary.incident_date_time_description =
+                        Some(format!("As the reporter put it: {}", t.when.trim()));
+                }
+                Ok((report, at))
+            })();
+            let (report, at) = match prepared {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.push((label.clone(), e));
+                    continue;
+                }
+            };
+            let json =
+                serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+            let summary: String = t.narrative.chars().take(120).collect();
+            let added = imports::insert_report(
+                &mut *tx,
+                &NewReport {
+                    source: "public",
+                    submitted_by: None,
+                    submitter_org: None,
+                    state: ReportState::Finished,
+                    incident_type: report.incident_summary.incident_type.as_xsd_str(),
+                    incident_at: Some(report.incident_summary.incident_date_time.as_str()),
+                    summary: &summary,
+                    search_text: &json.to_lowercase(),
+                    report_json: &json,
+                    original_xml: None,
+                },
+                &format!("tip:{}", t.id.trim()),
+                at,
+            )
+            .await?;
+            match added {
+                Some(_) => counts.added += 1,
+                None => counts.existing += 1,
+            }
+        }
+        self.audit_import(&mut tx, operator, "tips", counts, now)
+            .await?;
+        store::commit(tx).await?;
+        Ok((counts, errors))
+    }
+
+    /// Imports online ads.
+    pub async fn import_ads(
+        &self,
+        operator: &str,
+        rows: &[(String, AdRow)],
+    ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
+        let now = self.now();
+        let mut counts = Counts::default();
+        let mut errors = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for (label, a) in rows {
+            let check = || -> Result<String, RowError> {
+                if a.id.trim().is_empty() {
+                    return Err(invalid("`id` is empty"));
+                }
+                if a.title.trim().is_empty() && a.body.trim().is_empty() {
+                    return Err(invalid("the ad has neither `title` nor `body`"));
+                }
+                if let Some(p) = &a.posted_at {
+                    parse_time(p)?;
+                }
+                if let Some(s) = a.state.as_deref().filter(|s| !s.is_empty()) {
+                    if cybertip::UsState::parse(s).is_none() {
+                        return Err(invalid(format!("`state` {s:?} is not a US state code")));
+                    }
+                }
+                serde_json::to_string(&a.image_hashes)
+                    .map_err(|e| RowError::Service(ServiceError::Internal(Box::new(e))))
+            };
+            let hashes = match check() {
+                Ok(h) => h,
+                Err(e) => {
+                    errors.push((label.clone(), e));
+                    continue;
+                }
+            };
+            let added = imports::insert_ad(
+                &mut *tx,
+                &NewAd {
+                    external_id: a.id.trim(),
+                    site: &a.site,
+                    url: &a.url,
+                    posted_at: a.posted_at.as_deref(),
+                    city: a.city.as_deref(),
+                    state: a.state.as_deref(),
+                    title: &a.title,
+                    body: &a.body,
+                    image_hashes: &hashes,
+                },
+                now,
+            )
+            .await?;
+            if added {
+                counts.added += 1;
+            } else {
+                counts.existing += 1;
+            }
+        }
+        self.audit_import(&mut tx, operator, "ads", counts, now)
+            .await?;
+        store::commit(tx).await?;
+        Ok((counts, errors))
+    }
+
+    /// Imports missing-child cases given as JSON objects (line label, line text).
+    pub async fn import_cases(
+        &self,
+        operator: &str,
+        rows: &[(String, String)],
+    ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
+        let now = self.now();
+        let mut counts = Counts::default();
+        let mut errors = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for (label, line) in rows {
+            let head = match serde_json::from_str::<CaseHead>(line) {
+                Ok(h) => h,
+                Err(e) => {
+                    errors.push((label.clone(), invalid(format!("not a case: {e}"))));
+                    continue;
+                }
+            };
+            if head.case_id.trim().is_empty() {
+                errors.push((label.clone(), invalid("`case_id` is empty")));
+                continue;
+            }
+            if !CIRCUMSTANCES.contains(&head.circumstance.as_str()) {
+                errors.push((
+                    label.clone(),
+                    invalid(format!(
+                        "`circumstance` {:?} is not one of {}",
+                        head.circumstance,
+                        CIRCUMSTANCES.join(", ")
+                    )),
+                ));
+                continue;
+            }
+            if head.episodes.is_empty() {
+                errors.push((label.clone(), invalid("a case needs at least one episode")));
+                continue;
+            }
+            let name = match &head.child.last_name {
+                Some(l) => format!("{} {l}", head.child.first_name),
+                None => head.child.first_name.clone(),
+            };
+            let added = imports::insert_case(
+                &mut *tx,
+                &NewCase {
+                    external_id: head.case_id.trim(),
+                    child_name: &name,
+                    missing_from_care: head.missing_from_care,
+                    circumstance: &head.circumstance,
+                    episodes: i64::try_from(head.episodes.len()).unwrap_or(i64::MAX),
+                    case_json: line,
+                },
+                now,
+            )
+            .await?;
+            if added {
+                counts.added += 1;
+            } else {
+                counts.existing += 1;
+            }
+        }
+        self.audit_import(&mut tx, operator, "cases", counts, now)
+            .await?;
+        store::commit(tx).await?;
+        Ok((counts, errors))
+    }
+
+    async fn audit_import(
+        &self,
+        tx: &mut store::Tx,
+        operator: &str,
+        what: &str,
+        counts: Counts,
+        now: i64,
+    ) -> Result<(), ServiceError> {
+        if counts.added == 0 {
+            return Ok(());
+        }
+        audit::append(
+            tx,
+            NewAuditEntry::new(operator, "import").detail(format!("{} {what} added", counts.added)),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dates_are_found_in_what_people_write() {
+        assert_eq!(date_in("around 2020-04-28"), Some("2020-04-28"));
+        assert_eq!(date_in("2020-04-28"), Some("2020-04-28"));
+        assert_eq!(date_in("last weekend"), None);
+    }
+
+    #[test]
+    fn a_tip_row_becomes_the_form_it_came_from() {
+        let t: TipRow = serde_json::from_str(
+            r#"{"id":"tip-1","submitted_at":"2020-04-30T15:12:45Z","incident_type":"Child Sex Trafficking","when":"last weekend","country":"US","narrative":"Seen at a motel.","people":[{"role":"child","name":"Jo","age":15},{"role":"adult","phone":"555-0100"},{"role":"unknown","screen_names":["x_1"]}]}"#,
+        )
+        .unwrap();
+        let f = tip_form(&t);
+        assert_eq!(f.child_age, "15");
+        assert_eq!(f.other_phone, "555-0100");
+        assert!(
+            f.what_happened.contains("Also named: x_1"),
+            "{}",
+            f.what_happened
+        );
+        assert_eq!(f.anonymous, "on");
+        assert!(tip_to_report(&f, parse_time(&t.submitted_at).unwrap()).is_ok());
+    }
+}
