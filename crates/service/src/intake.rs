@@ -3,7 +3,8 @@
 //!
 //! A returned report id means the report is committed: `submit` answers only after the
 //! transaction holding the report and its audit entry has committed (and, on SQLite,
-//! been synced to disk by `synchronous=FULL`).
+//! been synced to disk by `synchronous=FULL`). Concurrent submissions share that
+//! transaction: group commit, in `batch.rs`.
 
 use crate::clock::MICROS_PER_MINUTE;
 use crate::error::ServiceError;
@@ -13,7 +14,7 @@ use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{Action, Principal, Role};
 use store::audit;
-use store::reports::{self, FileRow, NewReport, ReportRow, ReportState};
+use store::reports::{self, FileRow, ReportRow, ReportState};
 
 /// An unfinished report expires this long after submission…
 const OPEN_MAX: i64 = 24 * 60 * MICROS_PER_MINUTE;
@@ -139,35 +140,32 @@ impl Services {
             .map_err(|_| IntakeError::InvalidRequest("the report is not UTF-8".into()))?;
         let json =
             serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let id = reports::insert(
-            &mut *tx,
-            &NewReport {
-                source: "provider",
-                submitted_by: Some(who.user_id),
-                submitter_org: Some(who.org_id),
-                state: ReportState::Open,
-                incident_type: report.incident_summary.incident_type.as_xsd_str(),
-                incident_at: Some(report.incident_summary.incident_date_time.as_str()),
-                summary: &summary(&report),
-                search_text: &json.to_lowercase(),
-                report_json: &json,
-                original_xml: Some(original),
-            },
-            now,
-        )
-        .await?;
-        audit::append(
-            &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "report.submit")
-                .by(who.user_id.0)
-                .record("report", id)
-                .ip(ip),
-            now,
-        )
-        .await?;
-        store::commit(tx).await?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = crate::batch::Pending {
+            submitted_by: who.user_id,
+            submitter_org: who.org_id,
+            username: who.username.to_string(),
+            ip,
+            incident_type: report.incident_summary.incident_type.as_xsd_str(),
+            incident_at: report
+                .incident_summary
+                .incident_date_time
+                .as_str()
+                .to_owned(),
+            summary: summary(&report),
+            search_text: json.to_lowercase(),
+            report_json: json,
+            original_xml: original.to_owned(),
+            reply,
+        };
+        let queue = self.submit_queue.sender(&self.store, &self.clock);
+        queue
+            .send(pending)
+            .await
+            .map_err(|_| ServiceError::Internal("the report writer has stopped".into()))?;
+        let id = answer
+            .await
+            .map_err(|_| ServiceError::Internal("the report writer has stopped".into()))??;
         Ok(id)
     }
 

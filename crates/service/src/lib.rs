@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod clock;
 pub mod crypto;
 pub mod error;
@@ -40,6 +41,7 @@ pub struct Services {
     pub basic_cache: auth::BasicCache,
     pub tip_limiter: tips::TipLimiter,
     pub files: Files,
+    pub submit_queue: batch::SubmitQueue,
 }
 
 impl Services {
@@ -51,6 +53,7 @@ impl Services {
             basic_cache: auth::BasicCache::default(),
             tip_limiter: tips::TipLimiter::default(),
             files,
+            submit_queue: batch::SubmitQueue::default(),
         }
     }
 

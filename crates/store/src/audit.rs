@@ -57,6 +57,51 @@ pub async fn append(tx: &mut Tx, entry: NewAuditEntry, now: i64) -> Result<i64, 
     Ok(seq)
 }
 
+/// Appends several entries in order with one claim of the head: the same chain as
+/// appending them one by one, in fewer statements (for batched writes).
+pub async fn append_many(
+    tx: &mut Tx,
+    entries: Vec<NewAuditEntry>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let n = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    if n == 0 {
+        return Ok(());
+    }
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
+        .fetch_one(&mut **tx)
+        .await?;
+    let last: i64 = row.try_get("seq")?;
+    let mut prev: String = row.try_get("hash")?;
+    for (i, entry) in entries.into_iter().enumerate() {
+        let seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
+        let e = entry.chain(seq, now, &prev);
+        sqlx::query(&format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(e.seq)
+        .bind(e.at_micros)
+        .bind(e.actor_user_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.record_type)
+        .bind(&e.record_id)
+        .bind(&e.ip)
+        .bind(&e.detail)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut **tx)
+        .await?;
+        prev = e.hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Entries with `seq` greater than `after`, oldest first; for verification in batches.
 pub async fn batch_after<'e, E: Executor<'e, Database = Any>>(
     ex: E,

@@ -142,14 +142,30 @@ async fn audit_log_is_chained_and_append_only() {
         .unwrap();
         tx.commit().await.unwrap();
     }
+    // A batch continues the same chain.
+    let mut tx = s.begin().await.unwrap();
+    audit::append_many(
+        &mut tx,
+        (5..8)
+            .map(|i| NewAuditEntry::new("bob", "report.submit").record("report", i))
+            .collect(),
+        2000,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let rows = audit::batch_after(s.reader(), 0, 100).await.unwrap();
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 8);
+    assert_eq!(
+        rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
     let mut v = Verifier::default();
     rows.iter().for_each(|e| {
         v.push(e);
     });
     let head = audit::head(s.reader()).await.unwrap();
-    assert_eq!(v.finish(Some((head.0, &head.1))), Ok(5));
+    assert_eq!(v.finish(Some((head.0, &head.1))), Ok(8));
 
     // The database itself refuses changes, whatever the application does.
     assert!(s
