@@ -4,6 +4,7 @@
 mod admin;
 mod config;
 mod demo;
+mod linkcmd;
 mod world;
 
 use anyhow::{Context, Result};
@@ -49,6 +50,10 @@ enum Command {
     Synth(world::SynthArgs),
     /// Load CyberTipline XML reports, tips, ads and missing-child cases; importing twice adds nothing.
     Import(world::ImportArgs),
+    // The help of these two comes from the doc comments in linkcmd.rs (a doc comment here
+    // would replace their longer description).
+    Dedupe(linkcmd::DedupeArgs),
+    ClusterAds(linkcmd::ClusterAdsArgs),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +110,8 @@ async fn run(cli: Cli) -> Result<()> {
             admin::run(&services, cmd).await
         }
         Command::Synth(args) => world::synth(&args),
+        Command::Dedupe(args) => linkcmd::dedupe(&args),
+        Command::ClusterAds(args) => linkcmd::cluster_ads(&args),
         Command::Import(args) => {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;

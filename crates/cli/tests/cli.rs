@@ -59,6 +59,10 @@ fn every_command_has_help() {
         vec!["admin", "create-user", "--help"],
         vec!["admin", "create-token", "--help"],
         vec!["admin", "verify-audit", "--help"],
+        vec!["synth", "--help"],
+        vec!["import", "--help"],
+        vec!["dedupe", "--help"],
+        vec!["cluster-ads", "--help"],
     ] {
         let o = run(&args, None);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
