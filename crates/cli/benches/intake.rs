@@ -13,7 +13,9 @@
 //! - `CH_BENCH_POSTGRES_URL` (else `CLEARINGHOUSE_TEST_POSTGRES_URL`, else
 //!   `postgres://postgres@127.0.0.1:5432/postgres`): a server where the user may create
 //!   databases; `none` skips PostgreSQL;
-//! - `CH_BENCH_DIR`: where the temporary data directory goes (default: the system's).
+//! - `CH_BENCH_DIR`: where the temporary data directory goes (default: the system's);
+//! - `CH_BENCH_BIN`: another `clearinghouse` binary to measure (default: this build's);
+//! - `CH_BENCH_BACKENDS` (default `sqlite,postgres`): which backends to measure.
 //!
 //! The load generator runs on the same machine and takes some of its CPU; the bench prints
 //! the CPU time the server and the generator each used.
@@ -26,7 +28,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const PASSWORD: &str = "benchmark provider passphrase 9";
+const PASSWORD: &str = "benchmark intake passphrase 9";
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -35,8 +37,13 @@ fn env_num(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The binary under test: this build's, or `CH_BENCH_BIN` to compare another build.
+fn bin_path() -> String {
+    std::env::var("CH_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_clearinghouse").to_owned())
+}
+
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
+    let mut c = Command::new(bin_path());
     for (k, _) in std::env::vars() {
         if k.starts_with("CLEARINGHOUSE_") {
             c.env_remove(k);
@@ -221,6 +228,17 @@ impl Drop for Server {
     }
 }
 
+/// `admin` with its database replaced by `name`, keeping any `?query` (such as
+/// `options=-c synchronous_commit=off`).
+fn database_url(admin: &str, name: &str) -> String {
+    let (path, query) = match admin.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (admin, String::new()),
+    };
+    let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
+    format!("{base}/{name}{query}")
+}
+
 /// A fresh PostgreSQL database for the run, dropped afterwards.
 struct PgDb {
     admin: String,
@@ -261,10 +279,9 @@ impl PgDb {
                 .unwrap_or_else(|_| "?".into());
             settings.push(format!("{s}={v}"));
         }
-        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
         Ok(PgDb {
             admin: admin.to_owned(),
-            url: format!("{base}/{name}"),
+            url: database_url(admin, &name),
             name,
             settings: settings.join(" "),
         })
@@ -518,21 +535,29 @@ fn main() {
     rt.block_on(async {
         println!("intake benchmark: POST /ispws/submit, durable (acknowledged = committed)");
         println!("machine: {}", machine());
+        println!("binary: {}", bin_path());
         let base_dir = std::env::var("CH_BENCH_DIR").ok();
         let tempdir = || match &base_dir {
             Some(d) => tempfile::tempdir_in(d).unwrap(),
             None => tempfile::tempdir().unwrap(),
         };
 
-        bench_backend(
-            Target {
-                name: "SQLite",
-                dir: tempdir(),
-                database_url: None,
-            },
-            "",
-        )
-        .await;
+        let backends =
+            std::env::var("CH_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+        if backends.contains("sqlite") {
+            bench_backend(
+                Target {
+                    name: "SQLite",
+                    dir: tempdir(),
+                    database_url: None,
+                },
+                "",
+            )
+            .await;
+        }
+        if !backends.contains("postgres") {
+            return;
+        }
 
         let admin = std::env::var("CH_BENCH_POSTGRES_URL")
             .or_else(|_| std::env::var("CLEARINGHOUSE_TEST_POSTGRES_URL"))

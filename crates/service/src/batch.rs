@@ -65,11 +65,22 @@ async fn writer(store: Store, clock: Clock, mut rx: mpsc::Receiver<Pending>) {
                     let _ = p.reply.send(Ok(id));
                 }
             }
-            Err(e) => {
+            Err(Failed::AtCommit(e)) => {
+                // The commit may or may not have reached the disk: writing the reports again
+                // could store them twice. Each caller gets a server error and may resend.
+                tracing::error!(error = %e, size = batch.len(), "committing a batch of submissions failed");
+                for p in batch.drain(..) {
+                    let _ = p.reply.send(Err(ServiceError::Internal(
+                        "the report could not be committed; send it again".into(),
+                    )));
+                }
+            }
+            Err(Failed::Before(e)) => {
                 tracing::warn!(error = %e, size = batch.len(), "a batch of submissions failed; writing them one by one");
                 for p in batch.drain(..) {
                     let one = write(&store, std::slice::from_ref(&p), now)
                         .await
+                        .map_err(Failed::into_inner)
                         .and_then(|ids| {
                             ids.first()
                                 .copied()
@@ -82,7 +93,28 @@ async fn writer(store: Store, clock: Clock, mut rx: mpsc::Receiver<Pending>) {
     }
 }
 
-async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, ServiceError> {
+/// Where a batch failed: before the commit nothing was stored, so each report can be
+/// retried alone; at the commit the outcome is unknown.
+enum Failed {
+    Before(ServiceError),
+    AtCommit(ServiceError),
+}
+
+impl Failed {
+    fn into_inner(self) -> ServiceError {
+        match self {
+            Failed::Before(e) | Failed::AtCommit(e) => e,
+        }
+    }
+}
+
+impl<E: Into<ServiceError>> From<E> for Failed {
+    fn from(e: E) -> Self {
+        Failed::Before(e.into())
+    }
+}
+
+async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, Failed> {
     let mut tx = store.begin().await?;
     let mut ids = Vec::with_capacity(batch.len());
     let mut entries = Vec::with_capacity(batch.len());
@@ -113,6 +145,8 @@ async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, S
         ids.push(id);
     }
     audit::append_many(&mut tx, entries, now).await?;
-    store::commit(tx).await?;
+    store::commit(tx)
+        .await
+        .map_err(|e| Failed::AtCommit(e.into()))?;
     Ok(ids)
 }

@@ -1,0 +1,515 @@
+//! Crash durability of the provider API, on the real binary: a returned `reportId` means the
+//! report is committed. Sixteen clients submit reports while the server is killed with
+//! SIGKILL; after a restart every acknowledged report is in the database and the audit
+//! chain is intact. Runs on SQLite, and also on PostgreSQL when
+//! `CLEARINGHOUSE_TEST_POSTGRES_URL` names a server where the user may create databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const POSTGRES_ENV: &str = "CLEARINGHOUSE_TEST_POSTGRES_URL";
+const CLIENTS: usize = 16;
+const PROVIDER_PASSWORD: &str = "durability test passphrase 7";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
+    // The test environment may select a database for the suite; this test chooses its own.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARINGHOUSE_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("CLEARINGHOUSE_SECURE_COOKIES", "false");
+    c
+}
+
+/// Where the server keeps its data: a temporary directory, and a database URL for
+/// PostgreSQL (SQLite lives in the directory).
+struct Target {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Target {
+    fn args(&self) -> Vec<String> {
+        let mut a = vec![
+            "--data-dir".to_owned(),
+            self.dir.path().display().to_string(),
+        ];
+        if let Some(url) = &self.database_url {
+            a.push("--database-url".into());
+            a.push(url.clone());
+        }
+        a
+    }
+
+    fn sqlite_file(&self) -> PathBuf {
+        self.dir.path().join("clearinghouse.db")
+    }
+}
+
+fn admin(target: &Target, args: &[&str], stdin: Option<&str>) {
+    let mut cmd = bin();
+    cmd.arg("admin")
+        .args(args)
+        .args(target.args())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn clearinghouse admin");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "clearinghouse admin {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn create_provider(target: &Target) {
+    admin(
+        target,
+        &[
+            "create-org",
+            "--name",
+            "Durable Provider",
+            "--kind",
+            "provider",
+        ],
+        None,
+    );
+    admin(
+        target,
+        &[
+            "create-user",
+            "--org",
+            "Durable Provider",
+            "--username",
+            "prov",
+            "--role",
+            "provider-api",
+        ],
+        Some(&format!("{PROVIDER_PASSWORD}\n")),
+    );
+}
+
+/// A running `clearinghouse serve`; killed (SIGKILL) when dropped, so a failed assertion
+/// never leaves a server behind.
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    async fn start(target: &Target, tag: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = target.dir.path().join(format!("serve-{tag}.log"));
+        let child = bin()
+            .arg("serve")
+            .args(target.args())
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("spawn clearinghouse serve");
+        let mut server = Server { child, port, log };
+        server.wait_ready().await;
+        server
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn wait_ready(&mut self) {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "the server exited ({status}) before it was ready:\n{}",
+                    self.log_text()
+                );
+            }
+            if let Ok(r) = client.get(format!("{}/readyz", self.base())).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not answer /readyz within 20 s:\n{}",
+                self.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGKILL: no graceful shutdown, no chance to flush anything.
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `admin` with its database replaced by `name`, keeping any `?query` (such as
+/// `options=-c synchronous_commit=off`).
+fn database_url(admin: &str, name: &str) -> String {
+    let (path, query) = match admin.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (admin, String::new()),
+    };
+    let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
+    format!("{base}/{name}{query}")
+}
+
+/// A fresh PostgreSQL database, dropped at the end (also on panic).
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDb {
+    async fn create(admin: &str) -> PgDb {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let name = format!(
+            "ch_test_durability_{:x}{:x}",
+            std::process::id(),
+            nanos & 0xffff_ffff_ffff
+        );
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin}: cannot connect: {e}"));
+        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        PgDb {
+            admin: admin.to_owned(),
+            url: database_url(admin, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; a runtime of its own on another thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                    let _ = sqlx::Executor::execute(
+                        &mut c,
+                        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                    )
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn fixtures() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cybertip/tests/fixtures");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.starts_with("report_") && name.ends_with(".xml"))
+                .then(|| (name, std::fs::read(e.path()).unwrap()))
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no report fixtures in {}", dir.display());
+    out.into_iter().map(|(_, b)| b).collect()
+}
+
+/// The `reportId` of a successful `reportResponse`, or why it is not one.
+fn report_id(body: &str) -> Result<i64, String> {
+    let tag = |t: &str| {
+        let open = format!("<{t}>");
+        let start = body.find(&open)? + open.len();
+        let end = start + body[start..].find(&format!("</{t}>"))?;
+        Some(body[start..end].trim().to_owned())
+    };
+    match tag("responseCode").as_deref() {
+        Some("0") => tag("reportId")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("success without a reportId: {body}")),
+        _ => Err(format!("not a success: {body}")),
+    }
+}
+
+#[derive(Default)]
+struct Load {
+    acknowledged: Mutex<Vec<i64>>,
+    in_flight: AtomicUsize,
+    killed: AtomicBool,
+    /// Failures before the kill (after it, failed requests are expected).
+    failures: Mutex<Vec<String>>,
+}
+
+async fn client_loop(base: String, load: Arc<Load>, fixtures: Arc<Vec<Vec<u8>>>, n: usize) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let url = format!("{base}/ispws/submit");
+    let mut i = n;
+    while !load.killed.load(Ordering::SeqCst) {
+        let body = fixtures[i % fixtures.len()].clone();
+        i += 1;
+        load.in_flight.fetch_add(1, Ordering::SeqCst);
+        let result = client
+            .post(&url)
+            .basic_auth("prov", Some(PROVIDER_PASSWORD))
+            .header("content-type", "text/xml")
+            .body(body)
+            .send()
+            .await;
+        let outcome = match result {
+            Ok(r) => {
+                let status = r.status();
+                match r.text().await {
+                    Ok(text) if status.is_success() => report_id(&text),
+                    Ok(text) => Err(format!("HTTP {status}: {text}")),
+                    Err(e) => Err(format!("reading the answer: {e}")),
+                }
+            }
+            Err(e) => Err(format!("sending: {e}")),
+        };
+        load.in_flight.fetch_sub(1, Ordering::SeqCst);
+        match outcome {
+            Ok(id) => load.acknowledged.lock().unwrap().push(id),
+            Err(why) => {
+                if !load.killed.load(Ordering::SeqCst) {
+                    load.failures.lock().unwrap().push(why);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The ids of all reports in the database, read directly (not through the server).
+async fn stored_ids(target: &Target) -> HashSet<i64> {
+    let ids: Vec<i64> = match &target.database_url {
+        Some(url) => {
+            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+                .await
+                .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+            sqlx::query_scalar("SELECT id FROM reports")
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+        None => {
+            let url = format!("sqlite://{}?mode=ro", target.sqlite_file().display());
+            let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("open {url}: {e}"));
+            sqlx::query_scalar("SELECT id FROM reports")
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+    };
+    ids.into_iter().collect()
+}
+
+async fn acknowledged_reports_survive_sigkill(target: Target) {
+    create_provider(&target);
+    let mut server = Server::start(&target, "first").await;
+
+    let load = Arc::new(Load::default());
+    let fixtures = Arc::new(fixtures());
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            tokio::spawn(client_loop(
+                server.base(),
+                load.clone(),
+                fixtures.clone(),
+                n,
+            ))
+        })
+        .collect();
+
+    // Let the load run for a while (and past the first argon2 checks of the password),
+    // then kill the server while requests are in flight.
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(10);
+    loop {
+        let acked = load.acknowledged.lock().unwrap().len();
+        let failures = load.failures.lock().unwrap().clone();
+        assert!(
+            failures.is_empty(),
+            "submissions failed before the kill: {:?}\n{}",
+            &failures[..failures.len().min(5)],
+            server.log_text()
+        );
+        if started.elapsed() >= Duration::from_millis(1500) && acked >= 50 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {acked} submissions acknowledged in 10 s:\n{}",
+            server.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Wait (briefly) for a moment with requests in flight, so the kill lands mid-request.
+    let until = Instant::now() + Duration::from_secs(1);
+    while load.in_flight.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        tokio::task::yield_now().await;
+    }
+    let in_flight = load.in_flight.load(Ordering::SeqCst);
+    load.killed.store(true, Ordering::SeqCst);
+    server.kill();
+    let failures = load.failures.lock().unwrap().clone();
+    assert!(
+        failures.is_empty(),
+        "submissions failed before the kill: {:?}",
+        &failures[..failures.len().min(5)]
+    );
+
+    for c in clients {
+        tokio::time::timeout(Duration::from_secs(15), c)
+            .await
+            .expect("a client did not stop within 15 s of the kill")
+            .expect("client task panicked");
+    }
+    let acknowledged = load.acknowledged.lock().unwrap().clone();
+    let unique: HashSet<i64> = acknowledged.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "a reportId was given to two submissions"
+    );
+    eprintln!(
+        "{} reports acknowledged, {in_flight} requests in flight at the kill",
+        acknowledged.len()
+    );
+
+    // Restart on the same data: the server recovers and every acknowledged report is there.
+    let restarted = Server::start(&target, "second").await;
+    let stored = stored_ids(&target).await;
+    let missing: Vec<i64> = acknowledged
+        .iter()
+        .copied()
+        .filter(|id| !stored.contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged reports are missing after the crash, e.g. {:?}",
+        missing.len(),
+        acknowledged.len(),
+        &missing[..missing.len().min(10)]
+    );
+
+    // The restarted server takes new submissions, with ids not reused.
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let text = client
+        .post(format!("{}/ispws/submit", restarted.base()))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .body(fixtures[0].clone())
+        .send()
+        .await
+        .expect("submit after restart")
+        .text()
+        .await
+        .unwrap();
+    let id = report_id(&text).unwrap_or_else(|e| panic!("submit after restart: {e}"));
+    assert!(!unique.contains(&id), "reportId {id} was given out twice");
+    drop(restarted);
+
+    // The audit chain survived the crash too.
+    let out = bin()
+        .args(["admin", "verify-audit"])
+        .args(target.args())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("intact"),
+        "verify-audit after the crash: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_reports_survive_sigkill_on_sqlite() {
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: None,
+    };
+    acknowledged_reports_survive_sigkill(target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_reports_survive_sigkill_on_postgres() {
+    let admin = match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            eprintln!("{POSTGRES_ENV} is not set; skipping the PostgreSQL run");
+            return;
+        }
+    };
+    let db = PgDb::create(&admin).await;
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: Some(db.url.clone()),
+    };
+    acknowledged_reports_survive_sigkill(target).await;
+    drop(db);
+}
