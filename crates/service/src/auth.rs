@@ -398,7 +398,17 @@ impl Services {
         let folded = username.trim().to_ascii_lowercase();
         let key = digest(&format!("{folded}\u{0}{password}"));
         let now = self.now();
-        if let Some(user) = users::by_username(self.store.reader(), &folded).await? {
+        let found = users::by_username(self.store.reader(), &folded).await?;
+        // Only provider API accounts sign in with a bare password: every other role passes a
+        // second factor. Answered like a wrong password, so it reveals nothing about the
+        // account, and checked before the password, so it is no password oracle either.
+        if found
+            .as_ref()
+            .is_some_and(|u| principal_of(u).role != domain::Role::ProviderApi)
+        {
+            return Err(ServiceError::InvalidCredentials);
+        }
+        if let Some(user) = found {
             let cached = self
                 .basic_cache
                 .inner

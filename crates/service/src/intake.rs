@@ -44,6 +44,9 @@ pub enum IntakeError {
     MalformedFile(String),
     #[error("{0}")]
     InvalidRequest(String),
+    /// A commit failed in a way that leaves its outcome unknown.
+    #[error("the change may not have been saved: {0}")]
+    CommitUnknown(ServiceError),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -66,6 +69,7 @@ impl IntakeError {
             IntakeError::FileUploadFailed(_) => ResponseCode::FileUploadFailed,
             IntakeError::MalformedFile(_) => ResponseCode::MalformedFileSubmittal,
             IntakeError::InvalidRequest(_) => ResponseCode::InvalidRequest,
+            IntakeError::CommitUnknown(_) => ResponseCode::ServerError,
             IntakeError::Service(ServiceError::Internal(_)) => ResponseCode::ServerError,
             IntakeError::Service(_) => ResponseCode::InvalidRequest,
         }
@@ -383,16 +387,29 @@ impl Services {
                 now,
             )
             .await?;
-            store::commit(tx).await?;
+            if let Err(e) = store::commit(tx).await {
+                // The commit may have reached the database: keep the file (an orphan file
+                // is harmless; a row without its file is not).
+                return Err(IntakeError::CommitUnknown(e.into()));
+            }
             Ok(())
         }
         .await;
-        if let Err(e) = result {
-            // No row names the blob: remove it so nothing unaccounted for stays on disk.
-            if let Err(d) = self.files.store.delete(&stored.key).await {
-                tracing::warn!(error = %d, "removing the file of a failed upload");
+        match result {
+            Ok(()) => {}
+            Err(IntakeError::CommitUnknown(e)) => {
+                tracing::error!(error = %e, "committing an uploaded file's row failed");
+                return Err(IntakeError::FileUploadFailed(
+                    "File upload failed: the file could not be recorded; send it again".into(),
+                ));
             }
-            return Err(e);
+            Err(e) => {
+                // No row names the blob: remove it so nothing unaccounted for stays on disk.
+                if let Err(d) = self.files.store.delete(&stored.key).await {
+                    tracing::warn!(error = %d, "removing the file of a failed upload");
+                }
+                return Err(e);
+            }
         }
         Ok(Uploaded {
             file_id,

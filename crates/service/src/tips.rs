@@ -17,8 +17,10 @@ use std::sync::{Arc, Mutex};
 use store::audit;
 use store::reports::{self, NewReport, ReportState};
 
-/// Longest free text we accept in one field; a tip is a few paragraphs, not a file.
+/// Longest free text we accept in one field; a tip is a few paragraphs, not a file. With
+/// the other fields' limits a whole form stays under the web layer's form limit.
 pub const MAX_TEXT: usize = 20_000;
+const MAX_DESCRIPTION: usize = 10_000;
 const MAX_SHORT: usize = 200;
 
 /// What the form sends. Every field is text as typed; [`Services::submit_tip`] checks it.
@@ -172,7 +174,7 @@ fn person(
     desc: (&'static str, &str),
 ) -> Result<PersonFields, TipError> {
     let (first_name, last_name) = split_name(checked(names.0, names.1, MAX_SHORT)?);
-    let screen_names: Vec<String> = checked(screen.0, screen.1, MAX_TEXT)?
+    let screen_names: Vec<String> = checked(screen.0, screen.1, MAX_SHORT * 5)?
         .map(|s| {
             s.split([',', '\n'])
                 .filter_map(opt)
@@ -190,7 +192,7 @@ fn person(
             ..Person::default()
         },
         screen_names,
-        description: checked(desc.0, desc.1, MAX_TEXT)?,
+        description: checked(desc.0, desc.1, MAX_DESCRIPTION)?,
     })
 }
 
@@ -257,7 +259,7 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
     let city = checked("City or town", &f.city, MAX_SHORT)?;
 
     let mut internet_details = Vec::new();
-    let urls: Vec<String> = checked("Web addresses", &f.urls, MAX_TEXT)?
+    let urls: Vec<String> = checked("Web addresses", &f.urls, MAX_DESCRIPTION)?
         .map(|u| u.lines().filter_map(opt).collect())
         .unwrap_or_default();
     if !urls.is_empty() {

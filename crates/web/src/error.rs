@@ -173,6 +173,9 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let mut out = if ispws {
         let code = if err.status == StatusCode::NOT_FOUND {
             cybertip::ResponseCode::ResourceNotFound
+        } else if err.status == StatusCode::PAYLOAD_TOO_LARGE {
+            // A document over the body limit, refused before the handler read it.
+            cybertip::ResponseCode::MalformedXml
         } else {
             cybertip::ResponseCode::InvalidRequest
         };

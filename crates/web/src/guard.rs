@@ -19,7 +19,8 @@ pub const PRE_SESSION_COOKIE: &str = "ch_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Forms are small; a larger body on a form route is refused before it is read.
-const FORM_LIMIT: usize = 64 * 1024;
+// Room for a public tip's free text in any script (up to 9 bytes a character encoded).
+const FORM_LIMIT: usize = 1024 * 1024;
 
 /// The caller, as established by [`identify`].
 #[derive(Clone, Debug)]
@@ -114,11 +115,14 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         .as_deref()
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
+    let ispws = req.uri().path().starts_with("/ispws");
+    // Basic credentials count only on the provider API: anywhere else they would pass
+    // neither a second factor nor CSRF, and browsers replay them on their own.
     let basic = authorization
         .as_deref()
+        .filter(|_| ispws)
         .and_then(|v| v.strip_prefix("Basic "))
         .map(decode_basic);
-    let ispws = req.uri().path().starts_with("/ispws");
     let identity = if let Some(credentials) = basic {
         let Some((user, password)) = credentials else {
             return crate::ispws::unauthorized("Authentication failed: the Basic credentials are not valid base64 of user:password");

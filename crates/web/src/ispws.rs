@@ -326,9 +326,6 @@ pub async fn upload(ctx: Ctx, req: Request) -> Response {
                         None,
                     );
                 };
-                if done.is_some() {
-                    return malformed("send one `file` part per upload");
-                }
                 let name = field.file_name().map(str::to_owned).unwrap_or_default();
                 let name = if name.is_empty() {
                     "unnamed".to_owned()
@@ -341,7 +338,12 @@ pub async fn upload(ctx: Ctx, req: Request) -> Response {
                     .upload_file(&p, report_id, &name, Box::pin(stream), ctx.ip.clone())
                     .await
                 {
-                    Ok(u) => done = Some(u),
+                    Ok(u) => {
+                        // The file is committed: whatever follows in the body must not turn
+                        // the answer into an error, or the client would send it again.
+                        done = Some(u);
+                        break;
+                    }
                     Err(e) => return error(&e, Some(report_id)),
                 }
             }

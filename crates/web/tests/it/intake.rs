@@ -314,7 +314,9 @@ async fn logins_are_checked_as_the_real_service_does() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 401);
 
-    // A person's account is not a provider API account.
+    // A person's account is not a provider API account: its password alone (without the
+    // second factor) is answered like a wrong one, so it cannot even be confirmed this way.
+    // A signed-in person's session gets 3100 (see the route x role walk).
     let res = http
         .post(&url)
         .basic_auth("analyst", Some(PASSWORD))
@@ -322,12 +324,12 @@ async fn logins_are_checked_as_the_real_service_does() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.status().as_u16(), 401);
     assert!(res
         .text()
         .await
         .unwrap()
-        .contains("<responseCode>3100</responseCode>"));
+        .contains("<responseCode>2000</responseCode>"));
 
     let p = Provider::new(&app, "provider-api");
     let status = p
@@ -742,4 +744,42 @@ async fn uploads_refuse_what_the_api_refuses() {
     // A fileDetails document that is not XML.
     let r = p.fileinfo("<fileDetails><reportId>1").await;
     assert_eq!(r.code, Some(4110), "{}", r.body);
+}
+
+#[tokio::test]
+async fn basic_credentials_open_only_the_provider_api_and_only_for_provider_accounts() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // An analyst's password alone must never pass for a session: no second factor, no CSRF.
+    for path in ["/reports", "/api/v1/me", "/admin/users"] {
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .basic_auth("analyst", Some(PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            r.status().as_u16(),
+            200,
+            "{path} opened with Basic credentials"
+        );
+    }
+    let r = http
+        .get(format!("{}/ispws/status", app.base))
+        .basic_auth("analyst", Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // A provider account's Basic credentials do not open the web pages either.
+    let r = http
+        .get(format!("{}/api/v1/me", app.base))
+        .basic_auth("provider-api", Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
 }
