@@ -71,7 +71,23 @@ fn world() -> &'static World {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode("prov:a long fuzzing passphrase 1")
         );
-        World { rt, router, auth, _dir: dir }
+        // Report 1 exists and is open, so uploads reach the blob store, not only the checks.
+        let submit = Request::post("/ispws/submit")
+            .header("authorization", &auth)
+            .body(Body::from(
+                &include_bytes!("../../../cybertip/tests/fixtures/report_minimal.xml")[..],
+            ))
+            .expect("request");
+        let res = rt
+            .block_on(router.clone().oneshot(submit))
+            .expect("infallible");
+        assert_eq!(res.status(), 200);
+        World {
+            rt,
+            router,
+            auth,
+            _dir: dir,
+        }
     })
 }
 
@@ -82,9 +98,8 @@ fuzz_target!(|data: &[u8]| {
         .header("content-type", "multipart/form-data; boundary=B")
         .body(Body::from(data.to_vec()))
         .expect("request");
-    let res = w
-        .rt
-        .block_on(w.router.clone().oneshot(req))
-        .expect("infallible");
+    let res =
+        w.rt.block_on(w.router.clone().oneshot(req))
+            .expect("infallible");
     assert_eq!(res.status(), 200, "every upload gets an API answer");
 });
