@@ -35,14 +35,44 @@ pub(crate) struct Pending {
     pub reply: oneshot::Sender<Result<i64, ServiceError>>,
 }
 
+/// The most bytes of reports waiting for the writer, in KiB: a report of 10 MiB is held
+/// three times (XML, JSON, search text), so a count of reports alone would not bound memory.
+const MAX_QUEUED_KIB: usize = 256 * 1024;
+
 /// The queue in front of the writer task, shared by every clone of `Services`; the task
 /// starts on first use (inside the runtime).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SubmitQueue {
     sender: Arc<OnceLock<mpsc::Sender<Pending>>>,
+    budget: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for SubmitQueue {
+    fn default() -> Self {
+        SubmitQueue {
+            sender: Arc::default(),
+            budget: Arc::new(tokio::sync::Semaphore::new(MAX_QUEUED_KIB)),
+        }
+    }
 }
 
 impl SubmitQueue {
+    /// Waits until `bytes` more fit in the queue; the room is given back when the permit
+    /// is dropped (after the caller's answer).
+    pub(crate) async fn room(
+        &self,
+        bytes: usize,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, ServiceError> {
+        let kib = u32::try_from(bytes / 1024 + 1)
+            .unwrap_or(u32::MAX)
+            .min(u32::try_from(MAX_QUEUED_KIB).unwrap_or(u32::MAX));
+        self.budget
+            .clone()
+            .acquire_many_owned(kib)
+            .await
+            .map_err(|_| ServiceError::Internal("the report queue is closed".into()))
+    }
+
     pub(crate) fn sender(&self, store: &Store, clock: &Clock) -> mpsc::Sender<Pending> {
         self.sender
             .get_or_init(|| {

@@ -144,6 +144,10 @@ impl Services {
             .map_err(|_| IntakeError::InvalidRequest("the report is not UTF-8".into()))?;
         let json =
             serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let _room = self
+            .submit_queue
+            .room(3 * json.len() + original.len())
+            .await?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let pending = crate::batch::Pending {
             submitted_by: who.user_id,
