@@ -24,6 +24,49 @@ pub struct Counts {
     pub existing: u64,
 }
 
+impl Counts {
+    fn tally(&mut self, added: bool) {
+        if added {
+            self.added += 1;
+        } else {
+            self.existing += 1;
+        }
+    }
+}
+
+/// Stores a report as finished under `external` unless it is there already; whether it was
+/// added. The JSON of the typed model is what the analysts' pages and search read.
+async fn insert_finished(
+    tx: &mut store::Tx,
+    source: &str,
+    report: &cybertip::Report,
+    summary: &str,
+    original_xml: Option<&str>,
+    external: &str,
+    received_at: i64,
+) -> Result<bool, ServiceError> {
+    let json = serde_json::to_string(report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let added = imports::insert_report(
+        &mut **tx,
+        &NewReport {
+            source,
+            submitted_by: None,
+            submitter_org: None,
+            state: ReportState::Finished,
+            incident_type: report.incident_summary.incident_type.as_xsd_str(),
+            incident_at: Some(report.incident_summary.incident_date_time.as_str()),
+            summary,
+            search_text: &json.to_lowercase(),
+            report_json: &json,
+            original_xml,
+        },
+        external,
+        received_at,
+    )
+    .await?;
+    Ok(added.is_some())
+}
+
 /// Why a row was refused, for the import's report.
 #[derive(Debug, thiserror::Error)]
 pub enum RowError {
@@ -254,32 +297,19 @@ impl Services {
                 errors.push((label.clone(), invalid("not UTF-8")));
                 continue;
             };
-            let json =
-                serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
             let external = format!("xml:{}", hex::encode(sha2::Sha256::digest(bytes)));
             let summary = crate::intake::summary(&report);
-            let added = imports::insert_report(
-                &mut *tx,
-                &NewReport {
-                    source: "import",
-                    submitted_by: None,
-                    submitter_org: None,
-                    state: ReportState::Finished,
-                    incident_type: report.incident_summary.incident_type.as_xsd_str(),
-                    incident_at: Some(report.incident_summary.incident_date_time.as_str()),
-                    summary: &summary,
-                    search_text: &json.to_lowercase(),
-                    report_json: &json,
-                    original_xml: Some(original),
-                },
+            let added = insert_finished(
+                &mut tx,
+                "import",
+                &report,
+                &summary,
+                Some(original),
                 &external,
                 now,
             )
             .await?;
-            match added {
-                Some(_) => counts.added += 1,
-                None => counts.existing += 1,
-            }
+            counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "reports", counts, now)
             .await?;
@@ -318,31 +348,11 @@ impl Services {
                     continue;
                 }
             };
-            let json =
-                serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
             let summary: String = t.narrative.chars().take(120).collect();
-            let added = imports::insert_report(
-                &mut *tx,
-                &NewReport {
-                    source: "public",
-                    submitted_by: None,
-                    submitter_org: None,
-                    state: ReportState::Finished,
-                    incident_type: report.incident_summary.incident_type.as_xsd_str(),
-                    incident_at: Some(report.incident_summary.incident_date_time.as_str()),
-                    summary: &summary,
-                    search_text: &json.to_lowercase(),
-                    report_json: &json,
-                    original_xml: None,
-                },
-                &format!("tip:{}", t.id.trim()),
-                at,
-            )
-            .await?;
-            match added {
-                Some(_) => counts.added += 1,
-                None => counts.existing += 1,
-            }
+            let external = format!("tip:{}", t.id.trim());
+            let added =
+                insert_finished(&mut tx, "public", &report, &summary, None, &external, at).await?;
+            counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "tips", counts, now)
             .await?;
@@ -402,11 +412,7 @@ impl Services {
                 now,
             )
             .await?;
-            if added {
-                counts.added += 1;
-            } else {
-                counts.existing += 1;
-            }
+            counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "ads", counts, now)
             .await?;
@@ -468,11 +474,7 @@ impl Services {
                 now,
             )
             .await?;
-            if added {
-                counts.added += 1;
-            } else {
-                counts.existing += 1;
-            }
+            counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "cases", counts, now)
             .await?;

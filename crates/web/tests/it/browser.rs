@@ -92,24 +92,7 @@ async fn sign_in_see_the_dashboard_meet_a_locked_door_and_sign_out() {
     let c = &b.client;
     c.goto(&format!("{}/", app.base)).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-    c.find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("analyst")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.submit_sign_in("analyst").await;
 
     b.wait_text("main h1", "Welcome, Hotline analyst").await;
     let nav = b.wait_text("nav[aria-label=Main]", "Reports").await;
@@ -145,27 +128,22 @@ async fn sign_in_see_the_dashboard_meet_a_locked_door_and_sign_out() {
 }
 
 impl Browser {
-    pub async fn sign_in(&self, base: &str, username: &str) {
-        let c = &self.client;
-        c.goto(&format!("{base}/login")).await.unwrap();
-        c.find(Locator::Css("#username"))
-            .await
-            .unwrap()
-            .send_keys(username)
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+    /// Fills in and sends the sign-in form of the current page.
+    pub async fn submit_sign_in(&self, username: &str) {
+        self.fill("#username", username).await;
+        self.fill("#password", PASSWORD).await;
+        self.client
+            .find(Locator::Css("form[action='/login'] button[type=submit]"))
             .await
             .unwrap()
             .click()
             .await
             .unwrap();
+    }
+
+    pub async fn sign_in(&self, base: &str, username: &str) {
+        self.client.goto(&format!("{base}/login")).await.unwrap();
+        self.submit_sign_in(username).await;
         self.wait_text("main h1", "Welcome").await;
     }
 
