@@ -80,9 +80,15 @@ fn dot_at(t: &[u8], i: usize) -> Option<(usize, bool)> {
 }
 
 /// Reads a domain at `i`. Returns (lower-cased domain, end, obfuscated).
-fn read_domain(t: &[u8], i: usize, allow_obfuscated: bool) -> Option<(String, usize, bool)> {
+/// `labels` is room for the labels' spans, kept by the caller.
+fn read_domain(
+    t: &[u8],
+    i: usize,
+    allow_obfuscated: bool,
+    labels: &mut Vec<Range<usize>>,
+) -> Option<(String, usize, bool)> {
     let mut end = label_end(t, i)?;
-    let mut labels: Vec<Range<usize>> = Vec::with_capacity(4);
+    labels.clear();
     labels.push(i..end);
     let mut obfuscated = false;
     while let Some((after, obf)) = dot_at(t, end) {
@@ -159,7 +165,12 @@ fn make_email(t: &[u8], local: Range<usize>, domain: &str) -> String {
 }
 
 /// Finds addresses anchored on `@` and handles (`@name` with no local part).
-pub(crate) fn find_at_sign(t: &str, emails: &mut Vec<EmailHit>, handles: &mut Vec<HandleHit>) {
+pub(crate) fn find_at_sign(
+    t: &str,
+    emails: &mut Vec<EmailHit>,
+    handles: &mut Vec<HandleHit>,
+    labels: &mut Vec<Range<usize>>,
+) {
     let t = t.as_bytes();
     for at in memchr::memchr_iter(b'@', t) {
         // `name @ domain.com` is tolerated with up to one space each side.
@@ -171,7 +182,7 @@ pub(crate) fn find_at_sign(t: &str, emails: &mut Vec<EmailHit>, handles: &mut Ve
         let dstart = skip_spaces(t, at + 1, 1);
         let spaced = lend != at || dstart != at + 1;
         if let Some(ls) = read_local(t, lend) {
-            if let Some((domain, end, obf)) = read_domain(t, dstart, true) {
+            if let Some((domain, end, obf)) = read_domain(t, dstart, true, labels) {
                 if (!obf && !spaced) || known_tld(&domain) {
                     emails.push(EmailHit {
                         span: ls..end,
@@ -215,7 +226,12 @@ fn known_tld(domain: &str) -> bool {
 
 /// Finds obfuscated addresses given the spans of written-out "at" markers
 /// (` at `, `[at]`, `(at)`, `{at}`, `<at>`, `[ at ]`, `( at )`).
-pub(crate) fn find_written_at(t: &str, markers: &[Range<usize>], emails: &mut Vec<EmailHit>) {
+pub(crate) fn find_written_at(
+    t: &str,
+    markers: &[Range<usize>],
+    emails: &mut Vec<EmailHit>,
+    labels: &mut Vec<Range<usize>>,
+) {
     let t = t.as_bytes();
     for m in markers {
         let bracketed = t[m.start] != b' ';
@@ -240,7 +256,7 @@ pub(crate) fn find_written_at(t: &str, markers: &[Range<usize>], emails: &mut Ve
         {
             continue;
         }
-        let Some((domain, end, _)) = read_domain(t, dstart, true) else {
+        let Some((domain, end, _)) = read_domain(t, dstart, true, labels) else {
             continue;
         };
         if !known_tld(&domain) {
@@ -334,13 +350,14 @@ mod tests {
     fn emails(s: &str) -> Vec<String> {
         let mut e = Vec::new();
         let mut h = Vec::new();
-        find_at_sign(s, &mut e, &mut h);
+        let mut labels = Vec::new();
+        find_at_sign(s, &mut e, &mut h, &mut labels);
         let lower = s.to_ascii_lowercase();
         let mut markers = Vec::new();
         for m in AT_MARKERS {
             markers.extend(lower.match_indices(m).map(|(i, x)| i..i + x.len()));
         }
-        find_written_at(s, &markers, &mut e);
+        find_written_at(s, &markers, &mut e, &mut labels);
         e.into_iter().map(|x| x.value).collect()
     }
 

@@ -9,7 +9,9 @@
 //!   Unicode-folded copy of the text (NFKC, look-alike letters mapped to
 //!   Latin, zero-width characters removed).
 //! - Values are normalised: phones in E.164, emails and handles lower-case.
-//! - Pure: no IO, no global state. Never panics, whatever the text.
+//! - Pure: no IO, no global state (each thread keeps scratch buffers between
+//!   calls, which carry nothing from one text to the next). Never panics,
+//!   whatever the text.
 //! - Every entity is an *indicator* to be weighed by people and by the
 //!   indicator catalogue; none proves anything alone.
 //!
@@ -30,6 +32,25 @@
 //! assert_eq!(email.value, "jane@example.com");
 //! assert_eq!(&text[email.span.clone()], "jane [at] example [dot] com");
 //! ```
+//!
+//! # Throughput
+//! About 130 MB/s per core on a mixed corpus of report narratives and online
+//! ads (half the bytes each; 45-50 MB/s before this was tuned), 150 MB/s on
+//! the narratives alone, 110-120 MB/s on the ads alone and 65 MB/s on the
+//! dense labelled texts of the quality test (the worst case: an entity
+//! every 17 bytes). Measured on a generated 100 MB corpus, single-threaded,
+//! by CPU time on a shared two-core machine, with
+//!
+//! ```text
+//! cargo run --release -p extract --example throughput
+//! ```
+//!
+//! What makes it fast: one automaton pass finds every dictionary term and
+//! the anchors of the other scanners, in a compact table and over two halves
+//! of the text at once (see `dict.rs`); ASCII text is not copied to be
+//! folded; digits are found eight bytes at a time and only their
+//! surroundings are read for phones, money and ages; `linkify` only sees the
+//! words that could hold a link; buffers are reused between calls.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -39,6 +60,7 @@ mod fold;
 mod numeric;
 mod phone;
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -122,7 +144,7 @@ impl Extractor {
             // The patterns are fixed and small, so building cannot exceed the
             // automaton's limits; if it somehow did, dictionary kinds are
             // skipped rather than panicking.
-            dict: Dict::new().ok(),
+            dict: Dict::new(),
             phones: phone::PhoneValidator::new(),
             links,
         }
@@ -130,9 +152,38 @@ impl Extractor {
 
     /// Extracts entities, sorted by span start (then kind).
     pub fn extract(&self, text: &str) -> Vec<Entity> {
-        let folded = Folded::new(text);
+        // The thread's scratch is taken only here and extraction never calls
+        // back into itself, so it is free; should it not be (or should the
+        // thread be shutting down), fresh buffers give the same result.
+        SCRATCH
+            .try_with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => {
+                    let found = self.extract_in(text, &mut scratch);
+                    scratch.trim();
+                    found
+                }
+                Err(_) => self.extract_in(text, &mut Scratch::default()),
+            })
+            .unwrap_or_else(|_| self.extract_in(text, &mut Scratch::default()))
+    }
+
+    fn extract_in(&self, text: &str, scratch: &mut Scratch) -> Vec<Entity> {
+        let Scratch {
+            fold,
+            digit_words,
+            at_markers,
+            runs,
+            phones,
+            emails,
+            handles,
+            labels,
+            links,
+        } = scratch;
+        let folded = Folded::new(text, fold);
         let t = folded.as_str();
-        let mut out: Vec<Entity> = Vec::new();
+        // Dense ads carry an entity every 20-odd bytes; sizing once saves
+        // the reallocations of growing from empty.
+        let mut out: Vec<Entity> = Vec::with_capacity(4 + text.len() / 24);
         let mut push = |kind: EntityKind, span: Range<usize>, value: String| {
             out.push(Entity {
                 kind,
@@ -142,59 +193,66 @@ impl Extractor {
         };
 
         // One pass of the dictionary automaton: terms, places, and anchors.
-        let mut digit_words: Vec<usize> = Vec::new();
-        let mut at_markers: Vec<Range<usize>> = Vec::new();
+        digit_words.clear();
+        at_markers.clear();
         if let Some(dict) = &self.dict {
-            self.dictionary(dict, t, &mut digit_words, &mut at_markers, &mut push);
+            self.dictionary(dict, t, digit_words, at_markers, &mut push);
         }
 
-        let mut phones = Vec::new();
-        phone::find_phones(t, &digit_words, &self.phones, &mut phones);
-        for p in phones {
-            push(EntityKind::Phone, p.span, p.e164);
+        numeric::digit_runs(t.as_bytes(), runs);
+        if !runs.is_empty() || !digit_words.is_empty() {
+            phone::find_phones(t, runs, digit_words, &self.phones, phones, &mut |p| {
+                push(EntityKind::Phone, p.span, p.e164)
+            });
         }
 
-        let mut emails = Vec::new();
-        let mut handles = Vec::new();
+        emails.clear();
+        handles.clear();
         if memchr::memchr(b'@', t.as_bytes()).is_some() {
-            email::find_at_sign(t, &mut emails, &mut handles);
+            email::find_at_sign(t, emails, handles, labels);
         }
-        email::find_written_at(t, &at_markers, &mut emails);
-        let email_spans: Vec<Range<usize>> = emails.iter().map(|e| e.span.clone()).collect();
-        for e in emails {
-            push(EntityKind::Email, e.span, e.value);
+        email::find_written_at(t, at_markers, emails, labels);
+        // The values move into the entities; the spans stay for the links.
+        for e in emails.iter_mut() {
+            push(
+                EntityKind::Email,
+                e.span.clone(),
+                std::mem::take(&mut e.value),
+            );
         }
-        for h in handles {
-            push(EntityKind::Handle, h.span, h.value);
+        for h in handles.iter_mut() {
+            push(
+                EntityKind::Handle,
+                h.span.clone(),
+                std::mem::take(&mut h.value),
+            );
         }
 
         if may_have_link(t.as_bytes()) {
-            for l in self.links.links(t) {
-                let span = l.start()..l.end();
-                if email_spans
-                    .iter()
-                    .any(|e| e.start < span.end && span.start < e.end)
-                {
-                    continue;
-                }
-                if let Some((kind, value)) = link_value(l.as_str()) {
-                    push(kind, span, value);
+            link_tokens(t.as_bytes(), links);
+            for tok in links.iter() {
+                for l in self.links.links(&t[tok.clone()]) {
+                    let span = tok.start + l.start()..tok.start + l.end();
+                    if emails
+                        .iter()
+                        .any(|e| e.span.start < span.end && span.start < e.span.end)
+                    {
+                        continue;
+                    }
+                    if let Some((kind, value)) = link_value(l.as_str()) {
+                        push(kind, span, value);
+                    }
                 }
             }
         }
 
-        let n = numeric::find(t);
-        for h in n.money {
-            push(EntityKind::Money, h.span, h.value);
-        }
-        for h in n.ages {
-            push(EntityKind::Age, h.span, h.value);
-        }
-        for h in n.states {
-            push(EntityKind::State, h.span, h.value);
+        if !runs.is_empty() {
+            numeric::find(t, runs, &mut |kind, h| push(kind, h.span, h.value));
         }
 
-        out.sort_by(|a, b| {
+        // Entities equal in all fields sort next to each other, so an
+        // unstable sort is enough for `dedup`.
+        out.sort_unstable_by(|a, b| {
             (a.span.start, a.kind, a.span.end, &a.value).cmp(&(
                 b.span.start,
                 b.kind,
@@ -215,24 +273,26 @@ impl Extractor {
         push: &mut impl FnMut(EntityKind, Range<usize>, String),
     ) {
         let b = t.as_bytes();
-        for m in dict.ac.find_iter(t) {
-            let (s, e) = (m.start(), m.end());
-            let pid = m.pattern().as_usize();
+        dict.for_each_match(b, |pid, s, e| {
             let payloads = &dict.payloads[pid];
             if matches!(payloads.first(), Some(Payload::AtMarker)) {
                 at_markers.push(s..e);
-                continue;
+                return;
             }
             if !word_boundary(t, s, e) {
-                continue;
+                return;
             }
             let matched = &t[s..e];
             match dict.case[pid] {
-                CaseRule::Exact if !dict.exact_ok(pid, matched) => continue,
-                CaseRule::Proper if !b[s].is_ascii_uppercase() => continue,
+                CaseRule::Exact if !dict.exact_ok(pid, matched) => return,
+                CaseRule::Proper if !b[s].is_ascii_uppercase() => return,
                 _ => {}
             }
-            let following = state_after(b, e);
+            // Only places look at what follows; most matches are terms.
+            let place = payloads
+                .iter()
+                .any(|p| matches!(p, Payload::City(_) | Payload::State(_)));
+            let following = if place { state_after(b, e) } else { None };
             for p in payloads {
                 match *p {
                     Payload::DigitWord => digit_words.push(s),
@@ -249,10 +309,12 @@ impl Extractor {
                             None if city.states.len() == 1 => city.states.first().copied(),
                             None => None,
                         };
-                        let value = match state {
-                            Some(code) => format!("{}, {code}", city.name),
-                            None => city.name.clone(),
-                        };
+                        let mut value = String::with_capacity(city.name.len() + 4);
+                        value.push_str(&city.name);
+                        if let Some(code) = state {
+                            value.push_str(", ");
+                            value.push_str(code);
+                        }
                         push(EntityKind::City, s..e, value);
                         if let Some((code, span)) = following.clone() {
                             push(EntityKind::State, span, code.to_string());
@@ -269,8 +331,62 @@ impl Extractor {
                     }
                 }
             }
+        });
+        // The automaton scans two stretches of the text side by side; the
+        // scanners after it want their anchors in order.
+        if !digit_words.is_sorted() {
+            digit_words.sort_unstable();
+        }
+        if !at_markers.is_sorted_by_key(|m| m.start) {
+            at_markers.sort_unstable_by_key(|m| m.start);
         }
     }
+}
+
+/// Buffers one extraction needs. Each thread keeps one set between calls,
+/// so a text costs no allocation beyond its entities (and its folded copy
+/// the first time): short ads spent a tenth of their time allocating and
+/// freeing these. Nothing in them carries over from one text to the next.
+#[derive(Default)]
+struct Scratch {
+    fold: fold::FoldBuf,
+    digit_words: Vec<usize>,
+    at_markers: Vec<Range<usize>>,
+    runs: Vec<Range<usize>>,
+    phones: phone::Scratch,
+    emails: Vec<email::EmailHit>,
+    handles: Vec<email::HandleHit>,
+    labels: Vec<Range<usize>>,
+    links: Vec<Range<usize>>,
+}
+
+/// Past this many bytes a buffer is dropped after use rather than kept, so
+/// one huge text does not pin its memory to the thread.
+const SCRATCH_LIMIT: usize = 64 * 1024;
+
+/// Drops `v` if it holds more than [`SCRATCH_LIMIT`] bytes.
+pub(crate) fn let_go<T>(v: &mut Vec<T>) {
+    if v.capacity().saturating_mul(std::mem::size_of::<T>()) > SCRATCH_LIMIT {
+        *v = Vec::new();
+    }
+}
+
+impl Scratch {
+    fn trim(&mut self) {
+        self.fold.trim();
+        self.phones.trim();
+        let_go(&mut self.digit_words);
+        let_go(&mut self.at_markers);
+        let_go(&mut self.runs);
+        let_go(&mut self.emails);
+        let_go(&mut self.handles);
+        let_go(&mut self.labels);
+        let_go(&mut self.links);
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Cheap gate before `linkify`: a link needs a dot between a letter or digit
@@ -281,6 +397,34 @@ fn may_have_link(t: &[u8]) -> bool {
             && t[i - 1].is_ascii_alphanumeric()
             && t.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
     })
+}
+
+/// The stretches of text between ASCII whitespace that `linkify` could find
+/// a link in: those with `://`, or a dot followed by a label character (its
+/// domain scanner needs one). A link never contains ASCII whitespace and
+/// `linkify` never looks past it, so scanning only these stretches finds
+/// exactly the links a scan of the whole text finds, without walking every
+/// full stop of the prose.
+fn link_tokens(t: &[u8], toks: &mut Vec<Range<usize>>) {
+    toks.clear();
+    for i in memchr::memchr2_iter(b'.', b':', t) {
+        if toks.last().is_some_and(|r| i < r.end) {
+            continue;
+        }
+        let next = t.get(i + 1).copied();
+        let candidate = if t[i] == b'.' {
+            next.is_some_and(|b| b.is_ascii_alphanumeric() || b >= 0x80)
+        } else {
+            t.get(i + 1..i + 3) == Some(b"//")
+        };
+        if !candidate {
+            continue;
+        }
+        let is_space = |b: &u8| *b <= b' ';
+        let start = t[..i].iter().rposition(is_space).map_or(0, |p| p + 1);
+        let end = t[i..].iter().position(is_space).map_or(t.len(), |p| i + p);
+        toks.push(start..end);
+    }
 }
 
 /// Is `[s, e)` a whole word (or phrase) of the text?
@@ -304,14 +448,16 @@ fn state_after(t: &[u8], e: usize) -> Option<(&'static str, Range<usize>)> {
     i += 1;
     if let Some(code) = t.get(i..i + 2) {
         if t.get(i + 2).is_none_or(|b| !b.is_ascii_alphanumeric()) {
-            if let Some((_, c)) = STATES.iter().find(|(_, c)| c.as_bytes() == code) {
-                return Some((c, i..i + 2));
+            if let Some(k) = dict::state_index(code) {
+                return Some((STATES[k].1, i..i + 2));
             }
         }
     }
+    let first = *t.get(i)?;
     for (name, code) in STATES {
         let n = name.as_bytes();
-        if t.get(i..i + n.len()) == Some(n)
+        if n.first() == Some(&first)
+            && t.get(i..i + n.len()) == Some(n)
             && t.get(i + n.len())
                 .is_none_or(|b| !b.is_ascii_alphanumeric())
         {
@@ -355,7 +501,8 @@ fn link_value(s: &str) -> Option<(EntityKind, String)> {
 /// numbers written with `+` and another country code are accepted when
 /// valid. Returns `None` for anything that is not a valid number.
 pub fn normalize_phone(s: &str) -> Option<String> {
-    let folded = Folded::new(s);
+    let mut room = fold::FoldBuf::default();
+    let folded = Folded::new(s, &mut room);
     phone::normalize(folded.as_str())
 }
 
@@ -363,18 +510,20 @@ pub fn normalize_phone(s: &str) -> Option<String> {
 /// undoing the usual obfuscations (`[at]`, ` dot `), to lower case.
 /// Returns `None` unless the whole input is one address.
 pub fn normalize_email(s: &str) -> Option<String> {
-    let folded = Folded::new(s);
+    let mut room = fold::FoldBuf::default();
+    let folded = Folded::new(s, &mut room);
     let t = folded.as_str().trim();
     let mut emails = Vec::new();
     let mut handles = Vec::new();
-    email::find_at_sign(t, &mut emails, &mut handles);
+    let mut labels = Vec::new();
+    email::find_at_sign(t, &mut emails, &mut handles, &mut labels);
     if emails.is_empty() {
         let lower = t.to_ascii_lowercase();
         let markers: Vec<Range<usize>> = email::AT_MARKERS
             .iter()
             .flat_map(|m| lower.match_indices(m).map(|(i, x)| i..i + x.len()))
             .collect();
-        email::find_written_at(t, &markers, &mut emails);
+        email::find_written_at(t, &markers, &mut emails, &mut labels);
     }
     match emails.as_slice() {
         [one] if one.span == (0..t.len()) => Some(one.value.clone()),

@@ -143,6 +143,10 @@ enum Unit {
 /// Reads digits, spelled digit words (`2one2`) and look-alike letters
 /// (`O147`) from `run`; all of it or nothing.
 fn tokenize(run: &[u8], digits: &mut Vec<u8>) -> bool {
+    if run.iter().all(u8::is_ascii_digit) {
+        digits.extend_from_slice(run);
+        return true;
+    }
     let mark = digits.len();
     let mut k = 0;
     'outer: while k < run.len() {
@@ -186,6 +190,11 @@ fn read_unit(t: &[u8], i: usize, first: bool, digits: &mut Vec<u8>) -> Unit {
         return Unit::Break;
     }
     let mut j = i;
+    while j < t.len() && t[j].is_ascii_digit() {
+        j += 1;
+    }
+    // Plain digits are the usual group: no word or look-alike to read.
+    let plain = j > i && t.get(j).is_none_or(|b| !b.is_ascii_alphanumeric());
     while j < t.len() && t[j].is_ascii_alphanumeric() {
         j += 1;
     }
@@ -194,6 +203,14 @@ fn read_unit(t: &[u8], i: usize, first: bool, digits: &mut Vec<u8>) -> Unit {
         return Unit::Break;
     }
     let run = &t[i..j];
+    if plain {
+        digits.extend_from_slice(run);
+        return Unit::Digits {
+            start: i,
+            end: j,
+            last: false,
+        };
+    }
     let first_digit = run.iter().position(u8::is_ascii_digit);
     let Some(k0) = first_digit else {
         // Without a real digit only a lone spelled digit counts (not `lone`).
@@ -238,6 +255,7 @@ fn read_unit(t: &[u8], i: usize, first: bool, digits: &mut Vec<u8>) -> Unit {
     Unit::Break
 }
 
+#[inline]
 fn glued_to_letter(t: &[u8], i: usize, j: usize) -> bool {
     let before = i > 0 && t[i - 1] >= 0x80 && prev_char(t, i).is_some_and(char::is_alphanumeric);
     let after = j < t.len() && t[j] >= 0x80 && next_char(t, j).is_some_and(char::is_alphanumeric);
@@ -312,23 +330,33 @@ fn skip_separators(t: &[u8], mut i: usize) -> Option<usize> {
 
 /// Finds phone numbers in folded text.
 ///
-/// `word_anchors` are the sorted start offsets of spelled digit words (found by
-/// the dictionary automaton), so that fully spelled numbers are reached
-/// without a per-byte word check.
+/// `digit_runs` are the runs of ASCII digits (`numeric::digit_runs`) and
+/// `word_anchors` the sorted start offsets of spelled digit words (found by
+/// the dictionary automaton), so that anchors are reached without a per-byte
+/// check.
 pub(crate) fn find_phones(
     t: &str,
+    digit_runs: &[Range<usize>],
     word_anchors: &[usize],
     validator: &PhoneValidator,
-    out: &mut Vec<PhoneHit>,
+    scratch: &mut Scratch,
+    out: &mut dyn FnMut(PhoneHit),
 ) {
     let t = t.as_bytes();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut digits: Vec<u8> = Vec::new();
+    let Scratch {
+        groups,
+        digits,
+        windows: scratch,
+    } = scratch;
     let mut i = 0;
     let mut w = 0;
+    let mut r = 0;
     while i < t.len() {
         // Next anchor: the next digit or the next spelled digit word.
-        let next_digit = t[i..].iter().position(u8::is_ascii_digit).map(|p| p + i);
+        while r < digit_runs.len() && digit_runs[r].end <= i {
+            r += 1;
+        }
+        let next_digit = digit_runs.get(r).map(|run| run.start.max(i));
         while w < word_anchors.len() && word_anchors[w] < i {
             w += 1;
         }
@@ -349,7 +377,7 @@ pub(crate) fn find_phones(
         let resume;
         loop {
             let d0 = digits.len();
-            match read_unit(t, pos, groups.is_empty(), &mut digits) {
+            match read_unit(t, pos, groups.is_empty(), digits) {
                 Unit::Digits {
                     start: gs,
                     end,
@@ -387,41 +415,55 @@ pub(crate) fn find_phones(
                 }
             }
         }
+        // A number needs ten digits; most chains (dates, prices, times) have
+        // fewer and need no further look.
+        if digits.len() < 10 {
+            i = resume.max(anchor + 1);
+            continue;
+        }
         let skip_first = usize::from(after_id_word(t, start));
         find_windows(
             t,
             groups.get(skip_first..).unwrap_or(&[]),
-            &digits,
+            digits,
             validator,
+            scratch,
             out,
         );
         i = resume.max(anchor + 1);
     }
 }
 
-/// Words that introduce an identifier rather than a phone number.
-const ID_WORDS: &[&str] = &[
-    "id",
-    "order",
-    "ref",
-    "reference",
-    "case",
-    "account",
-    "acct",
-    "invoice",
-    "tracking",
-    "serial",
-    "confirmation",
-    "conf",
-    "no",
-    "receipt",
-    "ticket",
-    "item",
-    "sku",
-    "isbn",
-    "po",
-    "box",
-];
+/// Words that introduce an identifier rather than a phone number (`w` is
+/// lower case).
+fn is_id_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"id"
+            | b"order"
+            | b"ref"
+            | b"reference"
+            | b"case"
+            | b"account"
+            | b"acct"
+            | b"invoice"
+            | b"tracking"
+            | b"serial"
+            | b"confirmation"
+            | b"conf"
+            | b"no"
+            | b"receipt"
+            | b"ticket"
+            | b"item"
+            | b"sku"
+            | b"isbn"
+            | b"po"
+            | b"box"
+    )
+}
+
+/// The longest id word (`confirmation`).
+const MAX_ID_WORD: usize = 12;
 
 /// Is the text before `i` (across at most a few separators) an id word like
 /// `order` or `ref`?
@@ -435,12 +477,42 @@ fn after_id_word(t: &[u8], i: usize) -> bool {
     let mut s = e;
     while s > 0 && t[s - 1].is_ascii_alphabetic() {
         s -= 1;
+        if e - s > MAX_ID_WORD {
+            return false;
+        }
     }
-    let w = &t[s..e];
-    !w.is_empty()
-        && ID_WORDS
-            .iter()
-            .any(|x| x.as_bytes().eq_ignore_ascii_case(w))
+    let mut lower = [0u8; MAX_ID_WORD];
+    for (l, b) in lower.iter_mut().zip(&t[s..e]) {
+        *l = b.to_ascii_lowercase();
+    }
+    is_id_word(&lower[..e - s])
+}
+
+/// Buffers for `find_phones`, kept by the caller between texts.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    groups: Vec<Group>,
+    digits: Vec<u8>,
+    windows: Windows,
+}
+
+impl Scratch {
+    /// Lets go of buffers a very long chain grew.
+    pub(crate) fn trim(&mut self) {
+        crate::let_go(&mut self.groups);
+        crate::let_go(&mut self.digits);
+        crate::let_go(&mut self.windows.found);
+        crate::let_go(&mut self.windows.best);
+    }
+}
+
+/// Buffers for `find_windows`.
+#[derive(Default)]
+struct Windows {
+    /// (first group, last group, national number, layout cost).
+    found: Vec<(usize, usize, [u8; 10], u32)>,
+    /// Per start group: (windows taken, total cost, window taken here).
+    best: Vec<(usize, u32, Option<usize>)>,
 }
 
 fn find_windows(
@@ -448,24 +520,27 @@ fn find_windows(
     groups: &[Group],
     digits: &[u8],
     validator: &PhoneValidator,
-    out: &mut Vec<PhoneHit>,
+    scratch: &mut Windows,
+    out: &mut dyn FnMut(PhoneHit),
 ) {
     // Every start group has at most one valid window (digit counts only grow).
-    let mut windows: Vec<(usize, usize, [u8; 10], u32)> = Vec::new();
+    let windows = &mut scratch.found;
+    windows.clear();
     for s in 0..groups.len() {
+        let first = digits[groups[s].d0];
         let mut count = 0;
         for e in s..groups.len() {
             count += groups[e].len();
             if count > 11 {
                 break;
             }
-            let first = digits[groups[s].d0];
             if count == 10 || (count == 11 && first == b'1') {
                 let d = &digits[groups[s].d0..groups[e].d1];
                 let mut nat = [0u8; 10];
                 nat.copy_from_slice(&d[d.len() - 10..]);
-                if shape_ok(&groups[s..=e], count == 11) && validator.is_valid(&nat) {
-                    windows.push((s, e, nat, layout_cost(t, groups, s, e)));
+                // The table lookup first: most windows of other numbers fail it.
+                if validator.is_valid(&nat) && shape_ok(&groups[s..=e], count == 11) {
+                    windows.push((s, e, nat, 0));
                     break;
                 }
             }
@@ -474,19 +549,31 @@ fn find_windows(
     if windows.is_empty() {
         return;
     }
-    // Overlapping windows (`9 ~ eight-three-two-...`): keep the most windows,
-    // then the most consistently written ones. Chains are short, so a small
-    // dynamic programme over start groups is cheap.
     let n = groups.len();
-    let mut best: Vec<(usize, u32, Option<usize>)> = vec![(0, 0, None); n + 1];
-    for g in (0..n).rev() {
-        best[g] = (best[g + 1].0, best[g + 1].1, None);
-        if let Some(w) = windows.iter().position(|w| w.0 == g) {
-            let (_, e, _, cost) = windows[w];
-            let (cnt, c, _) = best[e + 1];
-            let take = (cnt + 1, c + cost);
-            if take.0 > best[g].0 || (take.0 == best[g].0 && take.1 <= best[g].1) {
-                best[g] = (take.0, take.1, Some(w));
+    let best = &mut scratch.best;
+    best.clear();
+    best.resize(n + 1, (0, 0, None));
+    if windows.windows(2).all(|w| w[0].1 < w[1].0) {
+        // Apart from each other (the usual case), every window is taken.
+        for (k, w) in windows.iter().enumerate() {
+            best[w.0].2 = Some(k);
+        }
+    } else {
+        // Overlapping windows (`9 ~ eight-three-two-...`): keep the most
+        // windows, then the most consistently written ones. Chains are short,
+        // so a small dynamic programme over start groups is cheap.
+        for w in windows.iter_mut() {
+            w.3 = layout_cost(t, groups, w.0, w.1);
+        }
+        for g in (0..n).rev() {
+            best[g] = (best[g + 1].0, best[g + 1].1, None);
+            if let Some(w) = windows.iter().position(|w| w.0 == g) {
+                let (_, e, _, cost) = windows[w];
+                let (cnt, c, _) = best[e + 1];
+                let take = (cnt + 1, c + cost);
+                if take.0 > best[g].0 || (take.0 == best[g].0 && take.1 <= best[g].1) {
+                    best[g] = (take.0, take.1, Some(w));
+                }
             }
         }
     }
@@ -504,7 +591,7 @@ fn find_windows(
         let mut e164 = String::with_capacity(12);
         e164.push_str("+1");
         e164.extend(nat.iter().map(|&b| char::from(b)));
-        out.push(PhoneHit {
+        out(PhoneHit {
             span: start..groups[e].end,
             e164,
         });
@@ -517,14 +604,18 @@ fn find_windows(
 /// inside (which suggests the number really starts or ends elsewhere).
 fn layout_cost(t: &[u8], groups: &[Group], s: usize, e: usize) -> u32 {
     let gap = |k: usize| trim_spaces(&t[groups[k].end..groups[k + 1].start]);
-    let mut inside: Vec<&[u8]> = Vec::new();
+    // A window spells at most 11 digits, so it has at most 10 gaps.
+    let mut inside: [&[u8]; 11] = [&[]; 11];
+    let mut n = 0;
     for k in s..e {
         let g = gap(k);
-        if !inside.contains(&g) {
-            inside.push(g);
+        if !inside[..n].contains(&g) && n < inside.len() {
+            inside[n] = g;
+            n += 1;
         }
     }
-    let mut cost = inside.len() as u32;
+    let inside = &inside[..n];
+    let mut cost = n as u32;
     if s > 0 && inside.contains(&gap(s - 1)) {
         cost += 1;
     }
@@ -642,8 +733,12 @@ mod tests {
         }
         anchors.sort_unstable();
         let mut out = Vec::new();
-        find_phones(s, &anchors, &v, &mut out);
-        out.into_iter().map(|h| h.e164).collect()
+        let mut runs = Vec::new();
+        crate::numeric::digit_runs(s.as_bytes(), &mut runs);
+        find_phones(s, &runs, &anchors, &v, &mut Scratch::default(), &mut |h| {
+            out.push(h.e164)
+        });
+        out
     }
 
     #[test]

@@ -93,6 +93,37 @@ const FILLER_NARR: &[&str] = &[
     "No ID was found; the adult held her documents.",
 ];
 
+/// Lines of "new in town" ads, in the generic wording the `synth` crate uses.
+const AD_LINES: &[&str] = &[
+    "Hi, new in town and looking to meet new people",
+    "Friendly and easy going",
+    "No blocked numbers",
+    "Available day and night",
+    "Serious inquiries only",
+    "Here for a short time only",
+    "Hotel visits only",
+    "Quick replies to texts",
+    "Read my whole ad before texting",
+    "Ask about my friend",
+    "Don't miss out",
+    "Upscale and discreet",
+];
+
+/// Lines of ordinary classifieds, the large background of any ad site.
+const BENIGN_LINES: &[&str] = &[
+    "Selling my couch, good condition, pick up only.",
+    "Smoke free home, no holds.",
+    "Moving sale, everything must go this weekend.",
+    "Like new, barely used, cash only.",
+    "Tutoring in math and reading for all grades.",
+    "Room for rent near the bus line, utilities included.",
+    "Part time help wanted, flexible hours.",
+    "Bike in great shape, new tires last spring.",
+    "Serious buyers only please.",
+];
+
+const PLATFORM_NAMES: &[&str] = &["Snapchat", "Instagram", "Telegram", "WhatsApp", "Kik"];
+
 impl Synth {
     pub fn new(seed: u64) -> Self {
         Synth {
@@ -451,6 +482,72 @@ impl Synth {
             40 => format!("rates at ${} and up", r.gen_range(50..300)),
             _ => "located at 12 Main St. near the truck stop".to_string(),
         }
+    }
+
+    /// An online ad as sites carry them: a title and a few lines of
+    /// ordinary wording around one contact number (often obfuscated), now and
+    /// then a price, an email address or a handle. Half are "new in town"
+    /// ads, half ordinary classifieds, modelled on the ads the `synth` crate
+    /// writes; sparser in numbers than the labelled `doc` texts.
+    pub fn ad(&mut self) -> String {
+        let benign = self.rng.gen_bool(0.5);
+        let pool = if benign { BENIGN_LINES } else { AD_LINES };
+        let mut lines: Vec<String> = Vec::new();
+        let n = self.rng.gen_range(2..6);
+        for _ in 0..n {
+            lines.push(self.pick(pool).to_string());
+        }
+        let city = self.pick(CITIES);
+        lines.push(if benign {
+            format!("Pick up in {city}.")
+        } else {
+            format!("Visiting {city} until Sunday")
+        });
+        if self.rng.gen_bool(0.5) {
+            let price = self.rng.gen_range(2..60) * 5;
+            lines.push(if benign {
+                format!("${price} or best offer")
+            } else {
+                format!("${price}/hr")
+            });
+        }
+        if self.rng.gen_bool(0.9) {
+            let d = self.phone_digits();
+            let intro = self.pick(&["Call or text ", "Text only ", "Reach me at ", "Contact "]);
+            // Ordinary sellers mostly write numbers plainly; ads hide them.
+            let shown = if benign && self.rng.gen_bool(0.8) {
+                let g = [&d[0..3], &d[3..6], &d[6..10]];
+                match self.rng.gen_range(0..3) {
+                    0 => format!("{}-{}-{}", g[0], g[1], g[2]),
+                    1 => format!("{}.{}.{}", g[0], g[1], g[2]),
+                    _ => format!("({}) {}-{}", g[0], g[1], g[2]),
+                }
+            } else {
+                self.render_phone(&d)
+            };
+            lines.push(format!("{intro}{shown}"));
+        }
+        if self.rng.gen_bool(0.25) {
+            let (_, e) = self.email();
+            lines.push(format!("Email {e}"));
+        }
+        if !benign && self.rng.gen_bool(0.2) {
+            let p = self.pick(PLATFORM_NAMES);
+            let who = self.pick(NAMES);
+            lines.push(format!(
+                "Find me on {p}: @{who}_{}",
+                self.rng.gen_range(1..99)
+            ));
+        }
+        if self.rng.gen_bool(0.35) {
+            lines.shuffle(&mut self.rng);
+        }
+        let title = self.pick(FILLER_AD);
+        let sep = self.pick(&["\n", "\n", " ", " | "]);
+        let mut text = String::from(title);
+        text.push('\n');
+        text.push_str(&lines.join(sep));
+        text
     }
 
     /// A longer, prose-heavy report narrative (about `bytes` long) with a
