@@ -114,7 +114,7 @@ fn dependencies_point_toward_the_pure_core() {
         "service",
         "web",
     ];
-    for pure in ["domain", "cybertip", "extract", "link", "synth"] {
+    for pure in ["domain", "cybertip", "extract", "link", "synth", "triage", "casework"] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);
         }

@@ -1,0 +1,42 @@
+//! The domain core of missing-child cases: the child and their custody, missing episodes,
+//! flags computed with their reasons, a timeline, statistics rows with small-cell
+//! suppression, and posters (PDF) for cases consented to publication. Pure: no IO, no
+//! async, no web or database types.
+//!
+//! # Map
+//! - [`model`]: [`Child`], [`Episode`], [`Circumstance`], [`Custody`], ages and age bands.
+//! - [`form`]: the caseworker's forms checked into the model, errors named by field.
+//! - [`import`]: a line of the import format (`cases.jsonl`) into a [`Case`].
+//! - [`flags`]: currently missing, chronically missing, missing from care, repeat runaway from
+//!   care, age band; each with its reason.
+//! - [`timeline`]: episodes, recoveries and linked reports and alerts by date.
+//! - [`stats`]: one row per episode, and counts with "fewer than 5" suppression.
+//! - [`poster`]: [`PosterData`] (only from a consented, currently missing case) and
+//!   [`render_pdf`].
+//!
+//! # Words
+//! The child is the victim; the work is to find them and keep them safe. Nothing in this
+//! crate treats a child as an offender: a runaway episode is a risk to the child, and the
+//! flags say so.
+
+#![forbid(unsafe_code)]
+
+pub mod flags;
+pub mod form;
+pub mod import;
+pub mod model;
+mod pdf;
+pub mod poster;
+pub mod stats;
+pub mod timeline;
+
+pub use flags::{flags, Flag};
+pub use form::{ChildForm, EpisodeForm, FieldError, FormErrors, GuardianForm};
+pub use import::{ImportError, ImportedCase};
+pub use model::{
+    Age, AgeBand, AgeBasis, Agency, Case, Child, Circumstance, Contact, Custody, Episode, Guardian,
+    ParseError, PhotoRef, Place, Recovery, Sex, StatedAge,
+};
+pub use poster::{render_pdf, Consent, Photo, PhotoError, PosterData, PosterError};
+pub use stats::{stats_rows, suppress, tally, Count, StatsRow, Tally};
+pub use timeline::{timeline, TimelineItem, TimelineKind};

@@ -1,0 +1,278 @@
+//! The poster PDF read back by an independent parser: every published field is there as
+//! text, and nothing else from the case is, however much the case holds.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use casework::{
+    render_pdf, Agency, Child, Circumstance, Consent, Contact, Custody, Episode, Guardian, Photo,
+    PhotoError, PhotoRef, Place, PosterData, Recovery, Sex,
+};
+use time::macros::date;
+use time::Date;
+
+const TODAY: Date = date!(2026 - 10 - 01);
+const HOTLINE: &str = "1-800-555-0100";
+
+/// A case with every unpublished field set to something recognisable.
+fn full_case() -> (Child, Vec<Episode>) {
+    let child = Child {
+        name: "Zoë Example-Sample".into(),
+        aliases: vec!["Zed Nickname".into(), "ZZ Alias".into()],
+        date_of_birth: Some(date!(2011 - 04 - 02)),
+        stated_age: None,
+        sex: Some(Sex::Female),
+        description: "5 ft 2 in, 110 lbs, brown hair, brown eyes; a small scar above the left \
+                      eyebrow. Last seen wearing a green hooded sweatshirt and white sneakers."
+            .into(),
+        photos: vec![PhotoRef {
+            id: "blob-secret-photo-id".into(),
+            taken_on: None,
+        }],
+        custody: Custody::FosterCare,
+        guardians: vec![Guardian {
+            name: "Guardian Parentname".into(),
+            relation: "grandmother".into(),
+            phone: Some("555-010-0777".into()),
+            email: Some("guardian@example.org".into()),
+        }],
+        agency: Some(Agency {
+            name: "Riverside Children's Agency".into(),
+            caseworker: Contact {
+                name: "Caseworker Workername".into(),
+                phone: Some("555-010-0999".into()),
+                email: Some("caseworker@example.org".into()),
+            },
+        }),
+    };
+    let episodes = vec![
+        Episode {
+            reported_on: date!(2025 - 02 - 10),
+            last_seen_on: None,
+            last_seen_place: Place {
+                city: "Oldtown".into(),
+                state: "KS".into(),
+            },
+            circumstance: Circumstance::MissingFromCare,
+            reported_by: "Reporter Earliername".into(),
+            recovered: Some(Recovery {
+                on: date!(2025 - 02 - 20),
+                place: Some(Place {
+                    city: "Recoveryville".into(),
+                    state: "MO".into(),
+                }),
+                how: "located at a motel by police".into(),
+            }),
+        },
+        Episode {
+            reported_on: date!(2026 - 09 - 12),
+            last_seen_on: Some(date!(2026 - 09 - 11)),
+            last_seen_place: Place {
+                city: "Tulsa".into(),
+                state: "OK".into(),
+            },
+            circumstance: Circumstance::EndangeredRunaway,
+            reported_by: "Foster Parentname".into(),
+            recovered: None,
+        },
+    ];
+    (child, episodes)
+}
+
+fn consent() -> Consent {
+    Consent {
+        given_by: "Consent Givername, Riverside Children's Agency".into(),
+        recorded_on: date!(2026 - 09 - 13),
+    }
+}
+
+fn extract(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("a PDF lopdf can read");
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 1, "one page");
+    let text = doc.extract_text(&[1]).expect("text");
+    // Lines break where the layout wraps; compare on single spaces.
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn jpeg_with_exif(secret: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut out, 90);
+    enc.add_app_segment(1, format!("Exif\0\0{secret}").into_bytes())
+        .unwrap();
+    let pixels: Vec<u8> = (0..32 * 40)
+        .flat_map(|i| [(i % 256) as u8, 90, 160])
+        .collect();
+    enc.encode(&pixels, 32, 40, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+fn png_rgba() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 20, 10);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.add_text_chunk("Comment".into(), "PNG-SECRET-TEXT".into())
+            .unwrap();
+        let mut w = enc.write_header().unwrap();
+        let data: Vec<u8> = (0..20 * 10).flat_map(|i| [i as u8, 0, 255, 200]).collect();
+        w.write_image_data(&data).unwrap();
+    }
+    out
+}
+
+#[test]
+fn the_pdf_shows_every_published_field_and_nothing_else() {
+    let (child, episodes) = full_case();
+    let poster = PosterData::from_case(
+        "case-0000042",
+        &child,
+        &episodes,
+        &consent(),
+        HOTLINE,
+        TODAY,
+    )
+    .unwrap()
+    .with_photo(Photo::new(jpeg_with_exif("GPS-SECRET-LOCATION")).unwrap());
+    let pdf = render_pdf(&poster);
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(render_pdf(&poster), pdf, "same data, same bytes");
+    let text = extract(&pdf);
+
+    for must in [
+        "MISSING",
+        "Zoë Example-Sample",
+        "Age now: 15",
+        "Missing since: September 11, 2026",
+        "Missing from: Tulsa, OK",
+        "Case number: case-0000042",
+        "a small scar above the left eyebrow",
+        "white sneakers.",
+        &format!("If you have information, call {HOTLINE}"),
+    ] {
+        assert!(text.contains(must), "{must:?} missing from:\n{text}");
+    }
+    for (label, value) in poster.fields() {
+        let words = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains(&words),
+            "field {label} ({words:?}) not in:\n{text}"
+        );
+    }
+
+    let lower = text.to_lowercase();
+    for never in [
+        "Zed Nickname",
+        "ZZ Alias",
+        "Guardian Parentname",
+        "grandmother",
+        "555-010-0777",
+        "guardian@example.org",
+        "Riverside",
+        "Caseworker Workername",
+        "555-010-0999",
+        "caseworker@example.org",
+        "foster",
+        "Foster Parentname",
+        "Reporter Earliername",
+        "Oldtown",
+        "Recoveryville",
+        "motel",
+        "runaway",
+        "missing from care",
+        "female",
+        "2011",
+        "blob-secret-photo-id",
+        "Consent Givername",
+    ] {
+        assert!(
+            !lower.contains(&never.to_lowercase()),
+            "{never:?} leaked into:\n{text}"
+        );
+    }
+    // Not in the text, and not hidden anywhere else in the file either (metadata, image).
+    let raw = String::from_utf8_lossy(&pdf).to_lowercase();
+    for never in [
+        "riverside",
+        "parentname",
+        "workername",
+        "555-010-0999",
+        "gps-secret-location",
+        "exif",
+    ] {
+        assert!(!raw.contains(never), "{never:?} is in the PDF's bytes");
+    }
+}
+
+#[test]
+fn the_embedded_image_is_the_photo_without_its_metadata() {
+    let (child, episodes) = full_case();
+    let jpeg = jpeg_with_exif("GPS-SECRET-LOCATION");
+    let photo = Photo::new(jpeg.clone()).unwrap();
+    assert_eq!((photo.width(), photo.height()), (32, 40));
+    let stripped = photo.stripped_jpeg().unwrap().to_vec();
+    assert!(jpeg.windows(4).any(|w| w == b"Exif"));
+    assert!(!stripped.windows(4).any(|w| w == b"Exif"));
+    assert!(stripped.len() < jpeg.len());
+
+    let poster = PosterData::from_case("case-1", &child, &episodes, &consent(), HOTLINE, TODAY)
+        .unwrap()
+        .with_photo(photo);
+    let doc = lopdf::Document::load_mem(&render_pdf(&poster)).unwrap();
+    let image = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image"))
+        .expect("an image XObject");
+    assert_eq!(image.dict.get(b"Width").unwrap().as_i64().unwrap(), 32);
+    assert_eq!(image.dict.get(b"Height").unwrap().as_i64().unwrap(), 40);
+    assert_eq!(image.content, stripped);
+
+    // A PNG with transparency gets a soft mask, and its text chunks stay behind.
+    let png = png_rgba();
+    let poster = PosterData::from_case("case-1", &child, &episodes, &consent(), HOTLINE, TODAY)
+        .unwrap()
+        .with_photo(Photo::new(png).unwrap());
+    let pdf = render_pdf(&poster);
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let images = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image"))
+        .count();
+    assert_eq!(images, 2, "the picture and its alpha mask");
+    assert!(!String::from_utf8_lossy(&pdf).contains("PNG-SECRET-TEXT"));
+    assert!(extract(&pdf).contains("Zoë Example-Sample"));
+}
+
+#[test]
+fn bad_photos_are_refused_with_a_reason() {
+    assert_eq!(
+        Photo::new(b"GIF89a...".to_vec()),
+        Err(PhotoError::NotJpegOrPng)
+    );
+    let mut truncated = jpeg_with_exif("x");
+    truncated.truncate(truncated.len() / 2);
+    assert!(matches!(Photo::new(truncated), Err(PhotoError::Damaged(_))));
+    let mut png = png_rgba();
+    png.truncate(60);
+    assert!(matches!(Photo::new(png), Err(PhotoError::Damaged(_))));
+}
+
+#[test]
+fn a_long_description_and_a_poster_without_photo_still_fit_one_page() {
+    let (mut child, episodes) = full_case();
+    child.description = "word ".repeat(1_500) + "LASTWORD";
+    child.date_of_birth = None;
+    let poster =
+        PosterData::from_case("case-7", &child, &episodes, &consent(), HOTLINE, TODAY).unwrap();
+    assert_eq!(poster.age_now(), None);
+    let text = extract(&render_pdf(&poster));
+    assert!(!text.contains("Age now"));
+    assert!(!text.contains("LASTWORD"), "cut to fit");
+    assert!(text.contains('…'), "and the cut is shown: {text}");
+    assert!(text.contains(&format!("call {HOTLINE}")));
+}
