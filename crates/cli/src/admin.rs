@@ -50,6 +50,15 @@ pub enum AdminCommand {
         #[arg(long, value_parser = parse_role)]
         role: Role,
     },
+    /// Set the states and countries a law-enforcement agency covers (reports of that jurisdiction are offered to it first).
+    SetJurisdiction {
+        /// The agency's name.
+        #[arg(long)]
+        org: String,
+        /// Two-letter codes, e.g. "CA, NV" (US states) or "US, MX" (countries).
+        #[arg(long)]
+        codes: String,
+    },
     /// Remove a user's second factor so they set it up again.
     ResetSecondFactor {
         #[arg(long)]
@@ -142,6 +151,22 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
         AdminCommand::Unlock { username } => {
             services.unlock(&op, &username, None).await?;
             println!("Unlocked {username}.");
+        }
+        AdminCommand::SetJurisdiction { org, codes } => {
+            let found = services
+                .orgs(&op)
+                .await?
+                .into_iter()
+                .find(|o| o.name == org)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "there is no organisation named {org:?}; check the spelling (names are exact), or create it with `clearinghouse admin create-org`"
+                    )
+                })?;
+            let set = services
+                .set_agency_jurisdiction(&op, found.id, &codes, None)
+                .await?;
+            println!("{org} covers {}.", set.join(", "));
         }
         AdminCommand::SetRole { username, role } => {
             services.set_role(&op, &username, role, None).await?;

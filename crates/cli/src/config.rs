@@ -46,6 +46,8 @@ pub struct Config {
     pub log_format: String,
     pub security: SecuritySettings,
     pub files: FileSettings,
+    /// The number printed on missing-child posters ("If you have information, call …").
+    pub hotline: String,
 }
 
 /// Where uploaded evidence files are kept, and the key they are encrypted under.
@@ -83,6 +85,7 @@ impl Default for Config {
             log_format: "text".into(),
             security: SecuritySettings::default(),
             files: FileSettings::default(),
+            hotline: service::cases::DEFAULT_HOTLINE.to_owned(),
         }
     }
 }
@@ -96,6 +99,7 @@ const ENV_KEYS: &[&str] = &[
     "secure_cookies",
     "trust_forwarded_for",
     "log_format",
+    "hotline",
 ];
 
 impl Config {

@@ -13,6 +13,7 @@ pub const DEMO_PASSWORD: &str = "clearinghouse-demo-2026";
 const ORGS: &[(&str, OrgKind)] = &[
     ("Demo Hotline", OrgKind::Hotline),
     ("Demo City Police Department", OrgKind::LawEnforcement),
+    ("Demo State Task Force", OrgKind::LawEnforcement),
     ("Demo County Child Welfare", OrgKind::ChildWelfare),
     ("Demo Online Service", OrgKind::Provider),
     ("Demo Recovery Services", OrgKind::ServiceProvider),
@@ -106,6 +107,38 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     eprintln!("Loading it…");
     let outcome = crate::world::import(services, "demo", &[dir]).await?;
     crate::world::report(&outcome)?;
+    share_demo_leads(services).await
+}
+
+/// Gives the demo's agencies jurisdictions and makes the most urgent California reports
+/// available to the city police, so the investigator's leads are not empty.
+async fn share_demo_leads(services: &Services) -> Result<()> {
+    let orgs = services.orgs(&Actor::Operator).await?;
+    let org = |name: &str| orgs.iter().find(|o| o.name == name).map(|o| o.id);
+    let (Some(city), Some(state)) = (
+        org("Demo City Police Department"),
+        org("Demo State Task Force"),
+    ) else {
+        return Ok(());
+    };
+    services
+        .set_agency_jurisdiction(&Actor::Operator, city, "CA", None)
+        .await?;
+    services
+        .set_agency_jurisdiction(&Actor::Operator, state, "TX, FL, OH, NY", None)
+        .await?;
+    let supervisor = services
+        .user_by_username(&Actor::Operator, demo_user(Role::Supervisor).0)
+        .await?;
+    let who = service::auth::principal_of(&supervisor);
+    let filter = store::triage::QueueFilter {
+        state: Some("CA".into()),
+        ..Default::default()
+    };
+    let page = services.queue(&who, &filter, 1, 5).await?;
+    for r in page.items {
+        services.make_available(&who, r.id, &[city], None).await?;
+    }
     Ok(())
 }
 

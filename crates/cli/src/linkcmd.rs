@@ -911,7 +911,7 @@ fn bytes_bar() -> ProgressBar {
     bar
 }
 
-fn count_bar(len: u64, msg: &str) -> ProgressBar {
+pub(crate) fn count_bar(len: u64, msg: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), draw_target());
     if let Ok(style) =
         ProgressStyle::with_template("[{bar:20}] {pos}/{len}, {eta} left: {wide_msg}")

@@ -4,7 +4,10 @@
 mod admin;
 mod config;
 mod demo;
+mod extractcmd;
+mod linkall;
 mod linkcmd;
+mod triagecmd;
 mod world;
 
 use anyhow::{Context, Result};
@@ -50,10 +53,16 @@ enum Command {
     Synth(world::SynthArgs),
     /// Load CyberTipline XML reports, tips, ads and missing-child cases; importing twice adds nothing.
     Import(world::ImportArgs),
+    /// Report priorities: reassess them all after the indicator catalogue changed.
+    #[command(subcommand)]
+    Triage(triagecmd::TriageCommand),
+    /// Recompute every link between reports, cases and ads (shared identifiers, the same child, ad templates) from scratch.
+    Link,
     // The help of these two comes from the doc comments in linkcmd.rs (a doc comment here
     // would replace their longer description).
     Dedupe(linkcmd::DedupeArgs),
     ClusterAds(linkcmd::ClusterAdsArgs),
+    Extract(extractcmd::ExtractArgs),
 }
 
 fn main() -> ExitCode {
@@ -109,9 +118,24 @@ async fn run(cli: Cli) -> Result<()> {
             let services = connect(&config).await?;
             admin::run(&services, cmd).await
         }
+        Command::Triage(cmd) => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            let outcome = triagecmd::run(&services, cmd).await;
+            services.store.close().await;
+            outcome
+        }
+        Command::Link => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            let outcome = linkall::run(&services).await;
+            services.store.close().await;
+            outcome
+        }
         Command::Synth(args) => world::synth(&args),
         Command::Dedupe(args) => linkcmd::dedupe(&args),
         Command::ClusterAds(args) => linkcmd::cluster_ads(&args),
+        Command::Extract(args) => extractcmd::run(&args),
         Command::Import(args) => {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;
@@ -148,12 +172,18 @@ async fn connect(config: &Config) -> Result<Services> {
         .migrate()
         .await
         .context("applying database migrations")?;
-    Ok(Services::new(
+    let mut services = Services::new(
         store,
         config.security.clone(),
         Clock::system(),
         config.file_store().await?,
-    ))
+    );
+    services.hotline = config.hotline.clone();
+    services
+        .load_catalogue()
+        .await
+        .context("loading the indicator catalogue")?;
+    Ok(services)
 }
 
 async fn serve(config: Config, demo: bool) -> Result<()> {

@@ -63,6 +63,11 @@ fn every_command_has_help() {
         vec!["import", "--help"],
         vec!["dedupe", "--help"],
         vec!["cluster-ads", "--help"],
+        vec!["extract", "--help"],
+        vec!["triage", "--help"],
+        vec!["link", "--help"],
+        vec!["triage", "recompute", "--help"],
+        vec!["admin", "set-jurisdiction", "--help"],
     ] {
         let o = run(&args, None);
         assert!(o.status.success(), "{args:?}: {}", text(&o));

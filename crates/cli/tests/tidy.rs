@@ -114,7 +114,9 @@ fn dependencies_point_toward_the_pure_core() {
         "service",
         "web",
     ];
-    for pure in ["domain", "cybertip", "extract", "link", "synth", "triage", "casework"] {
+    for pure in [
+        "domain", "cybertip", "extract", "link", "synth", "triage", "casework",
+    ] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);
         }

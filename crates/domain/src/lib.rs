@@ -13,6 +13,7 @@ pub mod password;
 pub mod policy;
 pub mod role;
 pub mod username;
+pub mod workflow;
 
 pub use error::DomainError;
 pub use ids::{OrgId, UserId};
@@ -20,3 +21,4 @@ pub use org::OrgKind;
 pub use policy::{Action, Principal};
 pub use role::Role;
 pub use username::Username;
+pub use workflow::ReportStatus;

@@ -31,10 +31,30 @@ pub enum Action {
     ManageOwnAccount,
     /// The hotline's report queue (all reports received).
     ViewReports,
+    /// Work a report: status, assignment, notes.
+    TriageReports,
+    /// Share a report with law-enforcement agencies of its jurisdiction.
+    MakeAvailable,
+    /// Read the indicator catalogue.
+    ViewIndicators,
+    /// Edit the indicator catalogue (versioned and audited).
+    ManageIndicators,
     /// Leads made available to the investigator's own agency.
     ViewLeads,
-    /// Missing-child cases.
+    /// Missing-child cases (a caseworker: their own agency's; an investigator: those made
+    /// available to their agency).
     ViewCases,
+    /// Report a child missing (a new case, or a new episode of a known child).
+    ReportMissingChild,
+    /// Keep a case file up to date: record a recovery.
+    UpdateCases,
+    /// The hotline's review of cases: status, assignment, making a case available to
+    /// law-enforcement agencies.
+    ReviewCases,
+    /// Dismiss a link-analysis alert on a case, with a reason.
+    ManageCaseAlerts,
+    /// Mark a case for publication (with the recorded consent) or withdraw it.
+    PublishPoster,
     ViewLinkAnalysis,
     ViewRecovery,
     ViewHopeBags,
@@ -92,9 +112,20 @@ pub fn access(action: Action) -> Access {
     match action {
         Action::ViewPublicPages | Action::SubmitTip => Access::Public,
         Action::ViewDashboard | Action::ManageOwnAccount => Roles(EVERYONE_SIGNED_IN),
-        Action::ViewReports | Action::DownloadReportFiles => Roles(&[Supervisor, Analyst]),
+        Action::ViewReports
+        | Action::DownloadReportFiles
+        | Action::TriageReports
+        | Action::MakeAvailable => Roles(&[Supervisor, Analyst]),
+        Action::ViewIndicators => Roles(&[Administrator, Supervisor, Analyst, Investigator]),
+        Action::ManageIndicators => Roles(&[Administrator]),
         Action::ViewLeads => Roles(&[Investigator]),
         Action::ViewCases => Roles(&[Supervisor, Analyst, Caseworker, Investigator]),
+        Action::ReportMissingChild | Action::UpdateCases => {
+            Roles(&[Supervisor, Analyst, Caseworker])
+        }
+        Action::ReviewCases | Action::ManageCaseAlerts | Action::PublishPoster => {
+            Roles(&[Supervisor, Analyst])
+        }
         Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),
         Action::ViewRecovery => Roles(&[Supervisor, RecoverySpecialist, Caseworker]),
         Action::ViewHopeBags => Roles(&[Administrator, Supervisor, RecoverySpecialist, Volunteer]),

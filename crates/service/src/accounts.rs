@@ -19,6 +19,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    pub(crate) fn audit_entry(&self, action: &str, ip: Ip) -> NewAuditEntry {
+        self.entry(action, ip)
+    }
+
+    pub(crate) fn require_action(&self, action: domain::Action) -> Result<()> {
+        self.require(action)
+    }
+
     fn entry(&self, action: &str, ip: Ip) -> NewAuditEntry {
         match self {
             Actor::User(p) => NewAuditEntry::new(p.username.as_str(), action)

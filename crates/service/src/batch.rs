@@ -32,6 +32,7 @@ pub(crate) struct Pending {
     pub search_text: String,
     pub report_json: String,
     pub original_xml: String,
+    pub assessed: store::reports::Assessed,
     pub reply: oneshot::Sender<Result<i64, ServiceError>>,
 }
 
@@ -162,6 +163,7 @@ async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, F
                 search_text: &p.search_text,
                 report_json: &p.report_json,
                 original_xml: Some(&p.original_xml),
+                assessed: &p.assessed,
             },
             now,
         )

@@ -36,6 +36,8 @@ impl Counts {
 
 /// Stores a report as finished under `external` unless it is there already; whether it was
 /// added. The JSON of the typed model is what the analysts' pages and search read.
+// Each argument is a distinct column of the row; a struct for one private call adds nothing.
+#[allow(clippy::too_many_arguments)]
 async fn insert_finished(
     tx: &mut store::Tx,
     source: &str,
@@ -44,6 +46,7 @@ async fn insert_finished(
     original_xml: Option<&str>,
     external: &str,
     received_at: i64,
+    assessed: &store::reports::Assessed,
 ) -> Result<bool, ServiceError> {
     let json = serde_json::to_string(report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
     let added = imports::insert_report(
@@ -59,6 +62,7 @@ async fn insert_finished(
             search_text: &json.to_lowercase(),
             report_json: &json,
             original_xml,
+            assessed,
         },
         external,
         received_at,
@@ -307,6 +311,7 @@ impl Services {
                 Some(original),
                 &external,
                 now,
+                &self.engine.assess(&report).1,
             )
             .await?;
             counts.tally(added);
@@ -314,6 +319,10 @@ impl Services {
         self.audit_import(&mut tx, operator, "reports", counts, now)
             .await?;
         store::commit(tx).await?;
+        let added = docs
+            .iter()
+            .map(|(_, b)| format!("xml:{}", hex::encode(sha2::Sha256::digest(b))));
+        self.link_imported("report", added, Some(now)).await;
         Ok((counts, errors))
     }
 
@@ -350,13 +359,22 @@ impl Services {
             };
             let summary: String = t.narrative.chars().take(120).collect();
             let external = format!("tip:{}", t.id.trim());
-            let added =
-                insert_finished(&mut tx, "public", &report, &summary, None, &external, at).await?;
+            let assessed = self.engine.assess(&report).1;
+            let added = insert_finished(
+                &mut tx, "public", &report, &summary, None, &external, at, &assessed,
+            )
+            .await?;
             counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "tips", counts, now)
             .await?;
         store::commit(tx).await?;
+        self.link_imported(
+            "report",
+            rows.iter().map(|(_, t)| format!("tip:{}", t.id.trim())),
+            None,
+        )
+        .await;
         Ok((counts, errors))
     }
 
@@ -417,6 +435,12 @@ impl Services {
         self.audit_import(&mut tx, operator, "ads", counts, now)
             .await?;
         store::commit(tx).await?;
+        self.link_imported(
+            "ad",
+            rows.iter().map(|(_, a)| a.id.trim().to_owned()),
+            Some(now),
+        )
+        .await;
         Ok((counts, errors))
     }
 
@@ -474,11 +498,27 @@ impl Services {
                 now,
             )
             .await?;
+            // The case workflow's columns and episodes (also for a case imported before it
+            // existed); a record it cannot read stays as imported, and says why when opened.
+            if let Some(id) = store::cases::id_by_number(&mut *tx, head.case_id.trim()).await? {
+                match self.fill_imported_in(&mut tx, id, line).await {
+                    Ok(_) | Err(ServiceError::Invalid(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
             counts.tally(added);
         }
         self.audit_import(&mut tx, operator, "cases", counts, now)
             .await?;
         store::commit(tx).await?;
+        self.link_imported(
+            "case",
+            rows.iter()
+                .filter_map(|(_, l)| serde_json::from_str::<CaseHead>(l).ok())
+                .map(|h| h.case_id.trim().to_owned()),
+            Some(now),
+        )
+        .await;
         Ok((counts, errors))
     }
 

@@ -148,6 +148,7 @@ impl Services {
             .submit_queue
             .room(3 * json.len() + original.len())
             .await?;
+        let (report, assessed) = self.assess_owned(report, json.len()).await?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let pending = crate::batch::Pending {
             submitted_by: who.user_id,
@@ -164,6 +165,7 @@ impl Services {
             search_text: json.to_lowercase(),
             report_json: json,
             original_xml: original.to_owned(),
+            assessed,
             reply,
         };
         let queue = self.submit_queue.sender(&self.store, &self.clock);
@@ -243,7 +245,11 @@ impl Services {
         id: i64,
         ip: Ip,
     ) -> Result<Vec<String>, IntakeError> {
-        self.close_report(who, id, ReportState::Finished, ip).await
+        let files = self
+            .close_report(who, id, ReportState::Finished, ip)
+            .await?;
+        self.link_soon("report", id);
+        Ok(files)
     }
 
     /// POST /ispws/retract: the provider withdraws an unfinished report.
@@ -297,7 +303,7 @@ impl Services {
             .ok_or(ServiceError::NotFound("the report"))?;
         let sharing = RecordSharing {
             owner_org: row.submitter_org,
-            made_available_to: Vec::new(),
+            made_available_to: store::triage::shared_with(self.store.reader(), id).await?,
         };
         if !may_see_record(who, &sharing) {
             // Not "forbidden": whether a report exists is itself not for everyone to know.
@@ -478,7 +484,7 @@ impl Services {
             .ok_or(ServiceError::NotFound("the report"))?;
         let sharing = RecordSharing {
             owner_org: row.submitter_org,
-            made_available_to: Vec::new(),
+            made_available_to: store::triage::shared_with(self.store.reader(), id).await?,
         };
         if !may_see_record(who, &sharing) {
             return Err(ServiceError::NotFound("the report"));

@@ -7,14 +7,18 @@
 //! case that reads it.
 
 pub mod accounts;
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod batch;
+pub mod cases;
 pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod import;
 pub mod intake;
+pub mod linking;
+pub mod queue;
 pub mod settings;
 pub mod tips;
 
@@ -42,6 +46,12 @@ pub struct Services {
     pub tip_limiter: tips::TipLimiter,
     pub files: Files,
     pub submit_queue: batch::SubmitQueue,
+    /// The triage engine with the indicator catalogue in force.
+    pub engine: assess::Engine,
+    /// Link analysis: the person index and the cached clusters.
+    pub linking: linking::Linking,
+    /// The number posters of missing children tell people to call.
+    pub hotline: String,
 }
 
 impl Services {
@@ -54,6 +64,9 @@ impl Services {
             tip_limiter: tips::TipLimiter::default(),
             files,
             submit_queue: batch::SubmitQueue::default(),
+            engine: assess::Engine::default(),
+            linking: linking::Linking::default(),
+            hotline: cases::DEFAULT_HOTLINE.to_owned(),
         }
     }
 

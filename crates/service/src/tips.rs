@@ -374,6 +374,7 @@ impl Services {
             .chars()
             .take(120)
             .collect();
+        let (report, assessed) = self.assess_owned(report, json.len()).await?;
         let mut tx = self.store.begin().await?;
         let id = reports::insert(
             &mut *tx,
@@ -388,6 +389,7 @@ impl Services {
                 search_text: &json.to_lowercase(),
                 report_json: &json,
                 original_xml: None,
+                assessed: &assessed,
             },
             now,
         )
@@ -401,6 +403,7 @@ impl Services {
         )
         .await?;
         store::commit(tx).await?;
+        self.link_soon("report", id);
         Ok(id)
     }
 }

@@ -15,8 +15,9 @@ pub async fn insert_report<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO reports (source, submitted_by, submitter_org, state, incident_type, incident_at, received_at, \
-         updated_at, finished_at, summary, search_text, report_json, original_xml, external_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12) \
+         updated_at, finished_at, summary, search_text, report_json, original_xml, external_id, \
+         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (external_id) DO NOTHING RETURNING id",
     )
     .bind(n.source)
@@ -31,6 +32,13 @@ pub async fn insert_report<'e, E: Executor<'e, Database = Any>>(
     .bind(n.report_json)
     .bind(n.original_xml)
     .bind(external_id)
+    .bind(n.assessed.priority_rank)
+    .bind(n.assessed.score_milli)
+    .bind(&n.assessed.triage_json)
+    .bind(n.assessed.catalogue_version)
+    .bind(&n.assessed.states)
+    .bind(&n.assessed.countries)
+    .bind(&n.assessed.indicator_ids)
     .fetch_optional(ex)
     .await?)
 }

@@ -13,12 +13,15 @@
 //! between writers) while reads use a pool of their own.
 
 pub mod audit;
+pub mod cases;
 mod error;
 pub mod imports;
+pub mod links;
 pub mod orgs;
 pub mod reports;
 pub mod sessions;
 pub mod tokens;
+pub mod triage;
 pub mod users;
 
 pub use audit::AuditRow;

@@ -11,6 +11,9 @@ pub struct OrgRow {
     pub name: String,
     pub kind: OrgKind,
     pub created_at: i64,
+    /// For law-enforcement agencies: the states and countries covered, space-delimited
+    /// with a space at each end (`" CA NV "`).
+    pub jurisdiction: String,
 }
 
 fn map(r: sqlx::any::AnyRow) -> Result<OrgRow, StoreError> {
@@ -22,6 +25,7 @@ fn map(r: sqlx::any::AnyRow) -> Result<OrgRow, StoreError> {
             .parse()
             .map_err(|e: domain::DomainError| StoreError::Corrupt(e.to_string()))?,
         created_at: r.try_get("created_at")?,
+        jurisdiction: r.try_get("jurisdiction")?,
     })
 }
 
@@ -47,19 +51,21 @@ pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     name: &str,
 ) -> Result<Option<OrgRow>, StoreError> {
-    sqlx::query("SELECT id, name, kind, created_at FROM organisations WHERE name = $1")
-        .bind(name)
-        .fetch_optional(ex)
-        .await?
-        .map(map)
-        .transpose()
+    sqlx::query(
+        "SELECT id, name, kind, created_at, jurisdiction FROM organisations WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(ex)
+    .await?
+    .map(map)
+    .transpose()
 }
 
 pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: OrgId,
 ) -> Result<Option<OrgRow>, StoreError> {
-    sqlx::query("SELECT id, name, kind, created_at FROM organisations WHERE id = $1")
+    sqlx::query("SELECT id, name, kind, created_at, jurisdiction FROM organisations WHERE id = $1")
         .bind(id.0)
         .fetch_optional(ex)
         .await?
@@ -68,7 +74,7 @@ pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
 }
 
 pub async fn list<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<Vec<OrgRow>, StoreError> {
-    sqlx::query("SELECT id, name, kind, created_at FROM organisations ORDER BY name")
+    sqlx::query("SELECT id, name, kind, created_at, jurisdiction FROM organisations ORDER BY name")
         .fetch_all(ex)
         .await?
         .into_iter()

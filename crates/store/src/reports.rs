@@ -1,7 +1,7 @@
 //! Reports and their files.
 
 use crate::StoreError;
-use domain::{OrgId, UserId};
+use domain::{OrgId, ReportStatus, UserId};
 use sqlx::{Any, Executor, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,15 @@ pub struct ReportRow {
     pub summary: String,
     pub report_json: String,
     pub original_xml: Option<String>,
+    /// 0 immediate … 3 low; 9 not yet assessed.
+    pub priority_rank: i64,
+    pub score_milli: i64,
+    pub status: ReportStatus,
+    pub assignee: Option<UserId>,
+    /// Space-delimited USPS codes with a space at each end (`" CA NV "`).
+    pub states: String,
+    /// The assessment as JSON; empty in lists.
+    pub triage_json: Option<String>,
 }
 
 pub struct NewReport<'a> {
@@ -59,17 +68,60 @@ pub struct NewReport<'a> {
     pub search_text: &'a str,
     pub report_json: &'a str,
     pub original_xml: Option<&'a str>,
+    pub assessed: &'a Assessed,
+}
+
+/// A report's triage in storable form; the service computes it from the assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessed {
+    pub priority_rank: i64,
+    pub score_milli: i64,
+    pub triage_json: String,
+    pub catalogue_version: i64,
+    /// Each of these three is space-delimited with a space at each end, for `LIKE '% X %'`.
+    pub states: String,
+    pub countries: String,
+    pub indicator_ids: String,
+}
+
+impl Assessed {
+    /// Not assessed yet: sorts after every assessed report.
+    pub fn pending() -> Assessed {
+        Assessed {
+            priority_rank: 9,
+            score_milli: 0,
+            triage_json: String::new(),
+            catalogue_version: 0,
+            states: " ".into(),
+            countries: " ".into(),
+            indicator_ids: " ".into(),
+        }
+    }
+}
+
+/// Joins codes into the delimited form of the `states`, `countries` and `indicator_ids`
+/// columns.
+pub fn delimited<S: AsRef<str>>(items: &[S]) -> String {
+    let mut s = String::from(" ");
+    for i in items {
+        s.push_str(i.as_ref());
+        s.push(' ');
+    }
+    s
 }
 
 const COLUMNS: &str =
     "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
-    received_at, updated_at, finished_at, retracted_at, summary, report_json, original_xml";
+    received_at, updated_at, finished_at, retracted_at, summary, report_json, original_xml, \
+    priority_rank, score_milli, status, assignee, states, triage_json";
 /// For lists: everything but the large columns.
-const LIST_COLUMNS: &str = "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
-    received_at, updated_at, finished_at, retracted_at, summary, '' AS report_json, NULL AS original_xml";
+pub(crate) const LIST_COLUMNS: &str = "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
+    received_at, updated_at, finished_at, retracted_at, summary, '' AS report_json, NULL AS original_xml, \
+    priority_rank, score_milli, status, assignee, states, NULL AS triage_json";
 
-fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
+pub(crate) fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
     let state: String = r.try_get("state")?;
+    let status: String = r.try_get("status")?;
     Ok(ReportRow {
         id: r.try_get("id")?,
         source: r.try_get("source")?,
@@ -85,6 +137,13 @@ fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
         summary: r.try_get("summary")?,
         report_json: r.try_get("report_json")?,
         original_xml: r.try_get("original_xml")?,
+        priority_rank: r.try_get("priority_rank")?,
+        score_milli: r.try_get("score_milli")?,
+        status: ReportStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("report status `{status}`")))?,
+        assignee: r.try_get::<Option<i64>, _>("assignee")?.map(UserId),
+        states: r.try_get("states")?,
+        triage_json: r.try_get("triage_json")?,
     })
 }
 
@@ -96,8 +155,9 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     let finished_at = (n.state == ReportState::Finished).then_some(now);
     Ok(sqlx::query_scalar(
         "INSERT INTO reports (source, submitted_by, submitter_org, state, incident_type, incident_at, received_at, \
-         updated_at, finished_at, summary, search_text, report_json, original_xml) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id",
+         updated_at, finished_at, summary, search_text, report_json, original_xml, \
+         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(n.source)
     .bind(n.submitted_by.map(|u| u.0))
@@ -111,6 +171,13 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(n.search_text)
     .bind(n.report_json)
     .bind(n.original_xml)
+    .bind(n.assessed.priority_rank)
+    .bind(n.assessed.score_milli)
+    .bind(&n.assessed.triage_json)
+    .bind(n.assessed.catalogue_version)
+    .bind(&n.assessed.states)
+    .bind(&n.assessed.countries)
+    .bind(&n.assessed.indicator_ids)
     .fetch_one(ex)
     .await?)
 }

@@ -36,6 +36,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/hope-bags", "Hope Bags", Action::ViewHopeBags, "Kits for survivors in the first hours after recovery: stock by location, requests and donations."),
     ("/families", "Family support", Action::ViewFamilySupport, "Family advocacy, crisis contacts and trained peer-support volunteers matched to families."),
     ("/training", "Training", Action::ViewTraining, "Courses for law enforcement, child welfare and the public, with completion records."),
+    ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
     ("/statistics", "Statistics", Action::ViewStatistics, "Figures from live data, with small counts suppressed to protect privacy."),
     ("/submissions", "Our submissions", Action::ViewOwnSubmissions, "Reports your organisation submitted through the CyberTipline-compatible API, and their status."),
     ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),

@@ -4,6 +4,7 @@
 //! API routes of the route table.
 
 pub mod accounts;
+pub mod cases;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -34,10 +35,16 @@ use utoipa::{Modify, OpenApi};
         accounts::revoke_token,
         accounts::audit,
         accounts::verify_audit,
+        cases::list,
+        cases::create,
+        cases::detail,
+        cases::episodes,
+        cases::add_episode,
+        cases::poster,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"))
 )]
 pub struct ApiDoc;
 

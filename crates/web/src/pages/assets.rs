@@ -22,6 +22,27 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/htmx-2.0.11.min.js"),
     ),
+    // Link analysis: the cluster graph (cytoscape.js, MIT: cytoscape-3.34.4.LICENSE.txt).
+    (
+        "cytoscape-3.34.4.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/cytoscape-3.34.4.min.js"),
+    ),
+    (
+        "cytoscape-3.34.4.LICENSE.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../../static/cytoscape-3.34.4.LICENSE.txt"),
+    ),
+    (
+        "links.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/links.js"),
+    ),
+    (
+        "links.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/links.css"),
+    ),
 ];
 
 pub async fn file(Path(name): Path<String>) -> Result<Response, AppError> {

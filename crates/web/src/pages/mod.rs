@@ -6,7 +6,10 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod cases;
 pub mod home;
+pub mod links;
+pub mod queue;
 pub mod reports;
 pub mod tip;
 

@@ -1,82 +1,17 @@
-//! The analysts' view of reports: the list of finished reports (newest first, paged,
-//! searchable), a report's every section in readable form, its original XML, and an
-//! export as schema-valid CyberTipline XML for forwarding.
+//! One report as analysts and investigators read it: its priority and why (matched
+//! indicators, evidence, highlighted text), the hotline's work on it, every section in
+//! readable form, its original XML, and an export as schema-valid CyberTipline XML for
+//! forwarding. The queue itself is in `queue.rs`.
 
-use super::{enc, render, when};
+use super::{render, when};
 use crate::error::AppError;
 use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
-use service::accounts::Page;
 use store::reports::ReportRow;
-
-pub struct Row {
-    pub id: i64,
-    pub received: String,
-    pub incident_type: String,
-    pub summary: String,
-    pub source: String,
-}
-
-#[derive(Template)]
-#[template(path = "reports.html")]
-struct ListPage {
-    layout: Layout,
-    q: String,
-    q_enc: String,
-    rows: Vec<Row>,
-    page: Page<()>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    page: Option<i64>,
-}
-
-pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, AppError> {
-    let p = ctx.principal()?;
-    let page = ctx
-        .state
-        .services
-        .reports_page(p, q.q.trim(), q.page.unwrap_or(1), 50)
-        .await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|r: &ReportRow| Row {
-            id: r.id,
-            received: when(r.received_at),
-            incident_type: cybertip::IncidentType::from_xsd_str(&r.incident_type)
-                .map(|t| t.label().to_owned())
-                .unwrap_or_else(|| r.incident_type.clone()),
-            summary: r.summary.clone(),
-            source: match r.source.as_str() {
-                "provider" => "Provider API".to_owned(),
-                "public" => "Public tip".to_owned(),
-                "import" => "Imported".to_owned(),
-                other => other.to_owned(),
-            },
-        })
-        .collect();
-    render(&ListPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Reports", &ctx.path),
-        q_enc: enc(q.q.trim()),
-        q: q.q.trim().to_owned(),
-        rows,
-        page: Page {
-            items: Vec::new(),
-            total: page.total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-    })
-}
 
 pub struct FileItem {
     pub file_id: String,
@@ -116,6 +51,195 @@ struct DetailPage {
     files: Vec<FileItem>,
     sections_html: String,
     has_original: bool,
+    triage: TriageView,
+    /// The hotline's working controls; absent for investigators.
+    work: Option<WorkView>,
+    /// Analysts download files; investigators ask the hotline.
+    can_download: bool,
+    back: &'static str,
+    /// Link analysis: what the report is linked to (None for roles without it).
+    links: Option<super::links::Panel>,
+}
+
+pub struct MatchItem {
+    pub id: String,
+    pub text: String,
+    pub category: &'static str,
+    pub weight: String,
+    pub evidence: Vec<String>,
+}
+
+pub struct TextItem {
+    pub label: String,
+    /// Escaped text with `<mark>` around entities and indicator phrases.
+    pub html: String,
+}
+
+pub struct TriageView {
+    pub priority: &'static str,
+    pub priority_class: &'static str,
+    pub score: String,
+    pub reasons: Vec<String>,
+    pub matches: Vec<MatchItem>,
+    pub texts: Vec<TextItem>,
+    pub entities: Vec<(String, String)>,
+    pub states: String,
+    /// Set when the stored priority predates the catalogue in force.
+    pub stale: Option<String>,
+}
+
+pub struct AgencyItem {
+    pub id: i64,
+    pub name: String,
+    pub covers: String,
+    pub in_jurisdiction: bool,
+    pub shared: bool,
+}
+
+pub struct WorkView {
+    pub status: &'static str,
+    pub next: Vec<(&'static str, &'static str)>,
+    pub assignee: String,
+    pub assign_to: Vec<(String, String, bool)>,
+    pub notes: Vec<(String, String, String)>,
+    pub shares: Vec<(String, String, String)>,
+    pub agencies: Vec<AgencyItem>,
+    pub can_share: bool,
+    pub note_max: usize,
+}
+
+/// Escaped text with marks, from the triage engine's segments.
+fn highlighted(text: &str, field: &str, a: &triage::Assessment) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for seg in triage::segments(text, field, a) {
+        match &seg.mark {
+            None => out.push_str(&esc(seg.text)),
+            Some(m) => {
+                let class: String = m
+                    .kind
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                out.push_str(&format!(
+                    "<mark class=\"ent ent-{class}\" title=\"{}\">{}</mark>",
+                    esc(&m.title),
+                    esc(seg.text)
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn triage_view(
+    services: &service::Services,
+    row: &ReportRow,
+    report: &cybertip::Report,
+) -> TriageView {
+    let (a, stored) = services.engine.assess(report);
+    let (priority, priority_class) = super::queue::priority_of(row.priority_rank);
+    let stale = (stored.priority_rank != row.priority_rank).then(|| {
+        format!(
+            "The catalogue in force (version {}) would make this report {}; its priority is updated when `clearinghouse triage recompute` runs.",
+            a.catalogue_version,
+            a.priority.label().to_lowercase()
+        )
+    });
+    let texts = service::assess::report_texts(report)
+        .iter()
+        .map(|(label, text)| TextItem {
+            html: highlighted(text, label, &a),
+            label: label.clone(),
+        })
+        .collect();
+    let mut entities: Vec<(String, String)> = a
+        .entities
+        .iter()
+        .map(|e| {
+            (
+                format!("{:?}", e.entity.kind).to_lowercase(),
+                e.entity.value.clone(),
+            )
+        })
+        .collect();
+    entities.sort();
+    entities.dedup();
+    TriageView {
+        priority,
+        priority_class,
+        score: format!("{:.1}", row.score_milli as f64 / 1000.0),
+        reasons: a.reasons.clone(),
+        matches: a
+            .matches
+            .iter()
+            .map(|m| MatchItem {
+                id: m.indicator_id.clone(),
+                text: m.text.clone(),
+                category: m.category.label(),
+                weight: format!("{:.1}", m.weight),
+                evidence: m
+                    .evidence
+                    .iter()
+                    .map(|e| match e {
+                        triage::Evidence::Span { field, excerpt, .. } => {
+                            format!("{field}: “{excerpt}”")
+                        }
+                        triage::Evidence::Fact { field, value } => format!("{field}: {value}"),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        texts,
+        entities,
+        states: row.states.split_whitespace().collect::<Vec<_>>().join(", "),
+        stale,
+    }
+}
+
+fn work_view(w: service::queue::Work, row: &ReportRow) -> WorkView {
+    let assignee = row
+        .assignee
+        .and_then(|a| w.assignable.iter().find(|u| u.0 == a))
+        .map(|u| u.1.clone())
+        .unwrap_or_default();
+    WorkView {
+        status: row.status.label(),
+        next: row
+            .status
+            .next_steps()
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        assign_to: w
+            .assignable
+            .iter()
+            .map(|u| (u.1.clone(), format!("{} ({})", u.2, u.1), u.1 == assignee))
+            .collect(),
+        assignee,
+        notes: w
+            .notes
+            .iter()
+            .map(|n| (n.author.clone(), when(n.created_at), n.body.clone()))
+            .collect(),
+        shares: w
+            .shares
+            .iter()
+            .map(|s| (s.org_name.clone(), s.shared_by.clone(), when(s.shared_at)))
+            .collect(),
+        agencies: w
+            .agencies
+            .iter()
+            .map(|a| AgencyItem {
+                id: a.id.0,
+                name: a.name.clone(),
+                covers: a.covers.join(", "),
+                in_jurisdiction: a.in_jurisdiction,
+                shared: w.shares.iter().any(|s| s.org_id == a.id),
+            })
+            .collect(),
+        can_share: row.status.may_make_available(),
+        note_max: service::queue::NOTE_MAX_CHARS,
+    }
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -205,15 +329,30 @@ fn sections(report: &cybertip::Report) -> Result<String, AppError> {
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    detail_page(ctx, id, true).await
+}
+
+/// A report made available to the investigator's agency: the same reading, without the
+/// hotline's working controls.
+pub async fn lead(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    detail_page(ctx, id, false).await
+}
+
+async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
-    let view = ctx.state.services.report(p, id, ctx.ip.clone()).await?;
+    let services = &ctx.state.services;
+    let view = services.report(p, id, ctx.ip.clone()).await?;
+    let work = if hotline {
+        Some(work_view(
+            services.report_work(p, &view.row).await?,
+            &view.row,
+        ))
+    } else {
+        None
+    };
+    let back = if hotline { "/reports" } else { "/leads" };
     render(&DetailPage {
-        layout: Layout::new(
-            &ctx.state,
-            &ctx.identity,
-            &format!("Report {id}"),
-            "/reports",
-        ),
+        layout: Layout::new(&ctx.state, &ctx.identity, &format!("Report {id}"), back),
         id,
         received: when(view.row.received_at),
         incident_type: view
@@ -248,7 +387,12 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
             })
             .collect(),
         sections_html: sections(&view.report)?,
-        has_original: view.row.original_xml.is_some(),
+        has_original: view.row.original_xml.is_some() && hotline,
+        triage: triage_view(services, &view.row, &view.report),
+        work,
+        can_download: hotline,
+        back,
+        links: super::links::panel(&ctx, id).await?,
     })
 }
 

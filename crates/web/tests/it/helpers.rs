@@ -60,6 +60,10 @@ impl TestApp {
             max_bytes: opts.max_file_bytes.unwrap_or(8 * 1024 * 1024),
         };
         let services = Services::new(store, settings, clock.clone(), files);
+        services
+            .load_catalogue()
+            .await
+            .expect("indicator catalogue");
         for (name, kind) in [
             ("Test Hotline", OrgKind::Hotline),
             ("Agency A", OrgKind::LawEnforcement),

@@ -1,0 +1,1441 @@
+//! Missing-child cases on the web: the list (for the hotline a review queue, cases reported
+//! by caseworkers first; for a caseworker their agency's children; for an investigator
+//! what was made available to their agency), the caseworker's form to report a child
+//! missing, the case page (flags with their reasons, priority, timeline, episodes and
+//! recoveries, alerts, review, publication) and the poster as an accessible page and a PDF.
+
+use super::{enc, render, when};
+use crate::error::AppError;
+use crate::guard::Ctx;
+use crate::layout::Layout;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use casework::model::iso;
+use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
+use domain::policy::permits;
+use domain::{Action, OrgId, Role};
+use serde::Deserialize;
+use service::accounts::Page;
+use service::cases::{CaseDetail, CaseError, CaseForm, CaseStatus, IdentifiersForm, RecoveryForm};
+use service::ServiceError;
+use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
+
+/// One choice of a select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == current,
+            value: value.to_owned(),
+            label: label.to_owned(),
+        })
+        .collect()
+}
+
+/// One form field with its value and its error, rendered by `case_field.html`.
+pub struct Field {
+    pub name: String,
+    pub id: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub hint: String,
+    /// `text`, `date`, `email`, `tel`, `number`, `textarea` or `select`.
+    pub kind: &'static str,
+    pub options: Vec<Choice>,
+    pub required: bool,
+    /// The latest date allowed (`date` fields): today.
+    pub max: String,
+}
+
+impl Field {
+    /// `aria-describedby`: the hint and the error, when present.
+    pub fn described_by(&self) -> String {
+        let mut v = Vec::new();
+        if !self.hint.is_empty() {
+            v.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            v.push(format!("{}-error", self.id));
+        }
+        v.join(" ")
+    }
+}
+
+/// A fieldset of the form.
+pub struct Group {
+    pub legend: String,
+    pub hint: String,
+    pub fields: Vec<Field>,
+}
+
+/// Field names like `guardians[1].phone` as HTML ids (`guardians_1__phone`).
+fn id_of(prefix: &str, name: &str) -> String {
+    let n: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("{prefix}{n}")
+}
+
+struct Fields<'a> {
+    prefix: &'a str,
+    errors: &'a FormErrors,
+    today: String,
+}
+
+impl Fields<'_> {
+    fn make(&self, name: &str, label: &str, kind: &'static str, value: &str) -> Field {
+        Field {
+            name: name.to_owned(),
+            id: id_of(self.prefix, name),
+            label: label.to_owned(),
+            value: value.to_owned(),
+            error: self.errors.for_field(name).map(str::to_owned),
+            hint: String::new(),
+            kind,
+            options: Vec::new(),
+            required: false,
+            max: if kind == "date" {
+                self.today.clone()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+trait FieldExt {
+    fn hint(self, h: &str) -> Self;
+    fn required(self) -> Self;
+    fn options(self, o: Vec<Choice>) -> Self;
+}
+
+impl FieldExt for Field {
+    fn hint(mut self, h: &str) -> Self {
+        self.hint = h.to_owned();
+        self
+    }
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    fn options(mut self, o: Vec<Choice>) -> Self {
+        self.options = o;
+        self
+    }
+}
+
+fn circumstance_choices(current: &str) -> Vec<Choice> {
+    choices(Circumstance::ALL.map(|c| (c.id(), c.label())), current)
+}
+
+fn episode_groups(f: &Fields, e: &EpisodeForm, narrative: &str, with_recovery: bool) -> Vec<Group> {
+    let mut groups = vec![Group {
+        legend: "The episode".into(),
+        hint: "When and where the child went missing, and who reported it.".into(),
+        fields: vec![
+            f.make("reported_on", "Reported missing on", "date", &e.reported_on).required(),
+            f.make("last_seen_on", "Last seen on", "date", &e.last_seen_on)
+                .hint("If it is not the day of the report."),
+            f.make("last_seen_city", "Last seen in (city)", "text", &e.last_seen_city).required(),
+            f.make("last_seen_state", "State", "text", &e.last_seen_state)
+                .hint("The two-letter code, e.g. TX.")
+                .required(),
+            f.make("circumstance", "Circumstance", "select", "")
+                .options(circumstance_choices(&e.circumstance))
+                .required(),
+            f.make("reported_by", "Reported by", "text", &e.reported_by)
+                .hint("A name or a role, e.g. \u{201c}foster parent\u{201d}.")
+                .required(),
+            f.make("narrative", "What is known about the circumstances", "textarea", narrative)
+                .hint("Who the child may be with, what they took, any online contact or older \u{201c}boyfriend\u{201d}. Used for the priority; never printed on a poster."),
+        ],
+    }];
+    if with_recovery {
+        groups.push(Group {
+            legend: "Recovery, if the child is already back".into(),
+            hint: "Leave these empty while the child is missing.".into(),
+            fields: recovery_fields(
+                f,
+                &RecoveryForm {
+                    recovered_on: e.recovered_on.clone(),
+                    recovery_city: e.recovery_city.clone(),
+                    recovery_state: e.recovery_state.clone(),
+                    recovery_how: e.recovery_how.clone(),
+                },
+            ),
+        });
+    }
+    groups
+}
+
+fn recovery_fields(f: &Fields, r: &RecoveryForm) -> Vec<Field> {
+    vec![
+        f.make("recovered_on", "Recovered on", "date", &r.recovered_on),
+        f.make(
+            "recovery_city",
+            "Recovered in (city)",
+            "text",
+            &r.recovery_city,
+        ),
+        f.make("recovery_state", "State", "text", &r.recovery_state)
+            .hint("The two-letter code, e.g. TX."),
+        f.make("recovery_how", "How", "text", &r.recovery_how)
+            .hint("e.g. \u{201c}returned on her own\u{201d}, \u{201c}located by police\u{201d}."),
+    ]
+}
+
+fn child_groups(f: &Fields, c: &ChildForm, ids: &IdentifiersForm) -> Vec<Group> {
+    let sex = choices(
+        Sex::ALL.map(|s| (s.label(), s.label())),
+        &c.sex.to_lowercase(),
+    );
+    let custody = choices(Custody::ALL.map(|c| (c.id(), c.label())), &c.custody);
+    let mut guardians = Vec::new();
+    for i in 0..2 {
+        let g = c.guardians.get(i).cloned().unwrap_or_default();
+        let n = |x: &str| format!("guardians[{i}].{x}");
+        let which = if i == 0 { "" } else { " (second)" };
+        guardians.push(f.make(
+            &n("name"),
+            &format!("Guardian's name{which}"),
+            "text",
+            &g.name,
+        ));
+        guardians.push(
+            f.make(&n("relation"), "Relation to the child", "text", &g.relation)
+                .hint("e.g. mother, grandfather, legal guardian."),
+        );
+        guardians.push(f.make(&n("phone"), "Phone", "tel", &g.phone));
+        guardians.push(f.make(&n("email"), "Email", "email", &g.email));
+    }
+    vec![
+        Group {
+            legend: "The child".into(),
+            hint: "Only what the work needs.".into(),
+            fields: vec![
+                f.make("name", "Name", "text", &c.name).hint("The name the child is known by: given name(s), then family name.").required(),
+                f.make("aliases", "Other names and nicknames", "textarea", &c.aliases).hint("One per line. Never printed on a poster."),
+                f.make("date_of_birth", "Date of birth", "date", &c.date_of_birth),
+                f.make("age", "Age, if the date of birth is not known", "number", &c.age),
+                f.make("age_as_of", "Age given on", "date", &c.age_as_of).hint("The day the age was given; today if empty."),
+                f.make("sex", "Sex", "select", "").options(sex),
+                f.make("description", "Description", "textarea", &c.description).hint("Height, hair, eyes, marks, clothing. It is printed on a poster if the case is published, so write nothing else here."),
+            ],
+        },
+        Group {
+            legend: "Custody".into(),
+            hint: "For a child in care: the agency and the child's caseworker there.".into(),
+            fields: vec![
+                f.make("custody", "Who has custody", "select", "").options(custody).required(),
+                f.make("agency_name", "Agency", "text", &c.agency_name),
+                f.make("caseworker_name", "Caseworker", "text", &c.caseworker_name),
+                f.make("caseworker_phone", "Caseworker's phone", "tel", &c.caseworker_phone),
+                f.make("caseworker_email", "Caseworker's email", "email", &c.caseworker_email),
+            ],
+        },
+        Group {
+            legend: "Parents or guardians".into(),
+            hint: "For a child in family custody (at least one).".into(),
+            fields: guardians,
+        },
+        Group {
+            legend: "The child's phone, email and handles".into(),
+            hint: "Link analysis compares these with reports and online ads, and alerts the case's analyst. Never printed on a poster.".into(),
+            fields: vec![
+                f.make("child_phones", "Phone numbers", "textarea", &ids.child_phones).hint("One per line."),
+                f.make("child_emails", "Email addresses", "textarea", &ids.child_emails).hint("One per line."),
+                f.make("child_handles", "Screen names and handles", "textarea", &ids.child_handles).hint("One per line, e.g. @example_name."),
+            ],
+        },
+    ]
+}
+
+/// Repeated and indexed form fields, as axum's `Form` does not read them.
+fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn get(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn episode_form(p: &[(String, String)]) -> EpisodeForm {
+    EpisodeForm {
+        reported_on: get(p, "reported_on"),
+        last_seen_on: get(p, "last_seen_on"),
+        last_seen_city: get(p, "last_seen_city"),
+        last_seen_state: get(p, "last_seen_state"),
+        circumstance: get(p, "circumstance"),
+        reported_by: get(p, "reported_by"),
+        recovered_on: get(p, "recovered_on"),
+        recovery_city: get(p, "recovery_city"),
+        recovery_state: get(p, "recovery_state"),
+        recovery_how: get(p, "recovery_how"),
+    }
+}
+
+fn case_form(p: &[(String, String)]) -> CaseForm {
+    let guardians = (0..2)
+        .map(|i| GuardianForm {
+            name: get(p, &format!("guardians[{i}].name")),
+            relation: get(p, &format!("guardians[{i}].relation")),
+            phone: get(p, &format!("guardians[{i}].phone")),
+            email: get(p, &format!("guardians[{i}].email")),
+        })
+        .collect();
+    CaseForm {
+        child: ChildForm {
+            name: get(p, "name"),
+            aliases: get(p, "aliases"),
+            date_of_birth: get(p, "date_of_birth"),
+            age: get(p, "age"),
+            age_as_of: get(p, "age_as_of"),
+            sex: get(p, "sex"),
+            description: get(p, "description"),
+            custody: get(p, "custody"),
+            guardians,
+            agency_name: get(p, "agency_name"),
+            caseworker_name: get(p, "caseworker_name"),
+            caseworker_phone: get(p, "caseworker_phone"),
+            caseworker_email: get(p, "caseworker_email"),
+        },
+        identifiers: IdentifiersForm {
+            child_phones: get(p, "child_phones"),
+            child_emails: get(p, "child_emails"),
+            child_handles: get(p, "child_handles"),
+        },
+        episode: episode_form(p),
+        narrative: get(p, "narrative"),
+    }
+}
+
+fn bad(e: ServiceError) -> AppError {
+    match e {
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::bad_request(m),
+        other => other.into(),
+    }
+}
+
+pub fn priority_of(rank: i64) -> (&'static str, &'static str) {
+    super::queue::priority_of(rank)
+}
+
+fn status_label(s: &str) -> &'static str {
+    CaseStatus::parse(s).map_or("Open", CaseStatus::label)
+}
+
+fn circumstance_label(id: &str) -> String {
+    Circumstance::parse(id)
+        .map(|c| c.label().to_owned())
+        .unwrap_or_else(|_| id.replace('_', " "))
+}
+
+/// A case in a list.
+pub struct Row {
+    pub id: i64,
+    pub number: String,
+    pub child: String,
+    pub priority: &'static str,
+    pub priority_class: &'static str,
+    pub status: &'static str,
+    pub needs_review: bool,
+    pub missing: String,
+    pub state: String,
+    pub circumstance: String,
+    pub from_care: bool,
+    pub episodes: i64,
+    pub alerts: i64,
+    pub assignee: String,
+}
+
+fn row(r: &CaseRow, names: &[(domain::UserId, String, String)]) -> Row {
+    let (priority, priority_class) = priority_of(r.priority_rank);
+    Row {
+        id: r.id,
+        number: r.case_number.clone(),
+        child: r.child_name.clone(),
+        priority,
+        priority_class,
+        status: status_label(&r.status),
+        needs_review: r.status == CaseStatus::NeedsReview.as_str(),
+        missing: match (&r.missing_since, r.currently_missing) {
+            (Some(d), true) => format!("since {d}"),
+            _ => "recovered".into(),
+        },
+        state: r.last_seen_state.clone().unwrap_or_default(),
+        circumstance: circumstance_label(&r.circumstance),
+        from_care: r.missing_from_care,
+        episodes: r.episodes,
+        alerts: r.open_alerts,
+        assignee: r
+            .assignee
+            .and_then(|a| names.iter().find(|n| n.0 == a))
+            .map(|n| n.1.clone())
+            .unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    circumstance: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    from_care: String,
+    #[serde(default)]
+    missing: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    alerts: String,
+    #[serde(default)]
+    priority: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    layout: Layout,
+    heading: &'static str,
+    lead: &'static str,
+    can_report: bool,
+    hotline: bool,
+    q: String,
+    state: String,
+    from_care: bool,
+    missing: bool,
+    alerts: bool,
+    statuses: Vec<Choice>,
+    circumstances: Vec<Choice>,
+    assignees: Vec<Choice>,
+    priorities: Vec<Choice>,
+    my_alerts: Vec<(i64, String, i64)>,
+    rows: Vec<Row>,
+    page: Page<()>,
+    filters_enc: String,
+    filtered: bool,
+    empty: &'static str,
+}
+
+/// The list of cases the caller may see.
+pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, AppError> {
+    let p = ctx.principal()?;
+    let services = &ctx.state.services;
+    let hotline = matches!(p.role, Role::Supervisor | Role::Analyst);
+    let assignable = if hotline {
+        services.case_assignees(p).await?
+    } else {
+        Vec::new()
+    };
+    let assignee = match q.assignee.as_str() {
+        "" => AssigneeFilter::Anyone,
+        "none" => AssigneeFilter::Unassigned,
+        "me" => AssigneeFilter::User(p.user_id),
+        name => assignable
+            .iter()
+            .find(|a| a.1 == name)
+            .map_or(AssigneeFilter::Unassigned, |a| AssigneeFilter::User(a.0)),
+    };
+    let filter = CaseFilter {
+        status: CaseStatus::parse(&q.status).map(|s| s.as_str().to_owned()),
+        circumstance: Circumstance::parse(&q.circumstance)
+            .ok()
+            .map(|c| c.id().to_owned()),
+        state: Some(q.state.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()),
+        missing_from_care: q.from_care == "1",
+        currently_missing: q.missing == "1",
+        assignee,
+        with_open_alerts: q.alerts == "1",
+        priority_rank: super::queue::PRIORITIES
+            .iter()
+            .find(|x| x.as_str() == q.priority)
+            .map(|x| i64::from(x.rank())),
+        words: q.q.split_whitespace().map(str::to_owned).collect(),
+        ..CaseFilter::default()
+    };
+    let page = services.cases(p, &filter, q.page.unwrap_or(1), 50).await?;
+    let my_alerts = if permits(Some(p), Action::ManageCaseAlerts) {
+        services.my_case_alerts(p).await?
+    } else {
+        Vec::new()
+    };
+    let filters_enc = format!(
+        "q={}&status={}&circumstance={}&state={}&from_care={}&missing={}&assignee={}&alerts={}&priority={}",
+        enc(q.q.trim()),
+        enc(&q.status),
+        enc(&q.circumstance),
+        enc(q.state.trim()),
+        enc(&q.from_care),
+        enc(&q.missing),
+        enc(&q.assignee),
+        enc(&q.alerts),
+        enc(&q.priority),
+    );
+    let filtered = [
+        q.q.trim(),
+        &q.status,
+        &q.circumstance,
+        q.state.trim(),
+        &q.from_care,
+        &q.missing,
+        &q.assignee,
+        &q.alerts,
+        &q.priority,
+    ]
+    .iter()
+    .any(|s| !s.is_empty());
+    let mut assignee_choices = vec![
+        ("none".to_owned(), "Unassigned".to_owned()),
+        ("me".to_owned(), "Assigned to me".to_owned()),
+    ];
+    assignee_choices.extend(assignable.iter().map(|a| (a.1.clone(), a.2.clone())));
+    let (heading, lead, empty) = match p.role {
+        Role::Caseworker => (
+            "Our agency's missing children",
+            "Children of your agency reported missing, with their episodes and recoveries. The hotline reviews every report.",
+            "No child of your agency has been reported missing here. Use \u{201c}Report a child missing\u{201d} when a child leaves care.",
+        ),
+        Role::Investigator => (
+            "Missing-child cases made available to your agency",
+            "Cases the hotline made available to your agency.",
+            "No case has been made available to your agency yet.",
+        ),
+        _ => (
+            "Missing-child cases",
+            "Cases reported by caseworkers wait for review first; then the most urgent, then the longest waiting. Each priority says why.",
+            "No missing-child cases yet. Caseworkers report children missing from care; cases also come from imports.",
+        ),
+    };
+    render(&ListPage {
+        layout: Layout::new(&ctx.state, &ctx.identity, "Missing-child cases", &ctx.path),
+        heading,
+        lead,
+        can_report: permits(Some(p), Action::ReportMissingChild),
+        hotline,
+        q: q.q.trim().to_owned(),
+        state: q.state.trim().to_owned(),
+        from_care: q.from_care == "1",
+        missing: q.missing == "1",
+        alerts: q.alerts == "1",
+        statuses: choices(CaseStatus::ALL.map(|s| (s.as_str(), s.label())), &q.status),
+        circumstances: circumstance_choices(&q.circumstance),
+        assignees: assignee_choices
+            .iter()
+            .map(|(v, l)| Choice {
+                selected: *v == q.assignee,
+                value: v.clone(),
+                label: l.clone(),
+            })
+            .collect(),
+        priorities: choices(
+            super::queue::PRIORITIES
+                .iter()
+                .map(|x| (x.as_str(), x.label())),
+            &q.priority,
+        ),
+        my_alerts,
+        rows: page.items.iter().map(|r| row(r, &assignable)).collect(),
+        page: Page {
+            items: Vec::new(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        },
+        filters_enc,
+        filtered,
+        empty,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    layout: Layout,
+    errors: Vec<(String, String)>,
+    groups: Vec<Group>,
+}
+
+fn error_list(prefix: &str, e: &FormErrors) -> Vec<(String, String)> {
+    e.0.iter()
+        .map(|x| (id_of(prefix, &x.field), x.message.clone()))
+        .collect()
+}
+
+fn new_page(ctx: &Ctx, form: &CaseForm, errors: &FormErrors) -> Result<Html<String>, AppError> {
+    let today = iso(ctx.state.services.today());
+    let f = Fields {
+        prefix: "",
+        errors,
+        today,
+    };
+    let mut groups = child_groups(&f, &form.child, &form.identifiers);
+    groups.extend(episode_groups(&f, &form.episode, &form.narrative, false));
+    render(&NewPage {
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            "Report a child missing",
+            &ctx.path,
+        ),
+        errors: error_list("", errors),
+        groups,
+    })
+}
+
+/// The form to report a child missing; for a caseworker, filled in for a child in their
+/// agency's care who left their placement.
+pub async fn new_form(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let p = ctx.principal()?;
+    let mut form = CaseForm::default();
+    form.episode.reported_on = iso(ctx.state.services.today());
+    if p.role == Role::Caseworker {
+        let display = ctx
+            .identity
+            .session()
+            .map(|s| s.display_name.clone())
+            .unwrap_or_else(|| p.username.to_string());
+        let org = ctx
+            .state
+            .services
+            .org_name(p.org_id)
+            .await?
+            .unwrap_or_default();
+        form.child.custody = Custody::FosterCare.id().into();
+        form.child.agency_name = org.clone();
+        form.child.caseworker_name = display.clone();
+        form.episode.circumstance = Circumstance::MissingFromCare.id().into();
+        form.episode.reported_by = format!("{display}, caseworker ({org})");
+    }
+    new_page(&ctx, &form, &FormErrors::default())
+}
+
+/// Reports the child missing; the form comes back with every problem named by its field.
+pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let form = case_form(&form_pairs(&body));
+    match ctx
+        .state
+        .services
+        .report_missing_child(p, &form, ctx.ip.clone())
+        .await
+    {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/cases/{id}?reported=1")).into_response()),
+        Err(CaseError::Form(errs)) => {
+            let mut res = new_page(&ctx, &form, &errs)?.into_response();
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(CaseError::Service(e)) => Err(e.into()),
+    }
+}
+
+pub struct EpisodeItem {
+    pub id: i64,
+    pub number: usize,
+    pub reported_on: String,
+    pub missing_since: String,
+    pub last_seen: String,
+    pub circumstance: &'static str,
+    pub reported_by: String,
+    pub narrative: String,
+    pub recovery: Option<String>,
+    /// The recovery form of an open episode, for those who may record it.
+    pub recovery_form: Option<Vec<Field>>,
+    pub recovery_errors: Vec<(String, String)>,
+}
+
+pub struct AlertItem {
+    pub id: i64,
+    pub open: bool,
+    pub reason: &'static str,
+    pub source: String,
+    pub href: Option<String>,
+    pub evidence: Vec<String>,
+    pub raised: String,
+    pub dismissed: Option<String>,
+}
+
+pub struct AgencyItem {
+    pub id: i64,
+    pub name: String,
+    pub covers: String,
+    pub in_jurisdiction: bool,
+    pub shared: bool,
+}
+
+pub struct WorkItem {
+    pub next: Vec<(&'static str, &'static str)>,
+    pub assign_to: Vec<(String, String, bool)>,
+    pub agencies: Vec<AgencyItem>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct DetailPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    priority: &'static str,
+    priority_class: &'static str,
+    score: String,
+    /// Set when the stored priority differs from the assessment now (the catalogue
+    /// changed, or the child is older).
+    stale: Option<String>,
+    status: &'static str,
+    notice: Option<String>,
+    facts: Vec<(&'static str, String)>,
+    flags: Vec<(String, String, String)>,
+    reasons: Vec<String>,
+    child: Vec<(&'static str, String)>,
+    timeline: Vec<(String, &'static str, String)>,
+    episodes: Vec<EpisodeItem>,
+    episode_form: Option<Vec<Group>>,
+    episode_errors: Vec<(String, String)>,
+    alerts: Option<Vec<AlertItem>>,
+    work: Option<WorkItem>,
+    shares: Vec<(String, String, String)>,
+    published: bool,
+    can_publish: bool,
+    publish_form: Vec<Field>,
+    publish_errors: Vec<(String, String)>,
+    can_photo: bool,
+    photo_error: Option<String>,
+    photos: usize,
+}
+
+/// What to show again on a case page after a form failed.
+#[derive(Default)]
+struct Again {
+    notice: Option<String>,
+    episode: Option<(EpisodeForm, String, FormErrors)>,
+    recovery: Option<(i64, RecoveryForm, FormErrors)>,
+    publish: Option<(String, String, FormErrors)>,
+    photo_error: Option<String>,
+}
+
+fn describe_age(d: &CaseDetail) -> String {
+    match d.file.child.age_on(d.today) {
+        Some(a) => a.explain(),
+        None => "not recorded".into(),
+    }
+}
+
+fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
+    let today = iso(d.today);
+    let none = FormErrors::default();
+    let r = &d.row;
+    let (priority, priority_class) = priority_of(r.priority_rank);
+    let c = &d.file.child;
+    let mut facts = vec![
+        ("Case number", r.case_number.clone()),
+        ("Status", status_label(&r.status).to_owned()),
+        (
+            "Reported through",
+            match r.source.as_str() {
+                "caseworker" => "a caseworker's report".to_owned(),
+                "hotline" => "the hotline".to_owned(),
+                _ => "an import".to_owned(),
+            },
+        ),
+    ];
+    if let Some(o) = &d.owner_name {
+        facts.push(("Agency", o.clone()));
+    }
+    facts.push((
+        "Assigned to",
+        d.assignee_name.clone().unwrap_or_else(|| "nobody".into()),
+    ));
+    facts.push((
+        "Missing",
+        match (&r.missing_since, r.currently_missing) {
+            (Some(s), true) => format!("since {s}"),
+            _ => "no: every episode has a recovery".into(),
+        },
+    ));
+    facts.push((
+        "Poster",
+        if r.published {
+            format!(
+                "published with the consent of {} recorded on {}",
+                r.consent_given_by.clone().unwrap_or_default(),
+                r.consent_recorded_on.clone().unwrap_or_default()
+            )
+        } else {
+            "not published".into()
+        },
+    ));
+    let mut child = vec![("Name", c.name.clone())];
+    if !c.aliases.is_empty() {
+        child.push(("Other names", c.aliases.join(", ")));
+    }
+    child.push(("Age now", describe_age(&d)));
+    if let Some(s) = c.sex {
+        child.push(("Sex", s.label().to_owned()));
+    }
+    if !c.description.is_empty() {
+        child.push(("Description", c.description.clone()));
+    }
+    child.push(("Custody", c.custody.label().to_owned()));
+    if let Some(a) = &c.agency {
+        let mut cw = a.caseworker.name.clone();
+        for x in [&a.caseworker.phone, &a.caseworker.email]
+            .into_iter()
+            .flatten()
+        {
+            cw.push_str(&format!(", {x}"));
+        }
+        child.push(("Agency with custody", a.name.clone()));
+        child.push(("Caseworker", cw));
+    }
+    for g in &c.guardians {
+        let mut s = g.name.clone();
+        if !g.relation.is_empty() {
+            s.push_str(&format!(" ({})", g.relation));
+        }
+        for x in [&g.phone, &g.email].into_iter().flatten() {
+            s.push_str(&format!(", {x}"));
+        }
+        child.push(("Guardian", s));
+    }
+    let ids = &d.file.identifiers;
+    if !ids.phones.is_empty() {
+        child.push(("Child's phones", ids.phones.join(", ")));
+    }
+    if !ids.emails.is_empty() {
+        child.push(("Child's emails", ids.emails.join(", ")));
+    }
+    if !ids.handles.is_empty() {
+        child.push(("Child's handles", ids.handles.join(", ")));
+    }
+    let mut sorted: Vec<&service::cases::StoredEpisode> = d.episodes.iter().collect();
+    sorted.sort_by_key(|e| (e.episode.reported_on, e.id));
+    let episodes = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ep = &e.episode;
+            let open = ep.recovered.is_none();
+            let (rec_form, rec_errs) = match &again.recovery {
+                Some((eid, f, errs)) if *eid == e.id => (f.clone(), errs),
+                _ => (RecoveryForm::default(), &none),
+            };
+            let prefix = format!("rec-{}-", e.id);
+            let fields = Fields {
+                prefix: &prefix,
+                errors: rec_errs,
+                today: today.clone(),
+            };
+            EpisodeItem {
+                id: e.id,
+                number: i + 1,
+                reported_on: iso(ep.reported_on),
+                missing_since: iso(ep.missing_since()),
+                last_seen: ep.last_seen_place.to_string(),
+                circumstance: ep.circumstance.label(),
+                reported_by: ep.reported_by.clone(),
+                narrative: e.narrative.clone(),
+                recovery: ep.recovered.as_ref().map(|r| {
+                    let place = r
+                        .place
+                        .as_ref()
+                        .map(|p| format!(" in {p}"))
+                        .unwrap_or_default();
+                    format!("{}{place}: {}", iso(r.on), r.how)
+                }),
+                recovery_form: (open && d.may.update).then(|| recovery_fields(&fields, &rec_form)),
+                recovery_errors: error_list(&prefix, rec_errs),
+            }
+        })
+        .collect();
+    let (ep_form, ep_narrative, ep_errs) = match &again.episode {
+        Some((f, n, e)) => (f.clone(), n.clone(), e),
+        None => (
+            EpisodeForm {
+                reported_on: today.clone(),
+                ..EpisodeForm::default()
+            },
+            String::new(),
+            &none,
+        ),
+    };
+    let ep_fields = Fields {
+        prefix: "ep-",
+        errors: ep_errs,
+        today: today.clone(),
+    };
+    let episode_form = d
+        .may
+        .report_episode
+        .then(|| episode_groups(&ep_fields, &ep_form, &ep_narrative, true));
+    let alerts = d.alerts.as_ref().map(|list| {
+        list.iter()
+            .map(|a| AlertItem {
+                id: a.row.id,
+                open: a.row.dismissed_at.is_none(),
+                reason: a.reason_label,
+                source: a.source_label.clone(),
+                href: a.source_href.clone(),
+                evidence: a.evidence.clone(),
+                raised: when(a.row.created_at),
+                dismissed: a.row.dismissed_at.map(|t| {
+                    format!(
+                        "Dismissed by {} on {} UTC: {}",
+                        a.row.dismissed_by.clone().unwrap_or_default(),
+                        when(t),
+                        a.row.dismiss_reason.clone().unwrap_or_default()
+                    )
+                }),
+            })
+            .collect()
+    });
+    let shared: Vec<OrgId> = d.shares.iter().map(|s| s.org_id).collect();
+    let work = d.work.as_ref().map(|w| {
+        let from = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Open);
+        WorkItem {
+            next: from
+                .next_steps()
+                .iter()
+                .map(|s| (s.as_str(), s.action_label()))
+                .collect(),
+            assign_to: w
+                .assignable
+                .iter()
+                .map(|u| {
+                    (
+                        u.1.clone(),
+                        format!("{} ({})", u.2, u.1),
+                        r.assignee == Some(u.0),
+                    )
+                })
+                .collect(),
+            agencies: w
+                .agencies
+                .iter()
+                .map(|a| AgencyItem {
+                    id: a.id.0,
+                    name: a.name.clone(),
+                    covers: a.covers.join(", "),
+                    in_jurisdiction: a.in_jurisdiction,
+                    shared: shared.contains(&a.id),
+                })
+                .collect(),
+        }
+    });
+    let (given_by, recorded_on, pub_errs) = match &again.publish {
+        Some((g, o, e)) => (g.clone(), o.clone(), e),
+        None => (String::new(), today.clone(), &none),
+    };
+    let pub_fields = Fields {
+        prefix: "pub-",
+        errors: pub_errs,
+        today: today.clone(),
+    };
+    let publish_form = vec![
+        pub_fields
+            .make("consent_given_by", "Consent given by", "text", &given_by)
+            .hint("The guardian, or the agency with custody and who spoke for it.")
+            .required(),
+        pub_fields
+            .make(
+                "consent_recorded_on",
+                "Consent recorded on",
+                "date",
+                &recorded_on,
+            )
+            .required(),
+    ];
+    DetailPage {
+        layout: Layout::new(&ctx.state, &ctx.identity, &c.name, &ctx.path),
+        id: r.id,
+        name: c.name.clone(),
+        priority,
+        priority_class,
+        score: format!("{:.1}", r.score_milli as f64 / 1000.0),
+        stale: (i64::from(d.assessment.priority.rank()) != r.priority_rank).then(|| {
+            format!(
+                "Assessed today, this case would be {}; the stored priority is updated when the case changes or priorities are recomputed.",
+                d.assessment.priority.label().to_lowercase()
+            )
+        }),
+        status: status_label(&r.status),
+        notice: again.notice,
+        facts,
+        flags: d
+            .flags
+            .iter()
+            .map(|f| (f.id.clone(), f.label.clone(), f.reason.clone()))
+            .collect(),
+        reasons: d.assessment.reasons.clone(),
+        child,
+        timeline: d
+            .timeline
+            .iter()
+            .map(|t| {
+                let kind = match t.kind {
+                    casework::TimelineKind::Missing => "Missing",
+                    casework::TimelineKind::Recovered => "Recovered",
+                    casework::TimelineKind::Report(_) => "Report",
+                    casework::TimelineKind::Alert(_) => "Alert",
+                };
+                (iso(t.on), kind, t.text.clone())
+            })
+            .collect(),
+        episodes,
+        episode_form,
+        episode_errors: error_list("ep-", ep_errs),
+        alerts,
+        work,
+        shares: d
+            .shares
+            .iter()
+            .map(|s| (s.org_name.clone(), s.shared_by.clone(), when(s.shared_at)))
+            .collect(),
+        published: r.published,
+        can_publish: d.may.publish,
+        publish_form,
+        publish_errors: error_list("pub-", pub_errs),
+        can_photo: d.may.update,
+        photo_error: again.photo_error,
+        photos: c.photos.len(),
+    }
+}
+
+async fn show(ctx: &Ctx, id: i64, again: Again, status: StatusCode) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let d = ctx
+        .state
+        .services
+        .case_detail(p, id, ctx.ip.clone())
+        .await?;
+    let mut res = render(&detail_page(ctx, d, again))?.into_response();
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    #[serde(default)]
+    reported: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// The case page.
+pub async fn detail(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, AppError> {
+    let notice = if q.reported == "1" {
+        Some("The child was reported missing. The hotline reviews the case; alerts from link analysis go to its analyst.".to_owned())
+    } else {
+        match q.done.as_str() {
+            "episode" => Some("The episode was recorded.".to_owned()),
+            "recovery" => Some("The recovery was recorded.".to_owned()),
+            "published" => {
+                Some("The case is marked for publication; its poster is ready.".to_owned())
+            }
+            "withdrawn" => Some("The case is no longer published.".to_owned()),
+            "photo" => Some("The photo was added.".to_owned()),
+            _ => None,
+        }
+    };
+    show(
+        &ctx,
+        id,
+        Again {
+            notice,
+            ..Again::default()
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn add_episode(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let pairs = form_pairs(&body);
+    let form = episode_form(&pairs);
+    let narrative = get(&pairs, "narrative");
+    match ctx
+        .state
+        .services
+        .add_episode(p, id, &form, &narrative, ctx.ip.clone())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=episode#episodes")).into_response()),
+        Err(CaseError::Form(errs)) => {
+            let again = Again {
+                episode: Some((form, narrative, errs)),
+                ..Again::default()
+            };
+            show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CaseError::Service(e)) => Err(bad(e)),
+    }
+}
+
+pub async fn record_recovery(
+    ctx: Ctx,
+    Path((id, episode_id)): Path<(i64, i64)>,
+    axum::Form(f): axum::Form<RecoveryForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    match ctx
+        .state
+        .services
+        .record_recovery(p, id, episode_id, &f, ctx.ip.clone())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=recovery#episodes")).into_response()),
+        Err(CaseError::Form(errs)) => {
+            let again = Again {
+                recovery: Some((episode_id, f, errs)),
+                ..Again::default()
+            };
+            show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CaseError::Service(e)) => Err(bad(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn set_status(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<StatusForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let to = CaseStatus::parse(&f.status)
+        .ok_or_else(|| AppError::bad_request("choose one of the statuses offered"))?;
+    ctx.state
+        .services
+        .set_case_status(p, id, to, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assign_to: String,
+}
+
+pub async fn assign(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let to = (!f.assign_to.is_empty() && f.assign_to != "none").then_some(f.assign_to.as_str());
+    ctx.state
+        .services
+        .assign_case(p, id, to, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
+}
+
+pub async fn share(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let orgs: Vec<OrgId> = form_pairs(&body)
+        .iter()
+        .filter(|(k, _)| k == "agency")
+        .filter_map(|(_, v)| v.parse().ok().map(OrgId))
+        .collect();
+    ctx.state
+        .services
+        .share_case(p, id, &orgs, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DismissForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn dismiss_alert(
+    ctx: Ctx,
+    Path((id, alert_id)): Path<(i64, i64)>,
+    axum::Form(f): axum::Form<DismissForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    ctx.state
+        .services
+        .dismiss_case_alert(p, id, alert_id, &f.reason, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    Ok(Redirect::to(&format!("/cases/{id}#alerts")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    /// `publish` or `withdraw`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    consent_given_by: String,
+    #[serde(default)]
+    consent_recorded_on: String,
+}
+
+pub async fn publication(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<PublishForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let services = &ctx.state.services;
+    if f.action == "withdraw" {
+        services
+            .withdraw_publication(p, id, ctx.ip.clone())
+            .await
+            .map_err(bad)?;
+        return Ok(
+            Redirect::to(&format!("/cases/{id}?done=withdrawn#publication")).into_response(),
+        );
+    }
+    match services
+        .publish_case(
+            p,
+            id,
+            &f.consent_given_by,
+            &f.consent_recorded_on,
+            ctx.ip.clone(),
+        )
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/cases/{id}?done=published#publication")).into_response())
+        }
+        Err(CaseError::Form(errs)) => {
+            let again = Again {
+                publish: Some((f.consent_given_by, f.consent_recorded_on, errs)),
+                ..Again::default()
+            };
+            show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CaseError::Service(e)) => Err(bad(e)),
+    }
+}
+
+/// A photo of the child, sent as `multipart/form-data` (fields `photo`, `taken_on`) by
+/// htmx, which carries the CSRF token as a header. Answers htmx with a redirect to the case.
+pub async fn add_photo(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let mut bytes = Vec::new();
+    let mut taken_on = String::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad_request("the upload was cut off; send the photo again"))?
+    {
+        match field.name() {
+            Some("photo") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| {
+                        AppError::bad_request("the upload was cut off; send the photo again")
+                    })?
+                    .to_vec();
+            }
+            Some("taken_on") => taken_on = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::bad_request(
+            "choose a photo (JPEG or PNG) to upload",
+        ));
+    }
+    let result = ctx
+        .state
+        .services
+        .add_case_photo(p, id, bytes, &taken_on, ctx.ip.clone())
+        .await;
+    match result {
+        Ok(()) => {
+            let to = format!("/cases/{id}?done=photo#child");
+            let mut res = Redirect::to(&to).into_response();
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                res.headers_mut().insert("hx-redirect", v);
+            }
+            Ok(res)
+        }
+        Err(CaseError::Form(errs)) => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errs.0
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(CaseError::Service(e)) => Err(bad(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_poster.html")]
+struct PosterPage {
+    id: i64,
+    name: String,
+    fields: Vec<(&'static str, String)>,
+    /// A `data:` URL of the photo without its metadata.
+    photo: Option<String>,
+    hotline: String,
+}
+
+/// A PNG with only the chunks needed to draw it: text, EXIF and time chunks are dropped.
+fn png_without_metadata(png: &[u8]) -> Option<Vec<u8>> {
+    const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let mut out = png.get(..8).filter(|s| *s == SIG)?.to_vec();
+    let mut i = 8;
+    while i + 12 <= png.len() {
+        let len = u32::from_be_bytes(png[i..i + 4].try_into().ok()?) as usize;
+        let end = i.checked_add(12)?.checked_add(len)?;
+        let chunk = png.get(i..end)?;
+        let kind = &chunk[4..8];
+        if matches!(
+            kind,
+            b"IHDR" | b"PLTE" | b"tRNS" | b"IDAT" | b"IEND" | b"gAMA" | b"sRGB"
+        ) {
+            out.extend_from_slice(chunk);
+        }
+        if kind == b"IEND" {
+            return Some(out);
+        }
+        i = end;
+    }
+    None
+}
+
+/// The poster as an accessible page: the same published fields as the PDF, nothing else.
+pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    use base64::Engine;
+    let p = ctx.principal()?;
+    let services = &ctx.state.services;
+    let poster = services
+        .case_poster(p, id, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    let photo = poster.photo().and_then(|ph| {
+        let (mime, bytes) = match ph.stripped_jpeg() {
+            Some(j) => ("image/jpeg", j.to_vec()),
+            None => ("image/png", png_without_metadata(ph.jpeg_or_png())?),
+        };
+        Some(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    });
+    let fields: Vec<(&'static str, String)> = poster
+        .fields()
+        .into_iter()
+        .filter(|(label, _)| *label != "If you have information, call")
+        .collect();
+    render(&PosterPage {
+        id,
+        name: poster.name().to_owned(),
+        fields,
+        photo,
+        hotline: poster.hotline().to_owned(),
+    })
+}
+
+/// The poster as a printable PDF.
+pub async fn poster_pdf(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let poster = ctx
+        .state
+        .services
+        .case_poster(p, id, ctx.ip.clone())
+        .await
+        .map_err(bad)?;
+    Ok(pdf_response(&poster, id))
+}
+
+/// The PDF of a poster, as the page and the API send it.
+pub fn pdf_response(poster: &casework::PosterData, id: i64) -> Response {
+    let pdf = casework::render_pdf(poster);
+    let name = format!("attachment; filename=\"missing-child-poster-{id}.pdf\"");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_safe_for_html() {
+        assert_eq!(id_of("ep-", "guardians[1].phone"), "ep-guardians_1__phone");
+    }
+
+    #[test]
+    fn png_metadata_is_dropped() {
+        fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0, 0, 0, 0]);
+            c
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &[0; 13]));
+        png.extend(chunk(b"tEXt", b"Location\0somewhere"));
+        png.extend(chunk(b"IDAT", &[1, 2, 3]));
+        png.extend(chunk(b"IEND", &[]));
+        let out = png_without_metadata(&png).unwrap_or_default();
+        assert!(!out.windows(4).any(|w| w == b"tEXt"));
+        assert!(out.windows(4).any(|w| w == b"IDAT"));
+    }
+}
