@@ -186,7 +186,11 @@ fn pairwise(found: &[u32], truth: &[u32]) -> (f64, f64, f64) {
 fn bench_persons(n: usize) {
     let mut rng = Rng(42);
     let (records, truth) = persons(n, &mut rng);
-    let config = Config::default();
+    let mut config = Config::default();
+    // Blocking can be tried without a rebuild: LINK_WINDOW, LINK_MAX_BLOCK.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+    config.window = env("LINK_WINDOW").unwrap_or(config.window);
+    config.max_block = env("LINK_MAX_BLOCK").unwrap_or(config.max_block);
     let t0 = Instant::now();
     let cands = Candidates::dedupe(&records, &config);
     let t1 = Instant::now();

@@ -115,7 +115,7 @@ impl Default for Config {
             cluster_threshold: 0.5,
             max_cluster_pairs: 400,
             max_block: 16,
-            window: 8,
+            window: 4,
             u_sample_pairs: 200_000,
             em_iterations: 100,
             seed: 0x5eed,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::normalize;
-use crate::strsim::{formal_name, jaro_winkler, nysiis, soundex, within_one_edit};
+use crate::strsim::{formal_name, jaro_winkler_at_least, nysiis, soundex, within_one_edit};
 
 /// A calendar date (no time zone: dates of birth and record dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -422,7 +422,7 @@ fn name_level(a: &[u8], b: &[u8], fa: u64, fb: u64, na: (u64, u64), nb: (u64, u6
     if fa == fb || within_one_edit(a, b) {
         return 2;
     }
-    let jw = jaro_winkler(a, b);
+    let jw = jaro_winkler_at_least(a, b, 0.80);
     if jw >= 0.92 {
         return 2;
     }
@@ -565,12 +565,12 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, reference: Option<Date>) -> Ga
     } else if aa == ba {
         1
     } else {
-        let mut s = jaro_winkler(aa, ba);
+        let mut s = jaro_winkler_at_least(aa, ba, 0.80);
         // Words in another order ("wallaby place 7"): only worth a second
         // comparison when the first one did not already settle it.
         let (sa, sb) = (a.address_sorted(), b.address_sorted());
         if s < 0.92 && (sa != aa || sb != ba) {
-            s = s.max(jaro_winkler(sa, sb));
+            s = s.max(jaro_winkler_at_least(sa, sb, 0.80));
         }
         if s >= 0.92 {
             2
@@ -585,7 +585,7 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, reference: Option<Date>) -> Ga
         0
     } else if ac == bc {
         1
-    } else if jaro_winkler(ac, bc) >= 0.88 {
+    } else if jaro_winkler_at_least(ac, bc, 0.88) >= 0.88 {
         2
     } else {
         3

@@ -14,6 +14,47 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     j + prefix as f64 * 0.1 * (1.0 - j)
 }
 
+/// Jaro-Winkler similarity when it may reach `floor`; otherwise a value below
+/// `floor` (an upper bound of it), found without the full comparison.
+///
+/// Why: a large dedupe compares tens of millions of pairs that mostly differ,
+/// and callers only ask whether the similarity clears a threshold. Jaro
+/// grows with the number of matched characters, which cannot exceed the
+/// characters the two strings have in common (counted per byte bucket,
+/// which can only over-count), so that count bounds the similarity for a
+/// few cheap operations.
+pub fn jaro_winkler_at_least(a: &[u8], b: &[u8], floor: f64) -> f64 {
+    if a.is_empty() || b.is_empty() || a == b {
+        return jaro_winkler(a, b);
+    }
+    let (ta, tb) = (&a[..a.len().min(64)], &b[..b.len().min(64)]);
+    let mut count = [0u8; 32];
+    for &c in ta {
+        count[usize::from(c & 31)] += 1;
+    }
+    let mut common = 0u32;
+    for &c in tb {
+        let n = &mut count[usize::from(c & 31)];
+        if *n > 0 {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    let m = f64::from(common);
+    let j_max = if common == 0 {
+        0.0
+    } else {
+        (m / ta.len() as f64 + m / tb.len() as f64 + 1.0) / 3.0
+    };
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    let bound = j_max + prefix as f64 * 0.1 * (1.0 - j_max);
+    if bound < floor {
+        bound
+    } else {
+        jaro_winkler(a, b)
+    }
+}
+
 /// Jaro similarity in `[0, 1]`. Strings longer than 64 bytes are compared on
 /// their first 64 bytes.
 pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
@@ -34,9 +75,9 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     // times on a large dedupe). Bytes are bucketed by their low 5 bits
     // (distinct for the lower-case letters, which is what names hold), so
     // the table is small to clear; a bucket hit is checked against the byte.
-    let mut at = [0u64; 128];
+    let mut at = [0u64; 32];
     for (j, &c) in b.iter().enumerate() {
-        at[usize::from(c & 127)] |= 1 << j;
+        at[usize::from(c & 31)] |= 1 << j;
     }
     let full = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
     let mut a_flag = 0u64;
@@ -48,7 +89,7 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
         if lo >= hi {
             continue;
         }
-        let mut free = at[usize::from(ca & 127)] & !b_flag & full(hi) & !full(lo);
+        let mut free = at[usize::from(ca & 31)] & !b_flag & full(hi) & !full(lo);
         while free != 0 {
             let j = free.trailing_zeros() as usize;
             if b[j] == ca {
@@ -424,6 +465,23 @@ mod tests {
                 (jaro(&a, &b) - jaro_reference(&a, &b)).abs() < 1e-12,
                 "{a:?} {b:?}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bounded_similarity_is_exact_at_or_above_its_floor(
+            a in "[a-h0-3 ]{0,70}",
+            b in "[a-h0-3 ]{0,70}",
+            floor in 0.0f64..1.0,
+        ) {
+            let exact = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let got = jaro_winkler_at_least(a.as_bytes(), b.as_bytes(), floor);
+            if exact >= floor {
+                proptest::prop_assert_eq!(got, exact);
+            } else {
+                proptest::prop_assert!(got < floor && got >= exact - 1e-12, "{} {}", got, exact);
+            }
         }
     }
 
