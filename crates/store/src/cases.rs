@@ -3,6 +3,7 @@
 //! alerts raised by link analysis. The rules (who may see what, what a valid episode is)
 //! are the service's; this module only stores and finds.
 
+use crate::filter::{bind_all, bind_all_scalar, Bind};
 use crate::StoreError;
 use domain::{OrgId, UserId};
 use sqlx::{Any, Executor, Row};
@@ -336,11 +337,6 @@ pub struct CaseFilter {
     pub words: Vec<String>,
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 /// LIKE's wildcards never come from a user's filter.
 fn clean(s: &str) -> String {
     s.chars()
@@ -425,13 +421,7 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
          priority_rank, imported_at, id LIMIT $1 OFFSET $2",
         columns(false)
     );
-    let mut q = sqlx::query(&sql).bind(limit).bind(offset);
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
+    let q = bind_all(sqlx::query(&sql).bind(limit).bind(offset), binds);
     q.fetch_all(ex).await?.into_iter().map(map).collect()
 }
 
@@ -441,14 +431,9 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<i64, StoreError> {
     let (cond, binds) = condition(f, 1);
     let sql = format!("SELECT COUNT(*) FROM cases{cond}");
-    let mut q = sqlx::query_scalar(&sql);
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
-    Ok(q.fetch_one(ex).await?)
+    Ok(bind_all_scalar(sqlx::query_scalar(&sql), binds)
+        .fetch_one(ex)
+        .await?)
 }
 
 /// Moves a case from `from` to `to`; false if it was no longer in `from`.

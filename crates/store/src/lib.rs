@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod cases;
 mod error;
+mod filter;
 pub mod imports;
 pub mod links;
 pub mod orgs;

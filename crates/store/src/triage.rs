@@ -2,6 +2,7 @@
 //! with law-enforcement agencies, stored assessments and the indicator catalogue's
 //! versions.
 
+use crate::filter::{bind_all, bind_all_scalar, Bind};
 use crate::reports::{map, Assessed, ReportRow, LIST_COLUMNS};
 use crate::StoreError;
 use domain::{OrgId, ReportStatus, UserId};
@@ -100,11 +101,6 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 /// The queue: most urgent first, and within a priority the longest waiting first.
 pub async fn queue_page<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -116,13 +112,7 @@ pub async fn queue_page<'e, E: Executor<'e, Database = Any>>(
     let sql = format!(
         "SELECT {LIST_COLUMNS} FROM reports{cond} ORDER BY priority_rank, received_at, id LIMIT $1 OFFSET $2"
     );
-    let mut q = sqlx::query(&sql).bind(limit).bind(offset);
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
+    let q = bind_all(sqlx::query(&sql).bind(limit).bind(offset), binds);
     q.fetch_all(ex).await?.into_iter().map(map).collect()
 }
 
@@ -132,14 +122,9 @@ pub async fn queue_count<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<i64, StoreError> {
     let (cond, binds) = condition(f, 1);
     let sql = format!("SELECT COUNT(*) FROM reports{cond}");
-    let mut q = sqlx::query_scalar(&sql);
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
-    Ok(q.fetch_one(ex).await?)
+    Ok(bind_all_scalar(sqlx::query_scalar(&sql), binds)
+        .fetch_one(ex)
+        .await?)
 }
 
 /// Reports made available to `org`, most urgent first.
