@@ -667,14 +667,7 @@ pub async fn shares<'e, E: Executor<'e, Database = Any>>(
     .fetch_all(ex)
     .await?;
     rows.into_iter()
-        .map(|r| {
-            Ok(crate::triage::ShareRow {
-                org_id: OrgId(r.try_get(0)?),
-                org_name: r.try_get(1)?,
-                shared_by: r.try_get(2)?,
-                shared_at: r.try_get(3)?,
-            })
-        })
+        .map(|r| crate::triage::ShareRow::from_row(&r))
         .collect()
 }
 

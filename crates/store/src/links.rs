@@ -444,6 +444,23 @@ pub struct Edge {
     pub weight_milli: i64,
 }
 
+impl Edge {
+    /// From a row of `a_kind, a_id, b_kind, b_id, weight_milli`.
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Edge, StoreError> {
+        Ok(Edge {
+            a: RecordRef {
+                kind: r.try_get(0)?,
+                id: r.try_get(1)?,
+            },
+            b: RecordRef {
+                kind: r.try_get(2)?,
+                id: r.try_get(3)?,
+            },
+            weight_milli: r.try_get(4)?,
+        })
+    }
+}
+
 /// Every link's pair and weight.
 pub async fn all_edges<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -452,19 +469,7 @@ pub async fn all_edges<'e, E: Executor<'e, Database = Any>>(
         .fetch_all(ex)
         .await?
         .into_iter()
-        .map(|r| {
-            Ok(Edge {
-                a: RecordRef {
-                    kind: r.try_get(0)?,
-                    id: r.try_get(1)?,
-                },
-                b: RecordRef {
-                    kind: r.try_get(2)?,
-                    id: r.try_get(3)?,
-                },
-                weight_milli: r.try_get(4)?,
-            })
-        })
+        .map(|r| Edge::from_row(&r))
         .collect()
 }
 
@@ -785,19 +790,7 @@ pub async fn edges_shared_with<'e, E: Executor<'e, Database = Any>>(
     .fetch_all(ex)
     .await?
     .into_iter()
-    .map(|r| {
-        Ok(Edge {
-            a: RecordRef {
-                kind: r.try_get(0)?,
-                id: r.try_get(1)?,
-            },
-            b: RecordRef {
-                kind: r.try_get(2)?,
-                id: r.try_get(3)?,
-            },
-            weight_milli: r.try_get(4)?,
-        })
-    })
+    .map(|r| Edge::from_row(&r))
     .collect()
 }
 

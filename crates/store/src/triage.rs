@@ -271,6 +271,18 @@ pub struct ShareRow {
     pub shared_at: i64,
 }
 
+impl ShareRow {
+    /// From a row of `org_id, org name, shared_by, shared_at` (reports' and cases' shares).
+    pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<ShareRow, StoreError> {
+        Ok(ShareRow {
+            org_id: OrgId(r.try_get(0)?),
+            org_name: r.try_get(1)?,
+            shared_by: r.try_get(2)?,
+            shared_at: r.try_get(3)?,
+        })
+    }
+}
+
 pub async fn shares<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     report_id: i64,
@@ -283,19 +295,10 @@ pub async fn shares<'e, E: Executor<'e, Database = Any>>(
     .bind(report_id)
     .fetch_all(ex)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(ShareRow {
-                org_id: OrgId(r.try_get(0)?),
-                org_name: r.try_get(1)?,
-                shared_by: r.try_get(2)?,
-                shared_at: r.try_get(3)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(|r| ShareRow::from_row(&r)).collect()
 }
 
-/// The agencies each of `report_ids` was made available to, for access checks on lists.
+/// The agencies a report was made available to.
 pub async fn shared_with<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     report_id: i64,
