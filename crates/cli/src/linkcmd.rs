@@ -130,6 +130,8 @@ pub enum Role {
     LastName,
     /// A full name, split into first and last when those have no column.
     Name,
+    /// Other given names: nicknames, street names (several per cell allowed).
+    Alias,
     Dob,
     Age,
     Sex,
@@ -211,6 +213,20 @@ const ROLES: &[(Role, &str, &[&str])] = &[
         ],
     ),
     (
+        Role::Alias,
+        "alias",
+        &[
+            "alias",
+            "aliases",
+            "nickname",
+            "nicknames",
+            "aka",
+            "also known as",
+            "known as",
+            "other names",
+        ],
+    ),
+    (
         Role::StreetNumber,
         "street_number",
         &["street number", "house number", "street no", "house no"],
@@ -256,7 +272,7 @@ const ROLES: &[(Role, &str, &[&str])] = &[
 impl Role {
     /// Roles that may take several columns as several values (`phone 2`).
     fn multi_valued(self) -> bool {
-        matches!(self, Role::Phone | Role::Email | Role::Handle)
+        matches!(self, Role::Phone | Role::Email | Role::Handle | Role::Alias)
     }
 
     fn name(self) -> &'static str {
@@ -650,6 +666,7 @@ fn person(id: String, row: &[Cow<'_, str>], map: &Mapping, odd: &mut Oddities) -
         id,
         first_name,
         last_name,
+        aliases: many(Role::Alias),
         dob,
         age: joined(Role::Age).as_deref().and_then(parse_age),
         recorded,

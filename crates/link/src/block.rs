@@ -59,6 +59,19 @@ pub(crate) fn keys(p: &Prepared, out: &mut Vec<u64>) {
             p.first_nysiis.wrapping_mul(257) ^ u64::from(l0),
         ));
     }
+    // Other given names block like the given name, so a record that knows the
+    // person only by an alias meets the one that lists it.
+    if let Some(l0) = l0 {
+        for a in p.aliases.iter().flat_map(|a| a.iter()) {
+            if let Some(&a0) = a.text.first() {
+                out.push(key(
+                    Kind::Name,
+                    p.last_nysiis.wrapping_mul(257) ^ u64::from(a0),
+                ));
+                out.push(key(Kind::Name, a.nysiis.wrapping_mul(257) ^ u64::from(l0)));
+            }
+        }
+    }
     if let Some(d) = p.dob {
         let (lo, hi) = if d.month <= d.day {
             (d.month, d.day)

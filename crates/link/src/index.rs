@@ -21,9 +21,9 @@ use serde::Serialize;
 
 use crate::block::{identifier_key, keys};
 use crate::cluster::{mean_across, Groups};
-use crate::model::{probability, Model, PairExplanation, Weights};
-use crate::person::{compare, PersonRecord, Prepared};
-use crate::person_link::logit2;
+use crate::model::{level_frequencies, probability, set_u, Model, PairExplanation, Weights};
+use crate::person::{compare, Field, PersonRecord, Prepared};
+use crate::person_link::{logit2, SplitMix};
 use crate::Config;
 
 /// A stored record that matches a query.
@@ -78,6 +78,37 @@ impl Index {
     /// The model used for scoring.
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// Measures `u` (how often two different people agree, per field and
+    /// level) on `pairs` random pairs of the stored records, keeping `m` and
+    /// the prior. `u` is the part of a model that random pairs estimate
+    /// reliably without labels; it is what makes "same surname" worth more
+    /// among a thousand surnames than among fifty. Matches already returned
+    /// are not revisited. Does nothing with fewer than two records.
+    ///
+    /// Phones, emails, handles and document numbers keep their `u`: two
+    /// different people share one so rarely that what a sample of a few
+    /// hundred thousand pairs finds there is the same person met twice, and
+    /// taking that for coincidence would make the strongest evidence weak.
+    pub fn estimate_u(&mut self, pairs: usize, seed: u64) {
+        let n = self.prep.len();
+        if n < 2 {
+            return;
+        }
+        let mut rng = SplitMix(seed);
+        let sample = (0..pairs).map(|_| {
+            let i = rng.below(n);
+            let j = rng.below(n - 1);
+            let j = if j >= i { j + 1 } else { j };
+            compare(&self.prep[i], &self.prep[j], self.config.reference_date)
+        });
+        let mut counts = level_frequencies(sample);
+        for f in [Field::Document, Field::Phone, Field::Email, Field::Handle] {
+            counts[f as usize].iter_mut().for_each(|c| *c = 0.0);
+        }
+        set_u(&mut self.model, &counts);
+        self.weights = Weights::new(&self.model);
     }
 
     fn matches(&self, p: &Prepared, keys: &[u64]) -> Vec<Match> {
@@ -209,5 +240,62 @@ impl Index {
         let other = self.prep.get(stored as usize)?;
         let g = compare(&self.prepare(record), other, self.config.reference_date);
         Some(PairExplanation::new(&g, &self.weights))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FieldParams;
+
+    /// A made-up name per number (names lose their digits when normalised).
+    fn name(mut k: usize) -> String {
+        let mut s = String::from("q");
+        loop {
+            s.push(char::from(b'a' + (k % 26) as u8));
+            k /= 26;
+            if k == 0 {
+                return s;
+            }
+        }
+    }
+
+    fn people(firsts: usize, lasts: usize, n: usize) -> Index {
+        let mut index = Index::new(Model::children(), Config::default());
+        for i in 0..n {
+            index.insert(&PersonRecord {
+                first_name: Some(name(i % firsts)),
+                last_name: Some(name(i % lasts)),
+                ..PersonRecord::default()
+            });
+        }
+        index
+    }
+
+    fn params(index: &Index, field: Field) -> &FieldParams {
+        &index.model().fields[field as usize]
+    }
+
+    #[test]
+    fn u_follows_the_population() {
+        // Few surnames: sharing one is common, so it weighs less than among many.
+        let mut few = people(50, 5, 2000);
+        let mut many = people(50, 500, 2000);
+        let before = params(&few, Field::Handle).u.clone();
+        few.estimate_u(50_000, 1);
+        many.estimate_u(50_000, 1);
+        let (uf, um) = (
+            params(&few, Field::LastName).u[0],
+            params(&many, Field::LastName).u[0],
+        );
+        assert!((0.15..0.25).contains(&uf), "{uf}");
+        assert!(um < 0.01, "{um}");
+        // m is kept, and identifiers keep their u: a sample finds their matches, not
+        // their coincidences.
+        assert_eq!(
+            params(&few, Field::LastName).m,
+            Model::children().fields[Field::LastName as usize].m
+        );
+        assert_eq!(params(&few, Field::Handle).u, before);
     }
 }

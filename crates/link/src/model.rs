@@ -88,6 +88,37 @@ impl Default for Model {
     }
 }
 
+impl Model {
+    /// [`Model::default`] set for children named in reports and missing-child
+    /// cases, where what a record gets wrong differs from a registry's errors:
+    /// - a child is often known by another first name (a nickname, or a street
+    ///   name a trafficker gave), so a different first name is weaker evidence
+    ///   against;
+    /// - a stated age is often a guess or the older age a child gives online;
+    /// - a trafficked child is moved between cities and states, so being
+    ///   reported elsewhere says little;
+    /// - a child's own screen name is theirs alone: two different children
+    ///   share one far more rarely than they share a phone (phones are handed
+    ///   out, passed on and reassigned).
+    ///
+    /// `u` of the names, dates and places should still be measured on the
+    /// population ([`crate::Index::estimate_u`]).
+    pub fn children() -> Model {
+        let mut m = Model::default();
+        for p in &mut m.fields {
+            match p.field {
+                Field::FirstName => p.m = vec![0.65, 0.15, 0.05, 0.15],
+                Field::Dob => p.m = vec![0.85, 0.08, 0.02, 0.05, 0.8, 0.2],
+                Field::City => p.m = vec![0.5, 0.05, 0.45],
+                Field::State => p.m = vec![0.6, 0.4],
+                Field::Handle => p.u = vec![1e-6, 1.0 - 1e-6],
+                _ => {}
+            }
+        }
+        m
+    }
+}
+
 /// Match weights precomputed from a [`Model`] for fast scoring.
 #[derive(Debug, Clone)]
 pub(crate) struct Weights {
@@ -144,6 +175,26 @@ pub(crate) fn level_frequencies(gammas: impl Iterator<Item = Gamma>) -> Vec<Vec<
         }
     }
     counts
+}
+
+/// Sets `u` of every field from level counts of random pairs, with half a
+/// pseudo-count per level so that a level never seen in the sample stays rare
+/// instead of impossible; returns `u` padded to [`MAX_LEVELS`] per field.
+pub(crate) fn set_u(model: &mut Model, counts: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut u_random = Vec::with_capacity(NFIELDS);
+    for (f, params) in model.fields.iter_mut().enumerate() {
+        let levels = params.u.len();
+        let total: f64 = counts[f][..levels].iter().sum();
+        if total > 0.0 {
+            for (u, &c) in params.u.iter_mut().zip(&counts[f][..levels]) {
+                *u = (c + 0.5) / (total + 0.5 * levels as f64);
+            }
+        }
+        let mut u = params.u.clone();
+        u.resize(MAX_LEVELS, 0.0);
+        u_random.push(u);
+    }
+    u_random
 }
 
 /// Expectation-maximisation over distinct comparison patterns.

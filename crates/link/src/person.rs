@@ -65,6 +65,11 @@ pub struct PersonRecord {
     pub first_name: Option<String>,
     /// Family name.
     pub last_name: Option<String>,
+    /// Other given names the person is known by: nicknames, street names, an
+    /// alias a caseworker recorded. Compared with the given name of the other
+    /// record as alternatives; the best agreement counts.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Date of birth.
     pub dob: Option<Date>,
     /// Stated or estimated age at `recorded` (or at the configured reference date).
@@ -236,10 +241,32 @@ pub(crate) struct Prepared {
     pub recorded: Option<Date>,
     pub age: Option<u8>,
     pub sex: Option<Sex>,
+    /// Other given names; few records have any, so none costs one pointer.
+    pub aliases: Option<Box<[GivenName]>>,
     /// Hashed identifiers: phones, then emails, then handles, each sorted.
     ids: Box<[u64]>,
     /// Ends of the phones and of the emails in `ids`.
     id_ends: [u32; 2],
+}
+
+/// A given name prepared for comparison, as [`Prepared`] keeps its own.
+#[derive(Debug, Clone)]
+pub(crate) struct GivenName {
+    pub text: Box<[u8]>,
+    pub formal: u64,
+    pub nysiis: u64,
+    pub soundex: u64,
+}
+
+impl GivenName {
+    fn new(name: &str) -> GivenName {
+        GivenName {
+            text: name.as_bytes().into(),
+            formal: hash_str(formal_name(name)),
+            nysiis: nysiis(name.as_bytes()),
+            soundex: soundex(name.as_bytes()),
+        }
+    }
 }
 
 pub(crate) fn hash_str(s: &str) -> u64 {
@@ -324,7 +351,15 @@ impl Prepared {
         let handles = ids(&r.handles, normalize::handle);
         let id_ends = [phones.len() as u32, (phones.len() + emails.len()) as u32];
         let all: Vec<u64> = phones.into_iter().chain(emails).chain(handles).collect();
+        let mut aliases: Vec<GivenName> = Vec::new();
+        for a in &r.aliases {
+            let a = normalize::name(a);
+            if !a.is_empty() && a != first && !aliases.iter().any(|g| *g.text == *a.as_bytes()) {
+                aliases.push(GivenName::new(&a));
+            }
+        }
         Prepared {
+            aliases: (!aliases.is_empty()).then(|| aliases.into_boxed_slice()),
             inline,
             spill,
             ends,
@@ -430,6 +465,40 @@ fn name_level(a: &[u8], b: &[u8], fa: u64, fb: u64, na: (u64, u64), nb: (u64, u6
         return 3;
     }
     4
+}
+
+/// The best given-name agreement once either record's other names count as
+/// alternatives to its given name (`first` is the level of the given names).
+fn alias_level(a: &Prepared, b: &Prepared, first: u8) -> u8 {
+    let own = |p: &Prepared| GivenName {
+        text: p.first().into(),
+        formal: p.first_formal,
+        nysiis: p.first_nysiis,
+        soundex: p.first_soundex,
+    };
+    let names = |p: &Prepared| -> Vec<GivenName> {
+        let mut v = vec![own(p)];
+        v.extend(p.aliases.iter().flat_map(|x| x.iter().cloned()));
+        v
+    };
+    let (na, nb) = (names(a), names(b));
+    let mut best = first;
+    for x in &na {
+        for y in &nb {
+            let l = name_level(
+                &x.text,
+                &y.text,
+                x.formal,
+                y.formal,
+                (x.nysiis, x.soundex),
+                (y.nysiis, y.soundex),
+            );
+            if l != 0 && (best == 0 || l < best) {
+                best = l;
+            }
+        }
+    }
+    best
 }
 
 fn exact_typo_level(a: &[u8], b: &[u8]) -> u8 {
@@ -538,6 +607,9 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, reference: Option<Date>) -> Ga
         (a.first_nysiis, a.first_soundex),
         (b.first_nysiis, b.first_soundex),
     );
+    if first != 1 && (a.aliases.is_some() || b.aliases.is_some()) {
+        first = alias_level(a, b, first);
+    }
     let mut last = name_level(
         al,
         bl,
@@ -591,7 +663,11 @@ pub(crate) fn compare(a: &Prepared, b: &Prepared, reference: Option<Date>) -> Ga
         3
     };
     let (ast, bst) = (a.state(), b.state());
-    g[Field::State as usize] = if ast.is_empty() || bst.is_empty() {
+    // The same city already says the same state: counting both would count
+    // one agreement twice. The state speaks when the cities differ or one is
+    // missing.
+    let same_city = matches!(g[Field::City as usize], 1 | 2);
+    g[Field::State as usize] = if ast.is_empty() || bst.is_empty() || same_city {
         0
     } else {
         1 + u8::from(ast != bst)
@@ -651,6 +727,47 @@ mod tests {
         assert_eq!((g[0], g[1]), (2, 1));
         let g = compare(&a, &s, None);
         assert_eq!((g[0], g[1]), (2, 2));
+    }
+
+    #[test]
+    fn an_alias_counts_as_the_given_name() {
+        // A case lists the street name a report knows the child by.
+        let mut case = rec("Victoria", "Bennett", None);
+        case.aliases = vec!["Gabriela".into(), "Tori".into()];
+        let mut report = rec("Gabriela", "", None);
+        report.last_name = None;
+        let (a, b) = (Prepared::new(&case), Prepared::new(&report));
+        assert_eq!(compare(&a, &b, None)[Field::FirstName as usize], 1);
+        assert_eq!(compare(&b, &a, None)[Field::FirstName as usize], 1);
+        // A nickname of an alias is close, as it is of a given name.
+        let nick = Prepared::new(&rec("Vicky", "Bennett", None));
+        assert_eq!(compare(&a, &nick, None)[Field::FirstName as usize], 2);
+        // Without aliases nothing changes.
+        let plain = Prepared::new(&rec("Victoria", "Bennett", None));
+        assert_eq!(compare(&plain, &b, None)[Field::FirstName as usize], 4);
+        // An alias also blocks: the two records share a key.
+        let mut report = rec("Gabriela", "Bennett", None);
+        report.dob = None;
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        crate::block::keys(&a, &mut ka);
+        crate::block::keys(&Prepared::new(&report), &mut kb);
+        assert!(ka.iter().any(|k| kb.contains(k)));
+    }
+
+    #[test]
+    fn the_same_city_is_not_counted_again_as_the_same_state() {
+        let mut a = rec("ann", "lee", None);
+        a.city = Some("Reno".into());
+        a.state = Some("NV".into());
+        let mut b = a.clone();
+        let g = compare(&Prepared::new(&a), &Prepared::new(&b), None);
+        assert_eq!((g[Field::City as usize], g[Field::State as usize]), (1, 0));
+        b.city = Some("Las Vegas".into());
+        let g = compare(&Prepared::new(&a), &Prepared::new(&b), None);
+        assert_eq!((g[Field::City as usize], g[Field::State as usize]), (3, 1));
+        b.city = None;
+        let g = compare(&Prepared::new(&a), &Prepared::new(&b), None);
+        assert_eq!((g[Field::City as usize], g[Field::State as usize]), (0, 1));
     }
 
     #[test]

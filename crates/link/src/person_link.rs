@@ -9,7 +9,7 @@ use crate::block::candidate_pairs;
 use crate::cluster::{mean_across, Clusters, Groups, Link};
 use crate::model::{em, level_frequencies, probability, Model, PairExplanation, Weights};
 use crate::normalize;
-use crate::person::{compare, hash_str, Field, Gamma, PersonRecord, Prepared, NFIELDS};
+use crate::person::{compare, hash_str, Field, Gamma, PersonRecord, Prepared};
 use crate::Config;
 
 /// Blocked and compared candidate pairs of one data set (deduplication) or
@@ -172,21 +172,7 @@ impl Candidates {
         }
         let counts = level_frequencies(sample.into_iter());
         let mut model = start.clone();
-        let mut u_random = Vec::with_capacity(NFIELDS);
-        for (f, params) in model.fields.iter_mut().enumerate() {
-            let levels = params.u.len();
-            let total: f64 = counts[f][..levels].iter().sum();
-            // Half a pseudo-count per level: a level never seen in the sample
-            // stays rare instead of impossible.
-            if total > 0.0 {
-                for (u, &c) in params.u.iter_mut().zip(&counts[f][..levels]) {
-                    *u = (c + 0.5) / (total + 0.5 * levels as f64);
-                }
-            }
-            let mut u = params.u.clone();
-            u.resize(crate::model::MAX_LEVELS, 0.0);
-            u_random.push(u);
-        }
+        let u_random = crate::model::set_u(&mut model, &counts);
         let mut patterns: FxHashMap<Gamma, u64> = FxHashMap::default();
         for g in &self.gammas {
             *patterns.entry(*g).or_insert(0) += 1;
