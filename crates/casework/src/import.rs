@@ -42,6 +42,9 @@ pub struct ImportedChild {
     pub last_name: Option<String>,
     #[serde(default)]
     pub nickname: Option<String>,
+    /// Other names the child is known by, beside the nickname.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// `F` or `M`.
     pub sex: String,
     /// `YYYY-MM-DD`; some files give `age` instead.
@@ -179,13 +182,15 @@ impl ImportedCase {
         if name.is_empty() {
             return Err(bad("child.first_name", "is empty".into()));
         }
-        let aliases = c
-            .nickname
-            .iter()
-            .map(|n| n.trim())
-            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(first))
-            .map(str::to_owned)
-            .collect();
+        let mut aliases: Vec<String> = Vec::new();
+        for n in c.nickname.iter().chain(&c.aliases).map(|n| n.trim()) {
+            if !n.is_empty()
+                && !n.eq_ignore_ascii_case(first)
+                && !aliases.iter().any(|a| a.eq_ignore_ascii_case(n))
+            {
+                aliases.push(n.to_owned());
+            }
+        }
         let date_of_birth = match &c.date_of_birth {
             Some(d) => Some(date("child.date_of_birth".into(), d)?),
             None => None,
@@ -266,6 +271,16 @@ fn place(city: &str, state: &str) -> Place {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_nickname_and_aliases_are_the_child_s_other_names_once_each() {
+        let line = r#"{"case_id":"c1","child":{"first_name":"Ana","nickname":"Annie","aliases":["annie","Bee"," ","Ana"],"sex":"F","age":14},"circumstance":"endangered_runaway","missing_from_care":false,"custody":{"kind":"guardians","guardians":[]},"episodes":[{"reported":"2022-03-04","last_seen":"2022-03-03","last_seen_city":"Tulsa","last_seen_state":"OK","circumstance":"endangered_runaway"}]}"#;
+        let case = ImportedCase::from_json(line)
+            .expect("parses")
+            .to_case()
+            .expect("converts");
+        assert_eq!(case.child.aliases, vec!["Annie", "Bee"]);
+    }
 
     #[test]
     fn reads_a_hand_written_line() {

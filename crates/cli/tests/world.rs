@@ -329,7 +329,12 @@ fn accuracy(world: &Path, db: &Path) {
         {
             people.join((r.get(0), r.get(1)), (r.get(2), r.get(3)));
         }
+        // Every child a report names, and those it identifies: by full name, or by the
+        // child's own phone, email or account. A first name or a street alias alone
+        // ("Destiny", 16) identifies nobody: the world knows who is behind it, no
+        // record does, and linking it to every Destiny would be wrong.
         let mut named: Vec<((String, i64), String)> = Vec::new();
+        let mut identified: Vec<((String, i64), String)> = Vec::new();
         for r in rows("SELECT id, external_id, report_json FROM reports")
             .fetch_all(&mut c)
             .await
@@ -337,19 +342,32 @@ fn accuracy(world: &Path, db: &Path) {
         {
             let (id, external, json): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
             let report: Value = serde_json::from_str(&json).unwrap();
-            let names_a_child = report["victims"].as_array().is_some_and(|vs| {
-                vs.iter().any(|v| {
-                    !v["person"]["first_name"].is_null() || !v["person"]["last_name"].is_null()
-                })
+            let victims = report["victims"].as_array().cloned().unwrap_or_default();
+            let has = |v: &Value, k: &str| v[k].as_str().is_some_and(|s| !s.trim().is_empty());
+            let names_a_child = victims
+                .iter()
+                .any(|v| has(&v["person"], "first_name") || has(&v["person"], "last_name"));
+            let identifies_a_child = victims.iter().any(|v| {
+                let p = &v["person"];
+                (has(p, "first_name") && has(p, "last_name"))
+                    || has(v, "screen_name")
+                    || p["phones"].as_array().is_some_and(|a| !a.is_empty())
+                    || p["emails"].as_array().is_some_and(|a| !a.is_empty())
             });
             if let (true, Some(kid)) = (names_a_child, child_of(&record_of(&external))) {
-                named.push((people.find(&("report".to_owned(), id)), kid));
+                let cluster = people.find(&("report".to_owned(), id));
+                if identifies_a_child {
+                    identified.push((cluster.clone(), kid.clone()));
+                }
+                named.push((cluster, kid));
             }
         }
         for r in rows("SELECT id, external_id FROM cases").fetch_all(&mut c).await.unwrap() {
             let (id, external): (i64, String) = (r.get(0), r.get(1));
             if let Some(kid) = child_of(&external) {
-                named.push((people.find(&("case".to_owned(), id)), kid));
+                let cluster = people.find(&("case".to_owned(), id));
+                identified.push((cluster.clone(), kid.clone()));
+                named.push((cluster, kid));
             }
         }
 
@@ -360,14 +378,20 @@ fn accuracy(world: &Path, db: &Path) {
             "  of them written by networks, {} ads: precision {np:.4} recall {nr:.4} F1 {nf:.4}",
             network_ads.len()
         );
-        let (pp, pr, pf) = pairwise(&named);
+        let (ap, ar, af) = pairwise(&named);
         eprintln!(
-            "persons, {} children named in reports and cases: precision {pp:.4} recall {pr:.4} F1 {pf:.4}",
+            "persons, {} children named in reports and cases (aliases and first names alone included): precision {ap:.4} recall {ar:.4} F1 {af:.4}",
             named.len()
         );
+        let (pp, pr, pf) = pairwise(&identified);
+        eprintln!(
+            "persons, {} children identified in reports and cases: precision {pp:.4} recall {pr:.4} F1 {pf:.4}",
+            identified.len()
+        );
         assert!(f >= 0.9, "ad template F1 {f}");
-        // Issue 6 asks for 0.9 on persons too; the product's person matching does not
-        // reach it yet (see the closing note), so this guards what it does reach.
-        assert!(pp >= 0.85, "person precision {pp}");
+        assert!(pf >= 0.9, "person F1 {pf} (precision {pp}, recall {pr})");
+        // Counting the mentions that identify nobody must not cost precision: the
+        // matcher leaves them alone rather than guessing.
+        assert!(ap >= 0.9, "person precision {ap} with first names and aliases");
     });
 }

@@ -403,6 +403,7 @@ pub fn import_format(
             "first_name": first,
             "last_name": last,
             "nickname": c.aliases.first(),
+            "aliases": c.aliases.get(1..).unwrap_or_default(),
             "sex": match c.sex { Some(casework::Sex::Female) => "F", Some(casework::Sex::Male) => "M", None => "" },
             "date_of_birth": c.date_of_birth.map(iso),
             "age": age,

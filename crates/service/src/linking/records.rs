@@ -324,6 +324,10 @@ pub struct CaseChild {
     #[serde(default)]
     pub last_name: Option<String>,
     #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
     pub sex: Option<String>,
     #[serde(default)]
     pub date_of_birth: Option<String>,
@@ -407,6 +411,7 @@ pub fn case_child(c: &CaseJson) -> Child {
         id: String::new(),
         first_name: Some(ch.first_name.clone()).filter(|f| !f.trim().is_empty()),
         last_name: ch.last_name.clone(),
+        aliases: ch.nickname.iter().chain(&ch.aliases).cloned().collect(),
         dob,
         age,
         // The age is given at the first episode.
@@ -492,7 +497,7 @@ mod tests {
     #[test]
     fn a_case_gives_its_child_and_states() {
         let c: CaseJson = serde_json::from_str(
-            r#"{"case_id":"c1","child":{"first_name":"Jane","last_name":"Doe","sex":"female","age":15,"phone":"212-555-0147"},
+            r#"{"case_id":"c1","child":{"first_name":"Jane","last_name":"Doe","nickname":"JJ","aliases":["Lady J"],"sex":"female","age":15,"phone":"212-555-0147"},
                "circumstance":"endangered_runaway","missing_from_care":true,
                "custody":{"kind":"guardians","guardians":[{"name":"A","relation":"mother","phone":"212-555-0100"}]},
                "episodes":[{"reported":"2024-01-02","last_seen":"2024-01-01","last_seen_city":"Reno","last_seen_state":"NV","circumstance":"endangered_runaway","recovery_state":"CA"}]}"#,
@@ -501,6 +506,7 @@ mod tests {
         assert_eq!(c.states(), vec!["NV", "CA"]);
         let child = case_child(&c);
         assert_eq!(child.label, "Jane Doe, 15");
+        assert_eq!(child.person.aliases, vec!["JJ", "Lady J"]);
         assert_eq!(child.person.state.as_deref(), Some("NV"));
         assert_eq!(child.person.recorded, Some(Date::new(2024, 1, 2)));
         let s = case_sightings(&c);
