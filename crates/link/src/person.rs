@@ -470,35 +470,28 @@ fn name_level(a: &[u8], b: &[u8], fa: u64, fb: u64, na: (u64, u64), nb: (u64, u6
 /// The best given-name agreement once either record's other names count as
 /// alternatives to its given name (`first` is the level of the given names).
 fn alias_level(a: &Prepared, b: &Prepared, first: u8) -> u8 {
-    let own = |p: &Prepared| GivenName {
-        text: p.first().into(),
-        formal: p.first_formal,
-        nysiis: p.first_nysiis,
-        soundex: p.first_soundex,
-    };
-    let names = |p: &Prepared| -> Vec<GivenName> {
-        let mut v = vec![own(p)];
-        v.extend(p.aliases.iter().flat_map(|x| x.iter().cloned()));
-        v
-    };
-    let (na, nb) = (names(a), names(b));
     let mut best = first;
-    for x in &na {
-        for y in &nb {
-            let l = name_level(
-                &x.text,
-                &y.text,
-                x.formal,
-                y.formal,
-                (x.nysiis, x.soundex),
-                (y.nysiis, y.soundex),
-            );
+    for (xt, xf, xp) in given_names(a) {
+        for (yt, yf, yp) in given_names(b) {
+            let l = name_level(xt, yt, xf, yf, xp, yp);
             if l != 0 && (best == 0 || l < best) {
                 best = l;
             }
         }
     }
     best
+}
+
+/// A record's given name and aliases with their codes, without allocating:
+/// this runs for every comparison with a record that has aliases.
+fn given_names(p: &Prepared) -> impl Iterator<Item = (&[u8], u64, (u64, u64))> {
+    let own = (p.first(), p.first_formal, (p.first_nysiis, p.first_soundex));
+    std::iter::once(own).chain(
+        p.aliases
+            .iter()
+            .flat_map(|x| x.iter())
+            .map(|g| (&*g.text, g.formal, (g.nysiis, g.soundex))),
+    )
 }
 
 fn exact_typo_level(a: &[u8], b: &[u8]) -> u8 {
