@@ -7,6 +7,8 @@
 //! (modes: `persons`, `texts`, `index`; default 200000 records).
 //! `csv N PATH` writes the same N persons (with their true entity) as CSV,
 //! for running another tool on identical input (see `bench/splink_persons.py`).
+//! `ads N PATH` writes the `texts` ads as JSON lines for `clearinghouse
+//! cluster-ads`; `bench/score.py` scores either command's output.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -54,6 +56,24 @@ const KINDS: &[&str] = &[
     "street", "road", "avenue", "lane", "court", "drive", "place",
 ];
 const STATES: &[&str] = &["ca", "tx", "fl", "ny", "il", "pa", "oh", "ga"];
+
+/// Area codes for the fictional `NPA-555-01XX` numbers the ads carry.
+const NPAS: &[u16] = &[
+    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225,
+    228, 229, 231, 234, 239, 240, 248, 251, 252, 253, 254, 256, 260, 262, 267, 269, 270, 276, 281,
+    301, 302, 303, 304, 305, 307, 308, 309, 310, 312, 313, 314, 315, 316, 317, 318, 319, 320, 321,
+    323, 325, 330, 334, 336, 337, 339, 347, 352, 360, 361, 385, 386, 401, 402, 404, 405, 406, 407,
+    408, 409, 410, 412, 413, 414, 415, 417, 419, 423, 424, 425, 432, 434, 435, 440, 443, 469, 470,
+    478, 479, 480, 484, 501, 502, 503, 504, 505, 507, 508, 509, 510, 512, 513, 515, 516, 517, 518,
+    520, 530, 540, 541, 559, 561, 562, 563, 570, 571, 573, 574, 580, 585, 586, 601, 602, 603, 605,
+    606, 607, 608, 609, 610, 612, 614, 615, 616, 617, 618, 619, 620, 623, 626, 630, 631, 636, 641,
+    646, 650, 651, 660, 661, 662, 678, 701, 702, 703, 704, 706, 707, 708, 712, 713, 714, 715, 716,
+    717, 718, 719, 720, 724, 727, 731, 732, 734, 740, 757, 760, 763, 765, 770, 772, 773, 774, 775,
+    781, 785, 786, 801, 802, 803, 804, 805, 806, 808, 810, 812, 813, 814, 815, 816, 817, 818, 828,
+    830, 831, 832, 843, 845, 847, 850, 856, 857, 858, 859, 860, 863, 864, 865, 870, 901, 903, 904,
+    906, 907, 908, 909, 910, 912, 913, 914, 915, 916, 917, 918, 919, 920, 925, 928, 931, 936, 937,
+    940, 941, 949, 951, 952, 954, 956, 970, 971, 972, 973, 978, 979, 985, 989,
+];
 
 fn typo(rng: &mut Rng, s: &str) -> String {
     let mut b: Vec<u8> = s.bytes().collect();
@@ -262,7 +282,11 @@ fn bench_index(n: usize) {
     );
 }
 
-fn bench_texts(n: usize) {
+/// N short ads written from N/100 templates (sentences reordered, a word
+/// swapped, emoji inserted); returns the texts and each one's template.
+/// Half of a template's ads carry its phone, a fictional `NPA-555-01XX`
+/// number of its own, so no two templates meet through a phone by chance.
+fn ads(n: usize) -> (Vec<String>, Vec<u32>, usize) {
     let mut rng = Rng(9);
     let vocab: Vec<String> = (0..3000)
         .map(|_| format!("{}{}", rng.pick(SYL_A), rng.pick(SYL_B)))
@@ -302,10 +326,17 @@ fn bench_texts(n: usize) {
             }
             text.push_str(". ");
         }
-        text.push_str(&format!("call 555{:07}", rng.below(10_000_000)));
+        if t < NPAS.len() * 100 && rng.chance(0.5) {
+            text.push_str(&format!("call {}-555-01{:02}", NPAS[t / 100], t % 100));
+        }
         ads.push(text);
         truth.push(t as u32);
     }
+    (ads, truth, templates.len())
+}
+
+fn bench_texts(n: usize) {
+    let (ads, truth, templates) = ads(n);
     let t0 = Instant::now();
     let mut tc = TextClusterer::new(TextConfig::default());
     for a in &ads {
@@ -316,8 +347,7 @@ fn bench_texts(n: usize) {
     let t2 = Instant::now();
     let (p, r, f) = pairwise(&c.cluster_of, &truth);
     println!(
-        "texts n={n} ({} templates): minhash {:.2}s, lsh+cluster {:.2}s, total {:.2}s; peak RSS {:.0} MiB; {} clusters; pairwise P {p:.4} R {r:.4} F1 {f:.4}",
-        templates.len(),
+        "texts n={n} ({templates} templates): minhash {:.2}s, lsh+cluster {:.2}s, total {:.2}s; peak RSS {:.0} MiB; {} clusters; pairwise P {p:.4} R {r:.4} F1 {f:.4}",
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64(),
         (t2 - t0).as_secs_f64(),
@@ -357,6 +387,19 @@ fn write_csv(n: usize, path: &str) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The generated ads as JSON lines for `clearinghouse cluster-ads`, with a
+/// `template` field (the truth) that the command ignores.
+fn write_ads(n: usize, path: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let (ads, truth, _) = ads(n);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (i, (text, t)) in ads.iter().zip(&truth).enumerate() {
+        let line = serde_json::json!({"id": format!("ad-{i}"), "body": text, "template": t});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).map_or("persons", String::as_str);
@@ -371,6 +414,12 @@ fn main() {
                 eprintln!("{path}: {e}");
             }
         }
-        other => eprintln!("unknown mode {other}: persons | index | texts"),
+        "ads" => {
+            let path = args.get(3).map_or("ads.jsonl", String::as_str);
+            if let Err(e) = write_ads(n, path) {
+                eprintln!("{path}: {e}");
+            }
+        }
+        other => eprintln!("unknown mode {other}: persons | index | texts | csv | ads"),
     }
 }
