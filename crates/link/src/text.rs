@@ -163,19 +163,49 @@ impl TextClusterer {
         let sh = shingles(text, self.config.shingle_words);
         let start = self.sigs.len();
         self.sigs.resize(start + self.hashers.len(), u32::MAX);
-        let sig = &mut self.sigs[start..];
-        for &x in &sh {
+        Self::minhash(&self.hashers, &sh, &mut self.sigs[start..]);
+        self.empty.push(sh.is_empty());
+        (self.empty.len() - 1) as u32
+    }
+
+    /// The MinHash signature of a text, to keep and [`add_signature`](Self::add_signature)
+    /// later without the text: `bands * rows` values, or none for a text with no word.
+    pub fn signature(&self, text: &str) -> Vec<u32> {
+        let sh = shingles(text, self.config.shingle_words);
+        if sh.is_empty() {
+            return Vec::new();
+        }
+        let mut sig = vec![u32::MAX; self.hashers.len()];
+        Self::minhash(&self.hashers, &sh, &mut sig);
+        sig
+    }
+
+    /// Adds a text by the signature [`signature`](Self::signature) gave under the same
+    /// configuration; returns its number. A signature of another length counts as a text
+    /// with no word, which joins nothing.
+    pub fn add_signature(&mut self, sig: &[u32]) -> u32 {
+        let n = self.hashers.len();
+        if sig.len() == n {
+            self.sigs.extend_from_slice(sig);
+            self.empty.push(false);
+        } else {
+            self.sigs.resize(self.sigs.len() + n, u32::MAX);
+            self.empty.push(true);
+        }
+        (self.empty.len() - 1) as u32
+    }
+
+    fn minhash(hashers: &[(u64, u64)], shingles: &[u64], sig: &mut [u32]) {
+        for &x in shingles {
             // One multiply-add per hash function on an already mixed value:
             // a universal family that is cheap enough for millions of ads.
-            for (s, &(a, b)) in sig.iter_mut().zip(&self.hashers) {
+            for (s, &(a, b)) in sig.iter_mut().zip(hashers) {
                 let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
                 if h < *s {
                     *s = h;
                 }
             }
         }
-        self.empty.push(sh.is_empty());
-        (self.empty.len() - 1) as u32
     }
 
     fn sig(&self, i: u32) -> &[u32] {
@@ -286,6 +316,30 @@ mod tests {
         let a = shingles("New in town. Sweet and fun! Call me now", 2);
         let b = shingles("CALL me now 💋💋. new in 🌹 town!! Sweet and fun", 2);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_kept_signature_stands_for_its_text() {
+        let texts = [
+            "new in town. sweet and fun, available all night",
+            "available all night. new in town! sweet and fun",
+            "Community bake sale on Saturday.",
+            "",
+        ];
+        let mut by_text = TextClusterer::new(TextConfig::default());
+        let mut by_sig = TextClusterer::new(TextConfig::default());
+        for t in texts {
+            by_text.add(t);
+            let sig = by_sig.signature(t);
+            by_sig.add_signature(&sig);
+        }
+        for i in 0..texts.len() as u32 {
+            for j in 0..texts.len() as u32 {
+                assert_eq!(by_text.similarity(i, j), by_sig.similarity(i, j));
+            }
+        }
+        assert!(by_sig.signature("").is_empty());
+        assert!(by_sig.similarity(0, 1) >= TextConfig::default().threshold);
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub const PERSON_THRESHOLD: f64 = 0.8;
 const FIRST_U_ESTIMATE: usize = 1000;
 /// ...on this many random pairs of them (a few milliseconds).
 const U_SAMPLE_PAIRS: usize = 200_000;
+/// Ad signatures kept in memory at most (a quarter of a kilobyte each): candidates from
+/// band buckets are then not read and hashed again for every batch.
+const SIGNATURE_CACHE: usize = 200_000;
 /// Records per batch of `clearinghouse link`.
 const BATCH: i64 = 500;
 /// An IP address links two records seen with it within this window (the engine's).
@@ -319,12 +322,28 @@ impl People {
     }
 }
 
-/// Linking's state in a process: the person index (built on first use) and the cached
-/// clusters of the whole graph.
+/// Linking's state in a process: the person index (built on first use), the cached
+/// clusters of the whole graph and the MinHash signatures of stored ads.
 #[derive(Clone, Default)]
 pub struct Linking {
     people: Arc<tokio::sync::Mutex<Option<People>>>,
     clusters: Arc<std::sync::Mutex<Option<views::ClusterCache>>>,
+    signatures: Arc<std::sync::Mutex<HashMap<i64, Box<[u32]>>>>,
+}
+
+impl Linking {
+    /// Keeps an ad's signature; a full cache starts again empty rather than tracking use,
+    /// as the ads that band buckets hold (the first few of each key) soon return.
+    fn keep_signature(&self, ad: i64, sig: Vec<u32>) {
+        let mut cache = self
+            .signatures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= SIGNATURE_CACHE {
+            cache.clear();
+        }
+        cache.insert(ad, sig.into_boxed_slice());
+    }
 }
 
 /// A record ready to link: what it carries, the children it names, its ad text.
@@ -732,18 +751,31 @@ impl Services {
         let mut clusterer = TextClusterer::new(config.clone());
         let mut num: HashMap<i64, u32> = HashMap::new();
         let mut labels: HashMap<i64, String> = HashMap::new();
-        for chunk in earlier.chunks(MAX_IN) {
+        let mut unknown = Vec::new();
+        {
+            let cache = self
+                .linking
+                .signatures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for &id in &earlier {
+                match cache.get(&id) {
+                    Some(sig) => {
+                        num.insert(id, clusterer.add_signature(sig));
+                    }
+                    None => unknown.push(id),
+                }
+            }
+        }
+        for chunk in unknown.chunks(MAX_IN) {
             for a in q::ads_by_ids(self.store.reader(), chunk).await? {
-                num.insert(a.id, clusterer.add(&records::ad_text(&a.title, &a.body)));
+                let sig = clusterer.signature(&records::ad_text(&a.title, &a.body));
+                num.insert(a.id, clusterer.add_signature(&sig));
+                self.linking.keep_signature(a.id, sig);
             }
         }
         for chunk in earlier.chunks(MAX_IN / 2) {
-            for l in q::links_touching(self.store.reader(), "ad", chunk).await? {
-                if l.reason == "template" {
-                    labels.insert(l.a.id, l.value.clone());
-                    labels.insert(l.b.id, l.value);
-                }
-            }
+            labels.extend(q::template_labels(self.store.reader(), chunk).await?);
         }
         // Ads of generic templates: nothing joins them by text.
         let mut generic: HashMap<i64, String> = HashMap::new();
@@ -751,7 +783,11 @@ impl Services {
             generic.extend(q::values_of(self.store.reader(), GENERIC_KIND, "ad", chunk).await?);
         }
         for (r, t) in ads {
-            num.entry(r.id).or_insert_with(|| clusterer.add(t));
+            if let std::collections::hash_map::Entry::Vacant(e) = num.entry(r.id) {
+                let sig = clusterer.signature(t);
+                e.insert(clusterer.add_signature(&sig));
+                self.linking.keep_signature(r.id, sig);
+            }
         }
         let mut links = Vec::new();
         let mut rows = Vec::new();

@@ -436,6 +436,37 @@ pub async fn links_touching<'e, E: Executor<'e, Database = Any>>(
     q.fetch_all(ex).await?.into_iter().map(map).collect()
 }
 
+/// The template labels of `ids` (ads): `(ad id, label)` for each template link of each
+/// ad, in the order the links were made. At most [`MAX_IN`] / 2 ids.
+pub async fn template_labels<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = ids.len();
+    // Only the pair and the label: an ad of a busy template also has dozens of phone
+    // links, and reading their evidence for every batch of an import cost more than
+    // everything else that links it.
+    let sql = format!(
+        "SELECT id, a_id, value FROM record_links WHERE a_kind = 'ad' AND a_id IN ({}) AND reason = 'template' \
+         UNION ALL SELECT id, b_id, value FROM record_links WHERE b_kind = 'ad' AND b_id IN ({}) AND reason = 'template' \
+         ORDER BY 1",
+        params(1, n),
+        params(1 + n, n)
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids.iter().chain(ids) {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex)
+        .await?
+        .into_iter()
+        .map(|r| Ok((r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
 /// One link without its evidence, for computing clusters over the whole graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edge {
@@ -826,17 +857,22 @@ pub async fn template_members<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     label: &str,
 ) -> Result<Vec<i64>, StoreError> {
+    // The kinds are checked here, not in SQL: with `a_kind = 'ad'` in the WHERE clause,
+    // SQLite (without statistics) walks the pair index over every ad's links instead of
+    // the reason index, and settling templates during an import slowed to a crawl.
     let rows = sqlx::query(
-        "SELECT a_id, b_id FROM record_links WHERE reason = 'template' AND value = $1 \
-         AND a_kind = 'ad' AND b_kind = 'ad'",
+        "SELECT a_kind, a_id, b_kind, b_id FROM record_links WHERE reason = 'template' AND value = $1",
     )
     .bind(label)
     .fetch_all(ex)
     .await?;
     let mut ids = Vec::with_capacity(rows.len() * 2);
     for r in rows {
-        ids.push(r.try_get(0)?);
-        ids.push(r.try_get(1)?);
+        let (a_kind, b_kind): (String, String) = (r.try_get(0)?, r.try_get(2)?);
+        if a_kind == "ad" && b_kind == "ad" {
+            ids.push(r.try_get(1)?);
+            ids.push(r.try_get(3)?);
+        }
     }
     ids.sort_unstable();
     ids.dedup();
