@@ -140,7 +140,18 @@ pub(crate) fn candidate_pairs(prep: &[Prepared], sides: Option<&[bool]>, cfg: &C
         Some(s) => s[a as usize] != s[b as usize],
         None => true,
     };
-    let mut pairs: Vec<u64> = Vec::new();
+    // Sized once from the blocks (an upper bound when only cross pairs count): growing
+    // by doubling copied and faulted in the largest buffer of a run several times over.
+    let mut bound = 0usize;
+    for block in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let n = block.len();
+        bound += if n <= cfg.max_block {
+            n * (n - 1) / 2
+        } else {
+            n * cfg.window
+        };
+    }
+    let mut pairs: Vec<u64> = Vec::with_capacity(bound);
     let mut sorted: Vec<(u64, u32)> = Vec::new();
     let mut start = 0;
     while start < keyed.len() {
