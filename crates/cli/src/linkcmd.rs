@@ -770,13 +770,13 @@ fn read_persons(path: &Path, args: &DedupeArgs, progress: &ProgressBar) -> Resul
                         break;
                     }
                     Err(e) => {
-                        // The other side may have stopped at a bad row of its own.
+                        // Fails only if the records side already stopped at a bad row.
                         let _ = send.send(Err(e));
                         return;
                     }
                 }
             }
-            // A failed send means the reading side stopped at a bad row.
+            // A failed send means the records side stopped at a bad row: stop parsing.
             if send.send(Ok(batch)).is_err() || end {
                 return;
             }
