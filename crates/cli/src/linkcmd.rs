@@ -1317,9 +1317,10 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
         bail!("--similarity must be between 0 and 1");
     }
     let (ads, lines) = read_ads(&args.input)?;
-    let ids: Vec<String> = ads.iter().map(|a| a.id.clone()).collect();
-    let id_strs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    check_unique_ids(&[(args.input.as_path(), id_strs.as_slice(), lines.as_slice())])?;
+    // Owned: the ads, texts and all, are dropped once their signatures are taken.
+    let owned: Vec<String> = ads.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
+    check_unique_ids(&[(args.input.as_path(), ids.as_slice(), lines.as_slice())])?;
     let found = ad_identifiers(&ads);
 
     let s = step("comparing texts");
@@ -1354,16 +1355,15 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
         union.join(l.a, l.b);
     }
     let cluster_of: Vec<u32> = (0..ids.len() as u32).map(|i| union.find(i)).collect();
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let numbered = number_clusters(&id_refs, &cluster_of);
-    write_clusters(&args.output, &id_refs, &numbered)?;
+    let numbered = number_clusters(&ids, &cluster_of);
+    write_clusters(&args.output, &ids, &numbered)?;
     let template_links: usize = templates
         .groups
         .iter()
         .map(|g| g.members.len().saturating_sub(1))
         .sum();
     if let Some(path) = &args.explain {
-        write_ad_explanations(path, &id_refs, &templates, &shared.links)?;
+        write_ad_explanations(path, &ids, &templates, &shared.links)?;
     }
     s.finish_and_clear();
     eprintln!(
