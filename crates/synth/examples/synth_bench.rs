@@ -1,8 +1,9 @@
 //! Throughput check for issue 3's target (1 million records in under 2 minutes on the 2-core
 //! development machine): generates a world into a temporary directory and prints records/s.
 //!
-//! `cargo run --release --example bench [SCALE] [--keep DIR]`; with `--keep` the world is
-//! written to DIR and left there for inspection.
+//! `cargo run --release -p synth --example synth_bench [SCALE] [--keep DIR]`; with `--keep`
+//! the world is written to DIR and left there for inspection. Named apart from the link
+//! crate's `bench`: two examples of one name collide in the shared target directory.
 
 use std::time::Instant;
 
