@@ -5,9 +5,8 @@
 //! is signed in, then renders the friendly page or the JSON body. Internal causes are
 //! logged here and never reach the client.
 
-use crate::guard::Identity;
+use crate::ctx::{AppState, Identity, MissingIdentity, NotSignedIn};
 use crate::layout::Layout;
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -76,6 +75,18 @@ impl From<ServiceError> for AppError {
                 AppError::internal()
             }
         }
+    }
+}
+
+impl From<NotSignedIn> for AppError {
+    fn from(_: NotSignedIn) -> Self {
+        AppError::unauthorized("sign in first")
+    }
+}
+
+impl IntoResponse for MissingIdentity {
+    fn into_response(self) -> Response {
+        AppError::internal_msg("identity layer missing").into_response()
     }
 }
 

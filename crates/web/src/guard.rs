@@ -2,15 +2,15 @@
 //! [`identify`] (session cookie or API token), [`authorize`] (the policy, the second-factor
 //! gate and CSRF, per route), and [`security_headers`].
 
+use crate::ctx::{AppState, ClientIp, Identity};
 use crate::error::AppError;
-use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Action, Principal};
-use service::auth::{SecondFactor, Session};
+use domain::Action;
+use service::auth::SecondFactor;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "ch_session";
@@ -21,44 +21,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Forms are small; a larger body on a form route is refused before it is read.
 // Room for a public tip's free text in any script (up to 9 bytes a character encoded).
 const FORM_LIMIT: usize = 1024 * 1024;
-
-/// The caller, as established by [`identify`].
-#[derive(Clone, Debug)]
-pub enum Identity {
-    Anonymous { csrf: String },
-    Session(Box<Session>),
-    Token(Principal),
-}
-
-impl Identity {
-    pub fn principal(&self) -> Option<&Principal> {
-        match self {
-            Identity::Anonymous { .. } => None,
-            Identity::Session(s) => Some(&s.principal),
-            Identity::Token(p) => Some(p),
-        }
-    }
-
-    /// The token forms must carry back.
-    pub fn csrf(&self) -> &str {
-        match self {
-            Identity::Anonymous { csrf } => csrf,
-            Identity::Session(s) => &s.csrf_token,
-            Identity::Token(_) => "",
-        }
-    }
-
-    pub fn session(&self) -> Option<&Session> {
-        match self {
-            Identity::Session(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// The client address recorded in the audit log.
-#[derive(Clone, Debug)]
-pub struct ClientIp(pub Option<String>);
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -357,43 +319,4 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
-}
-
-/// The request context handlers take: state, caller, address.
-pub struct Ctx {
-    pub state: AppState,
-    pub identity: Identity,
-    pub ip: Option<String>,
-    pub path: String,
-}
-
-impl Ctx {
-    /// The signed-in principal. Routes that reach a handler taking `Ctx` have passed
-    /// `authorize`, so a missing principal there is a routing bug, answered with 401.
-    pub fn principal(&self) -> Result<&Principal, AppError> {
-        self.identity
-            .principal()
-            .ok_or_else(|| AppError::unauthorized("sign in first"))
-    }
-}
-
-impl FromRequestParts<AppState> for Ctx {
-    type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let identity = parts
-            .extensions
-            .get::<Identity>()
-            .cloned()
-            .ok_or_else(|| AppError::internal_msg("identity layer missing"))?;
-        let ip = parts.extensions.get::<ClientIp>().and_then(|c| c.0.clone());
-        Ok(Ctx {
-            state: state.clone(),
-            identity,
-            ip,
-            path: parts.uri.path().to_owned(),
-        })
-    }
 }

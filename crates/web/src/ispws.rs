@@ -5,7 +5,7 @@
 //! `<reportResponse>` body; only a missing or wrong login is HTTP 401 with a
 //! `WWW-Authenticate: Basic` challenge. The description is never empty.
 
-use crate::guard::Ctx;
+use crate::ctx::Ctx;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -10,6 +10,7 @@
 //! - Handlers call the `service` crate and nothing below it, except read-only row types.
 
 pub mod api;
+pub mod ctx;
 pub mod error;
 pub mod guard;
 pub mod ispws;
@@ -17,10 +18,9 @@ pub mod layout;
 pub mod ops;
 pub mod pages;
 pub mod routes;
-pub mod state;
 
+pub use ctx::{AppState, WebConfig};
 pub use routes::{router, table, RouteSpec};
-pub use state::{AppState, WebConfig};
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -5,8 +5,8 @@
 //! decision. `tests/access.rs` walks [`table`] for every role and compares each decision
 //! with `tests/access_table.txt`.
 
+use crate::ctx::AppState;
 use crate::guard::{self, Requirement};
-use crate::state::AppState;
 use crate::{api, error, ispws, ops, pages};
 use axum::handler::Handler;
 use axum::http::Method;

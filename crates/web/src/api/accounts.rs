@@ -1,8 +1,8 @@
 //! Accounts, organisations, tokens and the audit log over JSON.
 
 use super::ErrorBody;
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;

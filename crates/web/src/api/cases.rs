@@ -3,8 +3,8 @@
 //! (PDF) of a case marked for publication. The same use cases, policy and audit as the pages.
 
 use super::ErrorBody;
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

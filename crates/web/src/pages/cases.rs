@@ -5,8 +5,8 @@
 //! recoveries, alerts, review, publication) and the poster as an accessible page and a PDF.
 
 use super::{enc, render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;

@@ -3,8 +3,8 @@
 //! law enforcement), the investigators' leads, and the indicator catalogue's pages.
 
 use super::{enc, render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;
