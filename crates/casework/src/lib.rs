@@ -11,7 +11,9 @@
 //!   care, age band; each with its reason.
 //! - [`timeline`]: episodes, recoveries and linked reports and alerts by date.
 //! - [`stats`]: one row per episode, and counts with "fewer than 5" suppression.
-//! - [`poster`]: [`PosterData`] (only from a consented, currently missing case) and
+//! - [`photo`]: [`SanitisedPhoto`], the only way photo bytes leave the crate: a JPEG or
+//!   PNG without its metadata, or an error saying why not.
+//! - [`poster`]: [`PosterData`] (only from a consented, currently missing case), drawn by
 //!   [`render_pdf`].
 //!
 //! # Words
@@ -26,6 +28,7 @@ pub mod form;
 pub mod import;
 pub mod model;
 mod pdf;
+pub mod photo;
 pub mod poster;
 pub mod stats;
 pub mod timeline;
@@ -37,6 +40,8 @@ pub use model::{
     Age, AgeBand, AgeBasis, Agency, Case, Child, Circumstance, Contact, Custody, Episode, Guardian,
     ParseError, PhotoRef, Place, Recovery, Sex, StatedAge,
 };
-pub use poster::{render_pdf, Consent, Photo, PhotoError, PosterData, PosterError};
+pub use pdf::render_pdf;
+pub use photo::{PhotoError, PhotoFormat, SanitisedPhoto, MAX_PHOTO_SIDE};
+pub use poster::{Consent, PosterData, PosterError};
 pub use stats::{stats_rows, suppress, tally, Count, StatsRow, Tally};
 pub use timeline::{timeline, TimelineItem, TimelineKind};

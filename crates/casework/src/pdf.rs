@@ -1,15 +1,12 @@
-//! The poster's PDF: photo preparation, text in the built-in Helvetica (WinAnsi encoding,
+//! The poster's PDF: the photo as an image, text in the built-in Helvetica (WinAnsi encoding,
 //! with its widths for line breaking) and the page layout, written with `pdf-writer`.
 
 use miniz_oxide::deflate::compress_to_vec_zlib;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::model::long_date;
-use crate::poster::{PhotoError, PosterData};
-
-/// Photos larger than this on a side are refused: a poster needs no more, and it bounds the
-/// memory a hostile file can claim.
-pub const MAX_PHOTO_SIDE: u32 = 6_000;
+use crate::photo::{decode_png, PhotoFormat, SanitisedPhoto};
+use crate::poster::PosterData;
 
 const COMPRESSION: u8 = 6;
 
@@ -20,12 +17,11 @@ enum Colors {
 }
 
 /// A photo ready to embed as an image XObject.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Image {
-    pub(crate) width: u32,
-    pub(crate) height: u32,
+struct Image {
+    width: u32,
+    height: u32,
     colors: Colors,
-    /// A JPEG (DCT-encoded, metadata dropped) or zlib-compressed 8-bit samples.
+    /// The sanitised JPEG (DCT-encoded) or zlib-compressed 8-bit samples.
     data: Vec<u8>,
     jpeg: bool,
     /// Zlib-compressed 8-bit alpha, for PNGs with transparency.
@@ -33,185 +29,37 @@ pub(crate) struct Image {
 }
 
 impl Image {
-    pub(crate) fn prepare(bytes: &[u8]) -> Result<Image, PhotoError> {
-        if bytes.starts_with(&[0xFF, 0xD8]) {
-            jpeg(bytes)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            png(bytes)
-        } else {
-            Err(PhotoError::NotJpegOrPng)
-        }
-    }
-
-    pub(crate) fn stripped_jpeg(&self) -> Option<&[u8]> {
-        self.jpeg.then_some(self.data.as_slice())
-    }
-}
-
-/// Copies a JPEG keeping only what decoding needs: JFIF (APP0) and Adobe (APP14, which says
-/// how colours are stored) stay; every other APPn segment and comments go.
-fn jpeg(b: &[u8]) -> Result<Image, PhotoError> {
-    let damaged = |what: &str| PhotoError::Damaged(format!("JPEG: {what}"));
-    let mut out = vec![0xFF, 0xD8];
-    let mut pos = 2;
-    let mut frame: Option<(u32, u32, u8)> = None;
-    loop {
-        // Fill bytes (0xFF) may pad before a marker.
-        while b.get(pos) == Some(&0xFF) && b.get(pos + 1) == Some(&0xFF) {
-            pos += 1;
-        }
-        if b.get(pos) != Some(&0xFF) {
-            return Err(damaged("a segment does not start with a marker"));
-        }
-        let marker = *b.get(pos + 1).ok_or_else(|| damaged("it ends early"))?;
-        match marker {
-            0xD9 => {
-                out.extend_from_slice(&[0xFF, 0xD9]);
-                break;
+    /// A JPEG is embedded as it is; a PNG as its pixels. A sanitised PNG was decoded when
+    /// it was sanitised, so decoding it again does not fail; if it ever did, the poster
+    /// would go without its photo rather than not at all.
+    fn prepare(photo: &SanitisedPhoto) -> Option<Image> {
+        let colors = |gray| if gray { Colors::Gray } else { Colors::Rgb };
+        match photo.format() {
+            PhotoFormat::Jpeg => Some(Image {
+                width: photo.width(),
+                height: photo.height(),
+                colors: colors(photo.is_gray()),
+                data: photo.bytes().to_vec(),
+                jpeg: true,
+                alpha: None,
+            }),
+            PhotoFormat::Png => {
+                let px = decode_png(photo.bytes()).ok()?;
+                Some(Image {
+                    width: px.width,
+                    height: px.height,
+                    colors: colors(px.gray),
+                    data: compress_to_vec_zlib(&px.samples, COMPRESSION),
+                    jpeg: false,
+                    alpha: px.alpha.map(|a| compress_to_vec_zlib(&a, COMPRESSION)),
+                })
             }
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&b[pos..pos + 2]);
-                pos += 2;
-                continue;
-            }
-            _ => {}
         }
-        let len = match b.get(pos + 2..pos + 4) {
-            Some(&[hi, lo]) => usize::from(u16::from_be_bytes([hi, lo])),
-            _ => return Err(damaged("it ends early")),
-        };
-        if len < 2 {
-            return Err(damaged("a segment has a bad length"));
-        }
-        let end = pos + 2 + len;
-        let segment = b.get(pos..end).ok_or_else(|| damaged("it ends early"))?;
-        match marker {
-            0xC0..=0xC2 => {
-                let body = &segment[4..];
-                if body.len() < 6 {
-                    return Err(damaged("the frame header is short"));
-                }
-                if body[0] != 8 {
-                    return Err(PhotoError::Unsupported(format!("{}-bit JPEG", body[0])));
-                }
-                let height = u32::from(u16::from_be_bytes([body[1], body[2]]));
-                let width = u32::from(u16::from_be_bytes([body[3], body[4]]));
-                frame = Some((width, height, body[5]));
-                out.extend_from_slice(segment);
-            }
-            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
-                return Err(PhotoError::Unsupported(
-                    "lossless or arithmetic-coded JPEG".into(),
-                ));
-            }
-            0xE0 | 0xEE => out.extend_from_slice(segment),
-            0xE1..=0xED | 0xEF | 0xFE => {}
-            0xDA => {
-                out.extend_from_slice(segment);
-                // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or
-                // a restart marker.
-                let mut i = end;
-                loop {
-                    match (b.get(i), b.get(i + 1)) {
-                        (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
-                        (Some(0xFF), Some(_)) => break,
-                        (Some(_), _) => i += 1,
-                        (None, _) => return Err(damaged("the image data has no end marker")),
-                    }
-                }
-                out.extend_from_slice(&b[end..i]);
-                pos = i;
-                continue;
-            }
-            _ => out.extend_from_slice(segment),
-        }
-        pos = end;
     }
-    let (width, height, components) = frame.ok_or_else(|| damaged("no frame header"))?;
-    let colors = match components {
-        1 => Colors::Gray,
-        3 => Colors::Rgb,
-        n => {
-            return Err(PhotoError::Unsupported(format!(
-                "a JPEG with {n} colour channels (CMYK?)"
-            )))
-        }
-    };
-    check_size(width, height)?;
-    Ok(Image {
-        width,
-        height,
-        colors,
-        data: out,
-        jpeg: true,
-        alpha: None,
-    })
-}
-
-fn check_size(width: u32, height: u32) -> Result<(), PhotoError> {
-    if width == 0 || height == 0 {
-        return Err(PhotoError::Damaged("the image has no pixels".into()));
-    }
-    if width > MAX_PHOTO_SIDE || height > MAX_PHOTO_SIDE {
-        return Err(PhotoError::TooLarge);
-    }
-    Ok(())
-}
-
-/// Decodes a PNG to 8-bit gray or RGB samples and a separate alpha channel; its text and
-/// metadata chunks are left behind.
-fn png(bytes: &[u8]) -> Result<Image, PhotoError> {
-    let damaged = |e: png::DecodingError| PhotoError::Damaged(format!("PNG: {e}"));
-    let mut decoder = png::Decoder::new_with_limits(
-        std::io::Cursor::new(bytes),
-        png::Limits {
-            bytes: 160 * 1024 * 1024,
-        },
-    );
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().map_err(damaged)?;
-    let (width, height) = reader.info().size();
-    check_size(width, height)?;
-    let size = reader.output_buffer_size().ok_or(PhotoError::TooLarge)?;
-    let mut buf = vec![0; size];
-    let info = reader.next_frame(&mut buf).map_err(damaged)?;
-    let pixels = &buf[..info.buffer_size()];
-    let (colors, channels, has_alpha) = match info.color_type {
-        png::ColorType::Grayscale => (Colors::Gray, 1, false),
-        png::ColorType::GrayscaleAlpha => (Colors::Gray, 2, true),
-        png::ColorType::Rgb => (Colors::Rgb, 3, false),
-        png::ColorType::Rgba => (Colors::Rgb, 4, true),
-        png::ColorType::Indexed => {
-            return Err(PhotoError::Unsupported("an unexpanded palette PNG".into()))
-        }
-    };
-    if info.bit_depth != png::BitDepth::Eight {
-        return Err(PhotoError::Unsupported("a PNG that is not 8-bit".into()));
-    }
-    let (data, alpha) = if has_alpha {
-        let color_channels = channels - 1;
-        let mut color = Vec::with_capacity(pixels.len() / channels * color_channels);
-        let mut alpha = Vec::with_capacity(pixels.len() / channels);
-        for px in pixels.chunks_exact(channels) {
-            color.extend_from_slice(&px[..color_channels]);
-            alpha.push(px[color_channels]);
-        }
-        (color, Some(compress_to_vec_zlib(&alpha, COMPRESSION)))
-    } else {
-        (pixels.to_vec(), None)
-    };
-    Ok(Image {
-        width: info.width,
-        height: info.height,
-        colors,
-        data: compress_to_vec_zlib(&data, COMPRESSION),
-        jpeg: false,
-        alpha,
-    })
 }
 
 /// The WinAnsiEncoding byte of a character, if it has one.
-pub(crate) fn win_ansi(c: char) -> Option<u8> {
+fn win_ansi(c: char) -> Option<u8> {
     let u = u32::from(c);
     match u {
         0x20..=0x7E | 0xA0..=0xFF => u8::try_from(u).ok(),
@@ -406,7 +254,31 @@ impl Page {
     }
 }
 
-pub(crate) fn render(p: &PosterData) -> Vec<u8> {
+/// The poster as a one-page US Letter PDF: a large "MISSING" heading, the name, the photo if
+/// any, the fields, and "If you have information, call …". Text is set in the built-in
+/// Helvetica, so it can be searched and copied; a description too long for the page is cut
+/// with "…". Same data, same bytes.
+pub fn render_pdf(poster: &PosterData) -> Vec<u8> {
+    render(poster)
+}
+
+impl PosterData {
+    /// Characters the PDF's built-in font (Helvetica, Western European) can't print; they
+    /// come out as `?`. The caller can warn before printing, or offer the HTML page.
+    pub fn pdf_unprintable_chars(&self) -> Vec<char> {
+        let mut out: Vec<char> = self
+            .fields()
+            .iter()
+            .flat_map(|(_, v)| v.chars().collect::<Vec<_>>())
+            .filter(|&c| win_ansi(c).is_none() && !c.is_whitespace())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn render(p: &PosterData) -> Vec<u8> {
     let catalog = Ref::new(1);
     let pages = Ref::new(2);
     let page = Ref::new(3);
@@ -432,7 +304,7 @@ pub(crate) fn render(p: &PosterData) -> Vec<u8> {
             .encoding_predefined(Name(b"WinAnsiEncoding"));
     }
 
-    let photo = p.photo().map(|ph| &ph.image);
+    let photo = p.photo().and_then(Image::prepare);
     let mut pg = pdf.page(page);
     pg.parent(pages)
         .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
@@ -447,12 +319,12 @@ pub(crate) fn render(p: &PosterData) -> Vec<u8> {
     res.finish();
     pg.finish();
 
-    let content = layout(p, photo);
+    let content = layout(p, photo.as_ref());
     let compressed = compress_to_vec_zlib(&content, COMPRESSION);
     pdf.stream(contents, &compressed)
         .filter(Filter::FlateDecode);
 
-    if let Some(img) = photo {
+    if let Some(img) = &photo {
         let mut x = pdf.image_xobject(image, &img.data);
         x.filter(if img.jpeg {
             Filter::DctDecode
@@ -592,7 +464,7 @@ fn layout(p: &PosterData, photo: Option<&Image>) -> Vec<u8> {
         FIELD + 6.0 + desc.len().min(4) as f32 * (BODY + 3.0)
     };
 
-    if let Some(img) = photo {
+    if let Some(img) = &photo {
         let room = y - call_top - fields_h - desc_min - 24.0;
         let max_h = room.clamp(100.0, 300.0);
         let max_w = 260.0;

@@ -1,17 +1,17 @@
 //! Posters of a missing child, for a case whose guardian or custodial agency consented to
-//! publication: the data they show, and the printable PDF.
+//! publication: the data they show (the PDF is drawn by `pdf`).
 //!
 //! A poster shows the photo, name, age now, missing since, from where, the description, the
 //! case number and the hotline to call. [`PosterData`] can only be built by
 //! [`PosterData::from_case`] and holds nothing else, so nothing else from the case can leave
-//! through a poster, whichever way it is rendered: the PDF here, or the accessible HTML page
+//! through a poster, whichever way it is rendered: the PDF ([`crate::render_pdf`]), or the accessible HTML page
 //! the web layer builds from [`PosterData::fields`].
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::model::{currently_missing, iso, latest_episode, long_date, Child, Episode};
-use crate::pdf;
+use crate::photo::SanitisedPhoto;
 
 /// The guardian's or custodial agency's consent to publish a poster of the child.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,57 +48,6 @@ pub enum PosterError {
     NoCaseNumberOrHotline,
 }
 
-/// A photo for a poster: a JPEG or PNG file, checked and made ready to embed.
-///
-/// Only the picture goes into a poster: a JPEG's metadata segments (EXIF, with the camera
-/// and often the place the photo was taken; XMP; comments) are dropped, and a PNG is
-/// decoded to its pixels.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Photo {
-    jpeg_or_png: Vec<u8>,
-    pub(crate) image: pdf::Image,
-}
-
-/// Why a photo can't be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PhotoError {
-    #[error("the photo is not a JPEG or PNG file; upload it as one of these")]
-    NotJpegOrPng,
-    #[error("the photo can't be used ({0}); save it again as an ordinary JPEG or PNG")]
-    Unsupported(String),
-    #[error("the photo file is damaged ({0}); upload it again")]
-    Damaged(String),
-    #[error("the photo is larger than {max} pixels on a side; upload a smaller copy", max = pdf::MAX_PHOTO_SIDE)]
-    TooLarge,
-}
-
-impl Photo {
-    /// Checks and prepares a JPEG or PNG file.
-    pub fn new(jpeg_or_png: Vec<u8>) -> Result<Photo, PhotoError> {
-        let image = pdf::Image::prepare(&jpeg_or_png)?;
-        Ok(Photo { jpeg_or_png, image })
-    }
-
-    /// The file as uploaded (for an HTML page, which should strip its metadata the same way).
-    pub fn jpeg_or_png(&self) -> &[u8] {
-        &self.jpeg_or_png
-    }
-
-    /// The image as embedded in the PDF: a JPEG without its metadata segments, or `None` for a
-    /// PNG (embedded as pixels).
-    pub fn stripped_jpeg(&self) -> Option<&[u8]> {
-        self.image.stripped_jpeg()
-    }
-
-    pub fn width(&self) -> u32 {
-        self.image.width
-    }
-
-    pub fn height(&self) -> u32 {
-        self.image.height
-    }
-}
-
 /// Everything a poster shows, and nothing else.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosterData {
@@ -109,7 +58,7 @@ pub struct PosterData {
     /// `City, ST`.
     missing_from: String,
     description: String,
-    photo: Option<Photo>,
+    photo: Option<SanitisedPhoto>,
     hotline: String,
 }
 
@@ -163,7 +112,7 @@ impl PosterData {
     }
 
     /// Adds the photo (the caller loads the file the case's [`crate::PhotoRef`] names).
-    pub fn with_photo(mut self, photo: Photo) -> PosterData {
+    pub fn with_photo(mut self, photo: SanitisedPhoto) -> PosterData {
         self.photo = Some(photo);
         self
     }
@@ -183,20 +132,6 @@ impl PosterData {
         f.push(("Case number", self.case_number.clone()));
         f.push(("If you have information, call", self.hotline.clone()));
         f
-    }
-
-    /// Characters the PDF's built-in font (Helvetica, Western European) can't print; they
-    /// come out as `?`. The caller can warn before printing, or offer the HTML page.
-    pub fn pdf_unprintable_chars(&self) -> Vec<char> {
-        let mut out: Vec<char> = self
-            .fields()
-            .iter()
-            .flat_map(|(_, v)| v.chars().collect::<Vec<_>>())
-            .filter(|&c| pdf::win_ansi(c).is_none() && !c.is_whitespace())
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
     }
 
     pub fn case_number(&self) -> &str {
@@ -223,21 +158,13 @@ impl PosterData {
         &self.description
     }
 
-    pub fn photo(&self) -> Option<&Photo> {
+    pub fn photo(&self) -> Option<&SanitisedPhoto> {
         self.photo.as_ref()
     }
 
     pub fn hotline(&self) -> &str {
         &self.hotline
     }
-}
-
-/// The poster as a one-page US Letter PDF: a large "MISSING" heading, the name, the photo if
-/// any, the fields, and "If you have information, call …". Text is set in the built-in
-/// Helvetica, so it can be searched and copied; a description too long for the page is cut
-/// with "…". Same data, same bytes.
-pub fn render_pdf(poster: &PosterData) -> Vec<u8> {
-    pdf::render(poster)
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use casework::{
-    render_pdf, Agency, Child, Circumstance, Consent, Contact, Custody, Episode, Guardian, Photo,
-    PhotoError, PhotoRef, Place, PosterData, Recovery, Sex,
+    render_pdf, Agency, Child, Circumstance, Consent, Contact, Custody, Episode, Guardian,
+    PhotoError, PhotoRef, Place, PosterData, Recovery, SanitisedPhoto, Sex,
 };
 use time::macros::date;
 use time::Date;
@@ -134,7 +134,7 @@ fn the_pdf_shows_every_published_field_and_nothing_else() {
         TODAY,
     )
     .unwrap()
-    .with_photo(Photo::new(jpeg_with_exif("GPS-SECRET-LOCATION")).unwrap());
+    .with_photo(SanitisedPhoto::sanitise(&jpeg_with_exif("GPS-SECRET-LOCATION")).unwrap());
     let pdf = render_pdf(&poster);
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(render_pdf(&poster), pdf, "same data, same bytes");
@@ -209,9 +209,9 @@ fn the_pdf_shows_every_published_field_and_nothing_else() {
 fn the_embedded_image_is_the_photo_without_its_metadata() {
     let (child, episodes) = full_case();
     let jpeg = jpeg_with_exif("GPS-SECRET-LOCATION");
-    let photo = Photo::new(jpeg.clone()).unwrap();
+    let photo = SanitisedPhoto::sanitise(&jpeg).unwrap();
     assert_eq!((photo.width(), photo.height()), (32, 40));
-    let stripped = photo.stripped_jpeg().unwrap().to_vec();
+    let stripped = photo.bytes().to_vec();
     assert!(jpeg.windows(4).any(|w| w == b"Exif"));
     assert!(!stripped.windows(4).any(|w| w == b"Exif"));
     assert!(stripped.len() < jpeg.len());
@@ -234,7 +234,7 @@ fn the_embedded_image_is_the_photo_without_its_metadata() {
     let png = png_rgba();
     let poster = PosterData::from_case("case-1", &child, &episodes, &consent(), HOTLINE, TODAY)
         .unwrap()
-        .with_photo(Photo::new(png).unwrap());
+        .with_photo(SanitisedPhoto::sanitise(&png).unwrap());
     let pdf = render_pdf(&poster);
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let images = doc
@@ -251,15 +251,21 @@ fn the_embedded_image_is_the_photo_without_its_metadata() {
 #[test]
 fn bad_photos_are_refused_with_a_reason() {
     assert_eq!(
-        Photo::new(b"GIF89a...".to_vec()),
+        SanitisedPhoto::sanitise(b"GIF89a..."),
         Err(PhotoError::NotJpegOrPng)
     );
     let mut truncated = jpeg_with_exif("x");
     truncated.truncate(truncated.len() / 2);
-    assert!(matches!(Photo::new(truncated), Err(PhotoError::Damaged(_))));
+    assert!(matches!(
+        SanitisedPhoto::sanitise(&truncated),
+        Err(PhotoError::Damaged(_))
+    ));
     let mut png = png_rgba();
     png.truncate(60);
-    assert!(matches!(Photo::new(png), Err(PhotoError::Damaged(_))));
+    assert!(matches!(
+        SanitisedPhoto::sanitise(&png),
+        Err(PhotoError::Damaged(_))
+    ));
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::{Ip, Services};
 use casework::model::{currently_missing, iso, latest_episode, parse_iso_date};
 use casework::{
     AgeBand, Child, ChildForm, Circumstance, Consent, Custody, Episode, EpisodeForm, FieldError,
-    FormErrors, ImportedCase, Photo, PosterData, TimelineItem, TimelineKind,
+    FormErrors, ImportedCase, PosterData, SanitisedPhoto, TimelineItem, TimelineKind,
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
@@ -1805,7 +1805,7 @@ impl Services {
         Ok(poster)
     }
 
-    async fn latest_photo(&self, child: &Child) -> Option<Photo> {
+    async fn latest_photo(&self, child: &Child) -> Option<SanitisedPhoto> {
         let p = child
             .photos
             .iter()
@@ -1816,7 +1816,7 @@ impl Services {
             Ok(r) => r.read_all().await,
             Err(e) => Err(e),
         };
-        match bytes.map(Photo::new) {
+        match bytes.map(|b| SanitisedPhoto::sanitise(&b)) {
             Ok(Ok(photo)) => Some(photo),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "a case photo cannot be used");
@@ -1830,7 +1830,8 @@ impl Services {
     }
 
     /// Adds a photo of the child (JPEG or PNG), taken on `taken_on` if known. The file is
-    /// checked, stored encrypted, then named in the case file.
+    /// checked and stripped of its metadata (`casework::photo`), stored encrypted, then named
+    /// in the case file.
     pub async fn add_case_photo(
         &self,
         who: &Principal,
@@ -1851,7 +1852,10 @@ impl Services {
                 ),
             ));
         }
-        Photo::new(bytes.clone()).map_err(|e| form_error("photo", e.to_string()))?;
+        // Only the sanitised copy is kept: the upload's metadata never reaches the store.
+        let bytes = SanitisedPhoto::sanitise(&bytes)
+            .map_err(|e| form_error("photo", e.to_string()))?
+            .into_bytes();
         let taken_on = match taken_on.trim() {
             "" => None,
             s => match parse_iso_date(s).filter(|d| *d <= self.today()) {

@@ -1,16 +1,17 @@
 //! Who is asking, and may they? Three middlewares that every request passes:
-//! [`identify`] (session cookie or API token), [`authorize`] (the policy, the second-factor
-//! gate and CSRF, per route), and [`security_headers`].
+//! [`identify`] (session cookie or API token), [`authorize`] (per route: Basic credentials
+//! on the provider API, the policy, the second-factor gate and CSRF, answered as the route's
+//! [`Surface`] answers), and [`security_headers`].
 
+use crate::ctx::{AppState, ClientIp, Identity, Surface};
 use crate::error::AppError;
-use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Action, Principal};
-use service::auth::{SecondFactor, Session};
+use domain::Action;
+use service::auth::SecondFactor;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "ch_session";
@@ -21,44 +22,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Forms are small; a larger body on a form route is refused before it is read.
 // Room for a public tip's free text in any script (up to 9 bytes a character encoded).
 const FORM_LIMIT: usize = 1024 * 1024;
-
-/// The caller, as established by [`identify`].
-#[derive(Clone, Debug)]
-pub enum Identity {
-    Anonymous { csrf: String },
-    Session(Box<Session>),
-    Token(Principal),
-}
-
-impl Identity {
-    pub fn principal(&self) -> Option<&Principal> {
-        match self {
-            Identity::Anonymous { .. } => None,
-            Identity::Session(s) => Some(&s.principal),
-            Identity::Token(p) => Some(p),
-        }
-    }
-
-    /// The token forms must carry back.
-    pub fn csrf(&self) -> &str {
-        match self {
-            Identity::Anonymous { csrf } => csrf,
-            Identity::Session(s) => &s.csrf_token,
-            Identity::Token(_) => "",
-        }
-    }
-
-    pub fn session(&self) -> Option<&Session> {
-        match self {
-            Identity::Session(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// The client address recorded in the audit log.
-#[derive(Clone, Debug)]
-pub struct ClientIp(pub Option<String>);
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -101,89 +64,79 @@ fn client_ip(state: &AppState, req: &Request) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
-/// Establishes the caller from an API token or a session cookie.
+/// Credentials that were sent but did not hold. `identify` runs before routing, so it does
+/// not know the route's surface; it leaves the refusal to `authorize`, which answers it as
+/// the route's surface does.
+#[derive(Clone, Debug)]
+struct AuthFailure(AppError);
+
+/// Establishes the caller from an API token or a session cookie. HTTP Basic credentials
+/// are read by `authorize`, and only on the provider API's routes.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&state, &req);
     let headers = req.headers();
     let mut set_cookies = Vec::new();
+    let mut failure = None;
 
-    let authorization = headers
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bearer = authorization
-        .as_deref()
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let ispws = req.uri().path().starts_with("/ispws");
-    // Basic credentials count only on the provider API: anywhere else they would pass
-    // neither a second factor nor CSRF, and browsers replay them on their own.
-    let basic = authorization
-        .as_deref()
-        .filter(|_| ispws)
-        .and_then(|v| v.strip_prefix("Basic "))
-        .map(decode_basic);
-    let identity = if let Some(credentials) = basic {
-        let Some((user, password)) = credentials else {
-            return crate::ispws::unauthorized("Authentication failed: the Basic credentials are not valid base64 of user:password");
-        };
-        match state
-            .services
-            .authenticate_basic(&user, &password, ip.clone())
-            .await
-        {
-            Ok(p) => Identity::Token(p),
-            Err(
-                e @ (service::ServiceError::InvalidCredentials | service::ServiceError::Locked),
-            ) => {
-                let msg = format!("Authentication failed: {e}");
-                return if ispws {
-                    crate::ispws::unauthorized(&msg)
-                } else {
-                    AppError::unauthorized(msg).json_response()
-                };
+    let token = match bearer {
+        Some(token) => match state.services.authenticate_token(token.trim()).await {
+            Ok(Some(p)) => Some(Identity::Token(p)),
+            Ok(None) => {
+                failure = Some(AppError::unauthorized(
+                    "the API token is not valid or was revoked; create a new one on your account page",
+                ));
+                None
             }
-            Err(e) => return AppError::from(e).json_response(),
-        }
-    } else if let Some(token) = bearer {
-        match state.services.authenticate_token(token.trim()).await {
-            Ok(Some(p)) => Identity::Token(p),
-            // This layer runs outside `render_errors`, so it renders its own answer.
-            Ok(None) => return AppError::unauthorized(
-                "the API token is not valid or was revoked; create a new one on your account page",
-            )
-            .json_response(),
-            Err(e) => return AppError::from(e).json_response(),
-        }
-    } else {
-        let session = match cookie(headers, SESSION_COOKIE) {
-            Some(token) => match state.services.session(token).await {
-                Ok(Some(s)) => Some(s),
-                Ok(None) => {
-                    set_cookies.push(set_cookie(&state, SESSION_COOKIE, "", Some(0)));
-                    None
-                }
-                Err(e) => return AppError::from(e).into_response(),
-            },
-            None => None,
-        };
-        match session {
-            Some(s) => Identity::Session(Box::new(s)),
-            None => {
-                let csrf = match cookie(headers, PRE_SESSION_COOKIE) {
-                    Some(c) if c.len() >= 32 && c.len() <= 64 => c.to_owned(),
-                    _ => {
-                        let c = service::crypto::random_token();
-                        set_cookies.push(set_cookie(&state, PRE_SESSION_COOKIE, &c, None));
-                        c
+            Err(e) => {
+                failure = Some(AppError::from(e));
+                None
+            }
+        },
+        None => None,
+    };
+    let identity = match token {
+        Some(identity) => identity,
+        None => {
+            let session = match cookie(headers, SESSION_COOKIE) {
+                Some(token) => match state.services.session(token).await {
+                    Ok(Some(s)) => Some(s),
+                    Ok(None) => {
+                        set_cookies.push(set_cookie(&state, SESSION_COOKIE, "", Some(0)));
+                        None
                     }
-                };
-                Identity::Anonymous { csrf }
+                    Err(e) => {
+                        failure = Some(AppError::from(e));
+                        None
+                    }
+                },
+                None => None,
+            };
+            match session {
+                Some(s) if failure.is_none() => Identity::Session(Box::new(s)),
+                _ => {
+                    let csrf = match cookie(headers, PRE_SESSION_COOKIE) {
+                        Some(c) if c.len() >= 32 && c.len() <= 64 => c.to_owned(),
+                        _ => {
+                            let c = service::crypto::random_token();
+                            set_cookies.push(set_cookie(&state, PRE_SESSION_COOKIE, &c, None));
+                            c
+                        }
+                    };
+                    Identity::Anonymous { csrf }
+                }
             }
         }
     };
     req.extensions_mut().insert(identity);
     req.extensions_mut().insert(ClientIp(ip));
+    if let Some(f) = failure {
+        req.extensions_mut().insert(AuthFailure(f));
+    }
     let mut res = next.run(req).await;
     for c in set_cookies {
         res.headers_mut().append(header::SET_COOKIE, c);
@@ -202,56 +155,108 @@ fn decode_basic(b64: &str) -> Option<(String, String)> {
     Some((u.to_owned(), p.to_owned()))
 }
 
+/// HTTP Basic credentials, on a provider API route: anywhere else they would pass neither a
+/// second factor nor CSRF, and browsers replay them on their own.
+async fn basic_identity(
+    state: &AppState,
+    authorization: Option<String>,
+    ip: Option<String>,
+) -> Option<Result<Identity, AppError>> {
+    let b64 = authorization.as_deref()?.strip_prefix("Basic ")?;
+    let Some((user, password)) = decode_basic(b64) else {
+        return Some(Err(AppError::unauthorized(
+            "Authentication failed: the Basic credentials are not valid base64 of user:password",
+        )));
+    };
+    Some(
+        match state
+            .services
+            .authenticate_basic(&user, &password, ip)
+            .await
+        {
+            Ok(p) => Ok(Identity::Token(p)),
+            Err(
+                e @ (service::ServiceError::InvalidCredentials | service::ServiceError::Locked),
+            ) => Err(AppError::unauthorized(format!(
+                "Authentication failed: {e}"
+            ))),
+            Err(e) => Err(AppError::from(e)),
+        },
+    )
+}
+
 /// What a route requires, captured by its `authorize` layer.
 #[derive(Clone, Copy, Debug)]
 pub struct Requirement {
     pub action: Action,
     /// Reachable while a session still has to pass (or set up) its second factor.
     pub before_second_factor: bool,
-}
-
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    /// The kind of route: how to ask for credentials and how to answer.
+    pub surface: Surface,
 }
 
 /// The per-route gate: the policy decides, the second factor must be done, and a
 /// state-changing request must carry its CSRF token.
-pub async fn authorize(req_for: Requirement, req: Request, next: Next) -> Response {
+pub async fn authorize(
+    state: AppState,
+    req_for: Requirement,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(AuthFailure(e)) = req.extensions_mut().remove::<AuthFailure>() {
+        return e.into_response();
+    }
+    if req_for.surface == Surface::Provider {
+        let authorization = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let ip = req.extensions().get::<ClientIp>().and_then(|c| c.0.clone());
+        match basic_identity(&state, authorization, ip).await {
+            Some(Ok(identity)) => {
+                req.extensions_mut().insert(identity);
+            }
+            Some(Err(e)) => return e.into_response(),
+            None => {}
+        }
+    }
     let Some(identity) = req.extensions().get::<Identity>().cloned() else {
         return AppError::internal_msg("identity layer missing").into_response();
     };
-    let path = req.uri().path().to_owned();
-    let api = is_api(&path);
-    let ispws = path.starts_with("/ispws");
 
     if !matches!(
         domain::policy::access(req_for.action),
         domain::policy::Access::Public
     ) {
         let Some(principal) = identity.principal() else {
-            if ispws {
-                return crate::ispws::unauthorized("Authentication required: send HTTP Basic credentials of a provider API account");
-            }
-            if api {
-                return AppError::unauthorized(
+            return match req_for.surface {
+                Surface::Provider => AppError::unauthorized(
+                    "Authentication required: send HTTP Basic credentials of a provider API account",
+                )
+                .into_response(),
+                Surface::Api => AppError::unauthorized(
                     "sign in or send an API token: Authorization: Bearer ch_…",
                 )
-                .into_response();
-            }
-            let next_url = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let target = format!(
-                "/login?next={}",
-                url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>()
-            );
-            return Redirect::to(&target).into_response();
+                .into_response(),
+                Surface::Page => {
+                    let next_url = req
+                        .uri()
+                        .path_and_query()
+                        .map(|p| p.as_str())
+                        .unwrap_or("/");
+                    let target = format!(
+                        "/login?next={}",
+                        url::form_urlencoded::byte_serialize(next_url.as_bytes())
+                            .collect::<String>()
+                    );
+                    Redirect::to(&target).into_response()
+                }
+            };
         };
         if let Identity::Session(s) = &identity {
             if !req_for.before_second_factor && s.second_factor != SecondFactor::Done {
-                if api {
+                if req_for.surface == Surface::Api {
                     return AppError::unauthorized(
                         "finish signing in with your second factor first",
                     )
@@ -266,9 +271,6 @@ pub async fn authorize(req_for: Requirement, req: Request, next: Next) -> Respon
         }
         if !domain::policy::permits(Some(principal), req_for.action) {
             tracing::info!(action = ?req_for.action, role = %principal.role, "access denied");
-            if ispws {
-                return crate::ispws::forbidden(&path);
-            }
             return AppError::forbidden().into_response();
         }
     }
@@ -357,43 +359,4 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
-}
-
-/// The request context handlers take: state, caller, address.
-pub struct Ctx {
-    pub state: AppState,
-    pub identity: Identity,
-    pub ip: Option<String>,
-    pub path: String,
-}
-
-impl Ctx {
-    /// The signed-in principal. Routes that reach a handler taking `Ctx` have passed
-    /// `authorize`, so a missing principal there is a routing bug, answered with 401.
-    pub fn principal(&self) -> Result<&Principal, AppError> {
-        self.identity
-            .principal()
-            .ok_or_else(|| AppError::unauthorized("sign in first"))
-    }
-}
-
-impl FromRequestParts<AppState> for Ctx {
-    type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let identity = parts
-            .extensions
-            .get::<Identity>()
-            .cloned()
-            .ok_or_else(|| AppError::internal_msg("identity layer missing"))?;
-        let ip = parts.extensions.get::<ClientIp>().and_then(|c| c.0.clone());
-        Ok(Ctx {
-            state: state.clone(),
-            identity,
-            ip,
-            path: parts.uri.path().to_owned(),
-        })
-    }
 }

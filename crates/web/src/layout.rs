@@ -2,8 +2,7 @@
 //! reaches (from the policy, so the menu never offers a door that is locked), the CSRF
 //! token for forms, and the demo banner.
 
-use crate::guard::Identity;
-use crate::state::AppState;
+use crate::ctx::{AppState, Identity};
 use domain::policy::permits;
 use domain::Action;
 

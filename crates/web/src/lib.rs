@@ -5,11 +5,13 @@
 //! - Every route is declared in [`routes::table`] with the [`domain::Action`] it performs;
 //!   the router is built from that table only, and each route passes through
 //!   [`guard::authorize`] (the policy, the second-factor gate and CSRF) before its handler.
-//! - Errors become responses in one place ([`error`]); internal causes are logged, never
-//!   rendered.
+//! - Errors become responses in one place ([`error`]), by the route's [`ctx::Surface`]
+//!   (tagged in the route table): pages, RFC 9457 problem documents for the API, CyberTipline
+//!   documents for the provider API. Internal causes are logged, never rendered.
 //! - Handlers call the `service` crate and nothing below it, except read-only row types.
 
 pub mod api;
+pub mod ctx;
 pub mod error;
 pub mod guard;
 pub mod ispws;
@@ -17,10 +19,9 @@ pub mod layout;
 pub mod ops;
 pub mod pages;
 pub mod routes;
-pub mod state;
 
+pub use ctx::{AppState, WebConfig};
 pub use routes::{router, table, RouteSpec};
-pub use state::{AppState, WebConfig};
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -2,7 +2,7 @@
 //! Metrics carry the route template (`/admin/users/{username}`), never a concrete path, so
 //! no identifier of a person ends up in a time series.
 
-use crate::state::AppState;
+use crate::ctx::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;

@@ -2,14 +2,18 @@
 //!
 //! The router is built from this table only, and each entry gets its own
 //! [`authorize`](crate::guard::authorize) layer, so a route cannot exist without a policy
-//! decision. `tests/access.rs` walks [`table`] for every role and compares each decision
+//! decision. Each entry is also tagged with its [`Surface`] (page, JSON API or provider
+//! API), which the guard and the error renderer read instead of guessing from the path. `tests/access.rs` walks [`table`] for every role and compares each decision
 //! with `tests/access_table.txt`.
 
+use crate::ctx::{AppState, Surface};
 use crate::guard::{self, Requirement};
-use crate::state::AppState;
 use crate::{api, error, ispws, ops, pages};
+use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use domain::Action;
@@ -23,6 +27,7 @@ pub struct RouteSpec {
     pub path: &'static str,
     pub action: Action,
     pub before_second_factor: bool,
+    pub surface: Surface,
 }
 
 struct Entry {
@@ -30,7 +35,13 @@ struct Entry {
     handler: MethodRouter<AppState>,
 }
 
-fn route<H, T>(method: Method, path: &'static str, action: Action, handler: H) -> Entry
+fn route<H, T>(
+    surface: Surface,
+    method: Method,
+    path: &'static str,
+    action: Action,
+    handler: H,
+) -> Entry
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -42,9 +53,40 @@ where
             path,
             action,
             before_second_factor: false,
+            surface,
         },
         handler: on(filter, handler),
     }
+}
+
+/// A page for people (or an operator's endpoint).
+fn page<H: Handler<T, AppState>, T: 'static>(
+    m: Method,
+    path: &'static str,
+    action: Action,
+    h: H,
+) -> Entry {
+    route(Surface::Page, m, path, action, h)
+}
+
+/// A route of the JSON API.
+fn api<H: Handler<T, AppState>, T: 'static>(
+    m: Method,
+    path: &'static str,
+    action: Action,
+    h: H,
+) -> Entry {
+    route(Surface::Api, m, path, action, h)
+}
+
+/// A route of the CyberTipline-compatible provider API.
+fn provider<H: Handler<T, AppState>, T: 'static>(
+    m: Method,
+    path: &'static str,
+    action: Action,
+    h: H,
+) -> Entry {
+    route(Surface::Provider, m, path, action, h)
 }
 
 /// Also reachable while the second factor is still to be passed or set up.
@@ -60,110 +102,110 @@ fn entries() -> Vec<Entry> {
     use Method as M;
     vec![
         // Public
-        route(M::GET, "/healthz", ViewPublicPages, ops::healthz),
-        route(M::GET, "/readyz", ViewPublicPages, ops::readyz),
-        route(M::GET, "/metrics", ViewPublicPages, ops::metrics),
-        route(M::GET, "/static/{file}", ViewPublicPages, pages::assets::file),
-        route(M::GET, "/login", ViewPublicPages, pages::auth::login_page),
-        route(M::POST, "/login", ViewPublicPages, pages::auth::login),
-        route(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
-        route(M::GET, "/tip", SubmitTip, pages::tip::form),
-        route(M::POST, "/tip", SubmitTip, pages::tip::submit),
+        page(M::GET, "/healthz", ViewPublicPages, ops::healthz),
+        page(M::GET, "/readyz", ViewPublicPages, ops::readyz),
+        page(M::GET, "/metrics", ViewPublicPages, ops::metrics),
+        page(M::GET, "/static/{file}", ViewPublicPages, pages::assets::file),
+        page(M::GET, "/login", ViewPublicPages, pages::auth::login_page),
+        page(M::POST, "/login", ViewPublicPages, pages::auth::login),
+        api(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
+        page(M::GET, "/tip", SubmitTip, pages::tip::form),
+        page(M::POST, "/tip", SubmitTip, pages::tip::submit),
         // Signing in: the second factor
-        early(route(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
-        early(route(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),
-        early(route(M::POST, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor)),
-        early(route(M::GET, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_start)),
-        early(route(M::POST, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_confirm)),
+        early(page(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
+        early(page(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),
+        early(page(M::POST, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor)),
+        early(page(M::GET, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_start)),
+        early(page(M::POST, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_confirm)),
         // Everyone signed in
-        route(M::GET, "/", ViewDashboard, pages::home::dashboard),
-        route(M::GET, "/account", ManageOwnAccount, pages::account::show),
-        route(M::POST, "/account/password", ManageOwnAccount, pages::account::change_password),
-        route(M::POST, "/account/tokens", ManageOwnAccount, pages::account::create_token),
-        route(M::POST, "/account/tokens/{id}/revoke", ManageOwnAccount, pages::account::revoke_token),
+        page(M::GET, "/", ViewDashboard, pages::home::dashboard),
+        page(M::GET, "/account", ManageOwnAccount, pages::account::show),
+        page(M::POST, "/account/password", ManageOwnAccount, pages::account::change_password),
+        page(M::POST, "/account/tokens", ManageOwnAccount, pages::account::create_token),
+        page(M::POST, "/account/tokens/{id}/revoke", ManageOwnAccount, pages::account::revoke_token),
         // Areas
-        route(M::GET, "/reports", ViewReports, pages::queue::list),
-        route(M::POST, "/reports/assign", TriageReports, pages::queue::assign_many),
-        route(M::GET, "/reports/{id}", ViewReports, pages::reports::detail),
-        route(M::GET, "/reports/{id}/original.xml", ViewReports, pages::reports::original),
-        route(M::GET, "/reports/{id}/export.xml", ViewReports, pages::reports::export),
-        route(M::GET, "/reports/{id}/files/{file_id}", DownloadReportFiles, pages::reports::file),
-        route(M::POST, "/reports/{id}/status", TriageReports, pages::queue::set_status),
-        route(M::POST, "/reports/{id}/assign", TriageReports, pages::queue::assign_one),
-        route(M::POST, "/reports/{id}/notes", TriageReports, pages::queue::add_note),
-        route(M::POST, "/reports/{id}/share", MakeAvailable, pages::queue::make_available),
-        route(M::GET, "/indicators", ViewIndicators, pages::queue::indicators),
-        route(M::GET, "/leads", ViewLeads, pages::queue::leads),
-        route(M::GET, "/leads/{id}", ViewLeads, pages::reports::lead),
-        route(M::GET, "/cases", ViewCases, pages::cases::list),
-        route(M::GET, "/cases/new", ReportMissingChild, pages::cases::new_form),
-        route(M::POST, "/cases", ReportMissingChild, pages::cases::create),
-        route(M::GET, "/cases/{id}", ViewCases, pages::cases::detail),
-        route(M::POST, "/cases/{id}/episodes", ReportMissingChild, pages::cases::add_episode),
-        route(M::POST, "/cases/{id}/episodes/{episode_id}/recovery", UpdateCases, pages::cases::record_recovery),
-        route(M::POST, "/cases/{id}/photos", UpdateCases, pages::cases::add_photo),
-        route(M::POST, "/cases/{id}/status", ReviewCases, pages::cases::set_status),
-        route(M::POST, "/cases/{id}/assign", ReviewCases, pages::cases::assign),
-        route(M::POST, "/cases/{id}/share", ReviewCases, pages::cases::share),
-        route(M::POST, "/cases/{id}/alerts/{alert_id}/dismiss", ManageCaseAlerts, pages::cases::dismiss_alert),
-        route(M::POST, "/cases/{id}/publication", PublishPoster, pages::cases::publication),
-        route(M::GET, "/cases/{id}/poster", ViewCases, pages::cases::poster),
-        route(M::GET, "/cases/{id}/poster.pdf", ViewCases, pages::cases::poster_pdf),
-        route(M::GET, "/links", ViewLinkAnalysis, pages::links::index),
-        route(M::GET, "/links/record/{kind}/{id}", ViewLinkAnalysis, pages::links::record),
-        route(M::GET, "/links/identifier/{kind}/{value}", ViewLinkAnalysis, pages::links::identifier),
-        route(M::GET, "/links/cluster/{kind}/{id}", ViewLinkAnalysis, pages::links::cluster),
-        route(M::GET, "/recovery", ViewRecovery, pages::home::area),
-        route(M::GET, "/hope-bags", ViewHopeBags, pages::home::area),
-        route(M::GET, "/families", ViewFamilySupport, pages::home::area),
-        route(M::GET, "/training", ViewTraining, pages::home::area),
-        route(M::GET, "/statistics", ViewStatistics, pages::home::area),
-        route(M::GET, "/submissions", ViewOwnSubmissions, pages::home::area),
+        page(M::GET, "/reports", ViewReports, pages::queue::list),
+        page(M::POST, "/reports/assign", TriageReports, pages::queue::assign_many),
+        page(M::GET, "/reports/{id}", ViewReports, pages::reports::detail),
+        page(M::GET, "/reports/{id}/original.xml", ViewReports, pages::reports::original),
+        page(M::GET, "/reports/{id}/export.xml", ViewReports, pages::reports::export),
+        page(M::GET, "/reports/{id}/files/{file_id}", DownloadReportFiles, pages::reports::file),
+        page(M::POST, "/reports/{id}/status", TriageReports, pages::queue::set_status),
+        page(M::POST, "/reports/{id}/assign", TriageReports, pages::queue::assign_one),
+        page(M::POST, "/reports/{id}/notes", TriageReports, pages::queue::add_note),
+        page(M::POST, "/reports/{id}/share", MakeAvailable, pages::queue::make_available),
+        page(M::GET, "/indicators", ViewIndicators, pages::queue::indicators),
+        page(M::GET, "/leads", ViewLeads, pages::queue::leads),
+        page(M::GET, "/leads/{id}", ViewLeads, pages::reports::lead),
+        page(M::GET, "/cases", ViewCases, pages::cases::list),
+        page(M::GET, "/cases/new", ReportMissingChild, pages::cases::new_form),
+        page(M::POST, "/cases", ReportMissingChild, pages::cases::create),
+        page(M::GET, "/cases/{id}", ViewCases, pages::cases::detail),
+        page(M::POST, "/cases/{id}/episodes", ReportMissingChild, pages::cases::add_episode),
+        page(M::POST, "/cases/{id}/episodes/{episode_id}/recovery", UpdateCases, pages::cases::record_recovery),
+        page(M::POST, "/cases/{id}/photos", UpdateCases, pages::cases::add_photo),
+        page(M::POST, "/cases/{id}/status", ReviewCases, pages::cases::set_status),
+        page(M::POST, "/cases/{id}/assign", ReviewCases, pages::cases::assign),
+        page(M::POST, "/cases/{id}/share", ReviewCases, pages::cases::share),
+        page(M::POST, "/cases/{id}/alerts/{alert_id}/dismiss", ManageCaseAlerts, pages::cases::dismiss_alert),
+        page(M::POST, "/cases/{id}/publication", PublishPoster, pages::cases::publication),
+        page(M::GET, "/cases/{id}/poster", ViewCases, pages::cases::poster),
+        page(M::GET, "/cases/{id}/poster.pdf", ViewCases, pages::cases::poster_pdf),
+        page(M::GET, "/links", ViewLinkAnalysis, pages::links::index),
+        page(M::GET, "/links/record/{kind}/{id}", ViewLinkAnalysis, pages::links::record),
+        page(M::GET, "/links/identifier/{kind}/{value}", ViewLinkAnalysis, pages::links::identifier),
+        page(M::GET, "/links/cluster/{kind}/{id}", ViewLinkAnalysis, pages::links::cluster),
+        page(M::GET, "/recovery", ViewRecovery, pages::home::area),
+        page(M::GET, "/hope-bags", ViewHopeBags, pages::home::area),
+        page(M::GET, "/families", ViewFamilySupport, pages::home::area),
+        page(M::GET, "/training", ViewTraining, pages::home::area),
+        page(M::GET, "/statistics", ViewStatistics, pages::home::area),
+        page(M::GET, "/submissions", ViewOwnSubmissions, pages::home::area),
         // Administration
-        route(M::GET, "/admin/users", ManageUsers, pages::admin::users),
-        route(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),
-        route(M::POST, "/admin/users", ManageUsers, pages::admin::create_user),
-        route(M::GET, "/admin/users/{username}", ManageUsers, pages::admin::user),
-        route(M::POST, "/admin/users/{username}/unlock", ManageUsers, pages::admin::unlock),
-        route(M::POST, "/admin/users/{username}/password", ManageUsers, pages::admin::reset_password),
-        route(M::POST, "/admin/users/{username}/role", ManageUsers, pages::admin::set_role),
-        route(M::POST, "/admin/users/{username}/second-factor/reset", ManageUsers, pages::admin::reset_second_factor),
-        route(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
-        route(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
-        route(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
-        route(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
-        route(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
+        page(M::GET, "/admin/users", ManageUsers, pages::admin::users),
+        page(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),
+        page(M::POST, "/admin/users", ManageUsers, pages::admin::create_user),
+        page(M::GET, "/admin/users/{username}", ManageUsers, pages::admin::user),
+        page(M::POST, "/admin/users/{username}/unlock", ManageUsers, pages::admin::unlock),
+        page(M::POST, "/admin/users/{username}/password", ManageUsers, pages::admin::reset_password),
+        page(M::POST, "/admin/users/{username}/role", ManageUsers, pages::admin::set_role),
+        page(M::POST, "/admin/users/{username}/second-factor/reset", ManageUsers, pages::admin::reset_second_factor),
+        page(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
+        page(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
+        page(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
+        page(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
+        page(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
         // CyberTipline-compatible provider API (HTTP Basic)
-        route(M::GET, "/ispws/xsd", ViewPublicPages, ispws::xsd),
-        route(M::GET, "/ispws/status", SubmitProviderReports, ispws::status),
-        route(M::POST, "/ispws/submit", SubmitProviderReports, ispws::submit),
-        route(M::POST, "/ispws/upload", SubmitProviderReports, ispws::upload),
-        route(M::POST, "/ispws/fileinfo", SubmitProviderReports, ispws::fileinfo),
-        route(M::POST, "/ispws/finish", SubmitProviderReports, ispws::finish),
-        route(M::POST, "/ispws/retract", SubmitProviderReports, ispws::retract),
+        provider(M::GET, "/ispws/xsd", ViewPublicPages, ispws::xsd),
+        provider(M::GET, "/ispws/status", SubmitProviderReports, ispws::status),
+        provider(M::POST, "/ispws/submit", SubmitProviderReports, ispws::submit),
+        provider(M::POST, "/ispws/upload", SubmitProviderReports, ispws::upload),
+        provider(M::POST, "/ispws/fileinfo", SubmitProviderReports, ispws::fileinfo),
+        provider(M::POST, "/ispws/finish", SubmitProviderReports, ispws::finish),
+        provider(M::POST, "/ispws/retract", SubmitProviderReports, ispws::retract),
         // JSON API
-        route(M::GET, "/api/v1/me", ViewDashboard, api::accounts::me),
-        route(M::PUT, "/api/v1/me/password", ManageOwnAccount, api::accounts::change_own_password),
-        route(M::GET, "/api/v1/users", ManageUsers, api::accounts::list_users),
-        route(M::POST, "/api/v1/users", ManageUsers, api::accounts::create_user),
-        route(M::GET, "/api/v1/users/{username}", ManageUsers, api::accounts::get_user),
-        route(M::POST, "/api/v1/users/{username}/unlock", ManageUsers, api::accounts::unlock_user),
-        route(M::PUT, "/api/v1/users/{username}/role", ManageUsers, api::accounts::set_user_role),
-        route(M::PUT, "/api/v1/users/{username}/password", ManageUsers, api::accounts::reset_user_password),
-        route(M::DELETE, "/api/v1/users/{username}/second-factor", ManageUsers, api::accounts::reset_user_second_factor),
-        route(M::GET, "/api/v1/organisations", ManageOrganisations, api::accounts::list_orgs),
-        route(M::POST, "/api/v1/organisations", ManageOrganisations, api::accounts::create_org),
-        route(M::GET, "/api/v1/tokens", ManageOwnAccount, api::accounts::list_tokens),
-        route(M::POST, "/api/v1/tokens", ManageOwnAccount, api::accounts::create_token),
-        route(M::DELETE, "/api/v1/tokens/{id}", ManageOwnAccount, api::accounts::revoke_token),
-        route(M::GET, "/api/v1/audit", ViewAuditLog, api::accounts::audit),
-        route(M::GET, "/api/v1/audit/verify", ViewAuditLog, api::accounts::verify_audit),
-        route(M::GET, "/api/v1/cases", ViewCases, api::cases::list),
-        route(M::POST, "/api/v1/cases", ReportMissingChild, api::cases::create),
-        route(M::GET, "/api/v1/cases/{id}", ViewCases, api::cases::detail),
-        route(M::GET, "/api/v1/cases/{id}/episodes", ViewCases, api::cases::episodes),
-        route(M::POST, "/api/v1/cases/{id}/episodes", ReportMissingChild, api::cases::add_episode),
-        route(M::GET, "/api/v1/cases/{id}/poster", ViewCases, api::cases::poster),
+        api(M::GET, "/api/v1/me", ViewDashboard, api::accounts::me),
+        api(M::PUT, "/api/v1/me/password", ManageOwnAccount, api::accounts::change_own_password),
+        api(M::GET, "/api/v1/users", ManageUsers, api::accounts::list_users),
+        api(M::POST, "/api/v1/users", ManageUsers, api::accounts::create_user),
+        api(M::GET, "/api/v1/users/{username}", ManageUsers, api::accounts::get_user),
+        api(M::POST, "/api/v1/users/{username}/unlock", ManageUsers, api::accounts::unlock_user),
+        api(M::PUT, "/api/v1/users/{username}/role", ManageUsers, api::accounts::set_user_role),
+        api(M::PUT, "/api/v1/users/{username}/password", ManageUsers, api::accounts::reset_user_password),
+        api(M::DELETE, "/api/v1/users/{username}/second-factor", ManageUsers, api::accounts::reset_user_second_factor),
+        api(M::GET, "/api/v1/organisations", ManageOrganisations, api::accounts::list_orgs),
+        api(M::POST, "/api/v1/organisations", ManageOrganisations, api::accounts::create_org),
+        api(M::GET, "/api/v1/tokens", ManageOwnAccount, api::accounts::list_tokens),
+        api(M::POST, "/api/v1/tokens", ManageOwnAccount, api::accounts::create_token),
+        api(M::DELETE, "/api/v1/tokens/{id}", ManageOwnAccount, api::accounts::revoke_token),
+        api(M::GET, "/api/v1/audit", ViewAuditLog, api::accounts::audit),
+        api(M::GET, "/api/v1/audit/verify", ViewAuditLog, api::accounts::verify_audit),
+        api(M::GET, "/api/v1/cases", ViewCases, api::cases::list),
+        api(M::POST, "/api/v1/cases", ReportMissingChild, api::cases::create),
+        api(M::GET, "/api/v1/cases/{id}", ViewCases, api::cases::detail),
+        api(M::GET, "/api/v1/cases/{id}/episodes", ViewCases, api::cases::episodes),
+        api(M::POST, "/api/v1/cases/{id}/episodes", ReportMissingChild, api::cases::add_episode),
+        api(M::GET, "/api/v1/cases/{id}/poster", ViewCases, api::cases::poster),
     ]
 }
 
@@ -176,13 +218,44 @@ pub fn table() -> Vec<RouteSpec> {
 /// route instead streams up to the configured file limit.
 const BODY_LIMIT: usize = ispws::MAX_REPORT_BYTES + 1024 * 1024;
 
+/// The surface of a path no route matches: that of the routes sharing its first segment,
+/// when they agree (`/api/v1/nope` answers as the API does), else a page.
+fn surface_of_unmatched(specs: &[RouteSpec], path: &str) -> Surface {
+    let first = |p: &str| {
+        p.trim_start_matches('/')
+            .split('/')
+            .next()
+            .map(str::to_owned)
+    };
+    let segment = first(path);
+    let mut surfaces = specs
+        .iter()
+        .filter(|s| first(s.path) == segment)
+        .map(|s| s.surface);
+    match surfaces.next() {
+        Some(one) if surfaces.all(|s| s == one) => one,
+        _ => Surface::Page,
+    }
+}
+
+/// Tags the request and its response with the route's surface: the guard reads the
+/// request's, the error renderer (outside the router) the response's.
+async fn tag(surface: Surface, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(surface);
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(surface);
+    res
+}
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
+    let specs = table();
     for e in entries() {
         let req = Requirement {
             action: e.spec.action,
             before_second_factor: e.spec.before_second_factor,
+            surface: e.spec.surface,
         };
         // Uploads stream into the blob store, which enforces the configured file limit;
         // every other route gets the general body limit.
@@ -191,13 +264,26 @@ pub fn router(state: AppState) -> Router {
         } else {
             e.handler.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         };
-        let handler = limited.layer(axum::middleware::from_fn(move |r, n| {
-            guard::authorize(req, r, n)
-        }));
+        let surface = e.spec.surface;
+        let handler = limited
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                move |State(s): State<AppState>, r: Request, n: Next| {
+                    guard::authorize(s, req, r, n)
+                },
+            ))
+            .layer(axum::middleware::from_fn(move |r, n| tag(surface, r, n)));
         router = router.route(e.spec.path, handler);
     }
     router
-        .fallback(|| async { error::AppError::not_found() })
+        .fallback(move |req: Request| {
+            let surface = surface_of_unmatched(&specs, req.uri().path());
+            async move {
+                let mut res = error::AppError::not_found().into_response();
+                res.extensions_mut().insert(surface);
+                res
+            }
+        })
         .layer(axum::middleware::from_fn(ops::track))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,9 +1,9 @@
 //! Accounts, organisations, tokens and the audit log over JSON.
 
-use super::ErrorBody;
-use crate::error::AppError;
-use crate::guard::Ctx;
-use axum::extract::{Path, Query};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::ctx::Ctx;
+use crate::error::Problem;
+use crate::error::{AppError, FieldProblem};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::{OrgKind, Role};
@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 use service::accounts::{Actor, NewAccount};
 use service::audit::AuditCheck;
 use utoipa::{IntoParams, ToSchema};
+
+/// A member of the body that names something this API does not know.
+fn field_error(field: &str, e: domain::DomainError) -> AppError {
+    let detail = e.to_string();
+    AppError::invalid(
+        format!("{field}: {detail}"),
+        vec![FieldProblem::new(field, detail)],
+    )
+}
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
     Ok(Actor::User(ctx.principal()?.clone()))
@@ -28,7 +37,7 @@ pub struct Me {
 
 /// Who the token or session belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(ctx: Ctx) -> Result<Json<Me>, AppError> {
     let p = ctx.principal()?;
     Ok(Json(Me {
@@ -85,8 +94,11 @@ pub struct ListQuery {
 
 /// Users, paged and searchable. Administrators only.
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(ListQuery),
-    responses((status = 200, body = UserList), (status = 403, body = ErrorBody)))]
-pub async fn list_users(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Json<UserList>, AppError> {
+    responses((status = 200, body = UserList), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_users(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<UserList>, AppError> {
     let page = ctx
         .state
         .services
@@ -124,14 +136,15 @@ pub struct Created {
 
 /// Creates an account. Administrators only.
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     ctx: Ctx,
-    Json(u): Json<NewUser>,
+    ApiJson(u): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    let role: Role = u.role.parse().map_err(|e: domain::DomainError| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-    })?;
+    let role: Role = u
+        .role
+        .parse()
+        .map_err(|e: domain::DomainError| field_error("role", e))?;
     let id = ctx
         .state
         .services
@@ -159,7 +172,7 @@ pub struct Organisation {
 
 /// Organisations. Administrators only.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "accounts",
-    responses((status = 200, body = [Organisation]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [Organisation]), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orgs(ctx: Ctx) -> Result<Json<Vec<Organisation>>, AppError> {
     let orgs = ctx.state.services.orgs(&actor(&ctx)?).await?;
     Ok(Json(
@@ -182,14 +195,15 @@ pub struct NewOrganisation {
 
 /// Adds an organisation. Administrators only.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "accounts", request_body = NewOrganisation,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_org(
     ctx: Ctx,
-    Json(o): Json<NewOrganisation>,
+    ApiJson(o): ApiJson<NewOrganisation>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    let kind: OrgKind = o.kind.parse().map_err(|e: domain::DomainError| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-    })?;
+    let kind: OrgKind = o
+        .kind
+        .parse()
+        .map_err(|e: domain::DomainError| field_error("kind", e))?;
     let id = ctx
         .state
         .services
@@ -204,8 +218,14 @@ pub struct Token {
     pub name: String,
     /// The first characters, to recognise the token.
     pub prefix: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: time::OffsetDateTime,
+    /// RFC 3339, UTC; absent if never used.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<time::OffsetDateTime>,
     pub revoked: bool,
 }
 
@@ -221,8 +241,8 @@ pub async fn list_tokens(ctx: Ctx) -> Result<Json<Vec<Token>>, AppError> {
                 id: t.id,
                 name: t.name,
                 prefix: t.prefix,
-                created_at: crate::pages::when(t.created_at),
-                last_used_at: t.last_used_at.map(crate::pages::when),
+                created_at: super::utc(t.created_at),
+                last_used_at: t.last_used_at.map(super::utc),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
@@ -243,10 +263,10 @@ pub struct CreatedToken {
 
 /// Creates a token for yourself. The secret is returned once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     ctx: Ctx,
-    Json(t): Json<NewToken>,
+    ApiJson(t): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let p = ctx.principal()?.clone();
     let created = ctx
@@ -270,8 +290,8 @@ pub async fn create_token(
 
 /// Revokes one of your tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", params(("id" = i64, Path, description = "Token id")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_token(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, AppError> {
     let p = ctx.principal()?.clone();
     ctx.state
         .services
@@ -283,8 +303,10 @@ pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, A
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
-    /// UTC, `YYYY-MM-DD HH:MM:SS`.
-    pub at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: time::OffsetDateTime,
     pub actor: String,
     pub action: String,
     pub record_type: Option<String>,
@@ -306,10 +328,10 @@ pub struct AuditQuery {
 
 /// The newest audit entries. Administrators only.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = [AuditEntry]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn audit(
     ctx: Ctx,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let p = ctx.principal()?;
     let rows = ctx
@@ -326,7 +348,7 @@ pub async fn audit(
         rows.into_iter()
             .map(|r| AuditEntry {
                 seq: r.seq,
-                at: crate::pages::when(r.at_micros),
+                at: super::utc(r.at_micros),
                 actor: r.actor,
                 action: r.action,
                 record_type: r.record_type,
@@ -350,7 +372,7 @@ pub struct AuditVerification {
 
 /// Verifies the whole hash chain. Administrators only.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = AuditVerification), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AuditVerification), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_audit(ctx: Ctx) -> Result<Json<AuditVerification>, AppError> {
     let _ = ctx.principal()?;
     Ok(Json(match ctx.state.services.verify_audit().await? {
@@ -371,8 +393,11 @@ pub async fn verify_audit(ctx: Ctx) -> Result<Json<AuditVerification>, AppError>
 
 /// One user. Administrators only; the view is audited.
 #[utoipa::path(get, path = "/api/v1/users/{username}", tag = "accounts", params(("username" = String, Path, description = "Username")),
-    responses((status = 200, body = User), (status = 404, body = ErrorBody)))]
-pub async fn get_user(ctx: Ctx, Path(username): Path<String>) -> Result<Json<User>, AppError> {
+    responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_user(
+    ctx: Ctx,
+    ApiPath(username): ApiPath<String>,
+) -> Result<Json<User>, AppError> {
     let user = ctx
         .state
         .services
@@ -392,8 +417,11 @@ pub async fn get_user(ctx: Ctx, Path(username): Path<String>) -> Result<Json<Use
 
 /// Unlocks an account locked after failed sign-ins. Administrators only.
 #[utoipa::path(post, path = "/api/v1/users/{username}/unlock", tag = "accounts", params(("username" = String, Path, description = "Username")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn unlock_user(ctx: Ctx, Path(username): Path<String>) -> Result<StatusCode, AppError> {
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn unlock_user(
+    ctx: Ctx,
+    ApiPath(username): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
     ctx.state
         .services
         .unlock(&actor(&ctx)?, &username, ctx.ip.clone())
@@ -408,15 +436,16 @@ pub struct RoleChange {
 
 /// Changes a user's role; their sessions end. Administrators only.
 #[utoipa::path(put, path = "/api/v1/users/{username}/role", tag = "accounts", params(("username" = String, Path, description = "Username")),
-    request_body = RoleChange, responses((status = 204), (status = 422, body = ErrorBody)))]
+    request_body = RoleChange, responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_user_role(
     ctx: Ctx,
-    Path(username): Path<String>,
-    Json(r): Json<RoleChange>,
+    ApiPath(username): ApiPath<String>,
+    ApiJson(r): ApiJson<RoleChange>,
 ) -> Result<StatusCode, AppError> {
-    let role: Role = r.role.parse().map_err(|e: domain::DomainError| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-    })?;
+    let role: Role = r
+        .role
+        .parse()
+        .map_err(|e: domain::DomainError| field_error("role", e))?;
     ctx.state
         .services
         .set_role(&actor(&ctx)?, &username, role, ctx.ip.clone())
@@ -431,11 +460,11 @@ pub struct PasswordReset {
 
 /// Sets a new password for a user; their sessions end. Administrators only.
 #[utoipa::path(put, path = "/api/v1/users/{username}/password", tag = "accounts", params(("username" = String, Path, description = "Username")),
-    request_body = PasswordReset, responses((status = 204), (status = 422, body = ErrorBody)))]
+    request_body = PasswordReset, responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reset_user_password(
     ctx: Ctx,
-    Path(username): Path<String>,
-    Json(p): Json<PasswordReset>,
+    ApiPath(username): ApiPath<String>,
+    ApiJson(p): ApiJson<PasswordReset>,
 ) -> Result<StatusCode, AppError> {
     ctx.state
         .services
@@ -446,10 +475,10 @@ pub async fn reset_user_password(
 
 /// Removes a user's second factor; they set it up again at their next sign-in. Administrators only.
 #[utoipa::path(delete, path = "/api/v1/users/{username}/second-factor", tag = "accounts", params(("username" = String, Path, description = "Username")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn reset_user_second_factor(
     ctx: Ctx,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     ctx.state
         .services
@@ -466,10 +495,10 @@ pub struct PasswordChange {
 
 /// Changes your own password; all your sessions end (API tokens stay valid).
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_own_password(
     ctx: Ctx,
-    Json(p): Json<PasswordChange>,
+    ApiJson(p): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
     let who = ctx.principal()?.clone();
     ctx.state

@@ -2,17 +2,17 @@
 //! their reasons, its episodes, reporting a child missing or missing again, and the poster
 //! (PDF) of a case marked for publication. The same use cases, policy and audit as the pages.
 
-use super::ErrorBody;
-use crate::error::AppError;
-use crate::guard::Ctx;
-use axum::extract::{Path, Query};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::ctx::Ctx;
+use crate::error::Problem;
+use crate::error::{AppError, FieldProblem};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use casework::model::iso;
-use casework::{ChildForm, Circumstance, EpisodeForm, FormErrors, GuardianForm};
+use casework::{ChildForm, Circumstance, EpisodeForm, GuardianForm};
 use serde::{Deserialize, Serialize};
-use service::cases::{CaseError, CaseForm, CaseStatus, IdentifiersForm, StoredEpisode};
+use service::cases::{CaseForm, CaseStatus, IdentifiersForm, StoredEpisode};
 use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
 use utoipa::{IntoParams, ToSchema};
 
@@ -108,8 +108,11 @@ pub struct CaseListQuery {
 /// Cases you may see: the hotline all, a caseworker their agency's, an investigator those
 /// made available to their agency. Awaiting review first, then the most urgent.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
-    responses((status = 200, body = CaseList), (status = 403, body = ErrorBody)))]
-pub async fn list(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<CaseList>, AppError> {
+    responses((status = 200, body = CaseList), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<CaseListQuery>,
+) -> Result<Json<CaseList>, AppError> {
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     let assignee = match q.assignee.as_deref().unwrap_or_default() {
@@ -123,16 +126,18 @@ pub async fn list(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<CaseL
             .find(|a| a.1 == name)
             .map_or(AssigneeFilter::Unassigned, |a| AssigneeFilter::User(a.0)),
     };
-    let bad = |what: &str, v: &str| {
-        AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{v:?} is not a {what} this API knows"),
+    // The query parameter is named as the value it holds: `status`, `circumstance`, …
+    let unknown = |what: &str, v: &str| {
+        let detail = format!("{v:?} is not a {what} this API knows");
+        AppError::invalid(
+            format!("the query parameter `{what}`: {detail}"),
+            vec![FieldProblem::new(what, detail)],
         )
     };
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             CaseStatus::parse(s)
-                .ok_or_else(|| bad("status", s))?
+                .ok_or_else(|| unknown("status", s))?
                 .as_str()
                 .to_owned(),
         ),
@@ -141,7 +146,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<CaseL
     let circumstance = match q.circumstance.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             Circumstance::parse(s)
-                .map_err(|_| bad("circumstance", s))?
+                .map_err(|_| unknown("circumstance", s))?
                 .id()
                 .to_owned(),
         ),
@@ -150,7 +155,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<CaseListQuery>) -> Result<Json<CaseL
     let priority_rank = match q.priority.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(i64::from(
             triage::Priority::parse(s)
-                .ok_or_else(|| bad("priority", s))?
+                .ok_or_else(|| unknown("priority", s))?
                 .rank(),
         )),
         None => None,
@@ -253,8 +258,10 @@ pub struct Alert {
     pub reason: String,
     pub value: String,
     pub evidence: Vec<String>,
-    /// UTC microseconds.
-    pub raised_at: i64,
+    /// When the alert was raised (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub raised_at: time::OffsetDateTime,
     pub dismissed: bool,
     pub dismiss_reason: Option<String>,
 }
@@ -277,8 +284,8 @@ pub struct CaseDetail {
 /// One case with its flags and their reasons, the priority's reasons and the timeline.
 /// Audited as a view.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path, description = "The case's id")),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
-pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<CaseDetail>, AppError> {
+    responses((status = 200, body = CaseDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<CaseDetail>, AppError> {
     let p = ctx.principal()?;
     let d = ctx
         .state
@@ -353,7 +360,7 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<CaseDetail>, A
                     reason: a.row.reason.clone(),
                     value: a.row.value.clone(),
                     evidence: a.evidence.clone(),
-                    raised_at: a.row.created_at,
+                    raised_at: super::utc(a.row.created_at),
                     dismissed: a.row.dismissed_at.is_some(),
                     dismiss_reason: a.row.dismiss_reason.clone(),
                 })
@@ -410,8 +417,11 @@ impl From<&StoredEpisode> for EpisodeOut {
 
 /// A case's episodes, oldest report first. Audited as a view.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/episodes", tag = "cases", params(("id" = i64, Path, description = "The case's id")),
-    responses((status = 200, body = [EpisodeOut]), (status = 404, body = ErrorBody)))]
-pub async fn episodes(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Vec<EpisodeOut>>, AppError> {
+    responses((status = 200, body = [EpisodeOut]), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn episodes(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<EpisodeOut>>, AppError> {
     let p = ctx.principal()?;
     let (_, eps) = ctx
         .state
@@ -506,52 +516,11 @@ pub struct Created {
     pub case_number: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct FieldProblem {
-    /// The field, as in the form (`child.name`, `episode.reported_on`, `guardians[0].phone`…).
-    pub field: String,
-    pub message: String,
-}
-
-/// A request refused for its content: every problem, by field.
-#[derive(Serialize, ToSchema)]
-pub struct FormErrorBody {
-    pub error: super::ErrorDetail,
-    pub fields: Vec<FieldProblem>,
-}
-
-fn form_errors(errs: FormErrors) -> Response {
-    let message = errs
-        .0
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(FormErrorBody {
-            error: super::ErrorDetail {
-                status: 422,
-                message,
-            },
-            fields: errs
-                .0
-                .into_iter()
-                .map(|e| FieldProblem {
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect(),
-        }),
-    )
-        .into_response()
-}
-
 /// Reports a child missing: a new case with its current episode. A caseworker's case
 /// belongs to their agency and waits for the hotline's review.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
-    responses((status = 201, body = Created), (status = 422, body = FormErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create(ctx: Ctx, Json(n): Json<NewCase>) -> Result<Response, AppError> {
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(ctx: Ctx, ApiJson(n): ApiJson<NewCase>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let c = n.child;
     let form = CaseForm {
@@ -596,8 +565,7 @@ pub async fn create(ctx: Ctx, Json(n): Json<NewCase>) -> Result<Response, AppErr
         Ok((id, case_number)) => {
             Ok((StatusCode::CREATED, Json(Created { id, case_number })).into_response())
         }
-        Err(CaseError::Form(errs)) => Ok(form_errors(errs)),
-        Err(CaseError::Service(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -609,11 +577,11 @@ pub struct EpisodeCreated {
 /// Reports the child missing again, or records an earlier episode with its recovery.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/episodes", tag = "cases", request_body = EpisodeIn,
     params(("id" = i64, Path, description = "The case's id")),
-    responses((status = 201, body = EpisodeCreated), (status = 422, body = FormErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = EpisodeCreated), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_episode(
     ctx: Ctx,
-    Path(id): Path<i64>,
-    Json(e): Json<EpisodeIn>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(e): ApiJson<EpisodeIn>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     match ctx
@@ -623,8 +591,7 @@ pub async fn add_episode(
         .await
     {
         Ok(eid) => Ok((StatusCode::CREATED, Json(EpisodeCreated { id: eid })).into_response()),
-        Err(CaseError::Form(errs)) => Ok(form_errors(errs)),
-        Err(CaseError::Service(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -633,8 +600,8 @@ pub async fn add_episode(
 /// Nothing else from the case. Audited as a view.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/poster", tag = "cases", params(("id" = i64, Path, description = "The case's id")),
     responses((status = 200, description = "The poster", content_type = "application/pdf", body = Vec<u8>),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn poster(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let poster = ctx
         .state

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod extract;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Clearinghouse API",
-        description = "The JSON API of Clearinghouse. Authenticate with a personal API token: `Authorization: Bearer ch_…` (create one on your account page). A token has the access of its owner's role; every call is checked by the same policy and audited like the web interface.",
+        description = "The JSON API of Clearinghouse. Authenticate with a personal API token: `Authorization: Bearer ch_…` (create one on your account page). A token has the access of its owner's role; every call is checked by the same policy and audited like the web interface.\n\n**Times** are RFC 3339 in UTC (`2026-10-01T14:03:07.412Z`); dates without a time are `YYYY-MM-DD`.\n\n**Errors** are RFC 9457 problem documents (`Content-Type: application/problem+json`): `type` (always `about:blank`), `title` (the status's name), `status`, `detail` (what was wrong and what to do) and, when the request was refused for its content, `errors`: one `{\"field\", \"detail\"}` per field that was wrong (a JSON member's path such as `child.name`, or a query or path parameter; a JSON syntax error also gives `line` and `column`). 400: the request could not be read (bad JSON, a bad path parameter); 401: no valid token; 403: your role may not do this; 404: not found or not yours to see; 409: it changed or exists already; 415: the body is not JSON; 422: the content breaks a rule.",
         license(name = "AGPL-3.0-or-later")
     ),
     paths(
@@ -64,15 +65,9 @@ pub async fn openapi() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
 
-/// The error body of every failed API call.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    pub status: u16,
-    /// What was wrong and what to do.
-    pub message: String,
+/// A time stored as UTC microseconds, for the API's RFC 3339 fields. Stored times are
+/// always in range; a corrupt one shows as the epoch rather than failing the whole answer.
+pub fn utc(micros: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

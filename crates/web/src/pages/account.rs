@@ -1,8 +1,8 @@
 //! A user's own account: password and personal API tokens.
 
 use super::{render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::Path;

@@ -1,8 +1,8 @@
 //! Administration: users, organisations and the audit log.
 
 use super::{enc, render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query};

@@ -1,8 +1,9 @@
 //! Signing in and out, and the second factor (verify and enrol).
 
 use super::{local_path, render};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::{set_cookie, Ctx, SESSION_COOKIE};
+use crate::guard::{set_cookie, SESSION_COOKIE};
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::Query;
@@ -218,7 +219,7 @@ pub async fn enrol_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
     {
         Ok(codes) => {
             let mut identity = ctx.identity.clone();
-            if let crate::guard::Identity::Session(sess) = &mut identity {
+            if let crate::ctx::Identity::Session(sess) = &mut identity {
                 sess.second_factor = SecondFactor::Done;
             }
             let page = RecoveryCodesPage {

@@ -5,8 +5,8 @@
 //! recoveries, alerts, review, publication) and the poster as an accessible page and a PDF.
 
 use super::{enc, render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;
@@ -20,7 +20,6 @@ use domain::{Action, OrgId, Role};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::cases::{CaseDetail, CaseError, CaseForm, CaseStatus, IdentifiersForm, RecoveryForm};
-use service::ServiceError;
 use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
 
 /// One choice of a select.
@@ -323,13 +322,6 @@ fn case_form(p: &[(String, String)]) -> CaseForm {
         },
         episode: episode_form(p),
         narrative: get(p, "narrative"),
-    }
-}
-
-fn bad(e: ServiceError) -> AppError {
-    match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::bad_request(m),
-        other => other.into(),
     }
 }
 
@@ -1094,7 +1086,7 @@ pub async fn add_episode(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<R
             };
             show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(CaseError::Service(e)) => Err(bad(e)),
+        Err(CaseError::Service(e)) => Err(e.into()),
     }
 }
 
@@ -1118,7 +1110,7 @@ pub async fn record_recovery(
             };
             show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(CaseError::Service(e)) => Err(bad(e)),
+        Err(CaseError::Service(e)) => Err(e.into()),
     }
 }
 
@@ -1139,8 +1131,7 @@ pub async fn set_status(
     ctx.state
         .services
         .set_case_status(p, id, to, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
 }
 
@@ -1160,8 +1151,7 @@ pub async fn assign(
     ctx.state
         .services
         .assign_case(p, id, to, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
 }
 
@@ -1175,8 +1165,7 @@ pub async fn share(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Respons
     ctx.state
         .services
         .share_case(p, id, &orgs, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
 }
 
@@ -1195,8 +1184,7 @@ pub async fn dismiss_alert(
     ctx.state
         .services
         .dismiss_case_alert(p, id, alert_id, &f.reason, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}#alerts")).into_response())
 }
 
@@ -1219,10 +1207,7 @@ pub async fn publication(
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     if f.action == "withdraw" {
-        services
-            .withdraw_publication(p, id, ctx.ip.clone())
-            .await
-            .map_err(bad)?;
+        services.withdraw_publication(p, id, ctx.ip.clone()).await?;
         return Ok(
             Redirect::to(&format!("/cases/{id}?done=withdrawn#publication")).into_response(),
         );
@@ -1247,7 +1232,7 @@ pub async fn publication(
             };
             show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(CaseError::Service(e)) => Err(bad(e)),
+        Err(CaseError::Service(e)) => Err(e.into()),
     }
 }
 
@@ -1306,7 +1291,7 @@ pub async fn add_photo(
                 .map(|e| e.message.clone())
                 .unwrap_or_default(),
         )),
-        Err(CaseError::Service(e)) => Err(bad(e)),
+        Err(CaseError::Service(e)) => Err(e.into()),
     }
 }
 
@@ -1321,48 +1306,18 @@ struct PosterPage {
     hotline: String,
 }
 
-/// A PNG with only the chunks needed to draw it: text, EXIF and time chunks are dropped.
-fn png_without_metadata(png: &[u8]) -> Option<Vec<u8>> {
-    const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
-    let mut out = png.get(..8).filter(|s| *s == SIG)?.to_vec();
-    let mut i = 8;
-    while i + 12 <= png.len() {
-        let len = u32::from_be_bytes(png[i..i + 4].try_into().ok()?) as usize;
-        let end = i.checked_add(12)?.checked_add(len)?;
-        let chunk = png.get(i..end)?;
-        let kind = &chunk[4..8];
-        if matches!(
-            kind,
-            b"IHDR" | b"PLTE" | b"tRNS" | b"IDAT" | b"IEND" | b"gAMA" | b"sRGB"
-        ) {
-            out.extend_from_slice(chunk);
-        }
-        if kind == b"IEND" {
-            return Some(out);
-        }
-        i = end;
-    }
-    None
-}
-
 /// The poster as an accessible page: the same published fields as the PDF, nothing else.
 pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     use base64::Engine;
     let p = ctx.principal()?;
     let services = &ctx.state.services;
-    let poster = services
-        .case_poster(p, id, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
-    let photo = poster.photo().and_then(|ph| {
-        let (mime, bytes) = match ph.stripped_jpeg() {
-            Some(j) => ("image/jpeg", j.to_vec()),
-            None => ("image/png", png_without_metadata(ph.jpeg_or_png())?),
-        };
-        Some(format!(
-            "data:{mime};base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(bytes)
-        ))
+    let poster = services.case_poster(p, id, ctx.ip.clone()).await?;
+    let photo = poster.photo().map(|ph| {
+        format!(
+            "data:{};base64,{}",
+            ph.mime(),
+            base64::engine::general_purpose::STANDARD.encode(ph.bytes())
+        )
     });
     let fields: Vec<(&'static str, String)> = poster
         .fields()
@@ -1385,8 +1340,7 @@ pub async fn poster_pdf(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppEr
         .state
         .services
         .case_poster(p, id, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(pdf_response(&poster, id))
 }
 
@@ -1418,24 +1372,5 @@ mod tests {
     #[test]
     fn ids_are_safe_for_html() {
         assert_eq!(id_of("ep-", "guardians[1].phone"), "ep-guardians_1__phone");
-    }
-
-    #[test]
-    fn png_metadata_is_dropped() {
-        fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
-            let mut c = (data.len() as u32).to_be_bytes().to_vec();
-            c.extend_from_slice(kind);
-            c.extend_from_slice(data);
-            c.extend_from_slice(&[0, 0, 0, 0]);
-            c
-        }
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        png.extend(chunk(b"IHDR", &[0; 13]));
-        png.extend(chunk(b"tEXt", b"Location\0somewhere"));
-        png.extend(chunk(b"IDAT", &[1, 2, 3]));
-        png.extend(chunk(b"IEND", &[]));
-        let out = png_without_metadata(&png).unwrap_or_default();
-        assert!(!out.windows(4).any(|w| w == b"tEXt"));
-        assert!(out.windows(4).any(|w| w == b"IDAT"));
     }
 }

@@ -1,8 +1,8 @@
 //! The dashboard and the landing pages of the areas still being built.
 
 use super::render;
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::{Layout, AREAS};
 use askama::Template;
 use axum::response::Html;

@@ -6,8 +6,8 @@
 //! and audits every view; this module only presents.
 
 use super::render;
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query};

@@ -1,4 +1,4 @@
-//! Server-rendered pages. Each handler takes a [`Ctx`](crate::guard::Ctx), calls the
+//! Server-rendered pages. Each handler takes a [`Ctx`](crate::ctx::Ctx), calls the
 //! service layer and renders an askama template; askama escapes every value, so text from
 //! reports and users is always shown as text.
 

@@ -3,8 +3,8 @@
 //! law enforcement), the investigators' leads, and the indicator catalogue's pages.
 
 use super::{enc, render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;
@@ -280,13 +280,6 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn bad(e: ServiceError) -> AppError {
-    match e {
-        ServiceError::Invalid(m) | ServiceError::Conflict(m) => AppError::bad_request(m),
-        other => other.into(),
-    }
-}
-
 /// Bulk assignment from the queue's check boxes.
 pub async fn assign_many(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -301,8 +294,7 @@ pub async fn assign_many(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     ctx.state
         .services
         .assign_reports(p, &ids, to, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     let back = field(&pairs, "back").unwrap_or("/reports");
     Ok(Redirect::to(super::local_path(back)).into_response())
 }
@@ -323,8 +315,7 @@ pub async fn set_status(
     ctx.state
         .services
         .set_report_status(p, id, to, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/reports/{id}#work")).into_response())
 }
 
@@ -344,8 +335,7 @@ pub async fn assign_one(
     ctx.state
         .services
         .assign_reports(p, &[id], to, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/reports/{id}#work")).into_response())
 }
 
@@ -364,8 +354,7 @@ pub async fn add_note(
     ctx.state
         .services
         .add_report_note(p, id, &f.body, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/reports/{id}#notes")).into_response())
 }
 
@@ -383,8 +372,7 @@ pub async fn make_available(
     ctx.state
         .services
         .make_available(p, id, &orgs, ctx.ip.clone())
-        .await
-        .map_err(bad)?;
+        .await?;
     Ok(Redirect::to(&format!("/reports/{id}#sharing")).into_response())
 }
 

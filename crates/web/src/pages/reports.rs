@@ -4,8 +4,8 @@
 //! forwarding. The queue itself is in `queue.rs`.
 
 use super::{render, when};
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::Path;

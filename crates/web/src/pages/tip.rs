@@ -3,8 +3,8 @@
 //! field that people never see; both answer with a message a person can act on.
 
 use super::render;
+use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::guard::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::http::StatusCode;

@@ -403,7 +403,7 @@ async fn a_recovery_closes_the_episode() {
             ],
         )
         .await;
-    assert_eq!(res.status, 400);
+    assert_eq!(res.status, 409);
     assert!(audit_actions(&app)
         .await
         .iter()
@@ -515,7 +515,7 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
             &[("reason", " ")],
         )
         .await;
-    assert_eq!(res.status, 400);
+    assert_eq!(res.status, 422);
     let res = analyst
         .post_form(
             &format!("/cases/{id}/alerts/{alert_id}/dismiss"),
@@ -785,7 +785,7 @@ async fn the_api_reports_a_child_missing_and_names_each_problem() {
         .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     let body: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
-    let fields: Vec<&str> = body["fields"]
+    let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
         .iter()

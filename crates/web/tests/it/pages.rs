@@ -79,8 +79,12 @@ async fn error_pages_are_friendly_and_leak_nothing() {
     );
     let res = c.get("/api/v1/nope").await;
     assert_eq!(res.status, 404);
+    assert_eq!(
+        res.headers.get("content-type").unwrap(),
+        "application/problem+json"
+    );
     let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
-    assert_eq!(json["error"]["status"], 404);
+    assert_eq!(json["status"], 404);
     let res = c.get("/admin/users/nobody-at-all").await;
     assert_eq!(res.status, 403);
 }

@@ -249,7 +249,7 @@ async fn the_workflow_moves_are_checked_and_audited() {
             &[("status", "made_available")],
         )
         .await;
-    assert_eq!(res.status, 400);
+    assert_eq!(res.status, 422);
     assert!(
         res.body.contains("Make available to law enforcement"),
         "{}",
@@ -288,7 +288,7 @@ async fn the_workflow_moves_are_checked_and_audited() {
             &[("ids", &one.to_string()), ("assign_to", "nobody-such")],
         )
         .await;
-    assert_eq!(res.status, 400);
+    assert_eq!(res.status, 422);
 
     let res = analyst
         .post_form(
