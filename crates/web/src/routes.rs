@@ -131,6 +131,7 @@ fn entries() -> Vec<Entry> {
         route(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
         route(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
         route(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
+        route(M::GET, "/admin/jobs", ViewJobs, pages::jobs::jobs),
         route(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
         route(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
         // CyberTipline-compatible provider API (HTTP Basic)
