@@ -253,8 +253,9 @@ impl Services {
         Ok(n)
     }
 
-    /// The worker: runs due jobs, one at a time, until `stop` turns true. Then the job in
-    /// hand gets [`SHUTDOWN_GRACE`] to finish, and is given back unrun after that.
+    /// The worker: runs due jobs, one at a time, until `stop` turns true (or its sender
+    /// is dropped). Then the job in hand gets [`SHUTDOWN_GRACE`] to finish, and is given
+    /// back unrun after that.
     pub async fn run_job_worker(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
         tracing::info!("background jobs: worker started");
         while !*stop.borrow() {
@@ -270,7 +271,12 @@ impl Services {
                 tokio::select! {
                     _ = self.jobs.wake.notified() => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
-                    _ = stop.changed() => {}
+                    changed = stop.changed() => {
+                        // A dropped sender can never say stop: stop now rather than spin.
+                        if changed.is_err() {
+                            break;
+                        }
+                    }
                 }
                 continue;
             };
@@ -283,7 +289,8 @@ impl Services {
                 .await
                 .is_err()
             {
-                // Dropping the run rolls back its open transaction; the job is whole again.
+                // Dropping the run rolls back its open transaction; what it committed
+                // stays, and running the job again is harmless (jobs are idempotent).
                 drop(run);
                 match q::release(&self.store, &job).await {
                     Ok(_) => {

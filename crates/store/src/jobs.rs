@@ -2,7 +2,8 @@
 //! it, so the two commit or vanish together; workers then claim jobs one at a time for a
 //! lease. A claim is identified by the attempt count it set: finishing, retrying, failing
 //! or releasing a job names that count, so a worker whose lease ran out (and whose job was
-//! claimed again by another) changes nothing.
+//! claimed again by another) changes nothing, and each works once per claim (the first
+//! clears the claim).
 //!
 //! Claiming differs by backend only in its locking clause: PostgreSQL skips rows another
 //! transaction holds (`FOR UPDATE SKIP LOCKED`), so many workers never wait on each other;
@@ -131,7 +132,7 @@ pub async fn claim(
 /// The job is done: it is deleted. False when the claim was lost (its lease ran out and
 /// another worker claimed the job), in which case nothing changed.
 pub async fn complete(store: &Store, job: &Claimed) -> Result<bool, StoreError> {
-    let r = sqlx::query("DELETE FROM jobs WHERE id = $1 AND attempts = $2 AND state = 'pending'")
+    let r = sqlx::query("DELETE FROM jobs WHERE id = $1 AND attempts = $2 AND state = 'pending' AND claimed_until IS NOT NULL")
         .bind(job.id)
         .bind(job.attempts)
         .execute(&store.write)
@@ -149,7 +150,7 @@ pub async fn retry(
 ) -> Result<bool, StoreError> {
     let r = sqlx::query(
         "UPDATE jobs SET claimed_until = NULL, run_after = $1, last_error = $2 \
-         WHERE id = $3 AND attempts = $4 AND state = 'pending'",
+         WHERE id = $3 AND attempts = $4 AND state = 'pending' AND claimed_until IS NOT NULL",
     )
     .bind(run_after)
     .bind(error)
@@ -165,7 +166,7 @@ pub async fn retry(
 pub async fn fail(store: &Store, job: &Claimed, error: &str, now: i64) -> Result<bool, StoreError> {
     let r = sqlx::query(
         "UPDATE jobs SET state = 'failed', claimed_until = NULL, last_error = $1, failed_at = $2 \
-         WHERE id = $3 AND attempts = $4 AND state = 'pending'",
+         WHERE id = $3 AND attempts = $4 AND state = 'pending' AND claimed_until IS NOT NULL",
     )
     .bind(error)
     .bind(now)
@@ -181,7 +182,7 @@ pub async fn fail(store: &Store, job: &Claimed, error: &str, now: i64) -> Result
 pub async fn release(store: &Store, job: &Claimed) -> Result<bool, StoreError> {
     let r = sqlx::query(
         "UPDATE jobs SET claimed_until = NULL, attempts = attempts - 1 \
-         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+         WHERE id = $1 AND attempts = $2 AND state = 'pending' AND claimed_until IS NOT NULL",
     )
     .bind(job.id)
     .bind(job.attempts)

@@ -297,6 +297,10 @@ async fn retries_wait_their_backoff_and_failures_are_kept() {
         .unwrap();
     let job = jobs::claim(&s, 0, 100).await.unwrap().unwrap();
     assert!(jobs::retry(&s, &job, "database busy", 50).await.unwrap());
+    assert!(
+        !jobs::release(&s, &job).await.unwrap(),
+        "a claim works once: the retry ended it"
+    );
     assert_eq!(jobs::claim(&s, 49, 149).await.unwrap(), None);
     let job = jobs::claim(&s, 50, 150).await.unwrap().unwrap();
     assert_eq!(job.attempts, 2);
