@@ -46,6 +46,7 @@ pub struct Config {
     pub log_format: String,
     pub security: SecuritySettings,
     pub files: FileSettings,
+    pub jobs: JobSettings,
     /// The number printed on missing-child posters ("If you have information, call …").
     pub hotline: String,
 }
@@ -74,6 +75,22 @@ impl Default for FileSettings {
     }
 }
 
+/// Durable background work (linking reports and tips after they are stored).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Run the background worker in this process. Turn it off only where another process
+    /// runs the jobs (several web servers on one PostgreSQL database, one of them with the
+    /// worker), or to test recovery: jobs wait in the database until a worker runs them.
+    pub worker: bool,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings { worker: true }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -85,6 +102,7 @@ impl Default for Config {
             log_format: "text".into(),
             security: SecuritySettings::default(),
             files: FileSettings::default(),
+            jobs: JobSettings::default(),
             hotline: service::cases::DEFAULT_HOTLINE.to_owned(),
         }
     }
@@ -121,6 +139,7 @@ impl Config {
                     ENV_KEYS.contains(&k.as_str())
                         || k.starts_with("security__")
                         || k.starts_with("files__")
+                        || k.starts_with("jobs__")
                 })
                 .split("__"),
         );

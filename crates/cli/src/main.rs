@@ -208,10 +208,32 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
             trust_forwarded_for: config.trust_forwarded_for,
         },
     };
+    // The worker stops with the server: on a signal it finishes (or gives back) the job
+    // in hand while the server finishes the requests in flight.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = if config.jobs.worker {
+        let services = services.clone();
+        Some(tokio::spawn(async move {
+            services.run_job_worker(stopped).await;
+        }))
+    } else {
+        tracing::warn!("the background worker is off (jobs.worker = false): reports and tips wait in the database to be linked");
+        None
+    };
     tracing::info!(address = %config.listen, demo, "listening");
-    web::serve(listener, state, shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    let stop_on_signal = stop.clone();
+    let served = web::serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop_on_signal.send(true);
+    })
+    .await;
+    let _ = stop.send(true);
+    if let Some(worker) = worker {
+        if let Err(e) = worker.await {
+            tracing::error!(error = %e, "the background worker ended abnormally");
+        }
+    }
+    served.context("serving HTTP")?;
     services.store.close().await;
     tracing::info!("stopped");
     Ok(())

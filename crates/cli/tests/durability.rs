@@ -1,8 +1,16 @@
-//! Crash durability of the provider API, on the real binary: a returned `reportId` means the
-//! report is committed. Sixteen clients submit reports while the server is killed with
-//! SIGKILL; after a restart every acknowledged report is in the database and the audit
-//! chain is intact. Runs on SQLite, and also on PostgreSQL when
-//! `CLEARINGHOUSE_TEST_POSTGRES_URL` names a server where the user may create databases.
+//! Crash durability on the real binary, killed with SIGKILL.
+//!
+//! - A returned `reportId` means the report is committed: sixteen clients submit reports
+//!   while the server is killed; after a restart every acknowledged report is in the
+//!   database and the audit chain is intact.
+//! - A finished report's linking is committed with it: the server is killed after a
+//!   provider finished a report carrying a missing child's phone and before the report was
+//!   linked (its worker off); after a normal restart the alert on the child's case appears.
+//!
+//! Each runs on SQLite, and on PostgreSQL in the tests marked `#[ignore]`: those need
+//! `CLEARINGHOUSE_TEST_POSTGRES_URL` (a server where the user may create databases) and run
+//! with `cargo test -p clearinghouse --test durability -- --ignored`, as `scripts/test`
+//! does; without the variable they fail rather than pass without testing anything.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -119,6 +127,11 @@ struct Server {
 
 impl Server {
     async fn start(target: &Target, tag: &str) -> Server {
+        Server::start_with(target, tag, &[]).await
+    }
+
+    /// With configuration from environment variables, as an operator would set it.
+    async fn start_with(target: &Target, tag: &str, env: &[(&str, &str)]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -126,6 +139,7 @@ impl Server {
             .port();
         let log = target.dir.path().join(format!("serve-{tag}.log"));
         let child = bin()
+            .envs(env.iter().copied())
             .arg("serve")
             .args(target.args())
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -496,20 +510,176 @@ async fn acknowledged_reports_survive_sigkill_on_sqlite() {
     acknowledged_reports_survive_sigkill(target).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_reports_survive_sigkill_on_postgres() {
-    let admin = match std::env::var(POSTGRES_ENV) {
+/// The PostgreSQL server the PostgreSQL runs use; they fail without it.
+fn postgres_admin_url() -> String {
+    match std::env::var(POSTGRES_ENV) {
         Ok(url) if !url.is_empty() => url,
-        _ => {
-            eprintln!("{POSTGRES_ENV} is not set; skipping the PostgreSQL run");
-            return;
-        }
-    };
-    let db = PgDb::create(&admin).await;
+        _ => panic!(
+            "{POSTGRES_ENV} is not set: set it to a PostgreSQL server where the user may create \
+             databases (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run the PostgreSQL \
+             durability tests, or leave out --ignored to run only the SQLite ones"
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set CLEARINGHOUSE_TEST_POSTGRES_URL and pass --ignored (scripts/test does)"]
+async fn acknowledged_reports_survive_sigkill_on_postgres() {
+    let db = PgDb::create(&postgres_admin_url()).await;
     let target = Target {
         dir: tempfile::tempdir().unwrap(),
         database_url: Some(db.url.clone()),
     };
     acknowledged_reports_survive_sigkill(target).await;
+    drop(db);
+}
+
+/// One number read directly from the database (not through the server).
+async fn scalar(target: &Target, sql: &str) -> i64 {
+    match &target.database_url {
+        Some(url) => {
+            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+                .await
+                .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+        None => {
+            let url = format!("sqlite://{}?mode=ro", target.sqlite_file().display());
+            let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("open {url}: {e}"));
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    }
+}
+
+/// A missing child whose phone, 202-555-0150, is the number in the cell-phone fixture.
+const CASE: &str = r#"{"case_id":"case-0000150","child":{"first_name":"Rowan","last_name":"Example","sex":"F","age":14,"phone":"202-555-0150"},"circumstance":"endangered_runaway","missing_from_care":true,"custody":{"kind":"agency","agency":"Durable Child Welfare","placement":"group home","caseworker":{"name":"Casey Quillfeather"}},"episodes":[{"reported":"2026-10-01","last_seen":"2026-10-01","last_seen_city":"Tulsa","last_seen_state":"OK","circumstance":"endangered_runaway"}]}"#;
+
+async fn a_report_killed_before_its_linking_alerts_after_restart(target: Target) {
+    create_provider(&target);
+    let cases = target.dir.path().join("cases.jsonl");
+    std::fs::write(&cases, format!("{CASE}\n")).unwrap();
+    let out = bin()
+        .arg("import")
+        .arg(&cases)
+        .args(target.args())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "clearinghouse import: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let alerts = "SELECT COUNT(*) FROM case_alerts a JOIN cases c ON c.id = a.case_id \
+                  WHERE c.external_id = 'case-0000150' AND a.source_kind = 'report'";
+
+    // The worker off: the report's linking job stays in the database.
+    let mut server = Server::start_with(
+        &target,
+        "paused",
+        &[("CLEARINGHOUSE_JOBS__WORKER", "false")],
+    )
+    .await;
+    let xml = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../cybertip/tests/fixtures/report_child_sexual_molestation_cell_phone.xml"),
+    )
+    .unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let text = client
+        .post(format!("{}/ispws/submit", server.base()))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .body(xml)
+        .send()
+        .await
+        .expect("submit")
+        .text()
+        .await
+        .unwrap();
+    let id = report_id(&text).unwrap_or_else(|e| panic!("submit: {e}"));
+    let text = client
+        .post(format!("{}/ispws/finish", server.base()))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .form(&[("id", id.to_string())])
+        .send()
+        .await
+        .expect("finish")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("<responseCode>0</responseCode>"),
+        "finish: {text}"
+    );
+    assert_eq!(
+        scalar(&target, "SELECT COUNT(*) FROM jobs WHERE state = 'pending'").await,
+        1,
+        "the finished report's linking job is committed with it"
+    );
+    assert_eq!(scalar(&target, alerts).await, 0, "not linked yet");
+    server.kill();
+
+    // A normal start: the worker finds the job and the alert appears.
+    let restarted = Server::start(&target, "resumed").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while scalar(&target, alerts).await == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no alert on the case 30 s after the restart:\n{}",
+            restarted.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(scalar(&target, alerts).await, 1);
+    let link = format!(
+        "SELECT COUNT(*) FROM record_links WHERE reason = 'phone' \
+         AND ((a_kind = 'report' AND a_id = {id}) OR (b_kind = 'report' AND b_id = {id}))"
+    );
+    assert_eq!(
+        scalar(&target, &link).await,
+        1,
+        "the report is linked to the case"
+    );
+    // The job is done (deleted), not failed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while scalar(&target, "SELECT COUNT(*) FROM jobs").await != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the job was not recorded as done"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(restarted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_killed_before_its_linking_alerts_after_restart_on_sqlite() {
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: None,
+    };
+    a_report_killed_before_its_linking_alerts_after_restart(target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set CLEARINGHOUSE_TEST_POSTGRES_URL and pass --ignored (scripts/test does)"]
+async fn a_report_killed_before_its_linking_alerts_after_restart_on_postgres() {
+    let db = PgDb::create(&postgres_admin_url()).await;
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: Some(db.url.clone()),
+    };
+    a_report_killed_before_its_linking_alerts_after_restart(target).await;
     drop(db);
 }

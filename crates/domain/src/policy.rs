@@ -72,6 +72,8 @@ pub enum Action {
     ManageUsers,
     ManageOrganisations,
     ViewAuditLog,
+    /// Background jobs: how many wait, and those that failed with their errors.
+    ViewJobs,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -132,9 +134,10 @@ pub fn access(action: Action) -> Access {
         Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
-        Action::ManageUsers | Action::ManageOrganisations | Action::ViewAuditLog => {
-            Roles(&[Administrator])
-        }
+        Action::ManageUsers
+        | Action::ManageOrganisations
+        | Action::ViewAuditLog
+        | Action::ViewJobs => Roles(&[Administrator]),
     }
 }
 

@@ -1241,10 +1241,15 @@ impl Services {
             now,
         )
         .await?;
+        // Linked right after the commit, not by the worker: an alert about this child
+        // should not wait. The job makes it durable should the process die first.
+        let job = self
+            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .await?;
         store::commit(tx).await?;
-        // Linked now, not in the background: an alert about this child should not wait.
-        self.link_logged(&[store::links::RecordRef::new("case", id)])
-            .await;
+        if let Some(job) = job {
+            self.run_claimed(job).await;
+        }
         Ok((id, number))
     }
 
@@ -1348,9 +1353,13 @@ impl Services {
             now,
         )
         .await?;
+        let job = self
+            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .await?;
         store::commit(tx).await?;
-        self.link_logged(&[store::links::RecordRef::new("case", id)])
-            .await;
+        if let Some(job) = job {
+            self.run_claimed(job).await;
+        }
         Ok(eid)
     }
 

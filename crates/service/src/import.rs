@@ -318,11 +318,13 @@ impl Services {
         }
         self.audit_import(&mut tx, operator, "reports", counts, now)
             .await?;
-        store::commit(tx).await?;
         let added = docs
             .iter()
             .map(|(_, b)| format!("xml:{}", hex::encode(sha2::Sha256::digest(b))));
-        self.link_imported("report", added, Some(now)).await;
+        let job = self
+            .enqueue_imported(&mut tx, "report", added, Some(now))
+            .await?;
+        self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
     }
 
@@ -368,13 +370,15 @@ impl Services {
         }
         self.audit_import(&mut tx, operator, "tips", counts, now)
             .await?;
-        store::commit(tx).await?;
-        self.link_imported(
-            "report",
-            rows.iter().map(|(_, t)| format!("tip:{}", t.id.trim())),
-            None,
-        )
-        .await;
+        let job = self
+            .enqueue_imported(
+                &mut tx,
+                "report",
+                rows.iter().map(|(_, t)| format!("tip:{}", t.id.trim())),
+                None,
+            )
+            .await?;
+        self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
     }
 
@@ -434,13 +438,15 @@ impl Services {
         }
         self.audit_import(&mut tx, operator, "ads", counts, now)
             .await?;
-        store::commit(tx).await?;
-        self.link_imported(
-            "ad",
-            rows.iter().map(|(_, a)| a.id.trim().to_owned()),
-            Some(now),
-        )
-        .await;
+        let job = self
+            .enqueue_imported(
+                &mut tx,
+                "ad",
+                rows.iter().map(|(_, a)| a.id.trim().to_owned()),
+                Some(now),
+            )
+            .await?;
+        self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
     }
 
@@ -510,16 +516,32 @@ impl Services {
         }
         self.audit_import(&mut tx, operator, "cases", counts, now)
             .await?;
-        store::commit(tx).await?;
-        self.link_imported(
-            "case",
-            rows.iter()
-                .filter_map(|(_, l)| serde_json::from_str::<CaseHead>(l).ok())
-                .map(|h| h.case_id.trim().to_owned()),
-            Some(now),
-        )
-        .await;
+        let job = self
+            .enqueue_imported(
+                &mut tx,
+                "case",
+                rows.iter()
+                    .filter_map(|(_, l)| serde_json::from_str::<CaseHead>(l).ok())
+                    .map(|h| h.case_id.trim().to_owned()),
+                Some(now),
+            )
+            .await?;
+        self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
+    }
+
+    /// Commits an import batch with its linking job, then links it: an import's links
+    /// are there when the command (or the test) goes on.
+    async fn commit_and_link(
+        &self,
+        tx: store::Tx,
+        job: Option<store::jobs::Claimed>,
+    ) -> Result<(), ServiceError> {
+        store::commit(tx).await?;
+        if let Some(job) = job {
+            self.run_claimed(job).await;
+        }
+        Ok(())
     }
 
     async fn audit_import(

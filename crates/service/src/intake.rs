@@ -234,6 +234,11 @@ impl Services {
         )
         .await?;
         let files = reports::file_ids(&mut *tx, id).await?;
+        if state == ReportState::Finished {
+            // Linking is durable work, committed with the report it is about.
+            self.enqueue_linking(&mut tx, &[store::links::RecordRef::new("report", id)])
+                .await?;
+        }
         store::commit(tx).await?;
         Ok(files)
     }
@@ -248,7 +253,7 @@ impl Services {
         let files = self
             .close_report(who, id, ReportState::Finished, ip)
             .await?;
-        self.link_soon("report", id);
+        self.wake_jobs();
         Ok(files)
     }
 

@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod error;
 pub mod import;
 pub mod intake;
+pub mod jobs;
 pub mod linking;
 pub mod queue;
 pub mod settings;
@@ -50,6 +51,8 @@ pub struct Services {
     pub engine: assess::Engine,
     /// Link analysis: the person index and the cached clusters.
     pub linking: linking::Linking,
+    /// Durable background work: wakes this process's worker.
+    pub jobs: jobs::Jobs,
     /// The number posters of missing children tell people to call.
     pub hotline: String,
 }
@@ -66,6 +69,7 @@ impl Services {
             submit_queue: batch::SubmitQueue::default(),
             engine: assess::Engine::default(),
             linking: linking::Linking::default(),
+            jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
         }
     }

@@ -19,9 +19,11 @@
 //!   MinHash band keys (in `record_identifiers` under the kind `text_band`, at most
 //!   [`BUCKET_CAP`] ads per key) and verified with the engine's similarity.
 //!
-//! Linking runs after the commit of what it links, never inside it: a failure is logged
-//! and never loses or fails an acknowledged report; `clearinghouse link` repairs. Within
-//! a process linking is serialised (one lock), so a batch sees the batches before it.
+//! Linking runs after the commit of what it links, never inside it, as a durable job
+//! (`jobs.rs`) written in the record's own transaction: a failure never loses or fails an
+//! acknowledged report, the job is retried, and a crash before it ran leaves it for the
+//! next worker; `clearinghouse link` recomputes everything. Within a process linking is
+//! serialised (one lock), so a batch sees the batches before it.
 //! Two processes linking at once (the server and a command-line import) may both miss
 //! an identifier crossing the hub cap; the next record carrying it, or a full run,
 //! removes the links.
@@ -396,43 +398,24 @@ fn ordered_label(x: &RecordRef, lx: &str, y: &RecordRef, ly: &str) -> String {
 }
 
 impl Services {
-    /// Links a record committed just now, in the background: the caller has answered or
-    /// is answering its client, and a failure here must not reach them.
-    pub fn link_soon(&self, kind: &'static str, id: i64) {
-        let services = self.clone();
-        tokio::spawn(async move {
-            services.link_logged(&[RecordRef::new(kind, id)]).await;
-        });
-    }
-
-    /// Links records, logging (not returning) a failure: `clearinghouse link` repairs.
-    pub async fn link_logged(&self, records: &[RecordRef]) {
-        if let Err(e) = self.link_records(records).await {
-            tracing::warn!(error = %e, records = records.len(), "linking failed; `clearinghouse link` recomputes all links");
-        }
-    }
-
-    /// Links the rows one import batch added: those of `kind` with these external ids,
-    /// only those added at `added_at` when given (earlier imports are linked already).
-    pub async fn link_imported(
+    /// In an import batch's transaction: a job, claimed by the caller, to link the rows
+    /// the batch added: those of `kind` with these external ids, only those added at
+    /// `added_at` when given (earlier imports are linked already). The caller runs it
+    /// with [`Services::run_claimed`] right after the commit.
+    pub async fn enqueue_imported(
         &self,
+        tx: &mut store::Tx,
         kind: &'static str,
         externals: impl IntoIterator<Item = String>,
         added_at: Option<i64>,
-    ) {
+    ) -> Result<Option<store::jobs::Claimed>> {
         let externals: Vec<String> = externals.into_iter().collect();
-        let run = async {
-            let mut ids = Vec::new();
-            for chunk in externals.chunks(MAX_IN) {
-                ids.extend(q::ids_by_external(self.store.reader(), kind, chunk, added_at).await?);
-            }
-            let records: Vec<RecordRef> =
-                ids.into_iter().map(|id| RecordRef::new(kind, id)).collect();
-            self.link_records(&records).await
-        };
-        if let Err(e) = run.await {
-            tracing::warn!(error = %e, kind, "linking imported records failed; `clearinghouse link` recomputes all links");
+        let mut ids = Vec::new();
+        for chunk in externals.chunks(MAX_IN) {
+            ids.extend(q::ids_by_external(&mut **tx, kind, chunk, added_at).await?);
         }
+        let records: Vec<RecordRef> = ids.into_iter().map(|id| RecordRef::new(kind, id)).collect();
+        self.enqueue_linking_claimed(tx, &records).await
     }
 
     /// Links records already committed against everything stored.

@@ -402,8 +402,11 @@ impl Services {
             now,
         )
         .await?;
+        // Linking is durable work, committed with the tip it is about.
+        self.enqueue_linking(&mut tx, &[store::links::RecordRef::new("report", id)])
+            .await?;
         store::commit(tx).await?;
-        self.link_soon("report", id);
+        self.wake_jobs();
         Ok(id)
     }
 }

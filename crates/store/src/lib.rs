@@ -17,6 +17,7 @@ pub mod cases;
 mod error;
 mod filter;
 pub mod imports;
+pub mod jobs;
 pub mod links;
 pub mod orgs;
 pub mod reports;

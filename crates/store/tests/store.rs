@@ -209,3 +209,145 @@ async fn concurrent_appends_never_fork_the_chain() {
     let head = audit::head(s.reader()).await.unwrap();
     assert_eq!(v.finish(Some((head.0, &head.1))), Ok(80));
 }
+
+/// A job enqueued in a transaction exists only if the transaction commits.
+#[tokio::test]
+async fn jobs_are_enqueued_with_their_transaction() {
+    use store::jobs;
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    jobs::enqueue(&mut *tx, "link", "[1]", 100, 100)
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(jobs::claim(&s, 1_000, 2_000).await.unwrap(), None);
+
+    let mut tx = s.begin().await.unwrap();
+    let id = jobs::enqueue(&mut *tx, "link", "[2]", 100, 100)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let c = jobs::counts(s.reader(), 50).await.unwrap();
+    assert_eq!((c.pending, c.running, c.failed), (1, 0, 0));
+    // Not before its time.
+    assert_eq!(jobs::claim(&s, 99, 1_000).await.unwrap(), None);
+    let job = jobs::claim(&s, 100, 1_000).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            job.id,
+            job.kind.as_str(),
+            job.payload.as_str(),
+            job.attempts
+        ),
+        (id, "link", "[2]", 1)
+    );
+    let c = jobs::counts(s.reader(), 500).await.unwrap();
+    assert_eq!((c.pending, c.running, c.failed), (0, 1, 0));
+    // Held: nobody else gets it.
+    assert_eq!(jobs::claim(&s, 500, 1_500).await.unwrap(), None);
+    assert!(jobs::complete(&s, &job).await.unwrap());
+    assert_eq!(
+        jobs::by_id(s.reader(), id).await.unwrap(),
+        None,
+        "done jobs go"
+    );
+    assert!(!jobs::complete(&s, &job).await.unwrap());
+}
+
+/// A claim whose worker died is claimed again after its lease, and the stale claim can
+/// then change nothing.
+#[tokio::test]
+async fn an_expired_lease_lets_another_worker_claim_the_job() {
+    use store::jobs;
+    let (_db, s) = fixture().await;
+    let id = jobs::enqueue(s.reader(), "link", "[3]", 0, 0)
+        .await
+        .unwrap();
+    let first = jobs::claim(&s, 10, 110).await.unwrap().unwrap();
+    assert_eq!(jobs::claim(&s, 109, 209).await.unwrap(), None);
+    let second = jobs::claim(&s, 110, 210).await.unwrap().unwrap();
+    assert_eq!((second.id, second.attempts), (id, 2));
+    assert!(!jobs::complete(&s, &first).await.unwrap());
+    assert!(!jobs::retry(&s, &first, "x", 0).await.unwrap());
+    assert!(!jobs::fail(&s, &first, "x", 0).await.unwrap());
+    assert!(!jobs::release(&s, &first).await.unwrap());
+    assert!(jobs::by_id(s.reader(), id).await.unwrap().is_some());
+    assert!(jobs::complete(&s, &second).await.unwrap());
+
+    // A job claimed inside its own transaction waits out the lease too.
+    let mut tx = s.begin().await.unwrap();
+    let mine = jobs::enqueue_claimed(&mut *tx, "link", "[4]", 1_000, 2_000)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    assert_eq!(mine.attempts, 1);
+    assert_eq!(jobs::claim(&s, 1_999, 3_000).await.unwrap(), None);
+    let again = jobs::claim(&s, 2_000, 3_000).await.unwrap().unwrap();
+    assert_eq!((again.id, again.attempts), (mine.id, 2));
+}
+
+/// A failed attempt waits for its backoff; a job given up is kept, with its error, for
+/// the administrators; a released job is due at once and the claim is not counted.
+#[tokio::test]
+async fn retries_wait_their_backoff_and_failures_are_kept() {
+    use store::jobs;
+    let (_db, s) = fixture().await;
+    let id = jobs::enqueue(s.reader(), "link", "[5]", 0, 0)
+        .await
+        .unwrap();
+    let job = jobs::claim(&s, 0, 100).await.unwrap().unwrap();
+    assert!(jobs::retry(&s, &job, "database busy", 50).await.unwrap());
+    assert!(
+        !jobs::release(&s, &job).await.unwrap(),
+        "a claim works once: the retry ended it"
+    );
+    assert_eq!(jobs::claim(&s, 49, 149).await.unwrap(), None);
+    let job = jobs::claim(&s, 50, 150).await.unwrap().unwrap();
+    assert_eq!(job.attempts, 2);
+    assert!(jobs::release(&s, &job).await.unwrap());
+    let job = jobs::claim(&s, 51, 151).await.unwrap().unwrap();
+    assert_eq!(job.attempts, 2, "a release does not count as an attempt");
+    assert!(jobs::fail(&s, &job, "record 5 is not valid JSON", 60)
+        .await
+        .unwrap());
+    assert_eq!(jobs::claim(&s, 1_000, 2_000).await.unwrap(), None);
+    let failed = jobs::failed(s.reader(), 10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    let f = &failed[0];
+    assert_eq!((f.id, f.state.as_str(), f.attempts), (id, "failed", 2));
+    assert_eq!(f.last_error.as_deref(), Some("record 5 is not valid JSON"));
+    assert_eq!((f.failed_at, f.claimed_until), (Some(60), None));
+    let c = jobs::counts(s.reader(), 1_000).await.unwrap();
+    assert_eq!((c.pending, c.running, c.failed), (0, 0, 1));
+}
+
+/// Workers claiming at once never get the same job.
+#[tokio::test]
+async fn concurrent_claims_never_share_a_job() {
+    use store::jobs;
+    let (_db, s) = fixture().await;
+    for i in 0..40 {
+        jobs::enqueue(s.reader(), "link", &format!("[{i}]"), 0, 0)
+            .await
+            .unwrap();
+    }
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let s = s.clone();
+        handles.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(job) = jobs::claim(&s, 1, 1_000_000).await.unwrap() {
+                got.push(job.id);
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    all.sort_unstable();
+    let n = all.len();
+    all.dedup();
+    assert_eq!((n, all.len()), (40, 40));
+}

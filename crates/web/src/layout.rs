@@ -41,6 +41,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),
+    ("/admin/jobs", "Background jobs", Action::ViewJobs, "Linking waiting to run, and jobs that failed with their errors."),
 ];
 
 impl Layout {

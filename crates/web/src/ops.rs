@@ -38,10 +38,25 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics() -> Response {
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let handle = prometheus();
+    // Background jobs as gauges read from the database at each scrape, so they count the
+    // jobs of every process, not only this one's.
+    match state.services.job_counts_unchecked().await {
+        Ok(c) => {
+            for (s, n) in [
+                ("pending", c.pending),
+                ("running", c.running),
+                ("failed", c.failed),
+            ] {
+                metrics::gauge!("clearinghouse_jobs", "state" => s).set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: could not count background jobs"),
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        prometheus().render(),
+        handle.render(),
     )
         .into_response()
 }

@@ -173,6 +173,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
         page(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
         page(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
+        page(M::GET, "/admin/jobs", ViewJobs, pages::jobs::jobs),
         page(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
         page(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
         // CyberTipline-compatible provider API (HTTP Basic)

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod cases;
 pub mod home;
+pub mod jobs;
 pub mod links;
 pub mod queue;
 pub mod reports;

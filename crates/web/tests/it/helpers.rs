@@ -142,6 +142,28 @@ impl TestApp {
         }
     }
 
+    /// Runs the background jobs committed so far (linking tips and finished reports), as
+    /// the server's worker would. `TestApp` starts no worker, so nothing races a test:
+    /// what a job does happens here, when the test says. Fails if a job failed.
+    pub async fn run_pending_jobs(&self) -> usize {
+        let ran = self
+            .services
+            .run_pending_jobs()
+            .await
+            .expect("run background jobs");
+        let left = self
+            .services
+            .job_counts_unchecked()
+            .await
+            .expect("count jobs");
+        assert_eq!(
+            (left.pending, left.running, left.failed),
+            (0, 0, 0),
+            "background jobs left after running them: one failed (it waits for a retry, or failed for good)"
+        );
+        ran
+    }
+
     pub fn client(&self) -> Client {
         Client {
             base: self.base.clone(),

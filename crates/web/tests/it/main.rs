@@ -12,6 +12,7 @@ mod browser;
 mod cases;
 mod helpers;
 mod intake;
+mod jobs;
 mod links;
 mod pages;
 mod tips;
