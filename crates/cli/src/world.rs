@@ -4,7 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use service::import::{AdRow, Counts, RowError, TipRow};
+use service::import::{AdRecord, Counts, RowError, TipRow};
 use service::Services;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -266,7 +266,7 @@ async fn flush(
         _ => {
             let mut rows = Vec::new();
             for (label, line) in lines.iter() {
-                match serde_json::from_str::<AdRow>(line) {
+                match serde_json::from_str::<AdRecord>(line) {
                     Ok(r) => rows.push((label.clone(), r)),
                     Err(e) => out.rejected.push(format!("{label}: not an ad: {e}")),
                 }
@@ -343,10 +343,10 @@ async fn import_csv(
         match rec {
             Ok(a) => rows.push((
                 label,
-                AdRow {
+                AdRecord {
                     id: a.id,
-                    site: a.site,
-                    url: a.url,
+                    site: Some(a.site),
+                    url: Some(a.url),
                     posted_at: opt(a.posted_at),
                     city: opt(a.city),
                     state: opt(a.state),

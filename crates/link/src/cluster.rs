@@ -6,7 +6,8 @@
 //! when the *average* match probability over all pairs across them reaches
 //! `cluster_threshold` (average linkage). A lone strong-looking link between
 //! two otherwise unrelated groups therefore keeps them apart, and is reported
-//! as held apart so an analyst can see it.
+//! as held apart so an analyst can see it. The union-find under it,
+//! [`UnionFind`], is the one every clusterer here and its callers use.
 
 use serde::Serialize;
 
@@ -67,28 +68,52 @@ impl Clusters {
     }
 }
 
-/// Union-find over records keeping each cluster's member list, so that
-/// average linkage can look at all pairs across two clusters.
-pub(crate) struct Groups {
+/// Union-find (disjoint sets) over `0..n`: which elements have been joined.
+/// Union by size with path halving, so any sequence of joins and finds is
+/// near-linear; the larger set's root stays the root (the first argument's on
+/// a tie), so the roots are the same whatever the order of finds.
+///
+/// ```
+/// let mut sets = link::UnionFind::new(4);
+/// sets.union(0, 2);
+/// sets.union(3, 2);
+/// assert_eq!(sets.find(3), sets.find(0));
+/// assert_eq!(sets.labels(), (vec![0, 1, 0, 0], 2));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct UnionFind {
     parent: Vec<u32>,
-    members: Vec<Vec<u32>>,
+    size: Vec<u32>,
 }
 
-impl Groups {
-    pub fn new(n: usize) -> Groups {
-        Groups {
+impl UnionFind {
+    /// `n` elements, each alone.
+    pub fn new(n: usize) -> UnionFind {
+        UnionFind {
             parent: (0..n as u32).collect(),
-            members: (0..n as u32).map(|i| vec![i]).collect(),
+            size: vec![1; n],
         }
     }
 
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
+    /// Adds an element, alone; returns its number.
     pub fn push(&mut self) -> u32 {
         let i = self.parent.len() as u32;
         self.parent.push(i);
-        self.members.push(vec![i]);
+        self.size.push(1);
         i
     }
 
+    /// The root of `x`'s set.
     pub fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
@@ -98,23 +123,24 @@ impl Groups {
         x
     }
 
-    pub fn members(&self, root: u32) -> &[u32] {
-        &self.members[root as usize]
-    }
-
+    /// Joins the sets of `a` and `b`; returns the root of the joined set.
     pub fn union(&mut self, a: u32, b: u32) -> u32 {
-        let (big, small) = if self.members[a as usize].len() >= self.members[b as usize].len() {
-            (a, b)
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return ra;
+        }
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
         } else {
-            (b, a)
+            (rb, ra)
         };
         self.parent[small as usize] = big;
-        let moved = std::mem::take(&mut self.members[small as usize]);
-        self.members[big as usize].extend(moved);
+        self.size[big as usize] += self.size[small as usize];
         big
     }
 
-    /// Dense cluster numbers in order of first member.
+    /// Dense set numbers (`0..count`) in order of each set's first element,
+    /// and the count.
     pub fn labels(&mut self) -> (Vec<u32>, u32) {
         let n = self.parent.len();
         let mut label = vec![u32::MAX; n];
@@ -129,6 +155,46 @@ impl Groups {
             out[i as usize] = label[r];
         }
         (out, next)
+    }
+}
+
+/// Union-find that also keeps each cluster's member list, so that average
+/// linkage can look at all pairs across two clusters.
+pub(crate) struct Groups {
+    sets: UnionFind,
+    members: Vec<Vec<u32>>,
+}
+
+impl Groups {
+    pub fn new(n: usize) -> Groups {
+        Groups {
+            sets: UnionFind::new(n),
+            members: (0..n as u32).map(|i| vec![i]).collect(),
+        }
+    }
+
+    pub fn push(&mut self) -> u32 {
+        let i = self.sets.push();
+        self.members.push(vec![i]);
+        i
+    }
+
+    pub fn find(&mut self, x: u32) -> u32 {
+        self.sets.find(x)
+    }
+
+    pub fn members(&self, root: u32) -> &[u32] {
+        &self.members[root as usize]
+    }
+
+    /// Joins two roots; the members of the smaller follow the larger's, in
+    /// that order (average linkage samples pairs in member order).
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let root = self.sets.union(a, b);
+        let other = if root == a { b } else { a };
+        let moved = std::mem::take(&mut self.members[other as usize]);
+        self.members[root as usize].extend(moved);
+        root
     }
 }
 

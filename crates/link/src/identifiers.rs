@@ -14,7 +14,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Groups;
+use crate::cluster::UnionFind;
 use crate::normalize;
 
 /// What kind of identifier a value is; values only match within a kind.
@@ -85,6 +85,31 @@ impl Default for IdentifierConfig {
             window_secs: [None, None, None, None, None, Some(24 * 3600), None],
             min_weight: 0.5,
         }
+    }
+}
+
+impl IdentifierConfig {
+    /// The weight of an identifier of `kind` carried by `records` distinct
+    /// records: the kind's base weight when two share it, falling with the
+    /// logarithm of the count, zero above the cap (and for one record). The
+    /// graph weighs every shared identifier with it; callers that store links
+    /// themselves use it so they and the engine agree.
+    ///
+    /// ```
+    /// use link::{IdKind, IdentifierConfig};
+    /// let c = IdentifierConfig::default();
+    /// assert_eq!(c.weight(IdKind::Phone, 2), 0.9);
+    /// assert!(c.weight(IdKind::Phone, 10) < c.weight(IdKind::Phone, 3));
+    /// assert_eq!(c.weight(IdKind::Phone, c.max_records + 1), 0.0);
+    /// ```
+    pub fn weight(&self, kind: IdKind, records: usize) -> f64 {
+        let cap = self.max_records.max(2);
+        if records > cap || records < 2 {
+            return 0.0;
+        }
+        let top = ((cap + 1) as f64).ln();
+        let base = self.base_weight[kind as usize];
+        base * ((top - (records as f64).ln()) / (top - 2f64.ln())).clamp(0.0, 1.0)
     }
 }
 
@@ -163,16 +188,6 @@ impl IdentifierGraph {
         true
     }
 
-    fn weight(&self, kind: IdKind, df: usize) -> f64 {
-        let cap = self.config.max_records.max(2);
-        if df > cap || df < 2 {
-            return 0.0;
-        }
-        let top = ((cap + 1) as f64).ln();
-        let base = self.config.base_weight[kind as usize];
-        base * ((top - (df as f64).ln()) / (top - 2f64.ln())).clamp(0.0, 1.0)
-    }
-
     /// All links, each with its evidence, ordered by record pair.
     pub fn links(&self) -> Vec<IdentifierLink> {
         let mut by_id = self.seen.clone();
@@ -191,7 +206,7 @@ impl IdentifierGraph {
             recs.sort_unstable();
             recs.dedup();
             let (kind, value) = &self.values[id as usize];
-            let w = self.weight(*kind, recs.len());
+            let w = self.config.weight(*kind, recs.len());
             if w <= 0.0 {
                 continue;
             }
@@ -258,14 +273,11 @@ impl IdentifierGraph {
             .into_iter()
             .filter(|l| l.weight >= self.config.min_weight)
             .collect();
-        let mut groups = Groups::new(self.records as usize);
+        let mut sets = UnionFind::new(self.records as usize);
         for l in &links {
-            let (ra, rb) = (groups.find(l.a), groups.find(l.b));
-            if ra != rb {
-                groups.union(ra, rb);
-            }
+            sets.union(l.a, l.b);
         }
-        let (cluster_of, count) = groups.labels();
+        let (cluster_of, count) = sets.labels();
         IdentifierClusters {
             cluster_of,
             count,
@@ -313,6 +325,26 @@ mod tests {
         );
         let c = g.clusters();
         assert_eq!(c.count, 60);
+    }
+
+    #[test]
+    fn the_graph_weighs_by_the_public_weight() {
+        let config = IdentifierConfig::default();
+        for kind in IdKind::ALL {
+            for n in 1..=config.max_records + 1 {
+                let mut g = IdentifierGraph::new(config.clone());
+                let sample = match kind {
+                    IdKind::Phone => "2125550147",
+                    IdKind::Email => "someone@example.org",
+                    _ => "sample",
+                };
+                for r in 0..n as u32 {
+                    assert!(g.add(r, kind, sample, Some(0)));
+                }
+                let got = g.links().first().map_or(0.0, |l| l.weight);
+                assert!((got - config.weight(kind, n)).abs() < 1e-12, "{kind:?} {n}");
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,14 @@
 //!   its medoid text as the template.
 //! - **Incremental** ([`Index`]): insert records one at a time and query new
 //!   ones against everything stored.
+//! - **Ads** ([`ads`]): the `ads.jsonl` record and the pipeline that clusters
+//!   ads by template and shared identifiers.
+//! - **Tables** ([`tabular`]): spreadsheet headers mapped to person fields,
+//!   cells (dates by [`parse_date`]) read into [`PersonRecord`]s.
+//! - **Building blocks** callers share with the engine, so nothing is
+//!   derived twice: [`IdentifierConfig::weight`] (an identifier's weight by
+//!   kind and frequency), [`MinHasher`] and the stored [`band_keys`],
+//!   [`UnionFind`].
 //!
 //! Every link carries its evidence: field levels and weights
 //! ([`PairExplanation`]), shared identifiers ([`IdentifierLink`]), or text
@@ -50,6 +58,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ads;
 mod block;
 mod cluster;
 mod identifiers;
@@ -59,9 +68,10 @@ pub mod normalize;
 mod person;
 mod person_link;
 pub mod strsim;
+pub mod tabular;
 mod text;
 
-pub use cluster::{Clusters, Link};
+pub use cluster::{Clusters, Link, UnionFind};
 pub use identifiers::{
     IdKind, IdentifierClusters, IdentifierConfig, IdentifierGraph, IdentifierLink, SharedIdentifier,
 };
@@ -71,7 +81,11 @@ pub use person::{Date, Field, Gamma, PersonRecord, Sex, FIELDS, NFIELDS};
 pub use person_link::{
     dedupe, dedupe_estimated, explain, link, link_estimated, Candidates, CommonIdentifier,
 };
-pub use text::{shingles, TextCluster, TextClusterer, TextClusters, TextConfig};
+pub use tabular::parse_date;
+pub use text::{
+    band_keys, shingles, MinHasher, TextCluster, TextClusterer, TextClusters, TextConfig,
+    BAND_KEY_BANDS, BAND_KEY_ROWS, BAND_KEY_SEED,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -25,6 +25,11 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// `YYYY-MM-DD`, the form [`parse_date`](crate::parse_date) reads first.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
     /// Whole years from `self` to `at` (an age when `self` is a birth date).
     pub fn years_until(self, at: Date) -> i32 {
         let mut y = i32::from(at.year) - i32::from(self.year);

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Groups;
+use crate::cluster::UnionFind;
 use crate::person::{hash_str, mix};
 
 /// Settings for text clustering.
@@ -77,12 +77,120 @@ pub struct TextClusters {
 #[derive(Debug, Clone)]
 pub struct TextClusterer {
     config: TextConfig,
-    /// Per hash function: multiplier and addend (odd multiplier).
-    hashers: Vec<(u64, u64)>,
+    hasher: MinHasher,
     /// Signatures, `bands * rows` values per text, flat.
     sigs: Vec<u32>,
     /// Texts with no shingle at all never join a cluster.
     empty: Vec<bool>,
+}
+
+/// MinHash: `bands * rows` hash functions over a text's [`shingles`], the
+/// minimum of each kept as a signature whose agreement with another estimates
+/// the Jaccard similarity of the two shingle sets. The one implementation: the
+/// batch [`TextClusterer`] and the stored [`band_keys`] both use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinHasher {
+    /// Per hash function: multiplier (odd) and addend.
+    hashers: Vec<(u64, u64)>,
+    rows: usize,
+}
+
+impl MinHasher {
+    /// The hash functions drawn from `seed` (the same seed always gives the
+    /// same functions: signatures and band keys may be stored).
+    pub fn new(seed: u64, bands: usize, rows: usize) -> MinHasher {
+        // The signature length of the configuration as given (a degenerate
+        // one still hashes), banded by at least one row.
+        let n = (bands * rows).max(1);
+        let rows = rows.max(1);
+        let mut state = seed;
+        let hashers = (0..n)
+            .map(|_| {
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let a = mix(state) | 1;
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                (a, mix(state))
+            })
+            .collect();
+        MinHasher { hashers, rows }
+    }
+
+    /// Values in a signature (`bands * rows`).
+    pub fn len(&self) -> usize {
+        self.hashers.len()
+    }
+
+    /// Always false: there is at least one hash function.
+    pub fn is_empty(&self) -> bool {
+        self.hashers.is_empty()
+    }
+
+    /// Lowers `sig` (of [`len`](Self::len) values, `u32::MAX` for a fresh one)
+    /// to the minimum of each hash function over `shingles`.
+    pub fn fill(&self, shingles: &[u64], sig: &mut [u32]) {
+        for &x in shingles {
+            // One multiply-add per hash function on an already mixed value:
+            // a universal family that is cheap enough for millions of ads.
+            for (s, &(a, b)) in sig.iter_mut().zip(&self.hashers) {
+                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                if h < *s {
+                    *s = h;
+                }
+            }
+        }
+    }
+
+    /// The signature of a set of shingles; empty for an empty set (a text
+    /// with no word resembles nothing).
+    pub fn signature(&self, shingles: &[u64]) -> Vec<u32> {
+        if shingles.is_empty() {
+            return Vec::new();
+        }
+        let mut sig = vec![u32::MAX; self.len()];
+        self.fill(shingles, &mut sig);
+        sig
+    }
+
+    /// One key per band of a signature, `BB:hhhhhhhhhhhhhhhh` (band number,
+    /// then an FNV-1a hash of the band's values): two texts sharing a key are
+    /// candidates, to verify on the whole signature. Empty for an empty
+    /// signature.
+    pub fn band_keys(&self, sig: &[u32]) -> Vec<String> {
+        if sig.is_empty() {
+            return Vec::new();
+        }
+        sig.chunks(self.rows)
+            .enumerate()
+            .map(|(band, part)| {
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ band as u64;
+                for v in part {
+                    h = (h ^ u64::from(*v)).wrapping_mul(0x0100_0000_01b3);
+                }
+                format!("{band:02}:{h:016x}")
+            })
+            .collect()
+    }
+}
+
+/// Seed of the hash functions behind [`band_keys`].
+pub const BAND_KEY_SEED: u64 = 0x0b5e_55ed;
+/// Bands of [`band_keys`]: fewer rows per band than the batch clusterer's, so
+/// a near-duplicate shares a key with its template more often; the bucket of
+/// a key is then verified on the full signature.
+pub const BAND_KEY_BANDS: usize = 10;
+/// Signature rows per band of [`band_keys`].
+pub const BAND_KEY_ROWS: usize = 2;
+
+/// The band keys of a text (empty for a text without words), for finding
+/// near-duplicates through a store: a new text's candidates are the stored
+/// texts sharing one of its keys. Keys are stored, so the constants here are
+/// fixed; changing them means recomputing every stored key.
+pub fn band_keys(text: &str) -> Vec<String> {
+    static HASHER: std::sync::OnceLock<MinHasher> = std::sync::OnceLock::new();
+    let hasher =
+        HASHER.get_or_init(|| MinHasher::new(BAND_KEY_SEED, BAND_KEY_BANDS, BAND_KEY_ROWS));
+    let sig = hasher.signature(&shingles(text, TextConfig::default().shingle_words));
+    hasher.band_keys(&sig)
 }
 
 /// The shingles of a text, hashed, distinct, sorted.
@@ -130,19 +238,9 @@ pub fn shingles(text: &str, words: usize) -> Vec<u64> {
 impl TextClusterer {
     /// An empty clusterer.
     pub fn new(config: TextConfig) -> TextClusterer {
-        let n = (config.bands * config.rows).max(1);
-        let mut state = config.seed;
-        let hashers = (0..n)
-            .map(|_| {
-                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                let a = mix(state) | 1;
-                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                (a, mix(state))
-            })
-            .collect();
         TextClusterer {
+            hasher: MinHasher::new(config.seed, config.bands, config.rows),
             config,
-            hashers,
             sigs: Vec::new(),
             empty: Vec::new(),
         }
@@ -162,8 +260,8 @@ impl TextClusterer {
     pub fn add(&mut self, text: &str) -> u32 {
         let sh = shingles(text, self.config.shingle_words);
         let start = self.sigs.len();
-        self.sigs.resize(start + self.hashers.len(), u32::MAX);
-        Self::minhash(&self.hashers, &sh, &mut self.sigs[start..]);
+        self.sigs.resize(start + self.hasher.len(), u32::MAX);
+        self.hasher.fill(&sh, &mut self.sigs[start..]);
         self.empty.push(sh.is_empty());
         (self.empty.len() - 1) as u32
     }
@@ -171,20 +269,15 @@ impl TextClusterer {
     /// The MinHash signature of a text, to keep and [`add_signature`](Self::add_signature)
     /// later without the text: `bands * rows` values, or none for a text with no word.
     pub fn signature(&self, text: &str) -> Vec<u32> {
-        let sh = shingles(text, self.config.shingle_words);
-        if sh.is_empty() {
-            return Vec::new();
-        }
-        let mut sig = vec![u32::MAX; self.hashers.len()];
-        Self::minhash(&self.hashers, &sh, &mut sig);
-        sig
+        self.hasher
+            .signature(&shingles(text, self.config.shingle_words))
     }
 
     /// Adds a text by the signature [`signature`](Self::signature) gave under the same
     /// configuration; returns its number. A signature of another length counts as a text
     /// with no word, which joins nothing.
     pub fn add_signature(&mut self, sig: &[u32]) -> u32 {
-        let n = self.hashers.len();
+        let n = self.hasher.len();
         if sig.len() == n {
             self.sigs.extend_from_slice(sig);
             self.empty.push(false);
@@ -195,21 +288,8 @@ impl TextClusterer {
         (self.empty.len() - 1) as u32
     }
 
-    fn minhash(hashers: &[(u64, u64)], shingles: &[u64], sig: &mut [u32]) {
-        for &x in shingles {
-            // One multiply-add per hash function on an already mixed value:
-            // a universal family that is cheap enough for millions of ads.
-            for (s, &(a, b)) in sig.iter_mut().zip(hashers) {
-                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                if h < *s {
-                    *s = h;
-                }
-            }
-        }
-    }
-
     fn sig(&self, i: u32) -> &[u32] {
-        let n = self.hashers.len();
+        let n = self.hasher.len();
         &self.sigs[i as usize * n..(i as usize + 1) * n]
     }
 
@@ -226,7 +306,7 @@ impl TextClusterer {
     pub fn cluster(&self) -> TextClusters {
         let n = self.len();
         let rows = self.config.rows.max(1);
-        let mut groups = Groups::new(n);
+        let mut groups = UnionFind::new(n);
         let mut buckets: Vec<(u64, u32)> = Vec::with_capacity(n);
         for band in 0..self.config.bands.max(1) {
             buckets.clear();
@@ -340,6 +420,43 @@ mod tests {
         }
         assert!(by_sig.signature("").is_empty());
         assert!(by_sig.similarity(0, 1) >= TextConfig::default().threshold);
+    }
+
+    /// Band keys are stored in databases: these must never change without a
+    /// recomputation of every stored key (`clearinghouse link`).
+    #[test]
+    fn band_keys_are_pinned() {
+        let keys = band_keys(
+            "new in town. sweet and fun, available all night. text me for rates. outcalls only downtown",
+        );
+        assert_eq!(
+            keys,
+            [
+                "00:553d829218b0f835",
+                "01:c1a9057f9cda04e8",
+                "02:0393d9403c89b656",
+                "03:136c3d78d8de7aa6",
+                "04:a5094e37c8f09f0b",
+                "05:21322d7c40d1a25a",
+                "06:fe8195247db2f143",
+                "07:df2524825812d995",
+                "08:35e1cdcf588c8460",
+                "09:01397b0e19432189",
+            ]
+        );
+        assert_eq!(band_keys("a")[9], "09:bc837dac9ab77447");
+        assert!(band_keys("").is_empty());
+        assert!(band_keys(" 💋 !").is_empty());
+    }
+
+    #[test]
+    fn near_identical_texts_share_band_keys() {
+        let a = band_keys("new in town. sweet and fun, available all night. text me for rates. outcalls only downtown");
+        let b = band_keys("available all night. new in town! sweet and fun. text me for rates. outcalls only downtown 🌹");
+        let c = band_keys("Community bake sale on Saturday. All proceeds go to the library.");
+        assert_eq!(a.len(), BAND_KEY_BANDS);
+        assert!(a.iter().filter(|k| b.contains(k)).count() >= 3);
+        assert!(a.iter().all(|k| !c.contains(k)));
     }
 
     #[test]

@@ -86,23 +86,9 @@ impl From<store::StoreError> for RowError {
     }
 }
 
-/// An online ad (`ads.jsonl`, or a CSV row with the same columns).
-#[derive(Debug, Clone, Deserialize)]
-pub struct AdRow {
-    pub id: String,
-    pub site: String,
-    pub url: String,
-    #[serde(default)]
-    pub posted_at: Option<String>,
-    #[serde(default)]
-    pub city: Option<String>,
-    #[serde(default)]
-    pub state: Option<String>,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub image_hashes: Vec<String>,
-}
+/// An online ad (`ads.jsonl`, or a CSV row with the same columns): the link engine's
+/// record. Import needs `site`, `url`, and a `title` or a `body`.
+pub use link::ads::AdRecord;
 
 /// A person named in a tip.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -386,17 +372,24 @@ impl Services {
     pub async fn import_ads(
         &self,
         operator: &str,
-        rows: &[(String, AdRow)],
+        rows: &[(String, AdRecord)],
     ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
         let now = self.now();
         let mut counts = Counts::default();
         let mut errors = Vec::new();
         let mut tx = self.store.begin().await?;
         for (label, a) in rows {
-            let check = || -> Result<String, RowError> {
+            let check = || -> Result<(&str, &str, String), RowError> {
                 if a.id.trim().is_empty() {
                     return Err(invalid("`id` is empty"));
                 }
+                let (Some(site), Some(url)) = (&a.site, &a.url) else {
+                    let field = if a.site.is_none() { "site" } else { "url" };
+                    return Err(invalid(format!(
+                        "missing field `{field}`: an ad needs the site and the address it was \
+                         posted at"
+                    )));
+                };
                 if a.title.trim().is_empty() && a.body.trim().is_empty() {
                     return Err(invalid("the ad has neither `title` nor `body`"));
                 }
@@ -408,10 +401,11 @@ impl Services {
                         return Err(invalid(format!("`state` {s:?} is not a US state code")));
                     }
                 }
-                serde_json::to_string(&a.image_hashes)
-                    .map_err(|e| RowError::Service(ServiceError::Internal(Box::new(e))))
+                let hashes = serde_json::to_string(&a.image_hashes)
+                    .map_err(|e| RowError::Service(ServiceError::Internal(Box::new(e))))?;
+                Ok((site, url, hashes))
             };
-            let hashes = match check() {
+            let (site, url, hashes) = match check() {
                 Ok(h) => h,
                 Err(e) => {
                     errors.push((label.clone(), e));
@@ -422,8 +416,8 @@ impl Services {
                 &mut *tx,
                 &NewAd {
                     external_id: a.id.trim(),
-                    site: &a.site,
-                    url: &a.url,
+                    site,
+                    url,
                     posted_at: a.posted_at.as_deref(),
                     city: a.city.as_deref(),
                     state: a.state.as_deref(),

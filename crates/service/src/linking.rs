@@ -16,7 +16,7 @@
 //!   [`Model::children`], with `u` measured on the stored children at each doubling.
 //! - **Template** (ads written from one text): `clearinghouse link` clusters all ads with
 //!   the engine's batch MinHash clusterer; a new ad is checked cheaply against stored
-//!   MinHash band keys (in `record_identifiers` under the kind `text_band`, at most
+//!   MinHash band keys ([`link::band_keys`], in `record_identifiers` under the kind `text_band`, at most
 //!   [`BUCKET_CAP`] ads per key) and verified with the engine's similarity.
 //!
 //! Linking runs after the commit of what it links, never inside it, as a durable job
@@ -35,11 +35,11 @@ pub use records::{url as normalize_url, Sighting};
 
 use crate::error::{Result, ServiceError};
 use crate::Services;
-use link::{Config, IdKind, IdentifierConfig, IdentifierGraph, Index, Model, TextClusterer};
+use link::{band_keys, Config, IdKind, IdentifierConfig, Index, Model, TextClusterer};
 use records::Child;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use store::links::{self as q, IdentifierRow, NewLink, RecordRef, MAX_IN};
 
 /// The kinds of identifier that link records, as stored.
@@ -59,8 +59,6 @@ pub const TEMPLATE_CONTACT_CAP: usize = 20;
 /// Ads registered under one band key at most: enough to find a template's members, while
 /// a template used by thousands of ads costs no more to look up than a rare one.
 pub const BUCKET_CAP: usize = 8;
-const BANDS: usize = 10;
-const ROWS: usize = 2;
 /// A person match must be at least this probable to be stored as a link. On the
 /// synthetic world's children it gives a precision of about 0.98 (0.99 at 0.9, for a
 /// tenth of the recall lost): a full name with nothing against it is enough, a first
@@ -104,82 +102,12 @@ fn id_kind(kind: &str) -> IdKind {
 
 /// The engine's weight of an identifier of `kind` carried by `holders` records: full
 /// when two share it, falling with the logarithm of the count, zero above the cap.
-/// Taken from [`IdentifierGraph`] once per count, so the product and the engine agree.
 pub fn identifier_weight(kind: &str, holders: usize) -> f64 {
-    static TABLE: OnceLock<Vec<Vec<f64>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let config = IdentifierConfig::default();
-        (0..=config.max_records)
-            .map(|n| {
-                IdentifierGraph::kinds()
-                    .iter()
-                    .map(|&k| {
-                        if n < 2 {
-                            return 0.0;
-                        }
-                        let mut g = IdentifierGraph::new(config.clone());
-                        let sample = match k {
-                            IdKind::Phone => "2125550147",
-                            IdKind::Email => "someone@example.org",
-                            _ => "sample",
-                        };
-                        for r in 0..n as u32 {
-                            g.add(r, k, sample, Some(0));
-                        }
-                        g.links().first().map_or(0.0, |l| l.weight)
-                    })
-                    .collect()
-            })
-            .collect()
-    });
-    let k = IdentifierGraph::kinds()
-        .iter()
-        .position(|&k| k == id_kind(kind))
-        .unwrap_or(0);
-    table
-        .get(holders)
-        .and_then(|row| row.get(k))
-        .copied()
-        .unwrap_or(0.0)
+    IdentifierConfig::default().weight(id_kind(kind), holders)
 }
 
 fn milli(w: f64) -> i64 {
     (w * 1000.0).round() as i64
-}
-
-/// The MinHash band keys of a text (empty for a text without words). Stored, so the hash
-/// functions are fixed: changing them needs a `clearinghouse link`.
-pub fn band_keys(text: &str) -> Vec<String> {
-    let sh = link::shingles(text, link::TextConfig::default().shingle_words);
-    if sh.is_empty() {
-        return Vec::new();
-    }
-    let mut state: u64 = 0x0b5e_55ed;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let hashers: Vec<(u64, u64)> = (0..BANDS * ROWS).map(|_| (next() | 1, next())).collect();
-    let mut sig = [u32::MAX; BANDS * ROWS];
-    for &x in &sh {
-        for (s, &(a, b)) in sig.iter_mut().zip(&hashers) {
-            let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-            *s = (*s).min(h);
-        }
-    }
-    sig.chunks(ROWS)
-        .enumerate()
-        .map(|(band, part)| {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ band as u64;
-            for v in part {
-                h = (h ^ u64::from(*v)).wrapping_mul(0x0100_0000_01b3);
-            }
-            format!("{band:02}:{h:016x}")
-        })
-        .collect()
 }
 
 type Key = (u8, i64);
@@ -506,7 +434,7 @@ impl Services {
                         record: RecordRef::new("ad", a.id),
                         sightings: records::ad_sightings(&a.url, &a.title, &a.body, x),
                         children: Vec::new(),
-                        ad_text: Some(records::ad_text(&a.title, &a.body)),
+                        ad_text: Some(link::ads::text(&a.title, &a.body)),
                     },
                 })
                 .collect()
@@ -752,7 +680,7 @@ impl Services {
         }
         for chunk in unknown.chunks(MAX_IN) {
             for a in q::ads_by_ids(self.store.reader(), chunk).await? {
-                let sig = clusterer.signature(&records::ad_text(&a.title, &a.body));
+                let sig = clusterer.signature(&link::ads::text(&a.title, &a.body));
                 num.insert(a.id, clusterer.add_signature(&sig));
                 self.linking.keep_signature(a.id, sig);
             }
@@ -1006,7 +934,7 @@ impl Services {
             };
             after = last;
             for a in &rows {
-                let text = records::ad_text(&a.title, &a.body);
+                let text = link::ads::text(&a.title, &a.body);
                 clusterer.add(&text);
                 ids.push(a.id);
                 for k in band_keys(&text) {
@@ -1123,16 +1051,5 @@ mod tests {
         assert_eq!(identifier_weight("phone", hub_cap() + 1), 0.0);
         assert_eq!(identifier_weight("phone", 1), 0.0);
         assert!(identifier_weight("ip", 2) > 0.0);
-    }
-
-    #[test]
-    fn near_identical_texts_share_band_keys() {
-        let a = band_keys("new in town. sweet and fun, available all night. text me for rates. outcalls only downtown");
-        let b = band_keys("available all night. new in town! sweet and fun. text me for rates. outcalls only downtown 🌹");
-        let c = band_keys("Community bake sale on Saturday. All proceeds go to the library.");
-        assert_eq!(a.len(), BANDS);
-        assert!(a.iter().filter(|k| b.contains(k)).count() >= 3);
-        assert!(a.iter().all(|k| !c.contains(k)));
-        assert!(band_keys("").is_empty());
     }
 }

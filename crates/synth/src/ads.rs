@@ -172,11 +172,11 @@ fn network_ad(r: &mut R, world: &World, n: usize) -> (AdRecord, RecordTruth) {
     }
     let rec = AdRecord {
         id: ad_id.clone(),
-        site: site.to_string(),
-        url: url(r, site, city, n),
-        posted_at: date::iso_time(day, r.gen_range(0..86_400)),
-        city: CITIES[city].name.to_string(),
-        state: CITIES[city].state.to_string(),
+        site: Some(site.to_string()),
+        url: Some(url(r, site, city, n)),
+        posted_at: Some(date::iso_time(day, r.gen_range(0..86_400))),
+        city: Some(CITIES[city].name.to_string()),
+        state: Some(CITIES[city].state.to_string()),
         title,
         body,
         image_hashes,
@@ -270,11 +270,11 @@ fn benign_ad(r: &mut R, world: &World, n: usize) -> (AdRecord, RecordTruth) {
     let site = pick(r, AD_SITES);
     let rec = AdRecord {
         id: ad_id.clone(),
-        site: site.to_string(),
-        url: url(r, site, city, n),
-        posted_at: date::iso_time(day, r.gen_range(0..86_400)),
-        city: CITIES[city].name.to_string(),
-        state: CITIES[city].state.to_string(),
+        site: Some(site.to_string()),
+        url: Some(url(r, site, city, n)),
+        posted_at: Some(date::iso_time(day, r.gen_range(0..86_400))),
+        city: Some(CITIES[city].name.to_string()),
+        state: Some(CITIES[city].state.to_string()),
         title: fill(pick(r, titles)),
         body: lines.join(pick(r, &["\n", " "])),
         image_hashes,

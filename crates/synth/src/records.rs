@@ -175,19 +175,9 @@ pub struct TipPerson {
     pub screen_names: Vec<String>,
 }
 
-/// An online ad (`ads.jsonl`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AdRecord {
-    pub id: String,
-    pub site: String,
-    pub url: String,
-    pub posted_at: String,
-    pub city: String,
-    pub state: String,
-    pub title: String,
-    pub body: String,
-    pub image_hashes: Vec<String>,
-}
+/// An online ad (`ads.jsonl`): the link engine's record, which every tool
+/// that reads or writes ads shares. The world fills in every field.
+pub use link::ads::AdRecord;
 
 /// The ground truth of one record (`truth/records.jsonl`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -443,12 +443,6 @@ pub fn ad_sightings(url_: &str, title: &str, body: &str, x: &Extractor) -> Vec<S
     s.finish()
 }
 
-/// The text compared for templates: the newline ends a sentence, so shingles never span
-/// title and body.
-pub fn ad_text(title: &str, body: &str) -> String {
-    format!("{title}\n{body}")
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -421,10 +421,10 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
         .await;
     assert_eq!(res.status, 303);
 
-    let ad = service::import::AdRow {
+    let ad = service::import::AdRecord {
         id: "ad-77".into(),
-        site: "classifieds.example".into(),
-        url: "https://classifieds.example/ads/77".into(),
+        site: Some("classifieds.example".into()),
+        url: Some("https://classifieds.example/ads/77".into()),
         posted_at: None,
         city: Some("Tulsa".into()),
         state: Some("OK".into()),

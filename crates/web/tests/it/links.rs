@@ -7,7 +7,7 @@
 
 use crate::helpers::{Client, TestApp};
 use domain::Role;
-use service::import::{AdRow, TipRow};
+use service::import::{AdRecord, TipRow};
 use std::time::Duration;
 
 const PHONE: &str = "+12125550147";
@@ -26,7 +26,7 @@ fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRow {
     .unwrap()
 }
 
-fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRow {
+fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRecord {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "site": "ads.example",
@@ -78,9 +78,9 @@ async fn report_ids(app: &TestApp, tip_ids: &[String]) -> Vec<i64> {
     out
 }
 
-async fn import_ads(app: &TestApp, rows: Vec<AdRow>) {
+async fn import_ads(app: &TestApp, rows: Vec<AdRecord>) {
     let n = rows.len();
-    let labelled: Vec<(String, AdRow)> = rows
+    let labelled: Vec<(String, AdRecord)> = rows
         .into_iter()
         .map(|r| (format!("ad {}", r.id), r))
         .collect();
