@@ -4,7 +4,7 @@
 
 use super::{render, when};
 use crate::error::AppError;
-use crate::guard::Ctx;
+use crate::ctx::Ctx;
 use crate::layout::Layout;
 use askama::Template;
 use axum::response::Html;
