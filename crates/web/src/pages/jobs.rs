@@ -3,8 +3,8 @@
 //! left undone).
 
 use super::{render, when};
-use crate::error::AppError;
 use crate::ctx::Ctx;
+use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
 use axum::response::Html;
