@@ -12,6 +12,7 @@ pub mod org;
 pub mod password;
 pub mod policy;
 pub mod role;
+pub mod tip;
 pub mod username;
 pub mod workflow;
 
