@@ -6,7 +6,10 @@
 //! The record keeps the file's own text (dates as `YYYY-MM-DD` strings, `sex` and custody
 //! `placement` as written) so any stored row reads back and writes out unchanged;
 //! [`CaseRecord::to_case`] checks it into this crate's model, naming the field that is
-//! wrong. Unknown fields are ignored, so a feed that adds some still reads. Optional fields
+//! wrong. What the importer requires is less ([`CaseRecord::check`]): a record too thin for
+//! the case workflow (no custody, an episode without dates) is still kept, and says why
+//! when opened, so `custody` and the episodes' fields read as empty when left out. Unknown
+//! fields are ignored, so a feed that adds some still reads. Optional fields
 //! are left out when empty, except `sex`, which is always written (empty when not recorded).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -29,7 +32,9 @@ pub struct CaseRecord {
     pub circumstance: Circumstance,
     /// The child was in the custody of a child-welfare agency (foster home or group home).
     pub missing_from_care: bool,
-    pub custody: CustodyRecord,
+    /// Required by [`CaseRecord::to_case`]; a record without it is kept as imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody: Option<CustodyRecord>,
     /// A contact number given for the child; sometimes a shelter's hotline shared by many.
     /// Not carried into [`Child`]: it is evidence for link analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,16 +89,25 @@ pub enum CustodyRecord {
     },
 }
 
-/// One time the child went missing; dates are `YYYY-MM-DD`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One time the child went missing; dates are `YYYY-MM-DD`. Every field is required by
+/// [`CaseRecord::to_case`], and read as empty when left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EpisodeRecord {
     /// The date the child was reported missing.
+    #[serde(default)]
     pub reported: String,
+    #[serde(default)]
     pub last_seen: String,
+    #[serde(default)]
     pub last_seen_city: String,
+    #[serde(default)]
     pub last_seen_state: String,
-    #[serde(with = "circumstance_format")]
-    pub circumstance: Circumstance,
+    #[serde(
+        default,
+        with = "circumstance_format::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub circumstance: Option<Circumstance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +152,25 @@ const CIRCUMSTANCES: &str = "endangered_runaway, family_abduction, nonfamily_abd
 
 mod circumstance_format {
     use super::*;
+
+    pub mod optional {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(c: &Option<Circumstance>, s: S) -> Result<S::Ok, S::Error> {
+            match c {
+                Some(c) => super::serialize(c, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Circumstance>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] Circumstance);
+            Ok(Option::<Wrap>::deserialize(d)?.map(|Wrap(c)| c))
+        }
+    }
 
     pub fn serialize<S: Serializer>(c: &Circumstance, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(circumstance_id(*c))
@@ -273,7 +306,7 @@ impl CaseRecord {
             circumstance: latest_episode(episodes)
                 .map_or(Circumstance::EndangeredRunaway, |e| e.circumstance),
             missing_from_care: child.custody.is_care(),
-            custody,
+            custody: Some(custody),
             contact_phone: None,
             episodes: sorted
                 .iter()
@@ -284,7 +317,7 @@ impl CaseRecord {
                         last_seen: iso(e.missing_since()),
                         last_seen_city: e.last_seen_place.city.clone(),
                         last_seen_state: e.last_seen_place.state.clone(),
-                        circumstance: e.circumstance,
+                        circumstance: Some(e.circumstance),
                         recovered: e.recovered.as_ref().map(|r| iso(r.on)),
                         recovery_city: place.map(|p| p.city.clone()),
                         recovery_state: place.map(|p| p.state.clone()),
@@ -306,8 +339,12 @@ impl CaseRecord {
         if case_number.is_empty() {
             return Err(bad("case_id", "is empty".into()));
         }
-        let date = |field: String, s: &str| {
-            parse_iso_date(s.trim()).ok_or_else(|| bad(&field, format!("{s:?} is not YYYY-MM-DD")))
+        let date = |field: String, s: &str| match s.trim() {
+            "" => Err(bad(
+                &field,
+                "is missing; give the date as YYYY-MM-DD".into(),
+            )),
+            t => parse_iso_date(t).ok_or_else(|| bad(&field, format!("{s:?} is not YYYY-MM-DD"))),
         };
         let mut episodes = Vec::with_capacity(self.episodes.len());
         for (i, e) in self.episodes.iter().enumerate() {
@@ -329,7 +366,12 @@ impl CaseRecord {
                 reported_on,
                 last_seen_on: Some(last_seen_on),
                 last_seen_place: place(&e.last_seen_city, &e.last_seen_state),
-                circumstance: e.circumstance,
+                circumstance: e.circumstance.ok_or_else(|| {
+                    bad(
+                        &f("circumstance"),
+                        format!("is missing; give one of {CIRCUMSTANCES}"),
+                    )
+                })?,
                 reported_by: NOT_RECORDED.to_owned(),
                 recovered,
             });
@@ -365,7 +407,15 @@ impl CaseRecord {
         };
         let sex = self.sex()?;
 
-        let (custody, guardians, agency) = match &self.custody {
+        let Some(custody) = &self.custody else {
+            return Err(bad(
+                "custody",
+                "is missing; give {\"kind\":\"guardians\",\"guardians\":[…]} or \
+                 {\"kind\":\"agency\",\"agency\":…,\"placement\":…,\"caseworker\":{…}}"
+                    .into(),
+            ));
+        };
+        let (custody, guardians, agency) = match custody {
             CustodyRecord::Guardians { guardians } => (
                 Custody::Family,
                 guardians
@@ -554,5 +604,34 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("at least one"));
+    }
+
+    /// The importer keeps a record too thin for the workflow; opening it says what is missing.
+    #[test]
+    fn a_thin_record_reads_and_says_what_it_lacks() {
+        let line = r#"{"case_id":"x","child":{"first_name":"A"},"circumstance":"endangered_runaway","missing_from_care":false,"episodes":[{}]}"#;
+        let rec = CaseRecord::from_json(line).expect("parses");
+        assert_eq!(rec.check(), Ok(()));
+        assert_eq!(
+            rec.to_case().unwrap_err().to_string(),
+            "case x: `episodes[0].reported` is missing; give the date as YYYY-MM-DD"
+        );
+        let mut rec = rec;
+        rec.episodes[0] = EpisodeRecord {
+            reported: "2024-01-02".into(),
+            last_seen: "2024-01-01".into(),
+            ..EpisodeRecord::default()
+        };
+        assert!(rec
+            .to_case()
+            .unwrap_err()
+            .to_string()
+            .contains("`episodes[0].circumstance` is missing; give one of endangered_runaway"));
+        rec.episodes[0].circumstance = Some(Circumstance::EndangeredRunaway);
+        assert!(rec
+            .to_case()
+            .unwrap_err()
+            .to_string()
+            .contains("`custody` is missing"));
     }
 }

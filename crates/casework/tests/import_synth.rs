@@ -43,7 +43,7 @@ fn every_generated_case_line_converts() {
                 case.episodes.iter().map(|e| e.reported_on).min().unwrap()
             );
         }
-        match &rec.custody {
+        match rec.custody.as_ref().unwrap() {
             CustodyRecord::Guardians { guardians } => {
                 assert_eq!(case.child.custody, Custody::Family);
                 assert_eq!(case.child.guardians.len(), guardians.len());

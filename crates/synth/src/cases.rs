@@ -141,7 +141,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
                 last_seen: iso(e.last_seen),
                 last_seen_city: CITIES[e.city].name.to_string(),
                 last_seen_state: CITIES[e.city].state.to_string(),
-                circumstance: c.circumstance,
+                circumstance: Some(c.circumstance),
                 recovered: e.recovered.map(|(d, _)| iso(d)),
                 recovery_city: e
                     .recovered
@@ -160,7 +160,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
         child,
         circumstance: c.circumstance,
         missing_from_care: c.in_care(),
-        custody,
+        custody: Some(custody),
         contact_phone,
         episodes,
     };

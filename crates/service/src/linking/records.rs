@@ -317,7 +317,7 @@ pub fn case_sightings(c: &CaseRecord) -> Vec<Sighting> {
     if let Some(p) = &c.contact_phone {
         s.phone(p);
     }
-    if let CustodyRecord::Guardians { guardians } = &c.custody {
+    if let Some(CustodyRecord::Guardians { guardians }) = &c.custody {
         for g in guardians {
             if let Some(p) = &g.phone {
                 s.phone(p);
