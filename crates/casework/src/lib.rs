@@ -6,7 +6,8 @@
 //! # Map
 //! - [`model`]: [`Child`], [`Episode`], [`Circumstance`], [`Custody`], ages and age bands.
 //! - [`form`]: the caseworker's forms checked into the model, errors named by field.
-//! - [`import`]: a line of the import format (`cases.jsonl`) into a [`Case`].
+//! - [`record`]: [`CaseRecord`], the case record of `cases.jsonl` and `case_json` (the
+//!   format's one definition), read into a [`Case`] and written from one.
 //! - [`flags`]: currently missing, chronically missing, missing from care, repeat runaway from
 //!   care, age band; each with its reason.
 //! - [`timeline`]: episodes, recoveries and linked reports and alerts by date.
@@ -25,17 +26,16 @@
 
 pub mod flags;
 pub mod form;
-pub mod import;
 pub mod model;
 mod pdf;
 pub mod photo;
 pub mod poster;
+pub mod record;
 pub mod stats;
 pub mod timeline;
 
 pub use flags::{flags, Flag};
 pub use form::{ChildForm, EpisodeForm, FieldError, FormErrors, GuardianForm};
-pub use import::{ImportError, ImportedCase};
 pub use model::{
     Age, AgeBand, AgeBasis, Agency, Case, Child, Circumstance, Contact, Custody, Episode, Guardian,
     ParseError, PhotoRef, Place, Recovery, Sex, StatedAge,
@@ -43,5 +43,6 @@ pub use model::{
 pub use pdf::render_pdf;
 pub use photo::{PhotoError, PhotoFormat, SanitisedPhoto, MAX_PHOTO_SIDE};
 pub use poster::{Consent, PosterData, PosterError};
+pub use record::{CaseRecord, ChildIds, ChildRecord, CustodyRecord, EpisodeRecord, ImportError};
 pub use stats::{stats_rows, suppress, tally, Count, StatsRow, Tally};
 pub use timeline::{timeline, TimelineItem, TimelineKind};

@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use casework::import::{ImportedCase, NOT_RECORDED};
+use casework::record::{CaseRecord, CustodyRecord, NOT_RECORDED};
 use casework::{flags, Custody};
-use synth::records::{Custody as SynthCustody, Record};
+use synth::records::Record;
 use time::macros::date;
 
 #[test]
@@ -23,7 +23,7 @@ fn every_generated_case_line_converts() {
         };
         // The same serializer synth uses to write `cases.jsonl`.
         let line = serde_json::to_string(&rec).unwrap();
-        let case = ImportedCase::from_json(&line)
+        let case = CaseRecord::from_json(&line)
             .and_then(|c| c.to_case())
             .unwrap_or_else(|e| panic!("{e}\n{line}"));
         cases += 1;
@@ -43,12 +43,12 @@ fn every_generated_case_line_converts() {
                 case.episodes.iter().map(|e| e.reported_on).min().unwrap()
             );
         }
-        match &rec.custody {
-            SynthCustody::Guardians { guardians } => {
+        match rec.custody.as_ref().unwrap() {
+            CustodyRecord::Guardians { guardians } => {
                 assert_eq!(case.child.custody, Custody::Family);
                 assert_eq!(case.child.guardians.len(), guardians.len());
             }
-            SynthCustody::Agency {
+            CustodyRecord::Agency {
                 agency, placement, ..
             } => {
                 in_care += 1;

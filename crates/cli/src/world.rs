@@ -3,8 +3,9 @@
 //! checks and the "insert if new" live in `service::import`.
 
 use anyhow::{bail, Context, Result};
+use domain::tip::TipRecord;
 use indicatif::{ProgressBar, ProgressStyle};
-use service::import::{AdRecord, Counts, RowError, TipRow};
+use service::import::{AdRecord, Counts, RowError};
 use service::Services;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -254,7 +255,7 @@ async fn flush(
         Kind::Tips => {
             let mut rows = Vec::new();
             for (label, line) in lines.iter() {
-                match serde_json::from_str::<TipRow>(line) {
+                match serde_json::from_str::<TipRecord>(line) {
                     Ok(r) => rows.push((label.clone(), r)),
                     Err(e) => out.rejected.push(format!("{label}: not a tip: {e}")),
                 }

@@ -13,6 +13,7 @@ pub mod password;
 pub mod policy;
 pub mod record;
 pub mod role;
+pub mod tip;
 pub mod username;
 pub mod workflow;
 

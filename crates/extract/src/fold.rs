@@ -1,4 +1,22 @@
-//! Unicode folding with a map back to the original text.
+//! Unicode folding with a map back to the original text: the one folding of the workspace.
+//! Extraction matches on it, and so does `triage` (its phrases, with a thin step of its own
+//! for case, quotes and white space), so a disguise that extraction sees through cannot
+//! slip past an indicator.
+//!
+//! What it does: NFKC; Latin look-alikes from other scripts mapped to Latin (`о` → `o`,
+//! `З` → `3`); full-width and mathematical digits to ASCII; typographic dashes to `-`;
+//! invisible characters dropped (zero-width spaces and joiners, the soft hyphen, variation
+//! selectors, the keycap combiner, tag characters, and the Hangul fillers U+115F, U+1160,
+//! U+3164 and U+FFA0); combining marks dropped. ASCII is left as it is (case too).
+//!
+//! ```
+//! use extract::fold::{FoldBuf, Folded};
+//! let text = "call m\u{200B}е at ５55";
+//! let mut room = FoldBuf::default();
+//! let folded = Folded::new(text, &mut room);
+//! assert_eq!(folded.as_str(), "call me at 555");
+//! assert_eq!(&text[folded.original_span(5..7)], "m\u{200B}е");
+//! ```
 //!
 //! Ads hide identifiers behind look-alike characters (Cyrillic `о`, full-width
 //! `５`, mathematical `𝟓`, zero-width joiners, emoji keycaps). Matching runs on a
@@ -16,7 +34,7 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Text prepared for matching, plus the way back to the original.
-pub(crate) struct Folded<'a> {
+pub struct Folded<'a> {
     text: &'a str,
     /// Where folded and original offsets stop moving in step: one entry per
     /// non-ASCII character that was folded, sorted. Between entries the text
@@ -25,9 +43,10 @@ pub(crate) struct Folded<'a> {
     segs: &'a [Seg],
 }
 
-/// Room for a folded copy and its map.
+/// Room for a folded copy and its map. Keep one and reuse it: a text that needs a copy
+/// then costs no allocation once the room is large enough.
 #[derive(Default)]
-pub(crate) struct FoldBuf {
+pub struct FoldBuf {
     text: String,
     segs: Vec<Seg>,
 }
@@ -53,8 +72,8 @@ struct Seg {
 }
 
 impl<'a> Folded<'a> {
-    /// Folds `original`, in `room` unless it is pure ASCII.
-    pub(crate) fn new(original: &'a str, room: &'a mut FoldBuf) -> Self {
+    /// Folds `original`, in `room` unless it is pure ASCII (then it is borrowed as it is).
+    pub fn new(original: &'a str, room: &'a mut FoldBuf) -> Self {
         if original.is_ascii() {
             return Folded {
                 text: original,
@@ -102,7 +121,8 @@ impl<'a> Folded<'a> {
         Folded { text, segs }
     }
 
-    pub(crate) fn as_str(&self) -> &'a str {
+    /// The folded text.
+    pub fn as_str(&self) -> &'a str {
         self.text
     }
 
@@ -123,7 +143,7 @@ impl<'a> Folded<'a> {
     ///
     /// Both ends land on character boundaries of the original because every
     /// folded byte maps to the whole original character it came from.
-    pub(crate) fn original_span(&self, span: Range<usize>) -> Range<usize> {
+    pub fn original_span(&self, span: Range<usize>) -> Range<usize> {
         if self.segs.is_empty() {
             return span;
         }

@@ -7,7 +7,8 @@
 //! - **Spans are byte offsets into the original input** (`&text[span]` is
 //!   always valid, on `char` boundaries), even though matching runs on a
 //!   Unicode-folded copy of the text (NFKC, look-alike letters mapped to
-//!   Latin, zero-width characters removed).
+//!   Latin, zero-width characters removed): [`fold`], public so other
+//!   matchers fold text exactly the same way.
 //! - Values are normalised: phones in E.164, emails and handles lower-case.
 //! - Pure: no IO, no global state (each thread keeps scratch buffers between
 //!   calls, which carry nothing from one text to the next). Never panics,
@@ -56,7 +57,7 @@
 
 mod dict;
 mod email;
-mod fold;
+pub mod fold;
 mod numeric;
 mod phone;
 

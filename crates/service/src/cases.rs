@@ -18,8 +18,8 @@ use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use casework::model::{currently_missing, iso, latest_episode, parse_iso_date};
 use casework::{
-    AgeBand, Child, ChildForm, Circumstance, Consent, Custody, Episode, EpisodeForm, FieldError,
-    FormErrors, ImportedCase, PosterData, SanitisedPhoto, TimelineItem, TimelineKind,
+    AgeBand, CaseRecord, Child, ChildForm, ChildIds, Circumstance, Consent, Episode, EpisodeForm,
+    FieldError, FormErrors, PosterData, SanitisedPhoto, TimelineItem, TimelineKind,
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
@@ -356,75 +356,16 @@ fn narrative(errs: &mut FormErrors, text: &str) -> String {
     t.to_owned()
 }
 
-/// The case in the import format (`cases.jsonl`), so link analysis reads cases made here
-/// exactly as it reads imported ones.
-pub fn import_format(
-    case_number: &str,
-    file: &CaseFile,
-    episodes: &[Episode],
-) -> serde_json::Value {
-    use serde_json::json;
-    let c = &file.child;
-    let mut words: Vec<&str> = c.name.split_whitespace().collect();
-    let last = (words.len() > 1).then(|| words.pop()).flatten();
-    let first = words.join(" ");
-    let mut sorted: Vec<&Episode> = episodes.iter().collect();
-    sorted.sort_by_key(|e| e.reported_on);
-    let first_reported = sorted.first().map(|e| e.reported_on);
-    let age = match (c.date_of_birth, first_reported) {
-        (None, Some(on)) => c.age_on(on).map(|a| a.years),
-        _ => None,
+/// The case as its record (`cases.jsonl`, stored as `case_json`), so link analysis reads
+/// cases made here exactly as it reads imported ones.
+pub fn import_format(case_number: &str, file: &CaseFile, episodes: &[Episode]) -> CaseRecord {
+    let ids = &file.identifiers;
+    let ids = ChildIds {
+        phone: ids.phones.first().map(String::as_str),
+        email: ids.emails.first().map(String::as_str),
+        screen_names: &ids.handles,
     };
-    let circumstance = |x: Circumstance| match x {
-        Circumstance::NonFamilyAbduction => "nonfamily_abduction",
-        other => other.id(),
-    };
-    let custody = match (&c.agency, c.custody) {
-        (Some(a), custody) if custody.is_care() => json!({
-            "kind": "agency",
-            "agency": a.name,
-            "placement": match custody {
-                Custody::FosterCare => "foster home",
-                Custody::GroupHome => "group home",
-                _ => "other agency",
-            },
-            "caseworker": {"name": a.caseworker.name, "phone": a.caseworker.phone, "email": a.caseworker.email},
-        }),
-        _ => json!({
-            "kind": "guardians",
-            "guardians": c.guardians.iter().map(|g| json!({
-                "name": g.name, "relation": g.relation, "phone": g.phone, "email": g.email,
-            })).collect::<Vec<_>>(),
-        }),
-    };
-    json!({
-        "case_id": case_number,
-        "child": {
-            "first_name": first,
-            "last_name": last,
-            "nickname": c.aliases.first(),
-            "aliases": c.aliases.get(1..).unwrap_or_default(),
-            "sex": match c.sex { Some(casework::Sex::Female) => "F", Some(casework::Sex::Male) => "M", None => "" },
-            "date_of_birth": c.date_of_birth.map(iso),
-            "age": age,
-            "phone": file.identifiers.phones.first(),
-            "screen_names": file.identifiers.handles,
-            "email": file.identifiers.emails.first(),
-        },
-        "circumstance": latest_episode(episodes).map(|e| circumstance(e.circumstance)),
-        "missing_from_care": c.custody.is_care(),
-        "custody": custody,
-        "episodes": sorted.iter().map(|e| json!({
-            "reported": iso(e.reported_on),
-            "last_seen": iso(e.missing_since()),
-            "last_seen_city": e.last_seen_place.city,
-            "last_seen_state": e.last_seen_place.state,
-            "circumstance": circumstance(e.circumstance),
-            "recovered": e.recovered.as_ref().map(|r| iso(r.on)),
-            "recovery_city": e.recovered.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.city.clone()),
-            "recovery_state": e.recovered.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.state.clone()),
-        })).collect::<Vec<_>>(),
-    })
+    CaseRecord::from_case(case_number, &file.child, ids, episodes)
 }
 
 /// Reads an imported case (a line of `cases.jsonl`) into the case file and its episodes.
@@ -434,7 +375,7 @@ pub fn from_import(case_json: &str) -> std::result::Result<(CaseFile, Vec<Episod
 
 /// The case number, the case file and the episodes of an imported case.
 fn read_import(case_json: &str) -> std::result::Result<(String, CaseFile, Vec<Episode>), String> {
-    let imported = ImportedCase::from_json(case_json).map_err(|e| e.to_string())?;
+    let imported = CaseRecord::from_json(case_json).map_err(|e| e.to_string())?;
     let case = imported.to_case().map_err(|e| e.to_string())?;
     let ch = &imported.child;
     let identifiers = ChildIdentifiers {
@@ -487,7 +428,7 @@ fn assess_case(
             ));
         }
         if let Some(r) = &e.episode.recovered {
-            if r.how != casework::import::NOT_RECORDED && !r.how.trim().is_empty() {
+            if r.how != casework::record::NOT_RECORDED && !r.how.trim().is_empty() {
                 texts.push((format!("Episode {}: recovery", i + 1), r.how.clone()));
             }
         }
@@ -604,7 +545,7 @@ fn summarize(
     search.extend(file.child.aliases.iter().map(|a| a.to_lowercase()));
     let case_json = match keep_case_json {
         Some(j) => j.to_owned(),
-        None => import_format(case_number, file, &eps).to_string(),
+        None => import_format(case_number, file, &eps).to_json(),
     };
     Ok((
         CaseSummary {
@@ -1967,10 +1908,10 @@ mod tests {
         let (file, eps) = from_import(line).unwrap();
         assert_eq!(file.identifiers.phones, vec!["555-010-0199"]);
         assert_eq!(file.identifiers.handles, vec!["annie_e"]);
-        let again = import_format("case-0000007", &file, &eps).to_string();
+        let again = import_format("case-0000007", &file, &eps).to_json();
         let (file2, eps2) = from_import(&again).unwrap();
         assert_eq!(file2.child.name, "Ana Maria Example");
-        assert_eq!(file2.child.custody, Custody::GroupHome);
+        assert_eq!(file2.child.custody, casework::Custody::GroupHome);
         assert_eq!(file2.identifiers, file.identifiers);
         assert_eq!(eps2.len(), 1);
         assert_eq!(eps2[0].last_seen_on, eps[0].last_seen_on);

@@ -9,8 +9,9 @@
 use crate::error::ServiceError;
 use crate::tips::{tip_to_report, TipForm};
 use crate::Services;
+use casework::CaseRecord;
 use domain::audit::NewAuditEntry;
-use serde::Deserialize;
+use domain::tip::{TipPerson, TipRecord};
 use sha2::Digest;
 use store::audit;
 use store::imports::{self, NewAd, NewCase};
@@ -90,49 +91,6 @@ impl From<store::StoreError> for RowError {
 /// record. Import needs `site`, `url`, and a `title` or a `body`.
 pub use link::ads::AdRecord;
 
-/// A person named in a tip.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct TipPersonRow {
-    /// `child`, `adult` or `unknown`.
-    #[serde(default)]
-    pub role: String,
-    pub name: Option<String>,
-    pub age: Option<u32>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    #[serde(default)]
-    pub screen_names: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ContactRow {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-/// A public tip (`tips.jsonl`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct TipRow {
-    pub id: String,
-    /// RFC 3339; when the tip was received.
-    pub submitted_at: String,
-    pub incident_type: String,
-    /// When it happened: a date (`YYYY-MM-DD`, perhaps "around …") or the reporter's words.
-    #[serde(default)]
-    pub when: String,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    #[serde(default)]
-    pub country: String,
-    pub narrative: String,
-    #[serde(default)]
-    pub people: Vec<TipPersonRow>,
-    #[serde(default)]
-    pub urls: Vec<String>,
-    pub reporter: Option<ContactRow>,
-}
-
 fn invalid(s: impl Into<String>) -> RowError {
     RowError::Invalid(s.into())
 }
@@ -161,7 +119,7 @@ fn date_in(when: &str) -> Option<&str> {
     .then_some(w)
 }
 
-fn person_line(p: &TipPersonRow) -> String {
+fn person_line(p: &TipPerson) -> String {
     let mut parts = Vec::new();
     if let Some(n) = &p.name {
         parts.push(n.clone());
@@ -179,10 +137,10 @@ fn person_line(p: &TipPersonRow) -> String {
     parts.join(", ")
 }
 
-/// A tip row as the form would have sent it.
-fn tip_form(t: &TipRow) -> TipForm {
-    let child = t.people.iter().find(|p| p.role == "child");
-    let other = t.people.iter().find(|p| p.role != "child");
+/// A tip record as the form would have sent it.
+fn tip_form(t: &TipRecord) -> TipForm {
+    let child = t.people.iter().find(|p| p.is_child());
+    let other = t.people.iter().find(|p| !p.is_child());
     let extra: Vec<String> = t
         .people
         .iter()
@@ -197,7 +155,7 @@ fn tip_form(t: &TipRow) -> TipForm {
         what.push_str("\n\nAlso named: ");
         what.push_str(&extra.join("; "));
     }
-    let fill = |p: Option<&TipPersonRow>| {
+    let fill = |p: Option<&TipPerson>| {
         let p = p.cloned().unwrap_or_default();
         (
             p.name.unwrap_or_default(),
@@ -235,29 +193,6 @@ fn tip_form(t: &TipRow) -> TipForm {
         ..TipForm::default()
     }
 }
-
-/// The few fields of a case the list needs; the whole record is kept as JSON.
-#[derive(Debug, Deserialize)]
-struct CaseHead {
-    case_id: String,
-    child: CaseChild,
-    circumstance: String,
-    missing_from_care: bool,
-    episodes: Vec<serde_json::Value>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CaseChild {
-    first_name: String,
-    last_name: Option<String>,
-}
-
-const CIRCUMSTANCES: &[&str] = &[
-    "endangered_runaway",
-    "family_abduction",
-    "nonfamily_abduction",
-    "lost_injured_otherwise_missing",
-];
 
 impl Services {
     /// Imports CyberTipline XML documents (label, bytes) as finished reports. Returns the
@@ -318,7 +253,7 @@ impl Services {
     pub async fn import_tips(
         &self,
         operator: &str,
-        rows: &[(String, TipRow)],
+        rows: &[(String, TipRecord)],
     ) -> Result<(Counts, Vec<(String, RowError)>), ServiceError> {
         let now = self.now();
         let mut counts = Counts::default();
@@ -454,45 +389,28 @@ impl Services {
         let mut counts = Counts::default();
         let mut errors = Vec::new();
         let mut tx = self.store.begin().await?;
+        let mut linked = Vec::with_capacity(rows.len());
         for (label, line) in rows {
-            let head = match serde_json::from_str::<CaseHead>(line) {
-                Ok(h) => h,
+            let case = match CaseRecord::from_json(line).and_then(|c| c.check().map(|()| c)) {
+                Ok(c) => c,
                 Err(e) => {
-                    errors.push((label.clone(), invalid(format!("not a case: {e}"))));
+                    errors.push((label.clone(), invalid(e.to_string())));
                     continue;
                 }
             };
-            if head.case_id.trim().is_empty() {
-                errors.push((label.clone(), invalid("`case_id` is empty")));
-                continue;
-            }
-            if !CIRCUMSTANCES.contains(&head.circumstance.as_str()) {
-                errors.push((
-                    label.clone(),
-                    invalid(format!(
-                        "`circumstance` {:?} is not one of {}",
-                        head.circumstance,
-                        CIRCUMSTANCES.join(", ")
-                    )),
-                ));
-                continue;
-            }
-            if head.episodes.is_empty() {
-                errors.push((label.clone(), invalid("a case needs at least one episode")));
-                continue;
-            }
-            let name = match &head.child.last_name {
-                Some(l) => format!("{} {l}", head.child.first_name),
-                None => head.child.first_name.clone(),
+            let case_id = case.case_id.trim();
+            let name = match &case.child.last_name {
+                Some(l) => format!("{} {l}", case.child.first_name),
+                None => case.child.first_name.clone(),
             };
             let added = imports::insert_case(
                 &mut *tx,
                 &NewCase {
-                    external_id: head.case_id.trim(),
+                    external_id: case_id,
                     child_name: &name,
-                    missing_from_care: head.missing_from_care,
-                    circumstance: &head.circumstance,
-                    episodes: i64::try_from(head.episodes.len()).unwrap_or(i64::MAX),
+                    missing_from_care: case.missing_from_care,
+                    circumstance: casework::record::circumstance_id(case.circumstance),
+                    episodes: i64::try_from(case.episodes.len()).unwrap_or(i64::MAX),
                     case_json: line,
                 },
                 now,
@@ -500,25 +418,19 @@ impl Services {
             .await?;
             // The case workflow's columns and episodes (also for a case imported before it
             // existed); a record it cannot read stays as imported, and says why when opened.
-            if let Some(id) = store::cases::id_by_number(&mut *tx, head.case_id.trim()).await? {
+            if let Some(id) = store::cases::id_by_number(&mut *tx, case_id).await? {
                 match self.fill_imported_in(&mut tx, id, line).await {
                     Ok(_) | Err(ServiceError::Invalid(_)) => {}
                     Err(e) => return Err(e),
                 }
             }
             counts.tally(added);
+            linked.push(case_id.to_owned());
         }
         self.audit_import(&mut tx, operator, "cases", counts, now)
             .await?;
         let job = self
-            .enqueue_imported(
-                &mut tx,
-                "case",
-                rows.iter()
-                    .filter_map(|(_, l)| serde_json::from_str::<CaseHead>(l).ok())
-                    .map(|h| h.case_id.trim().to_owned()),
-                Some(now),
-            )
+            .enqueue_imported(&mut tx, "case", linked, Some(now))
             .await?;
         self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
@@ -573,7 +485,7 @@ mod tests {
 
     #[test]
     fn a_tip_row_becomes_the_form_it_came_from() {
-        let t: TipRow = serde_json::from_str(
+        let t: TipRecord = serde_json::from_str(
             r#"{"id":"tip-1","submitted_at":"2020-04-30T15:12:45Z","incident_type":"Child Sex Trafficking","when":"last weekend","country":"US","narrative":"Seen at a motel.","people":[{"role":"child","name":"Jo","age":15},{"role":"adult","phone":"555-0100"},{"role":"unknown","screen_names":["x_1"]}]}"#,
         )
         .unwrap();

@@ -241,7 +241,7 @@ impl People {
                 break;
             };
             for c in rows {
-                let children = serde_json::from_str::<records::CaseJson>(&c.case_json)
+                let children = casework::CaseRecord::from_json(&c.case_json)
                     .map(|cj| vec![records::case_child(&cj)])
                     .unwrap_or_default();
                 self.add((2, c.id), &children);
@@ -418,8 +418,7 @@ impl Services {
                         }
                     }
                     Loaded::Case(c) => {
-                        let case: Option<records::CaseJson> =
-                            serde_json::from_str(&c.case_json).ok();
+                        let case = casework::CaseRecord::from_json(&c.case_json).ok();
                         Item {
                             record: RecordRef::new("case", c.id),
                             sightings: case

@@ -8,7 +8,7 @@ use crate::data::{nicknames, CITIES};
 use crate::date::{self, iso};
 use crate::noise::typo;
 use crate::records::{
-    CaseRecord, ChildFields, ContactFields, Custody, EpisodeFields, GuardianFields, RecordTruth,
+    CaseRecord, ChildRecord, Contact, CustodyRecord, EpisodeRecord, Guardian, RecordTruth,
 };
 use crate::util::{chance, dashed, e164, id, pick, R};
 use crate::world::{self, Child, World};
@@ -66,10 +66,11 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
     if let Some(e) = &c.email {
         emails.push(e.clone());
     }
-    let child = ChildFields {
+    let child = ChildRecord {
         first_name: first,
         last_name: last,
         nickname,
+        aliases: Vec::new(),
         sex: world::sex(c.female).to_string(),
         date_of_birth,
         age,
@@ -78,7 +79,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
         email: c.email.clone(),
     };
     let custody = match &c.custody {
-        world::Custody::Guardians(gs) => Custody::Guardians {
+        world::Custody::Guardians(gs) => CustodyRecord::Guardians {
             guardians: gs
                 .iter()
                 .map(|g| {
@@ -89,7 +90,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
                     if let Some(e) = &g.email {
                         emails.push(e.clone());
                     }
-                    GuardianFields {
+                    Guardian {
                         name: g.name.full(),
                         relation: g.relation.to_string(),
                         phone: g.phone.map(|n| typed_phone(r, n)),
@@ -109,7 +110,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
             persons.push(id("person", *caseworker));
             phones.push(e164(*phone));
             emails.push(email.clone());
-            Custody::Agency {
+            CustodyRecord::Agency {
                 agency: agency.clone(),
                 placement: if *group_home {
                     "group home"
@@ -117,7 +118,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
                     "foster home"
                 }
                 .to_string(),
-                caseworker: ContactFields {
+                caseworker: Contact {
                     name: caseworker_name.full(),
                     phone: Some(typed_phone(r, *phone)),
                     email: Some(email.clone()),
@@ -135,12 +136,12 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
         .iter()
         .map(|e| {
             let sloppy = chance(r, 0.05);
-            EpisodeFields {
+            EpisodeRecord {
                 reported: iso(e.reported),
                 last_seen: iso(e.last_seen),
                 last_seen_city: CITIES[e.city].name.to_string(),
                 last_seen_state: CITIES[e.city].state.to_string(),
-                circumstance: c.circumstance,
+                circumstance: Some(c.circumstance),
                 recovered: e.recovered.map(|(d, _)| iso(d)),
                 recovery_city: e
                     .recovered
@@ -159,7 +160,7 @@ pub fn case(r: &mut R, world: &World, ci: usize) -> (CaseRecord, RecordTruth) {
         child,
         circumstance: c.circumstance,
         missing_from_care: c.in_care(),
-        custody,
+        custody: Some(custody),
         contact_phone,
         episodes,
     };

@@ -43,7 +43,9 @@
 //! `net-NNNNNNN` (seven digits or more, numbered from 0 per kind). In the truth, person ids
 //! starting `bg-` are one-off background people who appear in that one record only.
 //!
-//! JSON field names (optional fields are left out when empty):
+//! JSON field names (optional fields are left out when empty). Cases and tips are written
+//! through the formats' one definition, `casework::CaseRecord` and `domain::tip::TipRecord`
+//! (re-exported in [`records`]), which the importer reads with:
 //! - case: `case_id`, `child` {`first_name`, `last_name`?, `nickname`?, `sex`,
 //!   `date_of_birth`? (YYYY-MM-DD), `age`? (at the first episode, given instead of the birth
 //!   date), `phone`?, `screen_names`?, `email`?}, `circumstance` (`endangered_runaway`,

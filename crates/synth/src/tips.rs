@@ -11,7 +11,7 @@ use crate::cases::typed_phone;
 use crate::data::{CITIES, FIRST_F, FIRST_M, LAST, PLATFORMS, STREETS};
 use crate::date::{self, Day, WORLD_END, WORLD_START};
 use crate::noise::name_as_written;
-use crate::records::{ContactFields, RecordTruth, TipPerson, TipRecord};
+use crate::records::{RecordTruth, TipPerson, TipRecord, TipReporter};
 use crate::util::{self, chance, e164, id, pick, R};
 use crate::world::{PhoneBook, World};
 
@@ -40,7 +40,7 @@ fn when(r: &mut R, day: Day) -> String {
 
 struct Filed {
     submitted_at: String,
-    reporter: Option<ContactFields>,
+    reporter: Option<TipReporter>,
     persons: Vec<String>,
     phones: Vec<String>,
     emails: Vec<String>,
@@ -59,8 +59,8 @@ fn filed(r: &mut R, world: &World, tid: &str, day: Day, city: usize) -> Filed {
             // Shelter staff give the hotline: shared by many tips, never a link between them.
             let s = &world.shelters[r.gen_range(0..world.shelters.len())];
             phones.push(e164(s.phone));
-            Some(ContactFields {
-                name: format!("{} staff", s.name),
+            Some(TipReporter {
+                name: Some(format!("{} staff", s.name)),
                 phone: Some(typed_phone(r, s.phone)),
                 email: None,
             })
@@ -78,12 +78,12 @@ fn filed(r: &mut R, world: &World, tid: &str, day: Day, city: usize) -> Filed {
             if let Some(e) = &email {
                 emails.push(e.clone());
             }
-            Some(ContactFields {
-                name: if chance(r, 0.8) {
+            Some(TipReporter {
+                name: Some(if chance(r, 0.8) {
                     format!("{first} {last}")
                 } else {
                     first.to_string()
-                },
+                }),
                 phone: phone.map(|n| typed_phone(r, n)),
                 email,
             })

@@ -436,7 +436,7 @@ fn profile(r: &mut R) -> Profile {
     let circumstance = match weighted(r, &[0.91, 0.045, 0.005, 0.04]) {
         0 => Circumstance::EndangeredRunaway,
         1 => Circumstance::FamilyAbduction,
-        2 => Circumstance::NonfamilyAbduction,
+        2 => Circumstance::NonFamilyAbduction,
         _ => Circumstance::LostInjuredOtherwiseMissing,
     };
     let er = circumstance == Circumstance::EndangeredRunaway;
@@ -453,14 +453,16 @@ fn profile(r: &mut R) -> Profile {
         Pattern::Once
     };
     let age = match circumstance {
-        Circumstance::EndangeredRunaway => match pattern {
+        // The generator never draws `MissingFromCare` (being in care is the custody, not
+        // the circumstance); were it drawn, it would be a runaway's.
+        Circumstance::EndangeredRunaway | Circumstance::MissingFromCare => match pattern {
             // Chronic episodes start young so years of them fit before 18.
             Pattern::Chronic(_) => r.gen_range(12..=14),
             _ if chance(r, 0.515) => r.gen_range(16..=17),
             _ => [11, 12, 13, 14, 15][weighted(r, &[0.04, 0.08, 0.15, 0.28, 0.45])],
         },
         Circumstance::FamilyAbduction => r.gen_range(1..=12),
-        Circumstance::NonfamilyAbduction => r.gen_range(8..=17),
+        Circumstance::NonFamilyAbduction => r.gen_range(8..=17),
         Circumstance::LostInjuredOtherwiseMissing => r.gen_range(3..=17),
     };
     let agency = match circumstance {
@@ -479,14 +481,16 @@ fn profile(r: &mut R) -> Profile {
 fn missing_length(r: &mut R, c: Circumstance, victim: bool) -> i32 {
     match c {
         Circumstance::EndangeredRunaway if victim => r.gen_range(7..=60),
-        Circumstance::EndangeredRunaway => match weighted(r, &[0.4, 0.35, 0.2, 0.05]) {
-            0 => r.gen_range(1..=3),
-            1 => r.gen_range(4..=14),
-            2 => r.gen_range(15..=45),
-            _ => r.gen_range(46..=150),
-        },
+        Circumstance::EndangeredRunaway | Circumstance::MissingFromCare => {
+            match weighted(r, &[0.4, 0.35, 0.2, 0.05]) {
+                0 => r.gen_range(1..=3),
+                1 => r.gen_range(4..=14),
+                2 => r.gen_range(15..=45),
+                _ => r.gen_range(46..=150),
+            }
+        }
         Circumstance::FamilyAbduction => r.gen_range(3..=200),
-        Circumstance::NonfamilyAbduction => r.gen_range(1..=30),
+        Circumstance::NonFamilyAbduction => r.gen_range(1..=30),
         Circumstance::LostInjuredOtherwiseMissing => r.gen_range(0..=3),
     }
 }
@@ -619,9 +623,9 @@ pub fn build(seed: u64, plan: Plan) -> World {
         .enumerate()
         .filter_map(|(i, p)| {
             let mut w = match p.circumstance {
-                Circumstance::EndangeredRunaway => 1.0,
+                Circumstance::EndangeredRunaway | Circumstance::MissingFromCare => 1.0,
                 Circumstance::FamilyAbduction => 0.6,
-                Circumstance::NonfamilyAbduction => 0.3,
+                Circumstance::NonFamilyAbduction => 0.3,
                 Circumstance::LostInjuredOtherwiseMissing => 0.0,
             };
             if p.age < 11 {

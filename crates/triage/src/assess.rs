@@ -444,7 +444,8 @@ impl Triage {
 
     fn find_phrases(&self, fi: usize, tf: &TextField<'_>, found: &mut Found) {
         let Some(ac) = &self.phrases else { return };
-        let folded = Folded::new(tf.text);
+        let mut room = extract::fold::FoldBuf::default();
+        let folded = Folded::new(tf.text, &mut room);
         let t = folded.as_str();
         for m in ac.find_overlapping_iter(t) {
             let Some(p) = self.patterns.get(m.pattern().as_usize()) else {

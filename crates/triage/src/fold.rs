@@ -1,41 +1,47 @@
 //! Text folding for phrase matching, with a map back to the original text.
 //!
-//! Phrases are matched on a folded copy: lower case, the same kind of
-//! Unicode folding `extract` applies (NFKC, look-alike Cyrillic and Greek
-//! letters, zero-width characters dropped), typographic apostrophes and
-//! dashes made ASCII, and every run of white space made one space, so
-//! "can’t\n  leave" matches the phrase "can't leave". `extract` keeps its own
-//! folding private, so this is a smaller copy of it; keep the two in step.
+//! Phrases are matched on a folded copy made in two steps. First `extract`'s folding, the
+//! one Unicode folding of the workspace (NFKC, look-alike letters, dashes, invisible
+//! characters such as zero-width joiners and the Hangul fillers dropped), so whatever
+//! extraction sees through, a phrase sees through too. Then a thin step of our own over
+//! its output: lower case, typographic apostrophes and quotes made ASCII, and every run of
+//! white space made one space, so "can’t\n  leave" matches the phrase "can't leave".
+//! A span maps back through both steps.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
+use extract::fold::{FoldBuf, Folded as Unicode};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-/// Folded text plus, per folded byte, the original bytes it came from.
+/// Folded text plus, per folded byte, the bytes of `extract`'s folding it came from.
 pub(crate) struct Folded<'a> {
+    unicode: Unicode<'a>,
     text: Cow<'a, str>,
-    /// `map[p]` is the original range of the character (or white-space run)
-    /// that folded byte `p` came from. `None` when folding changed nothing,
-    /// the common case for plain one-line ASCII, where offsets are identical.
+    /// `map[p]` is the range of `unicode`'s text (a character or a white-space run) that
+    /// folded byte `p` came from. `None` when this step changed nothing, the common case
+    /// for plain one-line ASCII, where offsets are identical.
     map: Option<Vec<(u32, u32)>>,
 }
 
 impl<'a> Folded<'a> {
-    pub(crate) fn new(original: &'a str) -> Folded<'a> {
-        // Past u32 offsets the map cannot be trusted; such input is not a
-        // report, so it is matched as it is (ASCII-case-insensitively).
-        if is_plain(original) || original.len() >= u32::MAX as usize {
+    /// Folds `original`, using `room` for `extract`'s copy when it needs one.
+    pub(crate) fn new(original: &'a str, room: &'a mut FoldBuf) -> Folded<'a> {
+        let unicode = Unicode::new(original, room);
+        let folded = unicode.as_str();
+        // Past u32 offsets the map cannot be trusted; such input is not a report, so it is
+        // matched as it is (ASCII-case-insensitively).
+        if is_plain(folded) || folded.len() >= u32::MAX as usize {
             return Folded {
-                text: Cow::Borrowed(original),
+                unicode,
+                text: Cow::Borrowed(folded),
                 map: None,
             };
         }
-        let mut text = String::with_capacity(original.len());
-        let mut map: Vec<(u32, u32)> = Vec::with_capacity(original.len());
+        let mut text = String::with_capacity(folded.len());
+        let mut map: Vec<(u32, u32)> = Vec::with_capacity(folded.len());
         let mut last_was_space = false;
-        for (i, c) in original.char_indices() {
+        for (i, c) in folded.char_indices() {
             let (o0, o1) = (i as u32, (i + c.len_utf8()) as u32);
             if c.is_whitespace() {
                 if last_was_space {
@@ -50,11 +56,11 @@ impl<'a> Folded<'a> {
                 continue;
             }
             let before = text.len();
-            fold_char(c, &mut text);
+            push_folded(c, &mut text);
             let added = text.len() - before;
             if added == 0 {
-                // A dropped character (zero-width joiner, combining mark)
-                // belongs to the one before it, so spans ending there cover it.
+                // Nothing left of it (a character whose lower case is only a mark): it
+                // belongs to the one before, so spans ending there cover it.
                 if let Some(last) = map.last_mut() {
                     if !last_was_space {
                         last.1 = o1;
@@ -66,6 +72,7 @@ impl<'a> Folded<'a> {
             map.extend(std::iter::repeat_n((o0, o1), added));
         }
         Folded {
+            unicode,
             text: Cow::Owned(text),
             map: Some(map),
         }
@@ -75,10 +82,10 @@ impl<'a> Folded<'a> {
         &self.text
     }
 
-    /// Maps a non-empty byte range of the folded text to the original. Both
-    /// ends land on character boundaries of the original.
+    /// Maps a non-empty byte range of the folded text to the original. Both ends land on
+    /// character boundaries of the original.
     pub(crate) fn original_span(&self, span: Range<usize>) -> Range<usize> {
-        match &self.map {
+        let span = match &self.map {
             None => span,
             Some(map) => {
                 let start = map.get(span.start).map_or(0, |m| m.0 as usize);
@@ -89,11 +96,12 @@ impl<'a> Folded<'a> {
                     .map_or(start, |m| m.1 as usize);
                 start..end.max(start)
             }
-        }
+        };
+        self.unicode.original_span(span)
     }
 }
 
-/// Nothing to fold: ASCII with single spaces only. Upper case is left alone
+/// Nothing for our step to do: ASCII with single spaces only. Upper case is left alone
 /// because the automaton ignores ASCII case.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
@@ -106,100 +114,37 @@ fn is_plain(s: &str) -> bool {
 
 /// Folds a phrase of the catalogue the way texts are folded.
 pub(crate) fn fold_phrase(p: &str) -> String {
-    let f = Folded::new(p.trim());
+    let mut room = FoldBuf::default();
+    let f = Folded::new(p.trim(), &mut room);
     f.as_str().to_ascii_lowercase()
 }
 
-/// Appends the folded form of `c` (not white space) to `out`.
-fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-        return;
+/// Appends `c` (already folded by `extract`, not white space) in lower case, with
+/// typographic apostrophes and quotes made ASCII.
+fn push_folded(c: char, out: &mut String) {
+    match c {
+        '\0'..='\u{7F}' => out.push(c.to_ascii_lowercase()),
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' => out.push('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' => out.push('"'),
+        // Lower-casing can add a combining dot ("İ"); it would only block matches, so it
+        // is dropped as `extract` drops every other mark.
+        _ => out.extend(c.to_lowercase().filter(|l| !is_combining_mark(*l))),
     }
-    if is_invisible(c) || is_combining_mark(c) {
-        return;
-    }
-    if let Some(l) = confusable(c) {
-        out.push(l);
-        return;
-    }
-    if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
-        push_lower(c, out);
-        return;
-    }
-    for n in std::iter::once(c).nfkc() {
-        if n.is_whitespace() {
-            out.push(' ');
-        } else if !(is_invisible(n) || is_combining_mark(n)) {
-            push_lower(confusable(n).unwrap_or(n), out);
-        }
-    }
-}
-
-fn push_lower(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else {
-        // Lower-casing can add a combining dot ("İ"); it would only block
-        // matches, so it is dropped like any other mark.
-        out.extend(c.to_lowercase().filter(|l| !is_combining_mark(*l)));
-    }
-}
-
-/// Characters that render as nothing and are used to break words up.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180B}'..='\u{180F}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}'
-        | '\u{FE00}'..='\u{FE0F}'
-        | '\u{FEFF}'
-        | '\u{E0000}'..='\u{E007F}')
-}
-
-/// Look-alike letters that NFKC leaves alone (the subset `extract` folds),
-/// already lower case, and typographic punctuation people type in phrases.
-fn confusable(c: char) -> Option<char> {
-    Some(match c {
-        'А' | 'а' | 'Α' | 'α' | 'ɑ' => 'a',
-        'В' | 'в' | 'Β' => 'b',
-        'С' | 'с' => 'c',
-        'ԁ' | 'Ԁ' => 'd',
-        'Е' | 'е' | 'Ε' => 'e',
-        'Ԍ' | 'ɡ' => 'g',
-        'Н' | 'н' | 'һ' | 'Η' => 'h',
-        'І' | 'і' | 'Ι' | 'ι' | 'ı' | 'ɩ' | 'ɪ' => 'i',
-        'Ј' | 'ј' | 'ȷ' => 'j',
-        'К' | 'к' | 'Κ' | 'κ' => 'k',
-        'Ӏ' | 'ӏ' | 'ʟ' => 'l',
-        'М' | 'м' | 'Μ' => 'm',
-        'Ν' => 'n',
-        'О' | 'о' | 'Ο' | 'ο' | 'ᴏ' => 'o',
-        'Р' | 'р' | 'Ρ' | 'ρ' => 'p',
-        'ԛ' => 'q',
-        'Ѕ' | 'ѕ' => 's',
-        'Т' | 'т' | 'Τ' | 'τ' => 't',
-        'υ' => 'u',
-        'ν' => 'v',
-        'ԝ' => 'w',
-        'Х' | 'х' | 'Χ' | 'χ' => 'x',
-        'Ү' | 'ү' | 'у' | 'Υ' => 'y',
-        'Ζ' => 'z',
-        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '\u{FF07}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' => '"',
-        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '﹣' | '－' => '-',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn fold(s: &str) -> String {
+        let mut room = FoldBuf::default();
+        Folded::new(s, &mut room).as_str().to_owned()
+    }
+
     #[test]
     fn plain_ascii_is_borrowed() {
-        let f = Folded::new("Can't leave the Hotel");
+        let mut room = FoldBuf::default();
+        let f = Folded::new("Can't leave the Hotel", &mut room);
         assert!(f.map.is_none());
         assert_eq!(f.original_span(0..5), 0..5);
     }
@@ -207,7 +152,8 @@ mod tests {
     #[test]
     fn folds_case_space_apostrophes_and_lookalikes() {
         let s = "She CAN’T\n\t lеave"; // Cyrillic е
-        let f = Folded::new(s);
+        let mut room = FoldBuf::default();
+        let f = Folded::new(s, &mut room);
         assert_eq!(f.as_str(), "she can't leave");
         let span = f.original_span(4..15);
         assert_eq!(&s[span], "CAN’T\n\t lеave");
@@ -216,9 +162,23 @@ mod tests {
     #[test]
     fn zero_width_inside_a_word_is_covered() {
         let s = "lo\u{200B}cked in";
-        let f = Folded::new(s);
+        let mut room = FoldBuf::default();
+        let f = Folded::new(s, &mut room);
         assert_eq!(f.as_str(), "locked in");
         assert_eq!(&s[f.original_span(0..9)], s);
+    }
+
+    #[test]
+    fn hangul_fillers_are_dropped_like_extraction_drops_them() {
+        for filler in ['\u{3164}', '\u{115F}', '\u{1160}', '\u{FFA0}'] {
+            let s = format!("CAN’T lea{filler}ve");
+            assert_eq!(fold(&s), "can't leave", "U+{:04X}", u32::from(filler));
+        }
+    }
+
+    #[test]
+    fn non_ascii_capitals_are_lowered() {
+        assert_eq!(fold("ÉCOLE  İstanbul"), "école istanbul");
     }
 
     #[test]

@@ -525,6 +525,21 @@ fn matching_is_whole_word_and_folds_unicode() {
 }
 
 #[test]
+fn a_hangul_filler_inside_a_phrase_does_not_hide_it() {
+    // Extraction drops these fillers; matching folds with the same folding, so a filler
+    // typed into a word cannot slip a phrase past its indicator.
+    for filler in ['\u{3164}', '\u{115F}', '\u{1160}', '\u{FFA0}'] {
+        let text = format!("She was lo{filler}cked in a room");
+        let a = triage().assess(&narrative(&text));
+        assert_eq!(ids(&a), ["confined"], "U+{:04X}", u32::from(filler));
+        let Evidence::Span { start, end, .. } = &a.matches[0].evidence[0] else {
+            panic!()
+        };
+        assert_eq!(&text[*start..*end], format!("lo{filler}cked in"));
+    }
+}
+
+#[test]
 fn evidence_names_each_field() {
     let s = Subject {
         texts: vec![

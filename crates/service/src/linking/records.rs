@@ -6,10 +6,10 @@
 //! provider's employee: linking through them would expose who reported, and says nothing
 //! about the child) and a case's caseworker (a professional with many cases).
 
+use casework::{CaseRecord, CustodyRecord};
 use cybertip::{Person, Report};
 use extract::{EntityKind, Extractor};
 use link::{Date, PersonRecord, Sex};
-use serde::Deserialize;
 
 /// One identifier found on a record: kind (`phone`, `email`, `handle`, `device`, `ip`,
 /// `url`), normalised value, and when the record says it was seen (microseconds).
@@ -304,76 +304,8 @@ pub fn report_children(r: &Report) -> Vec<Child> {
     out
 }
 
-/// The parts of a case linking reads (`synth`'s `CaseRecord`, as `docs/import.md` gives it).
-#[derive(Debug, Clone, Deserialize)]
-pub struct CaseJson {
-    pub child: CaseChild,
-    #[serde(default)]
-    pub circumstance: String,
-    #[serde(default)]
-    pub contact_phone: Option<String>,
-    #[serde(default)]
-    pub custody: Option<serde_json::Value>,
-    #[serde(default)]
-    pub episodes: Vec<CaseEpisode>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CaseChild {
-    pub first_name: String,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub nickname: Option<String>,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    #[serde(default)]
-    pub sex: Option<String>,
-    #[serde(default)]
-    pub date_of_birth: Option<String>,
-    #[serde(default)]
-    pub age: Option<u32>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub screen_names: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CaseEpisode {
-    #[serde(default)]
-    pub reported: String,
-    #[serde(default)]
-    pub last_seen_city: Option<String>,
-    #[serde(default)]
-    pub last_seen_state: Option<String>,
-    #[serde(default)]
-    pub recovery_state: Option<String>,
-}
-
-impl CaseJson {
-    /// The states its episodes name (last seen, recovered), in order of appearance.
-    pub fn states(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for e in &self.episodes {
-            for s in [&e.last_seen_state, &e.recovery_state]
-                .into_iter()
-                .flatten()
-            {
-                let s = s.trim().to_ascii_uppercase();
-                if s.len() == 2 && !out.contains(&s) {
-                    out.push(s);
-                }
-            }
-        }
-        out
-    }
-}
-
 /// The child's and the guardians' contacts; not the caseworker's.
-pub fn case_sightings(c: &CaseJson) -> Vec<Sighting> {
+pub fn case_sightings(c: &CaseRecord) -> Vec<Sighting> {
     let mut s = Sightings::default();
     if let Some(p) = &c.child.phone {
         s.phone(p);
@@ -385,24 +317,21 @@ pub fn case_sightings(c: &CaseJson) -> Vec<Sighting> {
     if let Some(p) = &c.contact_phone {
         s.phone(p);
     }
-    let guardians = c
-        .custody
-        .as_ref()
-        .and_then(|v| v.get("guardians"))
-        .and_then(|g| g.as_array());
-    for g in guardians.into_iter().flatten() {
-        if let Some(p) = g.get("phone").and_then(|p| p.as_str()) {
-            s.phone(p);
-        }
-        if let Some(e) = g.get("email").and_then(|e| e.as_str()) {
-            s.email(e);
+    if let Some(CustodyRecord::Guardians { guardians }) = &c.custody {
+        for g in guardians {
+            if let Some(p) = &g.phone {
+                s.phone(p);
+            }
+            if let Some(e) = &g.email {
+                s.email(e);
+            }
         }
     }
     s.finish()
 }
 
 /// The missing child of a case, placed where last seen most recently.
-pub fn case_child(c: &CaseJson) -> Child {
+pub fn case_child(c: &CaseRecord) -> Child {
     let ch = &c.child;
     let dob = ch.date_of_birth.as_deref().and_then(day);
     let age = ch.age.and_then(|a| u8::try_from(a).ok());
@@ -416,16 +345,17 @@ pub fn case_child(c: &CaseJson) -> Child {
         age,
         // The age is given at the first episode.
         recorded: c.episodes.first().and_then(|e| day(&e.reported)),
-        sex: match ch.sex.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            Some("female" | "f") => Some(Sex::Female),
-            Some("male" | "m") => Some(Sex::Male),
-            _ => None,
+        // A sex the record cannot say is left out of matching, not a reason to skip the child.
+        sex: match c.sex() {
+            Ok(Some(casework::Sex::Female)) => Some(Sex::Female),
+            Ok(Some(casework::Sex::Male)) => Some(Sex::Male),
+            Ok(None) | Err(_) => None,
         },
         phones: ch.phone.iter().cloned().collect(),
         emails: ch.email.iter().cloned().collect(),
         handles: ch.screen_names.clone(),
-        city: last_seen.and_then(|e| e.last_seen_city.clone()),
-        state: last_seen.and_then(|e| e.last_seen_state.clone()),
+        city: last_seen.map(|e| e.last_seen_city.clone()),
+        state: last_seen.map(|e| e.last_seen_state.clone()),
         ..PersonRecord::default()
     };
     Child {
@@ -490,7 +420,7 @@ mod tests {
 
     #[test]
     fn a_case_gives_its_child_and_states() {
-        let c: CaseJson = serde_json::from_str(
+        let c = CaseRecord::from_json(
             r#"{"case_id":"c1","child":{"first_name":"Jane","last_name":"Doe","nickname":"JJ","aliases":["Lady J"],"sex":"female","age":15,"phone":"212-555-0147"},
                "circumstance":"endangered_runaway","missing_from_care":true,
                "custody":{"kind":"guardians","guardians":[{"name":"A","relation":"mother","phone":"212-555-0100"}]},

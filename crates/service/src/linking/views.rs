@@ -563,7 +563,7 @@ impl Services {
         for chunk in ids("case").chunks(MAX_IN) {
             for c in q::cases_by_ids(self.store.reader(), chunk).await? {
                 let rec = RecordRef::new("case", c.id);
-                let json: Option<records::CaseJson> = serde_json::from_str(&c.case_json).ok();
+                let json = casework::CaseRecord::from_json(&c.case_json).ok();
                 out.insert(
                     rec.clone(),
                     RecordHead {
@@ -574,7 +574,9 @@ impl Services {
                             .and_then(|e| day_of(&e.reported)),
                         states: json.as_ref().map(|j| j.states()).unwrap_or_default(),
                         detail: json
-                            .map(|j| j.circumstance.replace('_', " "))
+                            .map(|j| {
+                                casework::record::circumstance_id(j.circumstance).replace('_', " ")
+                            })
                             .unwrap_or_default(),
                         record: rec,
                     },

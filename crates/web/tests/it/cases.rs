@@ -479,7 +479,7 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
     assert_eq!(again, 0, "alerts are deduplicated");
 
     // A tip naming the child's phone: an alert too, and the report on the timeline.
-    let tip: service::import::TipRow = serde_json::from_value(serde_json::json!({
+    let tip: domain::tip::TipRecord = serde_json::from_value(serde_json::json!({
         "id": "tip-9", "submitted_at": "2026-11-20T10:00:00Z", "incident_type": "Child Sex Trafficking",
         "when": "2026-11-19", "state": "OK", "country": "US",
         "narrative": "A girl at a motel in Tulsa gave this number.",

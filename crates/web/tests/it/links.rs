@@ -6,13 +6,14 @@
 //! linked; exports parse; views are audited.
 
 use crate::helpers::{Client, TestApp};
+use domain::tip::TipRecord;
 use domain::Role;
-use service::import::{AdRecord, TipRow};
+use service::import::AdRecord;
 use std::time::Duration;
 
 const PHONE: &str = "+12125550147";
 
-fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRow {
+fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRecord {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "submitted_at": "2026-03-01T10:00:00Z",
@@ -41,9 +42,9 @@ fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRecord {
 }
 
 /// Imports tips and returns their report numbers, in order.
-async fn import_tips(app: &TestApp, rows: Vec<TipRow>) -> Vec<i64> {
+async fn import_tips(app: &TestApp, rows: Vec<TipRecord>) -> Vec<i64> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let labelled: Vec<(String, TipRow)> = rows
+    let labelled: Vec<(String, TipRecord)> = rows
         .into_iter()
         .map(|mut r| {
             // A marker the queue's search finds.
@@ -465,7 +466,7 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
         .await
         .unwrap();
     assert!(e.is_empty() && c.added == 1, "{e:?}");
-    let tip: TipRow = serde_json::from_value(serde_json::json!({
+    let tip: TipRecord = serde_json::from_value(serde_json::json!({
         "id": "tip-maria",
         "submitted_at": "2026-02-01T10:00:00Z",
         "incident_type": "Child Sex Trafficking",

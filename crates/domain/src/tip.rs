@@ -1,0 +1,103 @@
+//! The public tip record: one line of `tips.jsonl`, the import format of tips from another
+//! system (and what `synth` generates). This is the format's only definition: the generator
+//! writes it and the importer reads it.
+//!
+//! It lives in `domain` because a tip belongs to no richer pure crate: once imported it is
+//! a report in the CyberTipline model (the service turns it into the same report a tip
+//! filed through the form becomes), so neither `cybertip` (the providers' wire format) nor
+//! `casework` owns it. The record keeps the reporter's own text (`when` may be words, an
+//! age is a guess); the importer checks it. Unknown fields are ignored; optional fields are
+//! left out when empty.
+
+use serde::{Deserialize, Serialize};
+
+/// A public tip (`tips.jsonl`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TipRecord {
+    pub id: String,
+    /// RFC 3339; when the tip was received.
+    pub submitted_at: String,
+    /// The CyberTipline schema's incident type string, e.g. `Child Sex Trafficking`.
+    pub incident_type: String,
+    /// When it happened, as the reporter put it: a date (`YYYY-MM-DD`, "around …") or
+    /// words like "last weekend".
+    #[serde(default)]
+    pub when: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// A US state code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// An ISO country code; empty means the United States.
+    #[serde(default)]
+    pub country: String,
+    pub narrative: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<TipPerson>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// Who filed it; anonymous tips leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<TipReporter>,
+}
+
+/// A person named in a tip: the reporter fills in what they know.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TipPerson {
+    /// `child`, `adult` or `unknown`.
+    #[serde(default)]
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A guess, usually.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screen_names: Vec<String>,
+}
+
+impl TipPerson {
+    /// Whether the reporter named this person as the child.
+    pub fn is_child(&self) -> bool {
+        self.role == "child"
+    }
+}
+
+/// How to reach the person who filed a tip.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TipReporter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sparse_line_reads_and_writes_back_without_what_it_left_out() {
+        let line = r#"{"id":"tip-1","submitted_at":"2020-04-30T15:12:45Z","incident_type":"Child Sex Trafficking","when":"last weekend","country":"US","narrative":"Seen at a motel.","people":[{"role":"child","name":"Jo","age":15},{"role":"unknown","screen_names":["x_1"]}],"reporter":{"email":"a@example.org"}}"#;
+        let tip: TipRecord = serde_json::from_str(line).expect("parses");
+        assert!(tip.people[0].is_child() && !tip.people[1].is_child());
+        assert_eq!(tip.reporter.as_ref().and_then(|r| r.name.as_ref()), None);
+        assert_eq!(serde_json::to_string(&tip).expect("writes"), line);
+    }
+
+    #[test]
+    fn what_older_feeds_leave_out_reads_as_empty() {
+        let tip: TipRecord = serde_json::from_str(
+            r#"{"id":"t","submitted_at":"2020-04-30T15:12:45Z","incident_type":"Other","narrative":"x","people":[{"phone":"555-0100"}],"extra":1}"#,
+        )
+        .expect("parses");
+        assert_eq!((tip.when.as_str(), tip.country.as_str()), ("", ""));
+        assert_eq!(tip.people[0].role, "");
+    }
+}
