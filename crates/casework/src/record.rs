@@ -81,10 +81,15 @@ pub enum CustodyRecord {
     Guardians {
         guardians: Vec<Guardian>,
     },
+    /// Each field is required by [`CaseRecord::to_case`], and read as empty when left out,
+    /// so a thin record still imports and says what it lacks when the case is opened.
     Agency {
+        #[serde(default)]
         agency: String,
         /// `foster home`, `group home` or `other agency`.
+        #[serde(default)]
         placement: String,
+        #[serde(default)]
         caseworker: Contact,
     },
 }
@@ -430,6 +435,21 @@ impl CaseRecord {
                 None,
             ),
             CustodyRecord::Agency {
+                agency, caseworker, ..
+            } if agency.trim().is_empty() || caseworker.name.trim().is_empty() => {
+                let field = if agency.trim().is_empty() {
+                    "custody.agency"
+                } else {
+                    "custody.caseworker.name"
+                };
+                return Err(bad(
+                    field,
+                    "is missing; a child in an agency's custody needs the agency and the \
+                     caseworker's name"
+                        .into(),
+                ));
+            }
+            CustodyRecord::Agency {
                 agency,
                 placement,
                 caseworker,
@@ -633,5 +653,13 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("`custody` is missing"));
+        rec.custody = Some(
+            serde_json::from_str(r#"{"kind":"agency"}"#).expect("a thin agency custody reads"),
+        );
+        assert!(rec
+            .to_case()
+            .unwrap_err()
+            .to_string()
+            .contains("`custody.agency` is missing"));
     }
 }

@@ -199,27 +199,30 @@ fn pairwise<F: std::hash::Hash + Eq + Clone, T: std::hash::Hash + Eq + Clone>(
     (p, r, 2.0 * p * r / (p + r).max(1e-12))
 }
 
-/// Union-find over `(kind, id)` records.
+/// The link engine's union-find over `(kind, id)` records, numbered as they are met.
 #[derive(Default)]
-struct Components(std::collections::HashMap<(String, i64), (String, i64)>);
+struct Components {
+    number: std::collections::HashMap<(String, i64), u32>,
+    sets: link::UnionFind,
+}
 
 impl Components {
-    fn find(&mut self, x: &(String, i64)) -> (String, i64) {
-        let mut at = x.clone();
-        let mut path = Vec::new();
-        while let Some(up) = self.0.get(&at).filter(|up| **up != at).cloned() {
-            path.push(std::mem::replace(&mut at, up));
+    fn number(&mut self, x: &(String, i64)) -> u32 {
+        if let Some(&n) = self.number.get(x) {
+            return n;
         }
-        for p in path {
-            self.0.insert(p, at.clone());
-        }
-        at
+        let n = self.sets.push();
+        self.number.insert(x.clone(), n);
+        n
+    }
+    /// The root of `x`'s component, as a number (a record never joined is its own).
+    fn find(&mut self, x: &(String, i64)) -> u32 {
+        let n = self.number(x);
+        self.sets.find(n)
     }
     fn join(&mut self, a: (String, i64), b: (String, i64)) {
-        let (ra, rb) = (self.find(&a), self.find(&b));
-        if ra != rb {
-            self.0.insert(ra, rb);
-        }
+        let (a, b) = (self.number(&a), self.number(&b));
+        self.sets.union(a, b);
     }
 }
 
@@ -333,8 +336,8 @@ fn accuracy(world: &Path, db: &Path) {
         // child's own phone, email or account. A first name or a street alias alone
         // ("Destiny", 16) identifies nobody: the world knows who is behind it, no
         // record does, and linking it to every Destiny would be wrong.
-        let mut named: Vec<((String, i64), String)> = Vec::new();
-        let mut identified: Vec<((String, i64), String)> = Vec::new();
+        let mut named: Vec<(u32, String)> = Vec::new();
+        let mut identified: Vec<(u32, String)> = Vec::new();
         for r in rows("SELECT id, external_id, report_json FROM reports")
             .fetch_all(&mut c)
             .await
@@ -357,7 +360,7 @@ fn accuracy(world: &Path, db: &Path) {
             if let (true, Some(kid)) = (names_a_child, child_of(&record_of(&external))) {
                 let cluster = people.find(&("report".to_owned(), id));
                 if identifies_a_child {
-                    identified.push((cluster.clone(), kid.clone()));
+                    identified.push((cluster, kid.clone()));
                 }
                 named.push((cluster, kid));
             }
@@ -366,7 +369,7 @@ fn accuracy(world: &Path, db: &Path) {
             let (id, external): (i64, String) = (r.get(0), r.get(1));
             if let Some(kid) = child_of(&external) {
                 let cluster = people.find(&("case".to_owned(), id));
-                identified.push((cluster.clone(), kid.clone()));
+                identified.push((cluster, kid.clone()));
                 named.push((cluster, kid));
             }
         }
