@@ -23,7 +23,7 @@ use casework::{
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, OrgId, OrgKind, Principal, Role, UserId};
+use domain::{Action, CaseStatus, OrgId, OrgKind, Principal, Role, UserId};
 use serde::{Deserialize, Serialize};
 use store::audit;
 use store::cases::{
@@ -45,62 +45,6 @@ pub const DISMISS_REASON_MAX_CHARS: usize = 1_000;
 pub const PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The link reasons that raise an alert on a case.
 pub const ALERT_REASONS: [&str; 4] = ["phone", "email", "handle", "person"];
-
-/// Where a case stands in the hotline's work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    /// Reported by a caseworker (or a new episode reported); the hotline has not looked yet.
-    NeedsReview,
-    Open,
-    Closed,
-}
-
-impl CaseStatus {
-    pub const ALL: [CaseStatus; 3] = [
-        CaseStatus::NeedsReview,
-        CaseStatus::Open,
-        CaseStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "needs_review",
-            CaseStatus::Open => "open",
-            CaseStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaseStatus> {
-        CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "Needs review",
-            CaseStatus::Open => "Open",
-            CaseStatus::Closed => "Closed",
-        }
-    }
-
-    /// The moves a reviewer may make.
-    pub fn next_steps(self) -> &'static [CaseStatus] {
-        match self {
-            CaseStatus::NeedsReview => &[CaseStatus::Open, CaseStatus::Closed],
-            CaseStatus::Open => &[CaseStatus::Closed],
-            CaseStatus::Closed => &[CaseStatus::Open],
-        }
-    }
-
-    /// The button's words for moving to this status.
-    pub fn action_label(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "Send back for review",
-            CaseStatus::Open => "Mark reviewed (open)",
-            CaseStatus::Closed => "Close the case",
-        }
-    }
-}
 
 /// The child's own identifiers, which link analysis compares with reports and ads. Never
 /// on a poster.
@@ -1205,9 +1149,9 @@ impl Services {
                 source: if caseworker { "caseworker" } else { "hotline" },
                 reported_by: who.user_id,
                 status: if caseworker {
-                    CaseStatus::NeedsReview.as_str()
+                    CaseStatus::NeedsReview
                 } else {
-                    CaseStatus::Open.as_str()
+                    CaseStatus::Open
                 },
                 summary: &provisional,
             },
@@ -1324,14 +1268,14 @@ impl Services {
         self.resummarize(&mut tx, &row, &file, &episodes, now)
             .await?;
         // A new current episode needs the hotline's eyes again.
-        let status = CaseStatus::parse(&row.status);
+        let status = row.status;
         let to = match (current, who.role == Role::Caseworker, status) {
-            (true, true, Some(s)) if s != CaseStatus::NeedsReview => Some(CaseStatus::NeedsReview),
-            (true, false, Some(CaseStatus::Closed)) => Some(CaseStatus::Open),
+            (true, true, s) if s != CaseStatus::NeedsReview => Some(CaseStatus::NeedsReview),
+            (true, false, CaseStatus::Closed) => Some(CaseStatus::Open),
             _ => None,
         };
-        if let (Some(to), Some(from)) = (to, status) {
-            queries::set_status(&mut *tx, id, from.as_str(), to.as_str(), now).await?;
+        if let Some(to) = to {
+            queries::set_status(&mut *tx, id, status, to, now).await?;
         }
         audit::append(
             &mut tx,
@@ -1460,8 +1404,8 @@ impl Services {
     ) -> Result<()> {
         self.allow(who, Action::ReviewCases)?;
         let row = self.visible_case(who, id).await?;
-        let from = CaseStatus::parse(&row.status).unwrap_or(CaseStatus::Open);
-        if !from.next_steps().contains(&to) {
+        let from = row.status;
+        if !from.may_move_to(to) {
             return Err(ServiceError::Invalid(format!(
                 "a case that is “{}” cannot be moved to “{}”",
                 from.label(),
@@ -1470,7 +1414,7 @@ impl Services {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !queries::set_status(&mut *tx, id, &row.status, to.as_str(), now).await? {
+        if !queries::set_status(&mut *tx, id, from, to, now).await? {
             return Err(ServiceError::Conflict(
                 "someone changed this case's status a moment ago; reload the page to see it".into(),
             ));
@@ -1938,19 +1882,6 @@ impl Services {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn statuses_round_trip_and_review_moves() {
-        for s in CaseStatus::ALL {
-            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
-        }
-        assert!(CaseStatus::NeedsReview
-            .next_steps()
-            .contains(&CaseStatus::Open));
-        assert!(!CaseStatus::Open
-            .next_steps()
-            .contains(&CaseStatus::NeedsReview));
-    }
 
     #[test]
     fn a_case_made_here_reads_back_through_the_import_format() {

@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, EpisodeForm, GuardianForm};
+use domain::{AssigneeFilter, CaseStatus};
 use serde::{Deserialize, Serialize};
-use service::cases::{CaseForm, CaseStatus, IdentifiersForm, StoredEpisode};
-use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
+use service::cases::{CaseForm, IdentifiersForm, StoredEpisode};
+use store::cases::{CaseFilter, CaseRow};
 use utoipa::{IntoParams, ToSchema};
 
 /// A case in a list.
@@ -56,7 +57,7 @@ impl From<&CaseRow> for CaseSummary {
             id: r.id,
             case_number: r.case_number.clone(),
             child_name: r.child_name.clone(),
-            status: r.status.clone(),
+            status: r.status.as_str().to_owned(),
             priority: priority_name(r.priority_rank),
             score: r.score_milli as f64 / 1000.0,
             missing_from_care: r.missing_from_care,
@@ -135,12 +136,7 @@ pub async fn list(
         )
     };
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            CaseStatus::parse(s)
-                .ok_or_else(|| unknown("status", s))?
-                .as_str()
-                .to_owned(),
-        ),
+        Some(s) => Some(CaseStatus::parse(s).ok_or_else(|| unknown("status", s))?),
         None => None,
     };
     let circumstance = match q.circumstance.as_deref().filter(|s| !s.is_empty()) {

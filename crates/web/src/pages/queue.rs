@@ -10,12 +10,12 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::{OrgId, ReportStatus};
+use domain::{AssigneeFilter, OrgId, ReportStatus};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::ServiceError;
 use store::reports::ReportRow;
-use store::triage::{AssigneeFilter, QueueFilter};
+use store::triage::QueueFilter;
 use triage::Priority;
 
 pub const PRIORITIES: [Priority; 4] = [
