@@ -85,8 +85,10 @@ fn dependencies_point_toward_the_pure_core() {
                 continue;
             }
             if in_deps {
+                // `name = …` and `name.workspace = true` both name `name`.
                 if let Some((k, _)) = l.split_once('=') {
-                    out.push(k.trim().to_owned());
+                    let k = k.trim();
+                    out.push(k.split_once('.').map_or(k, |(name, _)| name).to_owned());
                 }
             }
         }
