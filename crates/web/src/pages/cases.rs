@@ -19,8 +19,9 @@ use domain::policy::permits;
 use domain::{Action, AssigneeFilter, CaseStatus, OrgId, Role};
 use serde::Deserialize;
 use service::accounts::Page;
-use service::cases::{CaseDetail, CaseError, CaseForm, IdentifiersForm, RecoveryForm};
-use store::cases::{CaseFilter, CaseRow};
+use service::cases::{
+    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, IdentifiersForm, RecoveryForm,
+};
 
 /// One choice of a select.
 pub struct Choice {
@@ -353,7 +354,7 @@ pub struct Row {
     pub assignee: String,
 }
 
-fn row(r: &CaseRow, names: &[(domain::UserId, String, String)]) -> Row {
+fn row(r: &CaseItem, names: &[(domain::UserId, String, String)]) -> Row {
     let (priority, priority_class) = priority_of(r.priority_rank);
     Row {
         id: r.id,
@@ -447,7 +448,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             .find(|a| a.1 == name)
             .map_or(AssigneeFilter::Unassigned, |a| AssigneeFilter::User(a.0)),
     };
-    let filter = CaseFilter {
+    let filter = CaseQuery {
         status: CaseStatus::parse(&q.status),
         circumstance: Circumstance::parse(&q.circumstance)
             .ok()
@@ -462,7 +463,6 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             .find(|x| x.as_str() == q.priority)
             .map(|x| i64::from(x.rank())),
         words: q.q.split_whitespace().map(str::to_owned).collect(),
-        ..CaseFilter::default()
     };
     let page = services.cases(p, &filter, q.page.unwrap_or(1), 50).await?;
     let my_alerts = if permits(Some(p), Action::ManageCaseAlerts) {
@@ -734,7 +734,7 @@ fn describe_age(d: &CaseDetail) -> String {
 fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     let today = iso(d.today);
     let none = FormErrors::default();
-    let r = &d.row;
+    let r = &d.case;
     let (priority, priority_class) = priority_of(r.priority_rank);
     let c = &d.file.child;
     let mut facts = vec![
@@ -881,19 +881,19 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     let alerts = d.alerts.as_ref().map(|list| {
         list.iter()
             .map(|a| AlertItem {
-                id: a.row.id,
-                open: a.row.dismissed_at.is_none(),
+                id: a.id,
+                open: a.dismissed_at.is_none(),
                 reason: a.reason_label,
                 source: a.source_label.clone(),
-                href: a.source_href.clone(),
+                href: super::record_href(a.source),
                 evidence: a.evidence.clone(),
-                raised: when(a.row.created_at),
-                dismissed: a.row.dismissed_at.map(|t| {
+                raised: when(a.created_at),
+                dismissed: a.dismissed_at.map(|t| {
                     format!(
                         "Dismissed by {} on {} UTC: {}",
-                        a.row.dismissed_by.clone().unwrap_or_default(),
+                        a.dismissed_by.clone().unwrap_or_default(),
                         when(t),
-                        a.row.dismiss_reason.clone().unwrap_or_default()
+                        a.dismiss_reason.clone().unwrap_or_default()
                     )
                 }),
             })
