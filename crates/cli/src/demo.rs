@@ -130,8 +130,8 @@ async fn share_demo_leads(services: &Services) -> Result<()> {
     let supervisor = services
         .user_by_username(&Actor::Operator, demo_user(Role::Supervisor).0)
         .await?;
-    let who = service::auth::principal_of(&supervisor);
-    let filter = store::triage::QueueFilter {
+    let who = supervisor.principal();
+    let filter = service::queue::QueueQuery {
         state: Some("CA".into()),
         ..Default::default()
     };

@@ -8,16 +8,18 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The kinds of record that links join and alerts come from.
+/// The kinds of record that links join and alerts come from. Declared in the order of
+/// their stored names, so records sort here as the database sorts them and a list keeps
+/// its order whichever side sorted it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
-    /// A provider's CyberTipline report or a public tip (tips are stored as reports).
-    Report,
-    /// A missing-child case.
-    Case,
     /// An online ad.
     Ad,
+    /// A missing-child case.
+    Case,
+    /// A provider's CyberTipline report or a public tip (tips are stored as reports).
+    Report,
 }
 
 impl RecordKind {
@@ -107,5 +109,14 @@ mod tests {
         assert!("tip".parse::<RecordKind>().is_err());
         assert!("".parse::<RecordKind>().is_err());
         assert!("Report".parse::<RecordKind>().is_err());
+    }
+
+    #[test]
+    fn kinds_sort_as_their_stored_names() {
+        for a in RecordKind::ALL {
+            for b in RecordKind::ALL {
+                assert_eq!(a.cmp(&b), a.as_str().cmp(b.as_str()), "{a} {b}");
+            }
+        }
     }
 }

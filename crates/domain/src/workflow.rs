@@ -1,6 +1,8 @@
-//! The report workflow: where a report stands in the hotline's work, and which moves are
-//! allowed. One table, so the queue, the buttons on a report and the service agree.
+//! The workflows: where a report or a missing-child case stands in the hotline's work,
+//! which moves are allowed, and whose work a list shows. One table each, so the lists, the
+//! buttons on a record and the service agree.
 
+use crate::UserId;
 use serde::Serialize;
 
 /// Where a report stands. The order is the usual path; `Closed` can be reached from any
@@ -79,6 +81,82 @@ impl std::fmt::Display for ReportStatus {
     }
 }
 
+/// Where a missing-child case stands in the hotline's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Reported by a caseworker (or a new episode reported); the hotline has not looked yet.
+    NeedsReview,
+    Open,
+    Closed,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 3] = [
+        CaseStatus::NeedsReview,
+        CaseStatus::Open,
+        CaseStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::NeedsReview => "needs_review",
+            CaseStatus::Open => "open",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseStatus::NeedsReview => "Needs review",
+            CaseStatus::Open => "Open",
+            CaseStatus::Closed => "Closed",
+        }
+    }
+
+    /// The moves a reviewer may make.
+    pub fn next_steps(self) -> &'static [CaseStatus] {
+        match self {
+            CaseStatus::NeedsReview => &[CaseStatus::Open, CaseStatus::Closed],
+            CaseStatus::Open => &[CaseStatus::Closed],
+            CaseStatus::Closed => &[CaseStatus::Open],
+        }
+    }
+
+    /// May a reviewer move a case from `self` to `to`?
+    pub fn may_move_to(self, to: CaseStatus) -> bool {
+        self.next_steps().contains(&to)
+    }
+
+    /// The button's words for moving to this status.
+    pub fn action_label(self) -> &'static str {
+        match self {
+            CaseStatus::NeedsReview => "Send back for review",
+            CaseStatus::Open => "Mark reviewed (open)",
+            CaseStatus::Closed => "Close the case",
+        }
+    }
+}
+
+impl std::fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Whose work a list shows: the queue of reports and the list of cases filter alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    Unassigned,
+    User(UserId),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +186,21 @@ mod tests {
         }
         assert!(ReportStatus::Closed.may_move_to(ReportStatus::InReview));
         assert!(!ReportStatus::Closed.may_make_available());
+    }
+
+    #[test]
+    fn case_statuses_round_trip_and_review_moves() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CaseStatus::parse("Open"), None);
+        assert_eq!(CaseStatus::parse(""), None);
+        assert!(CaseStatus::NeedsReview.may_move_to(CaseStatus::Open));
+        assert!(CaseStatus::NeedsReview.may_move_to(CaseStatus::Closed));
+        assert!(!CaseStatus::Open.may_move_to(CaseStatus::NeedsReview));
+        assert!(CaseStatus::Closed.may_move_to(CaseStatus::Open));
+        for s in CaseStatus::ALL {
+            assert!(!s.may_move_to(s), "{s} to itself");
+        }
     }
 }

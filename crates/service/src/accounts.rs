@@ -10,6 +10,108 @@ use domain::password::check_new_password;
 use domain::{OrgId, OrgKind, Principal, Role, UserId, Username};
 use store::{audit, orgs, sessions, tokens, users, OrgRow, TokenRow, UserRow};
 
+/// An account as administrators and the API read it: who it is, where and in which role,
+/// and its state; never its password hash or second-factor secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserView {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    /// The second factor is set up.
+    pub totp_enabled: bool,
+    /// Locked after failed sign-ins, since then.
+    pub locked_at: Option<i64>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl UserView {
+    /// Who this account acts as.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.id,
+            username: self.username.clone(),
+            org_id: self.org_id,
+            org_kind: self.org_kind,
+            role: self.role,
+        }
+    }
+}
+
+impl From<UserRow> for UserView {
+    fn from(u: UserRow) -> Self {
+        UserView {
+            id: u.id,
+            org_id: u.org_id,
+            org_name: u.org_name,
+            org_kind: u.org_kind,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            totp_enabled: u.totp_enabled,
+            locked_at: u.locked_at,
+            disabled_at: u.disabled_at,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgView {
+    pub id: OrgId,
+    pub name: String,
+    pub kind: OrgKind,
+    pub created_at: i64,
+    /// For law-enforcement agencies: the USPS state and country codes covered.
+    pub jurisdiction: Vec<String>,
+}
+
+impl From<OrgRow> for OrgView {
+    fn from(o: OrgRow) -> Self {
+        OrgView {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            created_at: o.created_at,
+            jurisdiction: o
+                .jurisdiction
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// One of a user's API tokens, without its secret (only its first characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the token, to tell tokens apart in a list.
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<TokenRow> for TokenView {
+    fn from(t: TokenRow) -> Self {
+        TokenView {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
 /// Who is making a change: a signed-in user, or the operator at the command line.
 #[derive(Debug, Clone)]
 pub enum Actor {
@@ -101,9 +203,13 @@ impl Services {
         Ok(id)
     }
 
-    pub async fn orgs(&self, actor: &Actor) -> Result<Vec<OrgRow>> {
+    pub async fn orgs(&self, actor: &Actor) -> Result<Vec<OrgView>> {
         actor.require(domain::Action::ManageOrganisations)?;
-        Ok(orgs::list(self.store.reader()).await?)
+        Ok(orgs::list(self.store.reader())
+            .await?
+            .into_iter()
+            .map(OrgView::from)
+            .collect())
     }
 
     pub async fn create_user(&self, actor: &Actor, new: NewAccount<'_>, ip: Ip) -> Result<UserId> {
@@ -164,12 +270,15 @@ impl Services {
         search: Option<&str>,
         page: i64,
         per_page: i64,
-    ) -> Result<Page<UserRow>> {
+    ) -> Result<Page<UserView>> {
         actor.require(domain::Action::ManageUsers)?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
-        let items =
-            users::list(self.store.reader(), search, per_page, (page - 1) * per_page).await?;
+        let items = users::list(self.store.reader(), search, per_page, (page - 1) * per_page)
+            .await?
+            .into_iter()
+            .map(UserView::from)
+            .collect();
         let total = users::count(self.store.reader(), search).await?;
         Ok(Page {
             items,
@@ -179,10 +288,11 @@ impl Services {
         })
     }
 
-    pub async fn user_by_username(&self, actor: &Actor, username: &str) -> Result<UserRow> {
+    pub async fn user_by_username(&self, actor: &Actor, username: &str) -> Result<UserView> {
         actor.require(domain::Action::ManageUsers)?;
         users::by_username(self.store.reader(), &username.trim().to_ascii_lowercase())
             .await?
+            .map(UserView::from)
             .ok_or(ServiceError::NotFound("the user"))
     }
 
@@ -313,11 +423,11 @@ impl Services {
         name: &str,
         ip: Ip,
     ) -> Result<NewToken> {
-        let user = match actor {
+        let user_id = match actor {
             Actor::User(p) if p.username.as_str() == username.trim().to_ascii_lowercase() => {
-                self.user(p.user_id).await?
+                self.user(p.user_id).await?.id
             }
-            _ => self.user_by_username(actor, username).await?,
+            _ => self.user_by_username(actor, username).await?.id,
         };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -329,7 +439,7 @@ impl Services {
         let prefix: String = token.chars().take(8).collect();
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let id = tokens::insert(&mut *tx, user.id, name, &digest(&token), &prefix, now).await?;
+        let id = tokens::insert(&mut *tx, user_id, name, &digest(&token), &prefix, now).await?;
         audit::append(
             &mut tx,
             actor.entry("token.create", ip).record("api_token", id),
@@ -340,8 +450,12 @@ impl Services {
         Ok(NewToken { id, token })
     }
 
-    pub async fn own_tokens(&self, who: &Principal) -> Result<Vec<TokenRow>> {
-        Ok(tokens::list_for_user(self.store.reader(), who.user_id).await?)
+    pub async fn own_tokens(&self, who: &Principal) -> Result<Vec<TokenView>> {
+        Ok(tokens::list_for_user(self.store.reader(), who.user_id)
+            .await?
+            .into_iter()
+            .map(TokenView::from)
+            .collect())
     }
 
     pub async fn revoke_own_token(&self, who: &Principal, id: i64, ip: Ip) -> Result<()> {

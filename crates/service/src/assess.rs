@@ -37,8 +37,13 @@ impl Engine {
         *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(t);
     }
 
+    /// Assesses a report with the catalogue in force.
+    pub fn assessment(&self, report: &Report) -> Assessment {
+        self.assess(report).0
+    }
+
     /// Assesses a report and puts the result in storable form.
-    pub fn assess(&self, report: &Report) -> (Assessment, Assessed) {
+    pub(crate) fn assess(&self, report: &Report) -> (Assessment, Assessed) {
         let engine = self.current();
         let texts = report_texts(report);
         let subject = Subject {
@@ -58,7 +63,7 @@ impl Engine {
 }
 
 /// The assessment as the queue's columns hold it.
-pub fn storable(a: &Assessment) -> Assessed {
+pub(crate) fn storable(a: &Assessment) -> Assessed {
     let mut ids: Vec<&str> = a.matches.iter().map(|m| m.indicator_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -205,9 +210,33 @@ pub fn report_facts(r: &Report) -> Facts {
 /// The catalogue in force and where it came from.
 #[derive(Debug, Clone)]
 pub struct CatalogueView {
-    pub current: CatalogueRow,
+    pub current: CatalogueVersion,
     pub catalogue: Catalogue,
-    pub history: Vec<CatalogueRow>,
+    pub history: Vec<CatalogueVersion>,
+}
+
+/// One saved version of the indicator catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueVersion {
+    pub version: i64,
+    /// The catalogue's TOML as saved.
+    pub body: String,
+    /// The administrator's username; `None` for the catalogue shipped with Clearinghouse.
+    pub edited_by: Option<String>,
+    pub edited_at: i64,
+    pub comment: String,
+}
+
+impl From<CatalogueRow> for CatalogueVersion {
+    fn from(c: CatalogueRow) -> Self {
+        CatalogueVersion {
+            version: c.version,
+            body: c.body,
+            edited_by: c.edited_by,
+            edited_at: c.edited_at,
+            comment: c.comment,
+        }
+    }
 }
 
 impl Services {
@@ -252,10 +281,14 @@ impl Services {
         let current = queries::current_catalogue(self.store.reader())
             .await?
             .ok_or(ServiceError::NotFound("the indicator catalogue"))?;
-        let history = queries::catalogue_history(self.store.reader()).await?;
+        let history = queries::catalogue_history(self.store.reader())
+            .await?
+            .into_iter()
+            .map(CatalogueVersion::from)
+            .collect();
         Ok(CatalogueView {
             catalogue: self.engine.current().catalogue().clone(),
-            current,
+            current: current.into(),
             history,
         })
     }
@@ -359,7 +392,11 @@ const INLINE_ASSESS_BYTES: usize = 256 * 1024;
 
 impl Services {
     /// Assesses a report about to be stored; hands the report back with the result.
-    pub async fn assess_owned(&self, report: Report, size: usize) -> Result<(Report, Assessed)> {
+    pub(crate) async fn assess_owned(
+        &self,
+        report: Report,
+        size: usize,
+    ) -> Result<(Report, Assessed)> {
         if size <= INLINE_ASSESS_BYTES {
             let a = self.engine.assess(&report).1;
             return Ok((report, a));

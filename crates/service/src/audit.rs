@@ -2,9 +2,10 @@
 
 use crate::error::Result;
 use crate::{Ip, Services};
+use domain::audit::AuditEntry;
 use domain::audit::{Break, NewAuditEntry, Verifier};
 use domain::Principal;
-use store::{audit, AuditRow};
+use store::audit;
 
 /// The outcome of `clearinghouse admin verify-audit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ impl Services {
         actor: Option<&str>,
         before: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<AuditRow>> {
+    ) -> Result<Vec<AuditEntry>> {
         if !domain::policy::permits(Some(who), domain::Action::ViewAuditLog) {
             return Err(crate::ServiceError::Forbidden);
         }

@@ -48,7 +48,7 @@ pub struct SignedIn {
     pub session: Session,
 }
 
-pub fn principal_of(u: &UserRow) -> Principal {
+pub(crate) fn principal_of(u: &UserRow) -> Principal {
     Principal {
         user_id: u.id,
         username: u.username.clone(),

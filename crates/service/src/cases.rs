@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::accounts::Page;
 use crate::error::{Result, ServiceError};
+use crate::queue::Share;
 use crate::{Ip, Services};
 use casework::model::{currently_missing, iso, latest_episode, parse_iso_date};
 use casework::{
@@ -23,14 +24,16 @@ use casework::{
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, OrgId, OrgKind, Principal, Role, UserId};
+use domain::{
+    Action, AssigneeFilter, CaseStatus, OrgId, OrgKind, Principal, RecordKind, RecordRef, Role,
+    UserId,
+};
 use serde::{Deserialize, Serialize};
 use store::audit;
 use store::cases::{
     self as queries, AlertRow, CaseFilter, CaseRow, CaseSummary, NewEpisode, Scope,
 };
 use store::links::NewLink;
-use store::triage::ShareRow;
 use time::Date;
 use triage::{Assessment, Category, Facts, Location, Subject, TextField};
 
@@ -45,62 +48,6 @@ pub const DISMISS_REASON_MAX_CHARS: usize = 1_000;
 pub const PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The link reasons that raise an alert on a case.
 pub const ALERT_REASONS: [&str; 4] = ["phone", "email", "handle", "person"];
-
-/// Where a case stands in the hotline's work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    /// Reported by a caseworker (or a new episode reported); the hotline has not looked yet.
-    NeedsReview,
-    Open,
-    Closed,
-}
-
-impl CaseStatus {
-    pub const ALL: [CaseStatus; 3] = [
-        CaseStatus::NeedsReview,
-        CaseStatus::Open,
-        CaseStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "needs_review",
-            CaseStatus::Open => "open",
-            CaseStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaseStatus> {
-        CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "Needs review",
-            CaseStatus::Open => "Open",
-            CaseStatus::Closed => "Closed",
-        }
-    }
-
-    /// The moves a reviewer may make.
-    pub fn next_steps(self) -> &'static [CaseStatus] {
-        match self {
-            CaseStatus::NeedsReview => &[CaseStatus::Open, CaseStatus::Closed],
-            CaseStatus::Open => &[CaseStatus::Closed],
-            CaseStatus::Closed => &[CaseStatus::Open],
-        }
-    }
-
-    /// The button's words for moving to this status.
-    pub fn action_label(self) -> &'static str {
-        match self {
-            CaseStatus::NeedsReview => "Send back for review",
-            CaseStatus::Open => "Mark reviewed (open)",
-            CaseStatus::Closed => "Close the case",
-        }
-    }
-}
 
 /// The child's own identifiers, which link analysis compares with reports and ads. Never
 /// on a poster.
@@ -197,14 +144,128 @@ pub struct CaseFlag {
 /// An alert as a person reads it.
 #[derive(Debug, Clone)]
 pub struct AlertView {
-    pub row: AlertRow,
+    pub id: i64,
+    pub case_id: i64,
+    /// The record whose link raised it.
+    pub source: RecordRef,
+    /// The link's reason: `phone`, `email`, `handle` or `person`.
+    pub reason: String,
+    /// The identifier or the names the link is about.
+    pub value: String,
+    pub created_at: i64,
+    /// The username of who dismissed it.
+    pub dismissed_by: Option<String>,
+    pub dismissed_at: Option<i64>,
+    pub dismiss_reason: Option<String>,
     /// "Online ad #12 (site: title)", "Report #40".
     pub source_label: String,
-    /// Where the analyst can open the source, if it has a page.
-    pub source_href: Option<String>,
     pub reason_label: &'static str,
     /// The link's evidence, one line each.
     pub evidence: Vec<String>,
+}
+
+/// A case as lists show it, and its place in the hotline's work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseItem {
+    pub id: i64,
+    /// The external id: the imported case's id, or `CH-000123` for cases made here.
+    pub case_number: String,
+    pub child_name: String,
+    pub missing_from_care: bool,
+    /// The latest episode's circumstance (casework's id).
+    pub circumstance: String,
+    pub episodes: i64,
+    /// The child-welfare agency whose child it is.
+    pub owner_org: Option<OrgId>,
+    /// `import`, `caseworker` or `hotline`.
+    pub source: String,
+    pub reported_by: Option<UserId>,
+    pub status: CaseStatus,
+    pub assignee: Option<UserId>,
+    /// 0 immediate … 3 low; 9 not yet assessed.
+    pub priority_rank: i64,
+    pub score_milli: i64,
+    pub currently_missing: bool,
+    /// `YYYY-MM-DD`, while the child is missing.
+    pub missing_since: Option<String>,
+    /// Where the child was last seen (USPS code).
+    pub last_seen_state: Option<String>,
+    pub published: bool,
+    pub consent_given_by: Option<String>,
+    pub consent_recorded_on: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Alerts not dismissed.
+    pub open_alerts: i64,
+}
+
+impl From<CaseRow> for CaseItem {
+    fn from(r: CaseRow) -> Self {
+        CaseItem {
+            id: r.id,
+            case_number: r.case_number,
+            child_name: r.child_name,
+            missing_from_care: r.missing_from_care,
+            circumstance: r.circumstance,
+            episodes: r.episodes,
+            owner_org: r.owner_org,
+            source: r.source,
+            reported_by: r.reported_by,
+            status: r.status,
+            assignee: r.assignee,
+            priority_rank: r.priority_rank,
+            score_milli: r.score_milli,
+            currently_missing: r.currently_missing,
+            missing_since: r.missing_since,
+            last_seen_state: r.last_seen_state,
+            published: r.published,
+            consent_given_by: r.consent_given_by,
+            consent_recorded_on: r.consent_recorded_on,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            open_alerts: r.open_alerts,
+        }
+    }
+}
+
+/// What the case list shows: every field narrows it. The caller fills it in from what the
+/// reader chose; which cases the reader may see at all is decided by [`Services::cases`]
+/// from their role, never here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    /// Without a status, closed cases are left out.
+    pub status: Option<CaseStatus>,
+    /// Casework's circumstance id.
+    pub circumstance: Option<String>,
+    /// A USPS code: where the child was last seen.
+    pub state: Option<String>,
+    pub missing_from_care: bool,
+    pub currently_missing: bool,
+    pub assignee: AssigneeFilter,
+    /// Only cases with alerts not yet dismissed.
+    pub with_open_alerts: bool,
+    /// 0 immediate … 3 low.
+    pub priority_rank: Option<i64>,
+    /// All of these words, in the child's name, aliases or the case number.
+    pub words: Vec<String>,
+}
+
+impl CaseQuery {
+    fn filter(&self, scope: Scope) -> CaseFilter {
+        CaseFilter {
+            scope,
+            status: self.status,
+            include_closed: false,
+            circumstance: self.circumstance.clone(),
+            state: self.state.clone(),
+            missing_from_care: self.missing_from_care,
+            currently_missing: self.currently_missing,
+            assignee: self.assignee,
+            with_open_alerts: self.with_open_alerts,
+            priority_rank: self.priority_rank,
+            words: self.words.clone(),
+        }
+    }
 }
 
 /// What the viewer may do on a case page.
@@ -236,7 +297,7 @@ pub struct CaseWork {
 /// One case, everything its page and the API's detail show.
 #[derive(Debug, Clone)]
 pub struct CaseDetail {
-    pub row: CaseRow,
+    pub case: CaseItem,
     pub file: CaseFile,
     pub episodes: Vec<StoredEpisode>,
     pub flags: Vec<CaseFlag>,
@@ -245,7 +306,7 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineItem>,
     /// `None` when the viewer may not see alerts (they name other records).
     pub alerts: Option<Vec<AlertView>>,
-    pub shares: Vec<ShareRow>,
+    pub shares: Vec<Share>,
     pub owner_name: Option<String>,
     pub assignee_name: Option<String>,
     pub today: Date,
@@ -883,21 +944,24 @@ impl Services {
     pub async fn cases(
         &self,
         who: &Principal,
-        filter: &CaseFilter,
+        query: &CaseQuery,
         page: i64,
         per_page: i64,
-    ) -> Result<Page<CaseRow>> {
+    ) -> Result<Page<CaseItem>> {
         self.allow(who, Action::ViewCases)?;
-        let mut f = filter.clone();
-        f.scope = match who.role {
+        let f = query.filter(match who.role {
             Role::Supervisor | Role::Analyst => Scope::All,
             Role::Caseworker => Scope::OwnedBy(who.org_id),
             Role::Investigator => Scope::SharedWith(who.org_id),
             _ => return Err(ServiceError::Forbidden),
-        };
+        });
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
-        let items = queries::page(self.store.reader(), &f, per_page, (page - 1) * per_page).await?;
+        let items = queries::page(self.store.reader(), &f, per_page, (page - 1) * per_page)
+            .await?
+            .into_iter()
+            .map(CaseItem::from)
+            .collect();
         let total = queries::count(self.store.reader(), &f).await?;
         Ok(Page {
             items,
@@ -954,8 +1018,8 @@ impl Services {
             .iter()
             .flatten()
             .map(|a| TimelineItem {
-                on: day_of(a.row.created_at),
-                kind: TimelineKind::Alert(a.row.id.to_string()),
+                on: day_of(a.created_at),
+                kind: TimelineKind::Alert(a.id.to_string()),
                 text: format!(
                     "Alert: {} with {}",
                     a.reason_label.to_lowercase(),
@@ -967,7 +1031,11 @@ impl Services {
             extra.extend(self.linked_reports(id).await?);
         }
         let timeline = casework::timeline(&eps, extra);
-        let shares = queries::shares(self.store.reader(), id).await?;
+        let shares = queries::shares(self.store.reader(), id)
+            .await?
+            .into_iter()
+            .map(Share::from)
+            .collect();
         let owner_name = match row.owner_org {
             Some(o) => store::orgs::by_id(self.store.reader(), o)
                 .await?
@@ -1007,7 +1075,7 @@ impl Services {
         };
         self.record_view(who, "case", &id.to_string(), ip).await?;
         Ok(CaseDetail {
-            row,
+            case: row.into(),
             file,
             episodes,
             flags,
@@ -1029,12 +1097,12 @@ impl Services {
         who: &Principal,
         id: i64,
         ip: Ip,
-    ) -> Result<(CaseRow, Vec<StoredEpisode>)> {
+    ) -> Result<(CaseItem, Vec<StoredEpisode>)> {
         let row = self.visible_case(who, id).await?;
         let (_, episodes) = self.case_file(&row).await?;
         self.record_view(who, "case_episodes", &id.to_string(), ip)
             .await?;
-        Ok((row, episodes))
+        Ok((row.into(), episodes))
     }
 
     /// The reports link analysis tied to a case, on the day each was received.
@@ -1069,32 +1137,35 @@ impl Services {
     }
 
     async fn alert_view(&self, row: AlertRow) -> Result<AlertView> {
-        let (source_label, source_href) = match row.source_kind.as_str() {
-            "report" => (
-                format!("report #{}", row.source_id),
-                Some(format!("/reports/{}", row.source_id)),
-            ),
-            "ad" => match queries::ad_title(self.store.reader(), row.source_id).await? {
-                Some((site, title)) => (
-                    format!("online ad #{} ({site}: {title})", row.source_id),
-                    None,
-                ),
-                None => (format!("online ad #{}", row.source_id), None),
+        let kind: RecordKind = row.source_kind.parse().map_err(|e| {
+            ServiceError::Internal(Box::new(store::StoreError::Corrupt(format!(
+                "alert {}: {e}",
+                row.id
+            ))))
+        })?;
+        let source_label = match kind {
+            RecordKind::Report => format!("report #{}", row.source_id),
+            RecordKind::Ad => match queries::ad_title(self.store.reader(), row.source_id).await? {
+                Some((site, title)) => format!("online ad #{} ({site}: {title})", row.source_id),
+                None => format!("online ad #{}", row.source_id),
             },
-            "case" => (
-                format!("case #{}", row.source_id),
-                Some(format!("/cases/{}", row.source_id)),
-            ),
-            other => (format!("{other} #{}", row.source_id), None),
+            RecordKind::Case => format!("case #{}", row.source_id),
         };
         let mut evidence = vec![format!("{}: {}", reason_label(&row.reason), row.value)];
         evidence.extend(evidence_lines(&row.evidence_json));
         Ok(AlertView {
+            id: row.id,
+            case_id: row.case_id,
+            source: RecordRef::new(kind, row.source_id),
             reason_label: reason_label(&row.reason),
+            reason: row.reason,
+            value: row.value,
+            created_at: row.created_at,
+            dismissed_by: row.dismissed_by,
+            dismissed_at: row.dismissed_at,
+            dismiss_reason: row.dismiss_reason,
             source_label,
-            source_href,
             evidence,
-            row,
         })
     }
 
@@ -1146,9 +1217,9 @@ impl Services {
                 source: if caseworker { "caseworker" } else { "hotline" },
                 reported_by: who.user_id,
                 status: if caseworker {
-                    CaseStatus::NeedsReview.as_str()
+                    CaseStatus::NeedsReview
                 } else {
-                    CaseStatus::Open.as_str()
+                    CaseStatus::Open
                 },
                 summary: &provisional,
             },
@@ -1270,14 +1341,14 @@ impl Services {
         self.resummarize(&mut tx, &row, &file, &episodes, now)
             .await?;
         // A new current episode needs the hotline's eyes again.
-        let status = CaseStatus::parse(&row.status);
+        let status = row.status;
         let to = match (current, who.role == Role::Caseworker, status) {
-            (true, true, Some(s)) if s != CaseStatus::NeedsReview => Some(CaseStatus::NeedsReview),
-            (true, false, Some(CaseStatus::Closed)) => Some(CaseStatus::Open),
+            (true, true, s) if s != CaseStatus::NeedsReview => Some(CaseStatus::NeedsReview),
+            (true, false, CaseStatus::Closed) => Some(CaseStatus::Open),
             _ => None,
         };
-        if let (Some(to), Some(from)) = (to, status) {
-            queries::set_status(&mut *tx, id, from.as_str(), to.as_str(), now).await?;
+        if let Some(to) = to {
+            queries::set_status(&mut *tx, id, status, to, now).await?;
         }
         audit::append(
             &mut tx,
@@ -1410,8 +1481,8 @@ impl Services {
     ) -> Result<()> {
         self.allow(who, Action::ReviewCases)?;
         let row = self.visible_case(who, id).await?;
-        let from = CaseStatus::parse(&row.status).unwrap_or(CaseStatus::Open);
-        if !from.next_steps().contains(&to) {
+        let from = row.status;
+        if !from.may_move_to(to) {
             return Err(ServiceError::Invalid(format!(
                 "a case that is “{}” cannot be moved to “{}”",
                 from.label(),
@@ -1420,7 +1491,7 @@ impl Services {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !queries::set_status(&mut *tx, id, &row.status, to.as_str(), now).await? {
+        if !queries::set_status(&mut *tx, id, from, to, now).await? {
             return Err(ServiceError::Conflict(
                 "someone changed this case's status a moment ago; reload the page to see it".into(),
             ));
@@ -1888,19 +1959,6 @@ impl Services {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn statuses_round_trip_and_review_moves() {
-        for s in CaseStatus::ALL {
-            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
-        }
-        assert!(CaseStatus::NeedsReview
-            .next_steps()
-            .contains(&CaseStatus::Open));
-        assert!(!CaseStatus::Open
-            .next_steps()
-            .contains(&CaseStatus::NeedsReview));
-    }
 
     #[test]
     fn a_case_made_here_reads_back_through_the_import_format() {

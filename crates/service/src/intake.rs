@@ -12,7 +12,7 @@ use crate::{Ip, Services};
 use cybertip::{Limits, Report, ResponseCode};
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal, Role};
+use domain::{Action, Principal, ReportStatus, Role, UserId};
 use store::audit;
 use store::reports::{self, FileRow, ReportRow, ReportState};
 
@@ -76,10 +76,50 @@ impl IntakeError {
     }
 }
 
+/// A finished report as lists show it, and its place in the hotline's work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportItem {
+    pub id: i64,
+    /// `provider`, `public` or `import`.
+    pub source: String,
+    /// The CyberTipline incident type as the schema spells it.
+    pub incident_type: String,
+    pub incident_at: Option<String>,
+    pub received_at: i64,
+    pub summary: String,
+    /// 0 immediate … 3 low; 9 not yet assessed.
+    pub priority_rank: i64,
+    pub score_milli: i64,
+    pub status: ReportStatus,
+    pub assignee: Option<UserId>,
+    /// The USPS codes of its jurisdiction, as assessed.
+    pub states: Vec<String>,
+}
+
+impl From<ReportRow> for ReportItem {
+    fn from(r: ReportRow) -> Self {
+        ReportItem {
+            id: r.id,
+            source: r.source,
+            incident_type: r.incident_type,
+            incident_at: r.incident_at,
+            received_at: r.received_at,
+            summary: r.summary,
+            priority_rank: r.priority_rank,
+            score_milli: r.score_milli,
+            status: r.status,
+            assignee: r.assignee,
+            states: r.states.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
+}
+
 /// A report and what may be shown of it.
 #[derive(Debug, Clone)]
 pub struct ReportView {
-    pub row: ReportRow,
+    pub item: ReportItem,
+    /// The XML exactly as the provider sent it (none for tips and imports).
+    pub original_xml: Option<String>,
     pub report: Report,
     pub files: Vec<FileView>,
 }
@@ -87,8 +127,33 @@ pub struct ReportView {
 /// A received file as analysts see it: metadata only, never the content inline.
 #[derive(Debug, Clone)]
 pub struct FileView {
-    pub row: FileRow,
+    pub file_id: String,
+    /// The provider's name for it: metadata from the internet, never a path.
+    pub file_name: String,
+    pub size: i64,
+    pub md5: String,
+    pub sha1: String,
+    pub sha256: String,
+    pub uploaded_at: i64,
     pub details: Option<cybertip::FileDetails>,
+}
+
+impl From<FileRow> for FileView {
+    fn from(f: FileRow) -> Self {
+        FileView {
+            details: f
+                .details_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok()),
+            file_id: f.file_id,
+            file_name: f.file_name,
+            size: f.size,
+            md5: f.md5,
+            sha1: f.sha1,
+            sha256: f.sha256,
+            uploaded_at: f.uploaded_at,
+        }
+    }
 }
 
 /// What an upload stored, for the API's answer.
@@ -276,7 +341,7 @@ impl Services {
         search: &str,
         page: i64,
         per_page: i64,
-    ) -> Result<crate::accounts::Page<ReportRow>, ServiceError> {
+    ) -> Result<crate::accounts::Page<ReportItem>, ServiceError> {
         if !permits(Some(who), Action::ViewReports) {
             return Err(ServiceError::Forbidden);
         }
@@ -285,7 +350,10 @@ impl Services {
         let per_page = per_page.clamp(1, 200);
         let items =
             reports::page_finished(self.store.reader(), &words, per_page, (page - 1) * per_page)
-                .await?;
+                .await?
+                .into_iter()
+                .map(ReportItem::from)
+                .collect();
         let total = reports::count_finished(self.store.reader(), &words).await?;
         Ok(crate::accounts::Page {
             items,
@@ -302,7 +370,7 @@ impl Services {
         id: i64,
         ip: Ip,
     ) -> Result<ReportView, ServiceError> {
-        let row = reports::by_id(self.store.reader(), id)
+        let mut row = reports::by_id(self.store.reader(), id)
             .await?
             .filter(|r| r.state == ReportState::Finished)
             .ok_or(ServiceError::NotFound("the report"))?;
@@ -319,16 +387,16 @@ impl Services {
         let files = reports::files(self.store.reader(), id)
             .await?
             .into_iter()
-            .map(|row| FileView {
-                details: row
-                    .details_json
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str(j).ok()),
-                row,
-            })
+            .map(FileView::from)
             .collect();
         self.record_view(who, "report", &id.to_string(), ip).await?;
-        Ok(ReportView { row, report, files })
+        let original_xml = row.original_xml.take();
+        Ok(ReportView {
+            original_xml,
+            item: ReportItem::from(row),
+            report,
+            files,
+        })
     }
 
     /// Checks, before any byte is stored, that `who` may add a file to report `id`.
@@ -479,7 +547,7 @@ impl Services {
         id: i64,
         file_id: &str,
         ip: Ip,
-    ) -> Result<(FileRow, blob::BlobReader), ServiceError> {
+    ) -> Result<(FileView, blob::BlobReader), ServiceError> {
         if !permits(Some(who), Action::DownloadReportFiles) {
             return Err(ServiceError::Forbidden);
         }
@@ -505,6 +573,6 @@ impl Services {
             .map_err(|e| ServiceError::Internal(Box::new(e)))?;
         self.record_view(who, "report_file", &format!("{id}/{file_id}"), ip)
             .await?;
-        Ok((file, reader))
+        Ok((FileView::from(file), reader))
     }
 }

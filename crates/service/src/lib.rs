@@ -78,6 +78,11 @@ impl Services {
     pub fn now(&self) -> i64 {
         self.clock.now_micros()
     }
+
+    /// Whether the database answers: the readiness check.
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
 }
 
 /// The client address, as the audit log records it.

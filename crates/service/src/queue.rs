@@ -5,10 +5,11 @@
 
 use crate::accounts::Page;
 use crate::error::{Result, ServiceError};
+use crate::intake::ReportItem;
 use crate::{Ip, Services};
 use domain::audit::NewAuditEntry;
 use domain::policy::permits;
-use domain::{Action, OrgId, OrgKind, Principal, ReportStatus, UserId};
+use domain::{Action, AssigneeFilter, OrgId, OrgKind, Principal, ReportStatus, UserId};
 use store::audit;
 use store::reports::{ReportRow, ReportState};
 use store::triage::{self as queries, NoteRow, QueueFilter, ShareRow};
@@ -32,10 +33,90 @@ pub struct Agency {
 /// The working state of one report beside its content: notes, sharing, who may get it.
 #[derive(Debug, Clone)]
 pub struct Work {
-    pub notes: Vec<NoteRow>,
-    pub shares: Vec<ShareRow>,
+    pub notes: Vec<Note>,
+    pub shares: Vec<Share>,
     pub agencies: Vec<Agency>,
     pub assignable: Vec<(UserId, String, String)>,
+}
+
+/// An analyst's note on a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub id: i64,
+    /// The author's username.
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl From<NoteRow> for Note {
+    fn from(n: NoteRow) -> Self {
+        Note {
+            id: n.id,
+            author: n.author,
+            body: n.body,
+            created_at: n.created_at,
+        }
+    }
+}
+
+/// A record (report or case) made available to a law-enforcement agency: to whom, by
+/// whom and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    pub org_id: OrgId,
+    pub org_name: String,
+    /// The username of who made it available.
+    pub shared_by: String,
+    pub shared_at: i64,
+}
+
+impl From<ShareRow> for Share {
+    fn from(s: ShareRow) -> Self {
+        Share {
+            org_id: s.org_id,
+            org_name: s.org_name,
+            shared_by: s.shared_by,
+            shared_at: s.shared_at,
+        }
+    }
+}
+
+/// What the queue lists: every field narrows it. The caller fills it in from what the
+/// analyst chose; the queue holds finished reports only, whoever asks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// A CyberTipline incident type as the schema spells it.
+    pub incident_type: Option<String>,
+    /// A USPS code.
+    pub state: Option<String>,
+    /// Without a status, closed reports are left out.
+    pub status: Option<ReportStatus>,
+    pub assignee: AssigneeFilter,
+    /// An indicator id from the catalogue.
+    pub indicator: Option<String>,
+    /// 0 immediate … 3 low.
+    pub priority_rank: Option<i64>,
+    /// All of these words, in the report's text.
+    pub words: Vec<String>,
+    /// Only reports linked to something.
+    pub has_link: bool,
+}
+
+impl QueueQuery {
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            incident_type: self.incident_type.clone(),
+            state: self.state.clone(),
+            status: self.status,
+            include_closed: false,
+            assignee: self.assignee,
+            indicator: self.indicator.clone(),
+            priority_rank: self.priority_rank,
+            words: self.words.clone(),
+            has_link: self.has_link,
+        }
+    }
 }
 
 fn codes(delimited: &str) -> Vec<String> {
@@ -55,17 +136,25 @@ impl Services {
     pub async fn queue(
         &self,
         who: &Principal,
-        filter: &QueueFilter,
+        query: &QueueQuery,
         page: i64,
         per_page: i64,
-    ) -> Result<Page<ReportRow>> {
+    ) -> Result<Page<ReportItem>> {
         self.require(who, Action::ViewReports)?;
+        let filter = query.filter();
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
-        let items =
-            queries::queue_page(self.store.reader(), filter, per_page, (page - 1) * per_page)
-                .await?;
-        let total = queries::queue_count(self.store.reader(), filter).await?;
+        let items = queries::queue_page(
+            self.store.reader(),
+            &filter,
+            per_page,
+            (page - 1) * per_page,
+        )
+        .await?
+        .into_iter()
+        .map(ReportItem::from)
+        .collect();
+        let total = queries::queue_count(self.store.reader(), &filter).await?;
         Ok(Page {
             items,
             total,
@@ -86,7 +175,7 @@ impl Services {
         who: &Principal,
         page: i64,
         per_page: i64,
-    ) -> Result<Page<ReportRow>> {
+    ) -> Result<Page<ReportItem>> {
         self.require(who, Action::ViewLeads)?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
@@ -96,7 +185,10 @@ impl Services {
             per_page,
             (page - 1) * per_page,
         )
-        .await?;
+        .await?
+        .into_iter()
+        .map(ReportItem::from)
+        .collect();
         let total = queries::leads_count(self.store.reader(), who.org_id).await?;
         Ok(Page {
             items,
@@ -107,11 +199,19 @@ impl Services {
     }
 
     /// Notes, sharing and the choices for assignment and sharing, for the report page.
-    pub async fn report_work(&self, who: &Principal, row: &ReportRow) -> Result<Work> {
+    pub async fn report_work(&self, who: &Principal, report: &ReportItem) -> Result<Work> {
         self.require(who, Action::TriageReports)?;
-        let notes = queries::notes(self.store.reader(), row.id).await?;
-        let shares = queries::shares(self.store.reader(), row.id).await?;
-        let mine: Vec<String> = codes(&row.states);
+        let notes = queries::notes(self.store.reader(), report.id)
+            .await?
+            .into_iter()
+            .map(Note::from)
+            .collect();
+        let shares = queries::shares(self.store.reader(), report.id)
+            .await?
+            .into_iter()
+            .map(Share::from)
+            .collect();
+        let mine = &report.states;
         let agencies = queries::agencies_covering(self.store.reader(), &[])
             .await?
             .into_iter()

@@ -5,7 +5,7 @@
 
 use crate::filter::{bind_all, bind_all_scalar, Bind};
 use crate::StoreError;
-use domain::{OrgId, UserId};
+use domain::{AssigneeFilter, CaseStatus, OrgId, UserId};
 use sqlx::{Any, Executor, Row};
 
 /// A case as stored. `child_json` holds the child (casework's model and identifiers);
@@ -27,8 +27,7 @@ pub struct CaseRow {
     /// `import`, `caseworker` or `hotline`.
     pub source: String,
     pub reported_by: Option<UserId>,
-    /// `needs_review`, `open` or `closed`.
-    pub status: String,
+    pub status: CaseStatus,
     pub assignee: Option<UserId>,
     pub priority_rank: i64,
     pub score_milli: i64,
@@ -62,6 +61,7 @@ fn columns(full: bool) -> String {
 }
 
 fn map(r: sqlx::any::AnyRow) -> Result<CaseRow, StoreError> {
+    let status: String = r.try_get("status")?;
     Ok(CaseRow {
         id: r.try_get("id")?,
         case_number: r.try_get("external_id")?,
@@ -73,7 +73,8 @@ fn map(r: sqlx::any::AnyRow) -> Result<CaseRow, StoreError> {
         owner_org: r.try_get::<Option<i64>, _>("owner_org")?.map(OrgId),
         source: r.try_get("source")?,
         reported_by: r.try_get::<Option<i64>, _>("reported_by")?.map(UserId),
-        status: r.try_get("status")?,
+        status: CaseStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("case status `{status}`")))?,
         assignee: r.try_get::<Option<i64>, _>("assignee")?.map(UserId),
         priority_rank: r.try_get("priority_rank")?,
         score_milli: r.try_get("score_milli")?,
@@ -117,7 +118,7 @@ pub struct NewCase<'a> {
     pub owner_org: Option<OrgId>,
     pub source: &'a str,
     pub reported_by: UserId,
-    pub status: &'a str,
+    pub status: CaseStatus,
     pub summary: &'a CaseSummary,
 }
 
@@ -145,7 +146,7 @@ pub async fn insert(
     .bind(c.owner_org.map(|o| o.0))
     .bind(c.source)
     .bind(c.reported_by.0)
-    .bind(c.status)
+    .bind(c.status.as_str())
     .bind(&s.child_json)
     .bind(&s.search_text)
     .bind(i64::from(s.currently_missing))
@@ -308,20 +309,11 @@ pub enum Scope {
     SharedWith(OrgId),
 }
 
-/// Whose cases to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AssigneeFilter {
-    #[default]
-    Anyone,
-    Unassigned,
-    User(UserId),
-}
-
 /// The case list's filters; every field narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub scope: Scope,
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     /// Without a status, closed cases are left out.
     pub include_closed: bool,
     pub circumstance: Option<String>,
@@ -361,7 +353,7 @@ fn condition(f: &CaseFilter, first: usize) -> (String, Vec<Bind>) {
         ),
     }
     match &f.status {
-        Some(s) => p(&mut cond, " AND status = $?", Bind::Text(s.clone())),
+        Some(s) => p(&mut cond, " AND status = $?", Bind::Text(s.as_str().into())),
         None if !f.include_closed => cond.push_str(" AND status <> 'closed'"),
         None => {}
     }
@@ -440,16 +432,16 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
 pub async fn set_status<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: i64,
-    from: &str,
-    to: &str,
+    from: CaseStatus,
+    to: CaseStatus,
     now: i64,
 ) -> Result<bool, StoreError> {
     let r =
         sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to)
+            .bind(to.as_str())
             .bind(now)
             .bind(id)
-            .bind(from)
+            .bind(from.as_str())
             .execute(ex)
             .await?;
     Ok(r.rows_affected() == 1)

@@ -5,17 +5,8 @@
 use crate::filter::{bind_all, bind_all_scalar, Bind};
 use crate::reports::{map, Assessed, ReportRow, LIST_COLUMNS};
 use crate::StoreError;
-use domain::{OrgId, ReportStatus, UserId};
+use domain::{AssigneeFilter, OrgId, ReportStatus, UserId};
 use sqlx::{Any, Executor, Row};
-
-/// Whose reports to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AssigneeFilter {
-    #[default]
-    Anyone,
-    Unassigned,
-    User(UserId),
-}
 
 /// The queue's filters; every field narrows the list.
 #[derive(Debug, Clone, Default)]

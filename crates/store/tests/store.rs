@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use domain::audit::{NewAuditEntry, Verifier};
-use domain::{OrgKind, Role, Username};
+use domain::{CaseStatus, OrgKind, Role, Username};
 use store::testing::TestDb;
-use store::{audit, orgs, sessions, tokens, users, StoreError};
+use store::{audit, cases, orgs, sessions, tokens, users, StoreError};
 
 async fn fixture() -> (TestDb, store::Store) {
     let db = TestDb::new().await;
@@ -126,6 +126,102 @@ async fn users_round_trip_with_all_column_types() {
         .await
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn a_case_status_is_decoded_and_an_unknown_one_is_an_error() {
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    let org = orgs::insert(
+        &mut *tx,
+        "County Children's Services",
+        OrgKind::ChildWelfare,
+        1,
+    )
+    .await
+    .unwrap();
+    let name = Username::parse("case.worker").unwrap();
+    let user = users::insert(
+        &mut *tx,
+        users::NewUser {
+            org_id: org,
+            username: &name,
+            display_name: "Case Worker",
+            role: Role::Caseworker,
+            password_hash: "h",
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    let summary = cases::CaseSummary {
+        child_name: "Ana Example".into(),
+        missing_from_care: true,
+        circumstance: "endangered_runaway".into(),
+        episodes: 1,
+        child_json: "{}".into(),
+        case_json: "{}".into(),
+        search_text: "ana example".into(),
+        currently_missing: true,
+        missing_since: Some("2024-01-02".into()),
+        last_seen_state: Some("OK".into()),
+        priority_rank: 2,
+        score_milli: 1500,
+        triage_json: "{}".into(),
+        catalogue_version: 1,
+    };
+    let (id, _) = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            owner_org: Some(org),
+            source: "caseworker",
+            reported_by: user,
+            status: CaseStatus::NeedsReview,
+            summary: &summary,
+        },
+        3,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let row = cases::by_id(s.reader(), id).await.unwrap().unwrap();
+    assert_eq!(row.status, CaseStatus::NeedsReview);
+    assert!(
+        cases::set_status(s.reader(), id, CaseStatus::NeedsReview, CaseStatus::Open, 4)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !cases::set_status(
+            s.reader(),
+            id,
+            CaseStatus::NeedsReview,
+            CaseStatus::Closed,
+            5
+        )
+        .await
+        .unwrap(),
+        "a move from a status the case has left does nothing"
+    );
+    let open = cases::CaseFilter {
+        status: Some(CaseStatus::Open),
+        ..cases::CaseFilter::default()
+    };
+    assert_eq!(cases::count(s.reader(), &open).await.unwrap(), 1);
+
+    // A value this version does not know (a newer version's, or damage) is never read
+    // as some default status.
+    sqlx::query("UPDATE cases SET status = 'reviewed' WHERE id = $1")
+        .bind(id)
+        .execute(s.reader())
+        .await
+        .unwrap();
+    let err = cases::by_id(s.reader(), id).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("reviewed")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

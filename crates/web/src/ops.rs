@@ -29,7 +29,7 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.services.store.ping().await {
+    match state.services.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");

@@ -12,11 +12,11 @@ use crate::accounts::Page;
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal};
+use domain::{Action, Principal, RecordKind, RecordRef};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use store::links::{self as q, RecordRef, MAX_IN};
+use store::links::{self as q, MAX_IN};
 
 /// A cluster view stops growing at this many records and says so.
 pub const CLUSTER_CAP: usize = 200;
@@ -60,12 +60,40 @@ pub struct IdentifierItem {
     pub hub: bool,
 }
 
+/// An online ad as it was collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ad {
+    pub id: i64,
+    pub site: String,
+    pub url: String,
+    pub posted_at: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub title: String,
+    pub body: String,
+}
+
+impl From<q::AdForLinking> for Ad {
+    fn from(a: q::AdForLinking) -> Self {
+        Ad {
+            id: a.id,
+            site: a.site,
+            url: a.url,
+            posted_at: a.posted_at,
+            city: a.city,
+            state: a.state,
+            title: a.title,
+            body: a.body,
+        }
+    }
+}
+
 /// What a record is linked to and why.
 #[derive(Debug, Clone)]
 pub struct RecordLinks {
     pub head: RecordHead,
     /// The ad itself, for an ad (it has no other page).
-    pub ad: Option<q::AdForLinking>,
+    pub ad: Option<Ad>,
     pub identifiers: Vec<IdentifierItem>,
     /// Strongest first.
     pub links: Vec<LinkItem>,
@@ -187,7 +215,7 @@ pub struct Panel {
 /// The distinct states of some records, sorted; only those of reports when `reports`.
 fn states_of<'a>(heads: impl Iterator<Item = &'a RecordHead>, reports: bool) -> Vec<String> {
     let mut states: Vec<String> = heads
-        .filter(|h| !reports || h.record.kind == "report")
+        .filter(|h| !reports || h.record.kind == RecordKind::Report)
         .flat_map(|h| h.states.iter().cloned())
         .collect();
     states.sort();
@@ -201,9 +229,46 @@ pub(crate) struct ClusterCache {
     summaries: Arc<Vec<ClusterSummary>>,
 }
 
-/// The record kinds, as they appear in addresses.
-pub fn parse_kind(kind: &str) -> Option<&'static str> {
-    ["report", "ad", "case"].into_iter().find(|k| *k == kind)
+/// A record as the link tables name it, read back: an unknown kind is damage, not a
+/// record to skip.
+fn decode(r: &q::RecordRef) -> Result<RecordRef> {
+    let kind: RecordKind = r.kind.parse().map_err(|e| {
+        ServiceError::Internal(Box::new(store::StoreError::Corrupt(format!(
+            "record link: {e}"
+        ))))
+    })?;
+    Ok(RecordRef::new(kind, r.id))
+}
+
+fn encode(r: &RecordRef) -> q::RecordRef {
+    q::RecordRef::new(r.kind.as_str(), r.id)
+}
+
+/// A stored link with its records decoded.
+struct Link {
+    id: i64,
+    a: RecordRef,
+    b: RecordRef,
+    reason: String,
+    value: String,
+    weight_milli: i64,
+    evidence_json: String,
+}
+
+fn links(rows: Vec<q::LinkRow>) -> Result<Vec<Link>> {
+    rows.into_iter()
+        .map(|l| {
+            Ok(Link {
+                id: l.id,
+                a: decode(&l.a)?,
+                b: decode(&l.b)?,
+                reason: l.reason,
+                value: l.value,
+                weight_milli: l.weight_milli,
+                evidence_json: l.evidence_json,
+            })
+        })
+        .collect()
 }
 
 /// Reads what someone typed into the search box as an identifier: a web address, an
@@ -369,11 +434,11 @@ fn combine(weights: impl Iterator<Item = f64>) -> f64 {
     1.0 - weights.map(|w| 1.0 - w.clamp(0.0, 1.0)).product::<f64>()
 }
 
-fn ordered(a: &RecordRef, b: &RecordRef) -> (RecordRef, RecordRef) {
+fn ordered(a: RecordRef, b: RecordRef) -> (RecordRef, RecordRef) {
     if a <= b {
-        (a.clone(), b.clone())
+        (a, b)
     } else {
-        (b.clone(), a.clone())
+        (b, a)
     }
 }
 
@@ -394,10 +459,12 @@ fn day_of_micros(m: i64) -> Option<String> {
 }
 
 /// Components of the graph over links (combined per pair) strong enough to join.
-fn components(edges: Vec<q::Edge>) -> Vec<Vec<RecordRef>> {
+fn components(edges: Vec<q::Edge>) -> Result<Vec<Vec<RecordRef>>> {
     let mut pairs: HashMap<(RecordRef, RecordRef), f64> = HashMap::new();
     for e in edges {
-        let miss = pairs.entry(ordered(&e.a, &e.b)).or_insert(1.0);
+        let miss = pairs
+            .entry(ordered(decode(&e.a)?, decode(&e.b)?))
+            .or_insert(1.0);
         *miss *= 1.0 - (e.weight_milli as f64 / 1000.0).clamp(0.0, 1.0);
     }
     let min = cluster_min_weight();
@@ -412,14 +479,14 @@ fn components(edges: Vec<q::Edge>) -> Vec<Vec<RecordRef>> {
         x
     }
     let mut id = |r: &RecordRef, nodes: &mut Vec<RecordRef>, parent: &mut Vec<usize>| -> usize {
-        *index.entry(r.clone()).or_insert_with(|| {
-            nodes.push(r.clone());
+        *index.entry(*r).or_insert_with(|| {
+            nodes.push(*r);
             parent.push(parent.len());
             parent.len() - 1
         })
     };
     let mut strong: Vec<_> = pairs.into_iter().filter(|(_, m)| 1.0 - m >= min).collect();
-    strong.sort_by(|x, y| x.0.cmp(&y.0));
+    strong.sort_by_key(|x| x.0);
     for ((a, b), _) in strong {
         let (x, y) = (
             id(&a, &mut nodes, &mut parent),
@@ -435,13 +502,13 @@ fn components(edges: Vec<q::Edge>) -> Vec<Vec<RecordRef>> {
         let r = find(&mut parent, i);
         groups.entry(r).or_default().push(node);
     }
-    groups
+    Ok(groups
         .into_values()
         .map(|mut g| {
             g.sort();
             g
         })
-        .collect()
+        .collect())
 }
 
 impl Services {
@@ -466,7 +533,7 @@ impl Services {
         if !Self::sees_everything(who) {
             let reports: Vec<i64> = records
                 .iter()
-                .filter(|r| r.kind == "report")
+                .filter(|r| r.kind == RecordKind::Report)
                 .map(|r| r.id)
                 .collect();
             for chunk in reports.chunks(MAX_IN) {
@@ -478,7 +545,7 @@ impl Services {
             .filter(|r| {
                 let sharing = RecordSharing {
                     owner_org: None,
-                    made_available_to: if r.kind == "report" && shared.contains(&r.id) {
+                    made_available_to: if r.kind == RecordKind::Report && shared.contains(&r.id) {
                         vec![who.org_id]
                     } else {
                         Vec::new()
@@ -493,7 +560,7 @@ impl Services {
     /// How each record is named in lists; records that are gone (or not finished) are
     /// left out.
     async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
-        let ids = |kind: &str| -> Vec<i64> {
+        let ids = |kind: RecordKind| -> Vec<i64> {
             let mut v: Vec<i64> = records
                 .iter()
                 .filter(|r| r.kind == kind)
@@ -504,14 +571,14 @@ impl Services {
             v
         };
         let mut out = HashMap::new();
-        for chunk in ids("report").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Report).chunks(MAX_IN) {
             for r in q::reports_by_ids(self.store.reader(), chunk, true).await? {
                 let incident = cybertip::IncidentType::from_xsd_str(&r.incident_type)
                     .map(|t| t.label().to_owned())
                     .unwrap_or(r.incident_type);
-                let rec = RecordRef::new("report", r.id);
+                let rec = RecordRef::report(r.id);
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!("Report #{} · {incident}", r.id),
                         date: r
@@ -526,9 +593,9 @@ impl Services {
                 );
             }
         }
-        for chunk in ids("ad").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Ad).chunks(MAX_IN) {
             for a in q::ads_by_ids(self.store.reader(), chunk).await? {
-                let rec = RecordRef::new("ad", a.id);
+                let rec = RecordRef::ad(a.id);
                 let place = [a.city.as_deref(), a.state.as_deref()]
                     .into_iter()
                     .flatten()
@@ -536,7 +603,7 @@ impl Services {
                     .collect::<Vec<_>>()
                     .join(", ");
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!(
                             "Ad #{} · {}",
@@ -560,12 +627,12 @@ impl Services {
                 );
             }
         }
-        for chunk in ids("case").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Case).chunks(MAX_IN) {
             for c in q::cases_by_ids(self.store.reader(), chunk).await? {
-                let rec = RecordRef::new("case", c.id);
+                let rec = RecordRef::case(c.id);
                 let json = casework::CaseRecord::from_json(&c.case_json).ok();
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!("Case #{} · {}", c.id, c.child_name),
                         date: json
@@ -586,16 +653,18 @@ impl Services {
         Ok(out)
     }
 
-    async fn links_of_many(&self, records: &[RecordRef]) -> Result<Vec<q::LinkRow>> {
+    async fn links_of_many(&self, records: &[RecordRef]) -> Result<Vec<Link>> {
         let mut out = Vec::new();
-        for kind in ["report", "ad", "case"] {
+        for kind in RecordKind::ALL {
             let ids: Vec<i64> = records
                 .iter()
                 .filter(|r| r.kind == kind)
                 .map(|r| r.id)
                 .collect();
             for chunk in ids.chunks(MAX_IN / 2) {
-                out.extend(q::links_touching(self.store.reader(), kind, chunk).await?);
+                out.extend(links(
+                    q::links_touching(self.store.reader(), kind.as_str(), chunk).await?,
+                )?);
             }
         }
         Ok(out)
@@ -619,16 +688,10 @@ impl Services {
 
     /// The links of a record the reader may see, to records they may see.
     async fn visible_links(&self, who: &Principal, record: &RecordRef) -> Result<Vec<LinkItem>> {
-        let rows = q::links_of(self.store.reader(), record).await?;
+        let rows = links(q::links_of(self.store.reader(), &encode(record)).await?)?;
         let others: Vec<RecordRef> = rows
             .iter()
-            .map(|l| {
-                if l.a == *record {
-                    l.b.clone()
-                } else {
-                    l.a.clone()
-                }
-            })
+            .map(|l| if l.a == *record { l.b } else { l.a })
             .collect();
         let visible = self.visible(who, &others).await?;
         let heads = self.heads(&others).await?;
@@ -680,12 +743,14 @@ impl Services {
         ip: Ip,
     ) -> Result<RecordLinks> {
         self.check_link_analysis(who)?;
-        let kind = parse_kind(kind).ok_or(ServiceError::NotFound("the record"))?;
+        let kind: RecordKind = kind
+            .parse()
+            .map_err(|_| ServiceError::NotFound("the record"))?;
         let record = RecordRef::new(kind, id);
         let head = self.visible_head(who, &record).await?;
         let links = self.visible_links(who, &record).await?;
         let mut identifiers = Vec::new();
-        for (k, v) in q::identifiers_of(self.store.reader(), &record).await? {
+        for (k, v) in q::identifiers_of(self.store.reader(), &encode(&record)).await? {
             if !IDENTIFIER_KINDS.contains(&k.as_str()) {
                 continue;
             }
@@ -697,9 +762,12 @@ impl Services {
                 value: v,
             });
         }
-        let (ad, generic_template) = if kind == "ad" {
+        let (ad, generic_template) = if kind == RecordKind::Ad {
             (
-                q::ads_by_ids(self.store.reader(), &[id]).await?.pop(),
+                q::ads_by_ids(self.store.reader(), &[id])
+                    .await?
+                    .pop()
+                    .map(Ad::from),
                 q::values_of(self.store.reader(), super::GENERIC_KIND, "ad", &[id])
                     .await?
                     .pop()
@@ -733,7 +801,10 @@ impl Services {
         let cap = hub_cap();
         let total = q::count_with(self.store.reader(), kind, &value).await?;
         let rows = q::records_with(self.store.reader(), kind, &value, cap as i64 + 1).await?;
-        let records: Vec<RecordRef> = rows.into_iter().map(|(r, _)| r).collect();
+        let records = rows
+            .iter()
+            .map(|(r, _)| decode(r))
+            .collect::<Result<Vec<RecordRef>>>()?;
         let visible = self.visible(who, &records).await?;
         let heads = self.heads(&records).await?;
         let holders = records
@@ -760,18 +831,18 @@ impl Services {
         &self,
         who: &Principal,
         start: &RecordRef,
-    ) -> Result<(Vec<RecordRef>, Vec<q::LinkRow>, bool)> {
+    ) -> Result<(Vec<RecordRef>, Vec<Link>, bool)> {
         let min = cluster_min_weight();
-        let mut order = vec![start.clone()];
-        let mut seen: HashSet<RecordRef> = order.iter().cloned().collect();
-        let mut rows: HashMap<i64, q::LinkRow> = HashMap::new();
-        let mut frontier = vec![start.clone()];
+        let mut order = vec![*start];
+        let mut seen: HashSet<RecordRef> = order.iter().copied().collect();
+        let mut rows: HashMap<i64, Link> = HashMap::new();
+        let mut frontier = vec![*start];
         let mut capped = false;
         while !frontier.is_empty() {
             let found = self.links_of_many(&frontier).await?;
             let mut pairs: HashMap<(RecordRef, RecordRef), f64> = HashMap::new();
             for l in &found {
-                let miss = pairs.entry(ordered(&l.a, &l.b)).or_insert(1.0);
+                let miss = pairs.entry(ordered(l.a, l.b)).or_insert(1.0);
                 *miss *= 1.0 - (l.weight_milli as f64 / 1000.0).clamp(0.0, 1.0);
             }
             for l in found {
@@ -792,8 +863,8 @@ impl Services {
                     capped = true;
                     break;
                 }
-                seen.insert(r.clone());
-                order.push(r.clone());
+                seen.insert(r);
+                order.push(r);
                 frontier.push(r);
             }
             if capped {
@@ -805,7 +876,7 @@ impl Services {
                 break;
             }
         }
-        let mut rows: Vec<q::LinkRow> = rows
+        let mut rows: Vec<Link> = rows
             .into_values()
             .filter(|l| seen.contains(&l.a) && seen.contains(&l.b))
             .collect();
@@ -850,7 +921,7 @@ impl Services {
         let states = states_of(nodes.iter(), false);
         let report_states = states_of(nodes.iter(), true);
         Ok(ClusterView {
-            start: start.clone(),
+            start: *start,
             nodes,
             edges,
             capped,
@@ -870,7 +941,9 @@ impl Services {
         ip: Ip,
     ) -> Result<ClusterView> {
         self.check_link_analysis(who)?;
-        let kind = parse_kind(kind).ok_or(ServiceError::NotFound("the record"))?;
+        let kind: RecordKind = kind
+            .parse()
+            .map_err(|_| ServiceError::NotFound("the record"))?;
         let start = RecordRef::new(kind, id);
         self.visible_head(who, &start).await?;
         let view = self.cluster_of(who, &start).await?;
@@ -890,7 +963,7 @@ impl Services {
         if self.check_link_analysis(who).is_err() {
             return Ok(None);
         }
-        let record = RecordRef::new("report", id);
+        let record = RecordRef::report(id);
         self.visible_head(who, &record).await?;
         let links = self.visible_links(who, &record).await?;
         let (cluster_size, cluster_capped, states, report_states) = if links.is_empty() {
@@ -916,7 +989,7 @@ impl Services {
     }
 
     async fn summaries(&self, groups: Vec<Vec<RecordRef>>) -> Result<Vec<ClusterSummary>> {
-        let all: Vec<RecordRef> = groups.iter().flatten().cloned().collect();
+        let all: Vec<RecordRef> = groups.iter().flatten().copied().collect();
         let heads = self.heads(&all).await?;
         let mut out: Vec<ClusterSummary> = groups
             .into_iter()
@@ -925,21 +998,20 @@ impl Services {
                 if present.len() < 2 {
                     return None;
                 }
-                let count = |k: &str| present.iter().filter(|h| h.record.kind == k).count();
+                let count = |k: RecordKind| present.iter().filter(|h| h.record.kind == k).count();
                 let states = states_of(present.iter().copied(), false);
                 let report_states = states_of(present.iter().copied(), true);
                 let start = present
                     .iter()
-                    .find(|h| h.record.kind == "report")
+                    .find(|h| h.record.kind == RecordKind::Report)
                     .unwrap_or(&present[0])
-                    .record
-                    .clone();
+                    .record;
                 Some(ClusterSummary {
                     start,
                     size: present.len(),
-                    reports: count("report"),
-                    ads: count("ad"),
-                    cases: count("case"),
+                    reports: count(RecordKind::Report),
+                    ads: count(RecordKind::Ad),
+                    cases: count(RecordKind::Case),
                     states,
                     report_states,
                 })
@@ -973,7 +1045,7 @@ impl Services {
                 Some(s) => s,
                 None => {
                     let edges = q::all_edges(self.store.reader()).await?;
-                    let s = Arc::new(self.summaries(components(edges)).await?);
+                    let s = Arc::new(self.summaries(components(edges)?).await?);
                     *self
                         .linking
                         .clusters
@@ -987,7 +1059,7 @@ impl Services {
             }
         } else {
             let edges = q::edges_shared_with(self.store.reader(), who.org_id.0).await?;
-            Arc::new(self.summaries(components(edges)).await?)
+            Arc::new(self.summaries(components(edges)?).await?)
         };
         let multi = all.iter().filter(|c| c.multi_state()).count();
         let linked = all.iter().map(|c| c.size).sum();
@@ -1078,13 +1150,14 @@ mod tests {
 
     #[test]
     fn clusters_join_on_strong_links_only() {
-        let r = |id| RecordRef::new("report", id);
+        let r = RecordRef::report;
         let e = |a, b, w| q::Edge {
-            a: r(a),
-            b: r(b),
+            a: q::RecordRef::new("report", a),
+            b: q::RecordRef::new("report", b),
             weight_milli: w,
         };
-        let mut c = components(vec![e(1, 2, 900), e(2, 3, 300), e(3, 4, 300), e(3, 4, 300)]);
+        let mut c =
+            components(vec![e(1, 2, 900), e(2, 3, 300), e(3, 4, 300), e(3, 4, 300)]).unwrap();
         c.sort();
         // 3–4 joins: two weak links combine to 0.51.
         assert_eq!(c, vec![vec![r(1), r(2)], vec![r(3), r(4)]]);

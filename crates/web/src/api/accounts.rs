@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::{OrgKind, Role};
 use serde::{Deserialize, Serialize};
-use service::accounts::{Actor, NewAccount};
+use service::accounts::{Actor, NewAccount, UserView};
 use service::audit::AuditCheck;
 use utoipa::{IntoParams, ToSchema};
 
@@ -60,8 +60,8 @@ pub struct User {
     pub second_factor: bool,
 }
 
-impl From<store::UserRow> for User {
-    fn from(u: store::UserRow) -> Self {
+impl From<UserView> for User {
+    fn from(u: UserView) -> Self {
         User {
             id: u.id.0,
             username: u.username.to_string(),

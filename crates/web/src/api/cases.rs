@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, EpisodeForm, GuardianForm};
+use domain::{AssigneeFilter, CaseStatus};
 use serde::{Deserialize, Serialize};
-use service::cases::{CaseForm, CaseStatus, IdentifiersForm, StoredEpisode};
-use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
+use service::cases::{CaseForm, CaseItem, CaseQuery, IdentifiersForm, StoredEpisode};
 use utoipa::{IntoParams, ToSchema};
 
 /// A case in a list.
@@ -50,13 +50,13 @@ fn priority_name(rank: i64) -> String {
         .map_or("not_assessed".into(), |p| p.as_str().to_owned())
 }
 
-impl From<&CaseRow> for CaseSummary {
-    fn from(r: &CaseRow) -> Self {
+impl From<&CaseItem> for CaseSummary {
+    fn from(r: &CaseItem) -> Self {
         CaseSummary {
             id: r.id,
             case_number: r.case_number.clone(),
             child_name: r.child_name.clone(),
-            status: r.status.clone(),
+            status: r.status.as_str().to_owned(),
             priority: priority_name(r.priority_rank),
             score: r.score_milli as f64 / 1000.0,
             missing_from_care: r.missing_from_care,
@@ -135,12 +135,7 @@ pub async fn list(
         )
     };
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            CaseStatus::parse(s)
-                .ok_or_else(|| unknown("status", s))?
-                .as_str()
-                .to_owned(),
-        ),
+        Some(s) => Some(CaseStatus::parse(s).ok_or_else(|| unknown("status", s))?),
         None => None,
     };
     let circumstance = match q.circumstance.as_deref().filter(|s| !s.is_empty()) {
@@ -160,7 +155,7 @@ pub async fn list(
         )),
         None => None,
     };
-    let filter = CaseFilter {
+    let filter = CaseQuery {
         status,
         circumstance,
         state: q
@@ -178,7 +173,6 @@ pub async fn list(
             .split_whitespace()
             .map(str::to_owned)
             .collect(),
-        ..CaseFilter::default()
     };
     let page = services
         .cases(p, &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(50))
@@ -295,7 +289,7 @@ pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<CaseDeta
     let c = &d.file.child;
     let age = c.age_on(d.today);
     Ok(Json(CaseDetail {
-        summary: CaseSummary::from(&d.row),
+        summary: CaseSummary::from(&d.case),
         child: Child {
             name: c.name.clone(),
             aliases: c.aliases.clone(),
@@ -354,24 +348,24 @@ pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<CaseDeta
         alerts: d.alerts.as_ref().map(|list| {
             list.iter()
                 .map(|a| Alert {
-                    id: a.row.id,
-                    source_kind: a.row.source_kind.clone(),
-                    source_id: a.row.source_id,
-                    reason: a.row.reason.clone(),
-                    value: a.row.value.clone(),
+                    id: a.id,
+                    source_kind: a.source.kind.as_str().to_owned(),
+                    source_id: a.source.id,
+                    reason: a.reason.clone(),
+                    value: a.value.clone(),
                     evidence: a.evidence.clone(),
-                    raised_at: super::utc(a.row.created_at),
-                    dismissed: a.row.dismissed_at.is_some(),
-                    dismiss_reason: a.row.dismiss_reason.clone(),
+                    raised_at: super::utc(a.created_at),
+                    dismissed: a.dismissed_at.is_some(),
+                    dismiss_reason: a.dismiss_reason.clone(),
                 })
                 .collect()
         }),
-        consent_given_by: d.row.consent_given_by.clone().filter(|_| d.row.published),
+        consent_given_by: d.case.consent_given_by.clone().filter(|_| d.case.published),
         consent_recorded_on: d
-            .row
+            .case
             .consent_recorded_on
             .clone()
-            .filter(|_| d.row.published),
+            .filter(|_| d.case.published),
     }))
 }
 

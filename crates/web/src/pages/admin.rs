@@ -11,10 +11,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::{OrgKind, Role};
 use serde::Deserialize;
-use service::accounts::{Actor, NewAccount, Page};
+use service::accounts::{Actor, NewAccount, OrgView, Page, UserView};
 use service::audit::AuditCheck;
 use service::ServiceError;
-use store::{OrgRow, UserRow};
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
     Ok(Actor::User(ctx.principal()?.clone()))
@@ -27,7 +26,7 @@ struct UsersPage {
     notice: Option<&'static str>,
     q: String,
     q_enc: String,
-    page: Page<UserRow>,
+    page: Page<UserView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -66,7 +65,7 @@ pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>
 struct NewUserPage {
     layout: Layout,
     error: Option<String>,
-    orgs: Vec<OrgRow>,
+    orgs: Vec<OrgView>,
     roles: &'static [Role],
     form_org: String,
     form_role: String,
@@ -147,7 +146,7 @@ struct UserPage {
     layout: Layout,
     notice: Option<&'static str>,
     error: Option<String>,
-    user: UserRow,
+    user: UserView,
     roles: &'static [Role],
 }
 
@@ -287,7 +286,7 @@ struct OrgsPage {
     layout: Layout,
     notice: Option<&'static str>,
     error: Option<String>,
-    orgs: Vec<OrgRow>,
+    orgs: Vec<OrgView>,
     kinds: &'static [OrgKind],
 }
 

@@ -16,11 +16,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
 use domain::policy::permits;
-use domain::{Action, OrgId, Role};
+use domain::{Action, AssigneeFilter, CaseStatus, OrgId, Role};
 use serde::Deserialize;
 use service::accounts::Page;
-use service::cases::{CaseDetail, CaseError, CaseForm, CaseStatus, IdentifiersForm, RecoveryForm};
-use store::cases::{AssigneeFilter, CaseFilter, CaseRow};
+use service::cases::{
+    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, IdentifiersForm, RecoveryForm,
+};
 
 /// One choice of a select.
 pub struct Choice {
@@ -329,10 +330,6 @@ pub fn priority_of(rank: i64) -> (&'static str, &'static str) {
     super::queue::priority_of(rank)
 }
 
-fn status_label(s: &str) -> &'static str {
-    CaseStatus::parse(s).map_or("Open", CaseStatus::label)
-}
-
 fn circumstance_label(id: &str) -> String {
     Circumstance::parse(id)
         .map(|c| c.label().to_owned())
@@ -357,7 +354,7 @@ pub struct Row {
     pub assignee: String,
 }
 
-fn row(r: &CaseRow, names: &[(domain::UserId, String, String)]) -> Row {
+fn row(r: &CaseItem, names: &[(domain::UserId, String, String)]) -> Row {
     let (priority, priority_class) = priority_of(r.priority_rank);
     Row {
         id: r.id,
@@ -365,8 +362,8 @@ fn row(r: &CaseRow, names: &[(domain::UserId, String, String)]) -> Row {
         child: r.child_name.clone(),
         priority,
         priority_class,
-        status: status_label(&r.status),
-        needs_review: r.status == CaseStatus::NeedsReview.as_str(),
+        status: r.status.label(),
+        needs_review: r.status == CaseStatus::NeedsReview,
         missing: match (&r.missing_since, r.currently_missing) {
             (Some(d), true) => format!("since {d}"),
             _ => "recovered".into(),
@@ -451,8 +448,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             .find(|a| a.1 == name)
             .map_or(AssigneeFilter::Unassigned, |a| AssigneeFilter::User(a.0)),
     };
-    let filter = CaseFilter {
-        status: CaseStatus::parse(&q.status).map(|s| s.as_str().to_owned()),
+    let filter = CaseQuery {
+        status: CaseStatus::parse(&q.status),
         circumstance: Circumstance::parse(&q.circumstance)
             .ok()
             .map(|c| c.id().to_owned()),
@@ -466,7 +463,6 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             .find(|x| x.as_str() == q.priority)
             .map(|x| i64::from(x.rank())),
         words: q.q.split_whitespace().map(str::to_owned).collect(),
-        ..CaseFilter::default()
     };
     let page = services.cases(p, &filter, q.page.unwrap_or(1), 50).await?;
     let my_alerts = if permits(Some(p), Action::ManageCaseAlerts) {
@@ -738,12 +734,12 @@ fn describe_age(d: &CaseDetail) -> String {
 fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     let today = iso(d.today);
     let none = FormErrors::default();
-    let r = &d.row;
+    let r = &d.case;
     let (priority, priority_class) = priority_of(r.priority_rank);
     let c = &d.file.child;
     let mut facts = vec![
         ("Case number", r.case_number.clone()),
-        ("Status", status_label(&r.status).to_owned()),
+        ("Status", r.status.label().to_owned()),
         (
             "Reported through",
             match r.source.as_str() {
@@ -885,56 +881,54 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     let alerts = d.alerts.as_ref().map(|list| {
         list.iter()
             .map(|a| AlertItem {
-                id: a.row.id,
-                open: a.row.dismissed_at.is_none(),
+                id: a.id,
+                open: a.dismissed_at.is_none(),
                 reason: a.reason_label,
                 source: a.source_label.clone(),
-                href: a.source_href.clone(),
+                href: super::record_href(a.source),
                 evidence: a.evidence.clone(),
-                raised: when(a.row.created_at),
-                dismissed: a.row.dismissed_at.map(|t| {
+                raised: when(a.created_at),
+                dismissed: a.dismissed_at.map(|t| {
                     format!(
                         "Dismissed by {} on {} UTC: {}",
-                        a.row.dismissed_by.clone().unwrap_or_default(),
+                        a.dismissed_by.clone().unwrap_or_default(),
                         when(t),
-                        a.row.dismiss_reason.clone().unwrap_or_default()
+                        a.dismiss_reason.clone().unwrap_or_default()
                     )
                 }),
             })
             .collect()
     });
     let shared: Vec<OrgId> = d.shares.iter().map(|s| s.org_id).collect();
-    let work = d.work.as_ref().map(|w| {
-        let from = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Open);
-        WorkItem {
-            next: from
-                .next_steps()
-                .iter()
-                .map(|s| (s.as_str(), s.action_label()))
-                .collect(),
-            assign_to: w
-                .assignable
-                .iter()
-                .map(|u| {
-                    (
-                        u.1.clone(),
-                        format!("{} ({})", u.2, u.1),
-                        r.assignee == Some(u.0),
-                    )
-                })
-                .collect(),
-            agencies: w
-                .agencies
-                .iter()
-                .map(|a| AgencyItem {
-                    id: a.id.0,
-                    name: a.name.clone(),
-                    covers: a.covers.join(", "),
-                    in_jurisdiction: a.in_jurisdiction,
-                    shared: shared.contains(&a.id),
-                })
-                .collect(),
-        }
+    let work = d.work.as_ref().map(|w| WorkItem {
+        next: r
+            .status
+            .next_steps()
+            .iter()
+            .map(|s| (s.as_str(), s.action_label()))
+            .collect(),
+        assign_to: w
+            .assignable
+            .iter()
+            .map(|u| {
+                (
+                    u.1.clone(),
+                    format!("{} ({})", u.2, u.1),
+                    r.assignee == Some(u.0),
+                )
+            })
+            .collect(),
+        agencies: w
+            .agencies
+            .iter()
+            .map(|a| AgencyItem {
+                id: a.id.0,
+                name: a.name.clone(),
+                covers: a.covers.join(", "),
+                in_jurisdiction: a.in_jurisdiction,
+                shared: shared.contains(&a.id),
+            })
+            .collect(),
     });
     let (given_by, recorded_on, pub_errs) = match &again.publish {
         Some((g, o, e)) => (g.clone(), o.clone(), e),
@@ -972,7 +966,7 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
                 d.assessment.priority.label().to_lowercase()
             )
         }),
-        status: status_label(&r.status),
+        status: r.status.label(),
         notice: again.notice,
         facts,
         flags: d

@@ -14,14 +14,13 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::permits;
-use domain::{Action, Principal};
+use domain::{Action, Principal, RecordKind, RecordRef};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::linking::views::{
     self as lv, parse_identifier_query, reason_label, ClusterSummary, ClusterView, LinkItem,
     RecordHead,
 };
-use store::links::RecordRef;
 
 /// Percent-encodes one path segment (identifier values carry `+`, `@` and `/`).
 pub fn seg(s: &str) -> String {
@@ -48,14 +47,27 @@ pub struct RecordLine {
     pub cluster_href: String,
 }
 
+/// What a record is linked to.
+fn links_href(r: RecordRef) -> String {
+    format!("/links/record/{}/{}", r.kind, r.id)
+}
+
+/// The cluster around a record.
+fn cluster_href(r: RecordRef) -> String {
+    format!("/links/cluster/{}/{}", r.kind, r.id)
+}
+
 /// Where a record opens for this reader: hotline staff open reports in the queue,
-/// investigators among their leads; ads and cases have only their links page.
-fn record_href(who: &Principal, r: &RecordRef) -> String {
-    match r.kind.as_str() {
-        "report" if permits(Some(who), Action::ViewReports) => format!("/reports/{}", r.id),
-        "report" if permits(Some(who), Action::ViewLeads) => format!("/leads/{}", r.id),
-        kind => format!("/links/record/{kind}/{}", r.id),
+/// investigators among their leads; ads and cases have only their links page here.
+fn open_href(who: &Principal, r: RecordRef) -> String {
+    match r.kind {
+        RecordKind::Report if permits(Some(who), Action::ViewReports) => super::record_href(r),
+        RecordKind::Report if permits(Some(who), Action::ViewLeads) => {
+            Some(format!("/leads/{}", r.id))
+        }
+        _ => None,
     }
+    .unwrap_or_else(|| links_href(r))
 }
 
 fn line(who: &Principal, h: &RecordHead) -> RecordLine {
@@ -64,9 +76,9 @@ fn line(who: &Principal, h: &RecordHead) -> RecordLine {
         date: h.date.clone().unwrap_or_default(),
         states: h.states.join(", "),
         detail: h.detail.clone(),
-        href: record_href(who, &h.record),
-        links_href: format!("/links/record/{}/{}", h.record.kind, h.record.id),
-        cluster_href: format!("/links/cluster/{}/{}", h.record.kind, h.record.id),
+        href: open_href(who, h.record),
+        links_href: links_href(h.record),
+        cluster_href: cluster_href(h.record),
     }
 }
 
@@ -139,7 +151,7 @@ fn cluster_line(c: &ClusterSummary) -> ClusterLine {
         }
     }
     ClusterLine {
-        href: format!("/links/cluster/{}/{}", c.start.kind, c.start.id),
+        href: cluster_href(c.start),
         start: format!("{} #{}", c.start.kind, c.start.id),
         size: c.size,
         parts: parts.join(", "),
@@ -271,7 +283,7 @@ pub async fn record(
             "/links",
         ),
         record: line(p, &view.head),
-        kind: view.head.record.kind.clone(),
+        kind: view.head.record.kind.as_str().to_owned(),
         ad: view.ad.map(|a| AdView {
             place: [a.city.clone(), a.state.clone()]
                 .into_iter()
@@ -379,8 +391,8 @@ struct ClusterPage {
     graph_json: String,
 }
 
-fn node_id(r: &RecordRef) -> String {
-    format!("{}-{}", r.kind, r.id)
+fn node_id(r: RecordRef) -> String {
+    r.to_string()
 }
 
 fn reasons_text(reasons: &[(String, String, f64)]) -> String {
@@ -409,16 +421,16 @@ fn graph_json(who: &Principal, c: &ClusterView) -> String {
         .iter()
         .map(|n| {
             serde_json::json!({ "data": {
-                "id": node_id(&n.record),
+                "id": node_id(n.record),
                 "label": n.title.chars().take(40).collect::<String>(),
                 // "R12", "A7", "C3": what fits beside a node in a large graph.
                 "short": format!(
                     "{}{}",
-                    n.record.kind.chars().next().unwrap_or('?').to_ascii_uppercase(),
+                    n.record.kind.as_str().chars().next().unwrap_or('?').to_ascii_uppercase(),
                     n.record.id
                 ),
                 "kind": n.record.kind,
-                "href": record_href(who, &n.record),
+                "href": open_href(who, n.record),
                 "start": n.record == c.start,
             }})
         })
@@ -430,8 +442,8 @@ fn graph_json(who: &Principal, c: &ClusterView) -> String {
         .map(|(i, e)| {
             serde_json::json!({ "data": {
                 "id": format!("e{i}"),
-                "source": node_id(&c.nodes[e.a].record),
-                "target": node_id(&c.nodes[e.b].record),
+                "source": node_id(c.nodes[e.a].record),
+                "target": node_id(c.nodes[e.b].record),
                 "label": reasons_text(&e.reasons),
                 "weight": e.weight,
                 "strong": e.strong,
@@ -496,7 +508,7 @@ pub async fn cluster(
                     &format!("Cluster of {}", start.title),
                     "/links",
                 ),
-                base: format!("/links/cluster/{}/{id}", c.start.kind),
+                base: cluster_href(c.start),
                 edges: c
                     .edges
                     .iter()
@@ -574,12 +586,12 @@ fn csv(c: &ClusterView) -> String {
         let (a, b) = (&c.nodes[e.a], &c.nodes[e.b]);
         for (reason, value, w) in &e.reasons {
             let row = [
-                cell(&a.record.kind),
+                cell(a.record.kind.as_str()),
                 a.record.id.to_string(),
                 cell(&a.title),
                 cell(a.date.as_deref().unwrap_or_default()),
                 cell(&a.states.join(" ")),
-                cell(&b.record.kind),
+                cell(b.record.kind.as_str()),
                 b.record.id.to_string(),
                 cell(&b.title),
                 cell(b.date.as_deref().unwrap_or_default()),
@@ -636,8 +648,8 @@ fn graphml(c: &ClusterView) -> String {
     for n in &c.nodes {
         out.push_str(&format!(
             "    <node id=\"{}\"><data key=\"kind\">{}</data><data key=\"title\">{}</data><data key=\"date\">{}</data><data key=\"states\">{}</data></node>\n",
-            xml(&node_id(&n.record)),
-            xml(&n.record.kind),
+            xml(&node_id(n.record)),
+            xml(n.record.kind.as_str()),
             xml(&n.title),
             xml(n.date.as_deref().unwrap_or_default()),
             xml(&n.states.join(" ")),
@@ -646,8 +658,8 @@ fn graphml(c: &ClusterView) -> String {
     for (i, e) in c.edges.iter().enumerate() {
         out.push_str(&format!(
             "    <edge id=\"e{i}\" source=\"{}\" target=\"{}\"><data key=\"reasons\">{}</data><data key=\"weight\">{:.3}</data></edge>\n",
-            xml(&node_id(&c.nodes[e.a].record)),
-            xml(&node_id(&c.nodes[e.b].record)),
+            xml(&node_id(c.nodes[e.a].record)),
+            xml(&node_id(c.nodes[e.b].record)),
             xml(&reasons_text(&e.reasons)),
             e.weight,
         ));

@@ -17,6 +17,7 @@ pub mod tip;
 use crate::error::AppError;
 use askama::Template;
 use axum::response::Html;
+use domain::{RecordKind, RecordRef};
 
 pub fn render<T: Template>(t: &T) -> Result<Html<String>, AppError> {
     Ok(Html(t.render()?))
@@ -34,6 +35,16 @@ pub fn when(micros: i64) -> String {
 /// Percent-encodes a value for a query string.
 pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A record's own page: a report in the hotline's queue, a case; an ad has none (link
+/// analysis shows it). Every link to a record's page is built here.
+pub fn record_href(r: RecordRef) -> Option<String> {
+    match r.kind {
+        RecordKind::Report => Some(format!("/reports/{}", r.id)),
+        RecordKind::Case => Some(format!("/cases/{}", r.id)),
+        RecordKind::Ad => None,
+    }
 }
 
 /// A `next` target after sign-in: only a path on this site, never another origin.
@@ -55,6 +66,16 @@ mod tests {
         assert_eq!(local_path("//evil.example"), "/");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
+    }
+
+    #[test]
+    fn records_open_on_their_own_pages() {
+        assert_eq!(
+            record_href(RecordRef::report(12)).as_deref(),
+            Some("/reports/12")
+        );
+        assert_eq!(record_href(RecordRef::case(3)).as_deref(), Some("/cases/3"));
+        assert_eq!(record_href(RecordRef::ad(7)), None);
     }
 
     #[test]

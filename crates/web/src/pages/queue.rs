@@ -10,12 +10,12 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::{OrgId, ReportStatus};
+use domain::{AssigneeFilter, OrgId, ReportStatus};
 use serde::Deserialize;
 use service::accounts::Page;
+use service::assess::CatalogueVersion;
+use service::intake::ReportItem;
 use service::ServiceError;
-use store::reports::ReportRow;
-use store::triage::{AssigneeFilter, QueueFilter};
 use triage::Priority;
 
 pub const PRIORITIES: [Priority; 4] = [
@@ -73,7 +73,7 @@ pub struct Row {
     pub assignee: String,
 }
 
-fn row(r: &ReportRow, now: i64, names: &[(domain::UserId, String, String)]) -> Row {
+fn row(r: &ReportItem, now: i64, names: &[(domain::UserId, String, String)]) -> Row {
     let (priority, priority_class) = priority_of(r.priority_rank);
     Row {
         id: r.id,
@@ -83,7 +83,7 @@ fn row(r: &ReportRow, now: i64, names: &[(domain::UserId, String, String)]) -> R
         received: when(r.received_at),
         waited: waited(now, r.received_at),
         incident_type: incident_label(&r.incident_type),
-        states: r.states.split_whitespace().collect::<Vec<_>>().join(", "),
+        states: r.states.join(", "),
         summary: r.summary.clone(),
         source: source_label(&r.source).to_owned(),
         status: r.status.label(),
@@ -169,11 +169,10 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
             .map_or(AssigneeFilter::Unassigned, |a| AssigneeFilter::User(a.0)),
     };
     let status = ReportStatus::parse(&q.status);
-    let filter = QueueFilter {
+    let filter = service::queue::QueueQuery {
         incident_type: Some(q.incident_type.clone()).filter(|s| !s.is_empty()),
         state: Some(q.state.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()),
         status,
-        include_closed: false,
         assignee,
         indicator: Some(q.indicator.clone()).filter(|s| !s.is_empty()),
         priority_rank: PRIORITIES
@@ -458,7 +457,7 @@ pub async fn indicators(ctx: Ctx) -> Result<Html<String>, AppError> {
     })
 }
 
-fn versions(rows: &[store::triage::CatalogueRow]) -> Vec<VersionItem> {
+fn versions(rows: &[CatalogueVersion]) -> Vec<VersionItem> {
     rows.iter()
         .map(|r| VersionItem {
             version: r.version,

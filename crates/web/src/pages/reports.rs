@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use store::reports::ReportRow;
+use service::intake::ReportItem;
 
 pub struct FileItem {
     pub file_id: String,
@@ -133,12 +133,12 @@ fn highlighted(text: &str, field: &str, a: &triage::Assessment) -> String {
 
 fn triage_view(
     services: &service::Services,
-    row: &ReportRow,
+    item: &ReportItem,
     report: &cybertip::Report,
 ) -> TriageView {
-    let (a, stored) = services.engine.assess(report);
-    let (priority, priority_class) = super::queue::priority_of(row.priority_rank);
-    let stale = (stored.priority_rank != row.priority_rank).then(|| {
+    let a = services.engine.assessment(report);
+    let (priority, priority_class) = super::queue::priority_of(item.priority_rank);
+    let stale = (i64::from(a.priority.rank()) != item.priority_rank).then(|| {
         format!(
             "The catalogue in force (version {}) would make this report {}; its priority is updated when `clearinghouse triage recompute` runs.",
             a.catalogue_version,
@@ -167,7 +167,7 @@ fn triage_view(
     TriageView {
         priority,
         priority_class,
-        score: format!("{:.1}", row.score_milli as f64 / 1000.0),
+        score: format!("{:.1}", item.score_milli as f64 / 1000.0),
         reasons: a.reasons.clone(),
         matches: a
             .matches
@@ -191,20 +191,20 @@ fn triage_view(
             .collect(),
         texts,
         entities,
-        states: row.states.split_whitespace().collect::<Vec<_>>().join(", "),
+        states: item.states.join(", "),
         stale,
     }
 }
 
-fn work_view(w: service::queue::Work, row: &ReportRow) -> WorkView {
-    let assignee = row
+fn work_view(w: service::queue::Work, item: &ReportItem) -> WorkView {
+    let assignee = item
         .assignee
         .and_then(|a| w.assignable.iter().find(|u| u.0 == a))
         .map(|u| u.1.clone())
         .unwrap_or_default();
     WorkView {
-        status: row.status.label(),
-        next: row
+        status: item.status.label(),
+        next: item
             .status
             .next_steps()
             .iter()
@@ -237,7 +237,7 @@ fn work_view(w: service::queue::Work, row: &ReportRow) -> WorkView {
                 shared: w.shares.iter().any(|s| s.org_id == a.id),
             })
             .collect(),
-        can_share: row.status.may_make_available(),
+        can_share: item.status.may_make_available(),
         note_max: service::queue::NOTE_MAX_CHARS,
     }
 }
@@ -344,8 +344,8 @@ async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, A
     let view = services.report(p, id, ctx.ip.clone()).await?;
     let work = if hotline {
         Some(work_view(
-            services.report_work(p, &view.row).await?,
-            &view.row,
+            services.report_work(p, &view.item).await?,
+            &view.item,
         ))
     } else {
         None
@@ -354,14 +354,14 @@ async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, A
     render(&DetailPage {
         layout: Layout::new(&ctx.state, &ctx.identity, &format!("Report {id}"), back),
         id,
-        received: when(view.row.received_at),
+        received: when(view.item.received_at),
         incident_type: view
             .report
             .incident_summary
             .incident_type
             .label()
             .to_owned(),
-        source: view.row.source.clone(),
+        source: view.item.source.clone(),
         files: view
             .files
             .iter()
@@ -375,20 +375,20 @@ async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, A
                     None => details_html.push_str("<span class=\"muted\">not sent</span>"),
                 }
                 FileItem {
-                    file_id: f.row.file_id.clone(),
-                    name: f.row.file_name.clone(),
-                    size: human_size(f.row.size),
-                    received: when(f.row.uploaded_at),
-                    md5: f.row.md5.clone(),
-                    sha1: f.row.sha1.clone(),
-                    sha256: f.row.sha256.clone(),
+                    file_id: f.file_id.clone(),
+                    name: f.file_name.clone(),
+                    size: human_size(f.size),
+                    received: when(f.uploaded_at),
+                    md5: f.md5.clone(),
+                    sha1: f.sha1.clone(),
+                    sha256: f.sha256.clone(),
                     details_html,
                 }
             })
             .collect(),
         sections_html: sections(&view.report)?,
-        has_original: view.row.original_xml.is_some() && hotline,
-        triage: triage_view(services, &view.row, &view.report),
+        has_original: view.original_xml.is_some() && hotline,
+        triage: triage_view(services, &view.item, &view.report),
         work,
         can_download: hotline,
         back,
@@ -417,7 +417,7 @@ fn download(name: String, body: String) -> Response {
 pub async fn original(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let view = ctx.state.services.report(p, id, ctx.ip.clone()).await?;
-    let xml = view.row.original_xml.ok_or_else(AppError::not_found)?;
+    let xml = view.original_xml.ok_or_else(AppError::not_found)?;
     Ok(download(format!("report-{id}-original.xml"), xml))
 }
 
