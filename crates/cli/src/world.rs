@@ -1,11 +1,11 @@
 //! `clearinghouse synth` (write a synthetic world) and `clearinghouse import` (load it, or
 //! the same formats from elsewhere). Reading files and drawing progress live here; the
-//! checks and the "insert if new" live in `service::import`.
+//! checks and the "insert if new" live in `service::intake::import`.
 
 use anyhow::{bail, Context, Result};
 use domain::tip::TipRecord;
 use indicatif::{ProgressBar, ProgressStyle};
-use service::import::{AdRecord, Counts, RowError};
+use service::intake::import::{AdRecord, Counts, RowError};
 use service::Services;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

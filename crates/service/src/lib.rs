@@ -6,22 +6,20 @@
 //! commit in one transaction; every read of a record about a person is audited by the use
 //! case that reads it.
 
-pub mod accounts;
-pub mod assess;
+// Shared by every context.
 pub mod audit;
-pub mod auth;
-pub mod batch;
-pub mod cases;
 pub mod clock;
 pub mod crypto;
 pub mod error;
-pub mod import;
-pub mod intake;
 pub mod jobs;
+pub mod settings;
+
+// One folder per context, each with its use cases.
+pub mod accounts;
+pub mod cases;
+pub mod intake;
 pub mod linking;
 pub mod queue;
-pub mod settings;
-pub mod tips;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -43,12 +41,12 @@ pub struct Services {
     pub store: Store,
     pub settings: SecuritySettings,
     pub clock: Clock,
-    pub basic_cache: auth::BasicCache,
-    pub tip_limiter: tips::TipLimiter,
+    pub basic_cache: accounts::auth::BasicCache,
+    pub tip_limiter: intake::tips::TipLimiter,
     pub files: Files,
-    pub submit_queue: batch::SubmitQueue,
+    pub submit_queue: intake::batch::SubmitQueue,
     /// The triage engine with the indicator catalogue in force.
-    pub engine: assess::Engine,
+    pub engine: queue::assess::Engine,
     /// Link analysis: the person index and the cached clusters.
     pub linking: linking::Linking,
     /// Durable background work: wakes this process's worker.
@@ -63,11 +61,11 @@ impl Services {
             store,
             settings,
             clock,
-            basic_cache: auth::BasicCache::default(),
-            tip_limiter: tips::TipLimiter::default(),
+            basic_cache: accounts::auth::BasicCache::default(),
+            tip_limiter: intake::tips::TipLimiter::default(),
             files,
-            submit_queue: batch::SubmitQueue::default(),
-            engine: assess::Engine::default(),
+            submit_queue: intake::batch::SubmitQueue::default(),
+            engine: queue::assess::Engine::default(),
             linking: linking::Linking::default(),
             jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),

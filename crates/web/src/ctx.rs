@@ -7,7 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use domain::Principal;
-use service::auth::Session;
+use service::accounts::auth::Session;
 use service::Services;
 
 /// Web-facing settings of a deployment.

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Action;
-use service::auth::SecondFactor;
+use service::accounts::auth::SecondFactor;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "ch_session";

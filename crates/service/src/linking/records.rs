@@ -229,7 +229,7 @@ pub fn report_sightings(r: &Report, source: &str, x: &Extractor) -> Vec<Sighting
             D::ChatIm(_) | D::OnlineGaming(_) | D::NonInternet(_) => {}
         }
     }
-    for (_, text) in crate::assess::report_texts(r) {
+    for (_, text) in crate::queue::assess::report_texts(r) {
         s.text(x, &text);
     }
     s.finish()

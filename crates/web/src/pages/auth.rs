@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use service::auth::SecondFactor;
+use service::accounts::auth::SecondFactor;
 use service::ServiceError;
 
 #[derive(Template)]

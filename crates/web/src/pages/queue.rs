@@ -13,8 +13,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::{AssigneeFilter, OrgId, ReportStatus};
 use serde::Deserialize;
 use service::accounts::Page;
-use service::assess::CatalogueVersion;
 use service::intake::ReportItem;
+use service::queue::assess::CatalogueVersion;
 use service::ServiceError;
 use triage::Priority;
 

@@ -145,7 +145,7 @@ fn triage_view(
             a.priority.label().to_lowercase()
         )
     });
-    let texts = service::assess::report_texts(report)
+    let texts = service::queue::assess::report_texts(report)
         .iter()
         .map(|(label, text)| TextItem {
             html: highlighted(text, label, &a),

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use cybertip::{IncidentType, COUNTRIES, US_STATES};
-use service::tips::{TipError, TipForm};
+use service::intake::tips::{TipError, TipForm};
 
 /// The honeypot: a field hidden from people (and from screen readers), which form-filling
 /// bots fill in.

@@ -421,7 +421,7 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
         .await;
     assert_eq!(res.status, 303);
 
-    let ad = service::import::AdRecord {
+    let ad = service::intake::import::AdRecord {
         id: "ad-77".into(),
         site: Some("classifieds.example".into()),
         url: Some("https://classifieds.example/ads/77".into()),

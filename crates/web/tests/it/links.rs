@@ -8,7 +8,7 @@
 use crate::helpers::{Client, TestApp};
 use domain::tip::TipRecord;
 use domain::Role;
-use service::import::AdRecord;
+use service::intake::import::AdRecord;
 use std::time::Duration;
 
 const PHONE: &str = "+12125550147";

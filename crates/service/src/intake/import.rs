@@ -7,7 +7,7 @@
 //! so importing the same data twice adds nothing. Formats: `docs/import.md`.
 
 use crate::error::ServiceError;
-use crate::tips::{tip_to_report, TipForm};
+use crate::intake::tips::{tip_to_report, TipForm};
 use crate::Services;
 use casework::CaseRecord;
 use domain::audit::NewAuditEntry;

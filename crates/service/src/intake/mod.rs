@@ -6,6 +6,10 @@
 //! been synced to disk by `synchronous=FULL`). Concurrent submissions share that
 //! transaction: group commit, in `batch.rs`.
 
+pub mod batch;
+pub mod import;
+pub mod tips;
+
 use crate::clock::MICROS_PER_MINUTE;
 use crate::error::ServiceError;
 use crate::{Ip, Services};
@@ -215,7 +219,7 @@ impl Services {
             .await?;
         let (report, assessed) = self.assess_owned(report, json.len()).await?;
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let pending = crate::batch::Pending {
+        let pending = crate::intake::batch::Pending {
             submitted_by: who.user_id,
             submitter_org: who.org_id,
             username: who.username.to_string(),

@@ -3,6 +3,8 @@
 //! change is audited in the transaction that makes it; an investigator's list holds only
 //! what was made available to their agency.
 
+pub mod assess;
+
 use crate::accounts::Page;
 use crate::error::{Result, ServiceError};
 use crate::intake::ReportItem;

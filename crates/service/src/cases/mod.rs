@@ -466,7 +466,7 @@ fn from_care(child: &Child, episodes: &[Episode]) -> bool {
 /// texts; in care, runaway, the number of episodes, the child's age, the places and the
 /// child's phones as facts.
 fn assess_case(
-    engine: &crate::assess::Engine,
+    engine: &crate::queue::assess::Engine,
     file: &CaseFile,
     episodes: &[StoredEpisode],
     today: Date,
@@ -590,7 +590,7 @@ pub fn case_flags(
 
 /// The derived columns and the assessment of a case file.
 fn summarize(
-    engine: &crate::assess::Engine,
+    engine: &crate::queue::assess::Engine,
     case_number: &str,
     file: &CaseFile,
     episodes: &[StoredEpisode],
@@ -599,7 +599,7 @@ fn summarize(
 ) -> Result<(CaseSummary, Assessment)> {
     let eps: Vec<Episode> = episodes.iter().map(|e| e.episode.clone()).collect();
     let a = assess_case(engine, file, episodes, today);
-    let stored = crate::assess::storable(&a);
+    let stored = crate::queue::assess::storable(&a);
     let latest = latest_episode(&eps);
     let open = currently_missing(&eps);
     let mut search = vec![file.child.name.to_lowercase(), case_number.to_lowercase()];

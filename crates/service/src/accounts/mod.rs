@@ -1,6 +1,8 @@
 //! Organisations, accounts and personal API tokens: creation, password changes, roles,
 //! unlocking. Each change is audited in its own transaction.
 
+pub mod auth;
+
 use crate::crypto::{self, digest};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
