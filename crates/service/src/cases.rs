@@ -23,7 +23,7 @@ use casework::{
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, OrgId, OrgKind, Principal, Role, UserId};
+use domain::{Action, OrgId, OrgKind, Principal, RecordKind, Role, UserId};
 use serde::{Deserialize, Serialize};
 use store::audit;
 use store::cases::{
@@ -810,7 +810,8 @@ impl Services {
         if filled {
             audit::append(
                 &mut tx,
-                NewAuditEntry::new("clearinghouse", "case.backfill").record("case", id),
+                NewAuditEntry::new("clearinghouse", "case.backfill")
+                    .about(domain::RecordRef::case(id)),
                 self.now(),
             )
             .await?;
@@ -862,7 +863,8 @@ impl Services {
                     Ok(true) => {
                         done += 1;
                         entries.push(
-                            NewAuditEntry::new("clearinghouse", "case.backfill").record("case", id),
+                            NewAuditEntry::new("clearinghouse", "case.backfill")
+                                .about(domain::RecordRef::case(*id)),
                         );
                     }
                     Ok(false) => {}
@@ -1005,7 +1007,8 @@ impl Services {
         } else {
             None
         };
-        self.record_view(who, "case", &id.to_string(), ip).await?;
+        self.record_view(who, RecordKind::Case.as_str(), &id.to_string(), ip)
+            .await?;
         Ok(CaseDetail {
             row,
             file,
@@ -1039,11 +1042,11 @@ impl Services {
 
     /// The reports link analysis tied to a case, on the day each was received.
     async fn linked_reports(&self, id: i64) -> Result<Vec<TimelineItem>> {
-        let me = store::links::RecordRef::new("case", id);
+        let me = domain::RecordRef::case(id);
         let mut by_report: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for l in store::links::links_of(self.store.reader(), &me).await? {
             let other = if l.a == me { &l.b } else { &l.a };
-            if other.kind == "report" {
+            if other.kind == RecordKind::Report {
                 by_report.entry(other.id).or_default().push(format!(
                     "{} {}",
                     reason_label(&l.reason).to_lowercase(),
@@ -1069,23 +1072,22 @@ impl Services {
     }
 
     async fn alert_view(&self, row: AlertRow) -> Result<AlertView> {
-        let (source_label, source_href) = match row.source_kind.as_str() {
-            "report" => (
+        let (source_label, source_href) = match row.source_kind {
+            RecordKind::Report => (
                 format!("report #{}", row.source_id),
                 Some(format!("/reports/{}", row.source_id)),
             ),
-            "ad" => match queries::ad_title(self.store.reader(), row.source_id).await? {
+            RecordKind::Ad => match queries::ad_title(self.store.reader(), row.source_id).await? {
                 Some((site, title)) => (
                     format!("online ad #{} ({site}: {title})", row.source_id),
                     None,
                 ),
                 None => (format!("online ad #{}", row.source_id), None),
             },
-            "case" => (
+            RecordKind::Case => (
                 format!("case #{}", row.source_id),
                 Some(format!("/cases/{}", row.source_id)),
             ),
-            other => (format!("{other} #{}", row.source_id), None),
         };
         let mut evidence = vec![format!("{}: {}", reason_label(&row.reason), row.value)];
         evidence.extend(evidence_lines(&row.evidence_json));
@@ -1171,7 +1173,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.report")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "{} ({}), {}",
                     number,
@@ -1185,7 +1187,7 @@ impl Services {
         // Linked right after the commit, not by the worker: an alert about this child
         // should not wait. The job makes it durable should the process die first.
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
@@ -1283,7 +1285,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.episode")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "episode {eid} reported {} ({}){}",
                     iso(episode.reported_on),
@@ -1295,7 +1297,7 @@ impl Services {
         )
         .await?;
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
@@ -1387,7 +1389,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.recovery")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "episode {episode_id} recovered {}",
                     r.map(|r| iso(r.on)).unwrap_or_default()
@@ -1429,7 +1431,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.status")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("{} → {}", from.as_str(), to.as_str()))
                 .ip(ip),
             now,
@@ -1470,7 +1472,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.assign")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(
                     assignee
                         .as_ref()
@@ -1519,7 +1521,7 @@ impl Services {
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "case.make_available")
                         .by(who.user_id.0)
-                        .record("case", id)
+                        .about(domain::RecordRef::case(id))
                         .detail(format!("to {} (organisation {})", o.name, o.id.0))
                         .ip(ip.clone()),
                 );
@@ -1549,7 +1551,7 @@ impl Services {
                 continue;
             }
             for (case, other) in [(&l.x, &l.y), (&l.y, &l.x)] {
-                if case.kind != "case" || case == other {
+                if case.kind != RecordKind::Case || case == other {
                     continue;
                 }
                 let exists = match known.get(&case.id) {
@@ -1567,7 +1569,7 @@ impl Services {
                     &mut **tx,
                     &queries::NewAlert {
                         case_id: case.id,
-                        source_kind: &other.kind,
+                        source_kind: other.kind,
                         source_id: other.id,
                         reason: &l.reason,
                         value: &l.value,
@@ -1580,7 +1582,7 @@ impl Services {
                 if let Some(alert) = new {
                     entries.push(
                         NewAuditEntry::new("link analysis", "case.alert")
-                            .record("case", case.id)
+                            .about(domain::RecordRef::case(case.id))
                             .detail(format!(
                                 "alert {alert}: {} link to {} {}",
                                 l.reason, other.kind, other.id
@@ -1626,7 +1628,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.alert.dismiss")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("alert {alert_id}: {reason}"))
                 .ip(ip),
             now,
@@ -1691,7 +1693,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.publish")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("consent recorded on {}", iso(on)))
                 .ip(ip),
             now,
@@ -1712,7 +1714,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.unpublish")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .ip(ip),
             now,
         )
@@ -1841,7 +1843,7 @@ impl Services {
                 &mut tx,
                 NewAuditEntry::new(who.username.as_str(), "case.photo")
                     .by(who.user_id.0)
-                    .record("case", id)
+                    .about(domain::RecordRef::case(id))
                     .detail(format!("photo {}", stored.key))
                     .ip(ip),
                 now,

@@ -12,7 +12,7 @@ use crate::{Ip, Services};
 use cybertip::{Limits, Report, ResponseCode};
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal, Role};
+use domain::{Action, Principal, RecordKind, Role};
 use store::audit;
 use store::reports::{self, FileRow, ReportRow, ReportState};
 
@@ -228,7 +228,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), action)
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .ip(ip),
             now,
         )
@@ -236,7 +236,7 @@ impl Services {
         let files = reports::file_ids(&mut *tx, id).await?;
         if state == ReportState::Finished {
             // Linking is durable work, committed with the report it is about.
-            self.enqueue_linking(&mut tx, &[store::links::RecordRef::new("report", id)])
+            self.enqueue_linking(&mut tx, &[domain::RecordRef::report(id)])
                 .await?;
         }
         store::commit(tx).await?;
@@ -327,7 +327,8 @@ impl Services {
                 row,
             })
             .collect();
-        self.record_view(who, "report", &id.to_string(), ip).await?;
+        self.record_view(who, RecordKind::Report.as_str(), &id.to_string(), ip)
+            .await?;
         Ok(ReportView { row, report, files })
     }
 
@@ -396,7 +397,7 @@ impl Services {
                 &mut tx,
                 NewAuditEntry::new(who.username.as_str(), "report.file.upload")
                     .by(who.user_id.0)
-                    .record("report", id)
+                    .about(domain::RecordRef::report(id))
                     .detail(format!("file {file_id}, {} bytes", stored.size))
                     .ip(ip),
                 now,
@@ -461,7 +462,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.file.details")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("file {}", details.file_id))
                 .ip(ip),
             now,

@@ -176,7 +176,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.status")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("{} → {}", row.status.as_str(), to.as_str()))
                 .ip(ip),
             now,
@@ -231,7 +231,7 @@ impl Services {
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "report.assign")
                         .by(who.user_id.0)
-                        .record("report", id)
+                        .about(domain::RecordRef::report(id))
                         .detail(
                             assignee
                                 .as_ref()
@@ -273,7 +273,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.note")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("note {note}"))
                 .ip(ip),
             now,
@@ -326,7 +326,7 @@ impl Services {
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "report.make_available")
                         .by(who.user_id.0)
-                        .record("report", id)
+                        .about(domain::RecordRef::report(id))
                         .detail(format!("to {} (organisation {})", o.name, o.id.0))
                         .ip(ip.clone()),
                 );

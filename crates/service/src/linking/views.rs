@@ -13,10 +13,11 @@ use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{Action, Principal};
+use domain::{RecordKind, RecordRef};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use store::links::{self as q, RecordRef, MAX_IN};
+use store::links::{self as q, MAX_IN};
 
 /// A cluster view stops growing at this many records and says so.
 pub const CLUSTER_CAP: usize = 200;
@@ -187,7 +188,7 @@ pub struct Panel {
 /// The distinct states of some records, sorted; only those of reports when `reports`.
 fn states_of<'a>(heads: impl Iterator<Item = &'a RecordHead>, reports: bool) -> Vec<String> {
     let mut states: Vec<String> = heads
-        .filter(|h| !reports || h.record.kind == "report")
+        .filter(|h| !reports || h.record.kind == RecordKind::Report)
         .flat_map(|h| h.states.iter().cloned())
         .collect();
     states.sort();
@@ -199,11 +200,6 @@ fn states_of<'a>(heads: impl Iterator<Item = &'a RecordHead>, reports: bool) -> 
 pub(crate) struct ClusterCache {
     fingerprint: (i64, i64),
     summaries: Arc<Vec<ClusterSummary>>,
-}
-
-/// The record kinds, as they appear in addresses.
-pub fn parse_kind(kind: &str) -> Option<&'static str> {
-    ["report", "ad", "case"].into_iter().find(|k| *k == kind)
 }
 
 /// Reads what someone typed into the search box as an identifier: a web address, an
@@ -371,9 +367,9 @@ fn combine(weights: impl Iterator<Item = f64>) -> f64 {
 
 fn ordered(a: &RecordRef, b: &RecordRef) -> (RecordRef, RecordRef) {
     if a <= b {
-        (a.clone(), b.clone())
+        (*a, *b)
     } else {
-        (b.clone(), a.clone())
+        (*b, *a)
     }
 }
 
@@ -412,14 +408,14 @@ fn components(edges: Vec<q::Edge>) -> Vec<Vec<RecordRef>> {
         x
     }
     let mut id = |r: &RecordRef, nodes: &mut Vec<RecordRef>, parent: &mut Vec<usize>| -> usize {
-        *index.entry(r.clone()).or_insert_with(|| {
-            nodes.push(r.clone());
+        *index.entry(*r).or_insert_with(|| {
+            nodes.push(*r);
             parent.push(parent.len());
             parent.len() - 1
         })
     };
     let mut strong: Vec<_> = pairs.into_iter().filter(|(_, m)| 1.0 - m >= min).collect();
-    strong.sort_by(|x, y| x.0.cmp(&y.0));
+    strong.sort_by_key(|x| x.0);
     for ((a, b), _) in strong {
         let (x, y) = (
             id(&a, &mut nodes, &mut parent),
@@ -466,7 +462,7 @@ impl Services {
         if !Self::sees_everything(who) {
             let reports: Vec<i64> = records
                 .iter()
-                .filter(|r| r.kind == "report")
+                .filter(|r| r.kind == RecordKind::Report)
                 .map(|r| r.id)
                 .collect();
             for chunk in reports.chunks(MAX_IN) {
@@ -478,7 +474,7 @@ impl Services {
             .filter(|r| {
                 let sharing = RecordSharing {
                     owner_org: None,
-                    made_available_to: if r.kind == "report" && shared.contains(&r.id) {
+                    made_available_to: if r.kind == RecordKind::Report && shared.contains(&r.id) {
                         vec![who.org_id]
                     } else {
                         Vec::new()
@@ -493,7 +489,7 @@ impl Services {
     /// How each record is named in lists; records that are gone (or not finished) are
     /// left out.
     async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
-        let ids = |kind: &str| -> Vec<i64> {
+        let ids = |kind: RecordKind| -> Vec<i64> {
             let mut v: Vec<i64> = records
                 .iter()
                 .filter(|r| r.kind == kind)
@@ -504,14 +500,14 @@ impl Services {
             v
         };
         let mut out = HashMap::new();
-        for chunk in ids("report").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Report).chunks(MAX_IN) {
             for r in q::reports_by_ids(self.store.reader(), chunk, true).await? {
                 let incident = cybertip::IncidentType::from_xsd_str(&r.incident_type)
                     .map(|t| t.label().to_owned())
                     .unwrap_or(r.incident_type);
-                let rec = RecordRef::new("report", r.id);
+                let rec = RecordRef::report(r.id);
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!("Report #{} · {incident}", r.id),
                         date: r
@@ -526,9 +522,9 @@ impl Services {
                 );
             }
         }
-        for chunk in ids("ad").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Ad).chunks(MAX_IN) {
             for a in q::ads_by_ids(self.store.reader(), chunk).await? {
-                let rec = RecordRef::new("ad", a.id);
+                let rec = RecordRef::ad(a.id);
                 let place = [a.city.as_deref(), a.state.as_deref()]
                     .into_iter()
                     .flatten()
@@ -536,7 +532,7 @@ impl Services {
                     .collect::<Vec<_>>()
                     .join(", ");
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!(
                             "Ad #{} · {}",
@@ -560,12 +556,12 @@ impl Services {
                 );
             }
         }
-        for chunk in ids("case").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Case).chunks(MAX_IN) {
             for c in q::cases_by_ids(self.store.reader(), chunk).await? {
-                let rec = RecordRef::new("case", c.id);
+                let rec = RecordRef::case(c.id);
                 let json = casework::CaseRecord::from_json(&c.case_json).ok();
                 out.insert(
-                    rec.clone(),
+                    rec,
                     RecordHead {
                         title: format!("Case #{} · {}", c.id, c.child_name),
                         date: json
@@ -588,7 +584,7 @@ impl Services {
 
     async fn links_of_many(&self, records: &[RecordRef]) -> Result<Vec<q::LinkRow>> {
         let mut out = Vec::new();
-        for kind in ["report", "ad", "case"] {
+        for kind in RecordKind::ALL {
             let ids: Vec<i64> = records
                 .iter()
                 .filter(|r| r.kind == kind)
@@ -622,13 +618,7 @@ impl Services {
         let rows = q::links_of(self.store.reader(), record).await?;
         let others: Vec<RecordRef> = rows
             .iter()
-            .map(|l| {
-                if l.a == *record {
-                    l.b.clone()
-                } else {
-                    l.a.clone()
-                }
-            })
+            .map(|l| if l.a == *record { l.b } else { l.a })
             .collect();
         let visible = self.visible(who, &others).await?;
         let heads = self.heads(&others).await?;
@@ -675,12 +665,11 @@ impl Services {
     pub async fn record_links(
         &self,
         who: &Principal,
-        kind: &str,
+        kind: RecordKind,
         id: i64,
         ip: Ip,
     ) -> Result<RecordLinks> {
         self.check_link_analysis(who)?;
-        let kind = parse_kind(kind).ok_or(ServiceError::NotFound("the record"))?;
         let record = RecordRef::new(kind, id);
         let head = self.visible_head(who, &record).await?;
         let links = self.visible_links(who, &record).await?;
@@ -697,13 +686,18 @@ impl Services {
                 value: v,
             });
         }
-        let (ad, generic_template) = if kind == "ad" {
+        let (ad, generic_template) = if kind == RecordKind::Ad {
             (
                 q::ads_by_ids(self.store.reader(), &[id]).await?.pop(),
-                q::values_of(self.store.reader(), super::GENERIC_KIND, "ad", &[id])
-                    .await?
-                    .pop()
-                    .map(|(_, v)| v),
+                q::values_of(
+                    self.store.reader(),
+                    super::GENERIC_KIND,
+                    RecordKind::Ad,
+                    &[id],
+                )
+                .await?
+                .pop()
+                .map(|(_, v)| v),
             )
         } else {
             (None, None)
@@ -762,10 +756,10 @@ impl Services {
         start: &RecordRef,
     ) -> Result<(Vec<RecordRef>, Vec<q::LinkRow>, bool)> {
         let min = cluster_min_weight();
-        let mut order = vec![start.clone()];
+        let mut order = vec![*start];
         let mut seen: HashSet<RecordRef> = order.iter().cloned().collect();
         let mut rows: HashMap<i64, q::LinkRow> = HashMap::new();
-        let mut frontier = vec![start.clone()];
+        let mut frontier = vec![*start];
         let mut capped = false;
         while !frontier.is_empty() {
             let found = self.links_of_many(&frontier).await?;
@@ -792,8 +786,8 @@ impl Services {
                     capped = true;
                     break;
                 }
-                seen.insert(r.clone());
-                order.push(r.clone());
+                seen.insert(r);
+                order.push(r);
                 frontier.push(r);
             }
             if capped {
@@ -850,7 +844,7 @@ impl Services {
         let states = states_of(nodes.iter(), false);
         let report_states = states_of(nodes.iter(), true);
         Ok(ClusterView {
-            start: start.clone(),
+            start: *start,
             nodes,
             edges,
             capped,
@@ -864,13 +858,12 @@ impl Services {
     pub async fn cluster(
         &self,
         who: &Principal,
-        kind: &str,
+        kind: RecordKind,
         id: i64,
         what: &str,
         ip: Ip,
     ) -> Result<ClusterView> {
         self.check_link_analysis(who)?;
-        let kind = parse_kind(kind).ok_or(ServiceError::NotFound("the record"))?;
         let start = RecordRef::new(kind, id);
         self.visible_head(who, &start).await?;
         let view = self.cluster_of(who, &start).await?;
@@ -890,7 +883,7 @@ impl Services {
         if self.check_link_analysis(who).is_err() {
             return Ok(None);
         }
-        let record = RecordRef::new("report", id);
+        let record = RecordRef::report(id);
         self.visible_head(who, &record).await?;
         let links = self.visible_links(who, &record).await?;
         let (cluster_size, cluster_capped, states, report_states) = if links.is_empty() {
@@ -925,21 +918,20 @@ impl Services {
                 if present.len() < 2 {
                     return None;
                 }
-                let count = |k: &str| present.iter().filter(|h| h.record.kind == k).count();
+                let count = |k: RecordKind| present.iter().filter(|h| h.record.kind == k).count();
                 let states = states_of(present.iter().copied(), false);
                 let report_states = states_of(present.iter().copied(), true);
                 let start = present
                     .iter()
-                    .find(|h| h.record.kind == "report")
+                    .find(|h| h.record.kind == RecordKind::Report)
                     .unwrap_or(&present[0])
-                    .record
-                    .clone();
+                    .record;
                 Some(ClusterSummary {
                     start,
                     size: present.len(),
-                    reports: count("report"),
-                    ads: count("ad"),
-                    cases: count("case"),
+                    reports: count(RecordKind::Report),
+                    ads: count(RecordKind::Ad),
+                    cases: count(RecordKind::Case),
                     states,
                     report_states,
                 })
@@ -1078,7 +1070,7 @@ mod tests {
 
     #[test]
     fn clusters_join_on_strong_links_only() {
-        let r = |id| RecordRef::new("report", id);
+        let r = |id| RecordRef::report(id);
         let e = |a, b, w| q::Edge {
             a: r(a),
             b: r(b),

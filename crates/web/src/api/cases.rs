@@ -355,7 +355,7 @@ pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<CaseDeta
             list.iter()
                 .map(|a| Alert {
                     id: a.row.id,
-                    source_kind: a.row.source_kind.clone(),
+                    source_kind: a.row.source_kind.to_string(),
                     source_id: a.row.source_id,
                     reason: a.row.reason.clone(),
                     value: a.row.value.clone(),

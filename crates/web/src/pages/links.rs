@@ -14,14 +14,13 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::permits;
-use domain::{Action, Principal};
+use domain::{Action, Principal, RecordKind, RecordRef};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::linking::views::{
     self as lv, parse_identifier_query, reason_label, ClusterSummary, ClusterView, LinkItem,
     RecordHead,
 };
-use store::links::RecordRef;
 
 /// Percent-encodes one path segment (identifier values carry `+`, `@` and `/`).
 pub fn seg(s: &str) -> String {
@@ -51,9 +50,11 @@ pub struct RecordLine {
 /// Where a record opens for this reader: hotline staff open reports in the queue,
 /// investigators among their leads; ads and cases have only their links page.
 fn record_href(who: &Principal, r: &RecordRef) -> String {
-    match r.kind.as_str() {
-        "report" if permits(Some(who), Action::ViewReports) => format!("/reports/{}", r.id),
-        "report" if permits(Some(who), Action::ViewLeads) => format!("/leads/{}", r.id),
+    match r.kind {
+        RecordKind::Report if permits(Some(who), Action::ViewReports) => {
+            format!("/reports/{}", r.id)
+        }
+        RecordKind::Report if permits(Some(who), Action::ViewLeads) => format!("/leads/{}", r.id),
         kind => format!("/links/record/{kind}/{}", r.id),
     }
 }
@@ -251,16 +252,21 @@ fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::not_found())
 }
 
+/// A record kind as it appears in addresses; any other word is a page that does not exist.
+fn parse_kind(kind: &str) -> Result<RecordKind, AppError> {
+    kind.parse().map_err(|_| AppError::not_found())
+}
+
 pub async fn record(
     ctx: Ctx,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
-    let id = parse_id(&id)?;
+    let (kind, id) = (parse_kind(&kind)?, parse_id(&id)?);
     let view = ctx
         .state
         .services
-        .record_links(p, &kind, id, ctx.ip.clone())
+        .record_links(p, kind, id, ctx.ip.clone())
         .await?;
     let title = view.head.title.clone();
     render(&RecordPage {
@@ -271,7 +277,7 @@ pub async fn record(
             "/links",
         ),
         record: line(p, &view.head),
-        kind: view.head.record.kind.clone(),
+        kind: view.head.record.kind.to_string(),
         ad: view.ad.map(|a| AdView {
             place: [a.city.clone(), a.state.clone()]
                 .into_iter()
@@ -414,7 +420,7 @@ fn graph_json(who: &Principal, c: &ClusterView) -> String {
                 // "R12", "A7", "C3": what fits beside a node in a large graph.
                 "short": format!(
                     "{}{}",
-                    n.record.kind.chars().next().unwrap_or('?').to_ascii_uppercase(),
+                    n.record.kind.label().chars().next().unwrap_or('?'),
                     n.record.id
                 ),
                 "kind": n.record.kind,
@@ -468,7 +474,7 @@ pub async fn cluster(
     let c = ctx
         .state
         .services
-        .cluster(p, &kind, id, what, ctx.ip.clone())
+        .cluster(p, parse_kind(&kind)?, id, what, ctx.ip.clone())
         .await?;
     let name = format!("cluster-{}-{id}", c.start.kind);
     match format {
@@ -574,12 +580,12 @@ fn csv(c: &ClusterView) -> String {
         let (a, b) = (&c.nodes[e.a], &c.nodes[e.b]);
         for (reason, value, w) in &e.reasons {
             let row = [
-                cell(&a.record.kind),
+                cell(a.record.kind.as_str()),
                 a.record.id.to_string(),
                 cell(&a.title),
                 cell(a.date.as_deref().unwrap_or_default()),
                 cell(&a.states.join(" ")),
-                cell(&b.record.kind),
+                cell(b.record.kind.as_str()),
                 b.record.id.to_string(),
                 cell(&b.title),
                 cell(b.date.as_deref().unwrap_or_default()),
@@ -637,7 +643,7 @@ fn graphml(c: &ClusterView) -> String {
         out.push_str(&format!(
             "    <node id=\"{}\"><data key=\"kind\">{}</data><data key=\"title\">{}</data><data key=\"date\">{}</data><data key=\"states\">{}</data></node>\n",
             xml(&node_id(&n.record)),
-            xml(&n.record.kind),
+            xml(n.record.kind.as_str()),
             xml(&n.title),
             xml(n.date.as_deref().unwrap_or_default()),
             xml(&n.states.join(" ")),
