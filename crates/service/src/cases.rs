@@ -23,7 +23,9 @@ use casework::{
 };
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, OrgId, OrgKind, Principal, RecordKind, Role, UserId};
+use domain::{
+    Action, AlertId, CaseId, EpisodeId, OrgId, OrgKind, Principal, RecordKind, Role, UserId,
+};
 use serde::{Deserialize, Serialize};
 use store::audit;
 use store::cases::{
@@ -753,7 +755,7 @@ impl Services {
     pub async fn fill_imported_in(
         &self,
         tx: &mut store::Tx,
-        id: i64,
+        CaseId(id): CaseId,
         case_json: &str,
     ) -> Result<bool> {
         let (number, file, episodes) = read_import(case_json).map_err(ServiceError::Invalid)?;
@@ -798,7 +800,7 @@ impl Services {
         };
         let mut tx = self.store.begin().await?;
         let filled = self
-            .fill_imported_in(&mut tx, id, &row.case_json)
+            .fill_imported_in(&mut tx, CaseId(id), &row.case_json)
             .await
             .map_err(|e| match e {
                 ServiceError::Invalid(why) => ServiceError::Invalid(format!(
@@ -859,7 +861,7 @@ impl Services {
             let mut tx = self.store.begin().await?;
             let mut entries = Vec::new();
             for (id, json) in &batch {
-                match self.fill_imported_in(&mut tx, *id, json).await {
+                match self.fill_imported_in(&mut tx, CaseId(*id), json).await {
                     Ok(true) => {
                         done += 1;
                         entries.push(
@@ -929,7 +931,12 @@ impl Services {
     }
 
     /// One case with its flags, priority, timeline, alerts and sharing. Audited as a view.
-    pub async fn case_detail(&self, who: &Principal, id: i64, ip: Ip) -> Result<CaseDetail> {
+    pub async fn case_detail(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<CaseDetail> {
         let row = self.visible_case(who, id).await?;
         let (file, episodes) = self.case_file(&row).await?;
         let today = self.today();
@@ -1030,7 +1037,7 @@ impl Services {
     pub async fn case_episodes(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         ip: Ip,
     ) -> Result<(CaseRow, Vec<StoredEpisode>)> {
         let row = self.visible_case(who, id).await?;
@@ -1107,7 +1114,7 @@ impl Services {
         who: &Principal,
         form: &CaseForm,
         ip: Ip,
-    ) -> std::result::Result<(i64, String), CaseError> {
+    ) -> std::result::Result<(CaseId, String), CaseError> {
         self.allow(who, Action::ReportMissingChild)?;
         let today = self.today();
         let mut errs = FormErrors::default();
@@ -1193,7 +1200,7 @@ impl Services {
         if let Some(job) = job {
             self.run_claimed(job).await;
         }
-        Ok((id, number))
+        Ok((CaseId(id), number))
     }
 
     /// Re-derives a case's columns after its file or episodes changed (in `tx`).
@@ -1223,7 +1230,7 @@ impl Services {
     pub async fn add_episode(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         form: &EpisodeForm,
         narrative_text: &str,
         ip: Ip,
@@ -1310,8 +1317,8 @@ impl Services {
     pub async fn record_recovery(
         &self,
         who: &Principal,
-        id: i64,
-        episode_id: i64,
+        CaseId(id): CaseId,
+        EpisodeId(episode_id): EpisodeId,
         form: &RecoveryForm,
         ip: Ip,
     ) -> std::result::Result<(), CaseError> {
@@ -1406,7 +1413,7 @@ impl Services {
     pub async fn set_case_status(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         to: CaseStatus,
         ip: Ip,
     ) -> Result<()> {
@@ -1445,7 +1452,7 @@ impl Services {
     pub async fn assign_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         to: Option<&str>,
         ip: Ip,
     ) -> Result<()> {
@@ -1490,7 +1497,7 @@ impl Services {
     pub async fn share_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         agencies: &[OrgId],
         ip: Ip,
     ) -> Result<usize> {
@@ -1600,8 +1607,8 @@ impl Services {
     pub async fn dismiss_case_alert(
         &self,
         who: &Principal,
-        id: i64,
-        alert_id: i64,
+        CaseId(id): CaseId,
+        AlertId(alert_id): AlertId,
         reason: &str,
         ip: Ip,
     ) -> Result<()> {
@@ -1644,7 +1651,7 @@ impl Services {
     pub async fn publish_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         given_by: &str,
         recorded_on: &str,
         ip: Ip,
@@ -1704,7 +1711,12 @@ impl Services {
     }
 
     /// Withdraws a case from publication.
-    pub async fn withdraw_publication(&self, who: &Principal, id: i64, ip: Ip) -> Result<()> {
+    pub async fn withdraw_publication(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<()> {
         self.allow(who, Action::PublishPoster)?;
         self.visible_case(who, id).await?;
         let now = self.now();
@@ -1725,7 +1737,12 @@ impl Services {
 
     /// The poster of a published case: only the published fields (and the photo). Audited
     /// as a view.
-    pub async fn case_poster(&self, who: &Principal, id: i64, ip: Ip) -> Result<PosterData> {
+    pub async fn case_poster(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<PosterData> {
         let row = self.visible_case(who, id).await?;
         let (Some(given_by), Some(on)) = (
             row.consent_given_by.clone().filter(|_| row.published),
@@ -1787,7 +1804,7 @@ impl Services {
     pub async fn add_case_photo(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         bytes: Vec<u8>,
         taken_on: &str,
         ip: Ip,

@@ -420,7 +420,10 @@ impl Services {
             // The case workflow's columns and episodes (also for a case imported before it
             // existed); a record it cannot read stays as imported, and says why when opened.
             if let Some(id) = store::cases::id_by_number(&mut *tx, case_id).await? {
-                match self.fill_imported_in(&mut tx, id, line).await {
+                match self
+                    .fill_imported_in(&mut tx, domain::CaseId(id), line)
+                    .await
+                {
                     Ok(_) | Err(ServiceError::Invalid(_)) => {}
                     Err(e) => return Err(e),
                 }

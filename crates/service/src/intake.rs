@@ -12,7 +12,7 @@ use crate::{Ip, Services};
 use cybertip::{Limits, Report, ResponseCode};
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal, RecordKind, Role};
+use domain::{Action, Principal, RecordKind, ReportId, Role};
 use store::audit;
 use store::reports::{self, FileRow, ReportRow, ReportState};
 
@@ -247,7 +247,7 @@ impl Services {
     pub async fn finish_report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<Vec<String>, IntakeError> {
         let files = self
@@ -261,7 +261,7 @@ impl Services {
     pub async fn retract_report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<(), IntakeError> {
         self.close_report(who, id, ReportState::Retracted, ip)
@@ -299,7 +299,7 @@ impl Services {
     pub async fn report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<ReportView, ServiceError> {
         let row = reports::by_id(self.store.reader(), id)
@@ -333,7 +333,11 @@ impl Services {
     }
 
     /// Checks, before any byte is stored, that `who` may add a file to report `id`.
-    pub async fn check_upload(&self, who: &Principal, id: i64) -> Result<(), IntakeError> {
+    pub async fn check_upload(
+        &self,
+        who: &Principal,
+        ReportId(id): ReportId,
+    ) -> Result<(), IntakeError> {
         if who.role != Role::ProviderApi {
             return Err(IntakeError::NotAuthorizedToSubmit);
         }
@@ -345,13 +349,13 @@ impl Services {
     pub async fn upload_file(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         file_name: &str,
         data: blob::UploadStream<'_>,
         ip: Ip,
     ) -> Result<Uploaded, IntakeError> {
         check_file_name(file_name)?;
-        self.check_upload(who, id).await?;
+        self.check_upload(who, ReportId(id)).await?;
         let limit = self.files.max_bytes;
         let stored = self.files.store.put(data, limit).await.map_err(|e| match e {
             blob::BlobError::TooLarge { .. } => IntakeError::FileUploadFailed(format!(
@@ -477,7 +481,7 @@ impl Services {
     pub async fn download_file(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         file_id: &str,
         ip: Ip,
     ) -> Result<(FileRow, blob::BlobReader), ServiceError> {

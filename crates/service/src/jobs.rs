@@ -17,7 +17,7 @@
 use crate::error::{Result, ServiceError};
 use crate::Services;
 use domain::{Action, Principal};
-use domain::{RecordKind, RecordRef};
+use domain::{JobId, RecordKind, RecordRef};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +67,7 @@ pub struct JobCounts {
 /// A job that failed for good, as an administrator sees it.
 #[derive(Debug, Clone)]
 pub struct FailedJob {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     /// What it was about, in words ("link report 12, case 3").
     pub about: String,
@@ -333,7 +333,7 @@ impl Services {
             .into_iter()
             .map(|r| FailedJob {
                 about: about(&r.kind, &r.payload),
-                id: r.id,
+                id: JobId(r.id),
                 kind: r.kind,
                 attempts: r.attempts,
                 created_at: r.created_at,

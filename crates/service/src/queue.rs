@@ -8,7 +8,7 @@ use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use domain::audit::NewAuditEntry;
 use domain::policy::permits;
-use domain::{Action, OrgId, OrgKind, Principal, ReportStatus, UserId};
+use domain::{Action, OrgId, OrgKind, Principal, ReportId, ReportStatus, UserId};
 use store::audit;
 use store::reports::{ReportRow, ReportState};
 use store::triage::{self as queries, NoteRow, QueueFilter, ShareRow};
@@ -146,7 +146,7 @@ impl Services {
     pub async fn set_report_status(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         to: ReportStatus,
         ip: Ip,
     ) -> Result<()> {
@@ -191,7 +191,7 @@ impl Services {
     pub async fn assign_reports(
         &self,
         who: &Principal,
-        ids: &[i64],
+        ids: &[ReportId],
         to: Option<&str>,
         ip: Ip,
     ) -> Result<usize> {
@@ -225,7 +225,7 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let mut n = 0;
         let mut entries = Vec::with_capacity(ids.len());
-        for &id in ids {
+        for &ReportId(id) in ids {
             if queries::assign(&mut *tx, id, assignee.as_ref().map(|a| a.0), now).await? {
                 n += 1;
                 entries.push(
@@ -249,7 +249,7 @@ impl Services {
     pub async fn add_report_note(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         body: &str,
         ip: Ip,
     ) -> Result<()> {
@@ -288,7 +288,7 @@ impl Services {
     pub async fn make_available(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         agencies: &[OrgId],
         ip: Ip,
     ) -> Result<usize> {

@@ -13,7 +13,7 @@ use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{Action, Principal};
-use domain::{RecordKind, RecordRef};
+use domain::{RecordKind, RecordRef, ReportId};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -877,7 +877,7 @@ impl Services {
     pub async fn report_links_panel(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<Option<Panel>> {
         if self.check_link_analysis(who).is_err() {

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::permits;
-use domain::{Action, Principal, RecordKind, RecordRef};
+use domain::{Action, Principal, RecordKind, RecordRef, ReportId};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::linking::views::{
@@ -678,7 +678,7 @@ pub struct Panel {
 
 /// The links panel of report `id` for this reader; None when their role does not use
 /// link analysis.
-pub async fn panel(ctx: &Ctx, id: i64) -> Result<Option<Panel>, AppError> {
+pub async fn panel(ctx: &Ctx, id: ReportId) -> Result<Option<Panel>, AppError> {
     let p = ctx.principal()?;
     let Some(v) = ctx
         .state
@@ -689,7 +689,7 @@ pub async fn panel(ctx: &Ctx, id: i64) -> Result<Option<Panel>, AppError> {
         return Ok(None);
     };
     Ok(Some(Panel {
-        id,
+        id: id.0,
         links: v.links.iter().map(|l| link_line(p, l)).collect(),
         total: v.total,
         cluster_size: v.cluster_size,
