@@ -137,7 +137,9 @@ async fn share_demo_leads(services: &Services) -> Result<()> {
     };
     let page = services.queue(&who, &filter, 1, 5).await?;
     for r in page.items {
-        services.make_available(&who, r.id, &[city], None).await?;
+        services
+            .make_available(&who, domain::ReportId(r.id), &[city], None)
+            .await?;
     }
     Ok(())
 }

@@ -55,6 +55,12 @@ impl NewAuditEntry {
         self.record_id = Some(id.to_string());
         self
     }
+    /// The entry is about one of the records links join (a report, a case, an ad).
+    pub fn about(self, record: impl Into<crate::RecordRef>) -> Self {
+        let r = record.into();
+        self.record(r.kind.as_str(), r.id)
+    }
+
     pub fn ip(mut self, ip: Option<String>) -> Self {
         self.ip = ip;
         self

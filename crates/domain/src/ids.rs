@@ -1,4 +1,5 @@
-//! Typed identifiers, so that a user id can never be passed where an organisation id is meant.
+//! Typed identifiers, so that a user id can never be passed where an organisation id is
+//! meant, nor an alert's id where a case's is.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,4 +26,24 @@ id_type!(
 id_type!(
     /// An organisation: the hotline itself, an agency, a provider or a partner.
     OrgId
+);
+id_type!(
+    /// A provider's CyberTipline report or a public tip.
+    ReportId
+);
+id_type!(
+    /// A missing-child case.
+    CaseId
+);
+id_type!(
+    /// An alert on a case: a record that carries something of the case's.
+    AlertId
+);
+id_type!(
+    /// One missing episode of a case.
+    EpisodeId
+);
+id_type!(
+    /// A background job.
+    JobId
 );

@@ -18,7 +18,7 @@ pub mod username;
 pub mod workflow;
 
 pub use error::DomainError;
-pub use ids::{OrgId, UserId};
+pub use ids::{AlertId, CaseId, EpisodeId, JobId, OrgId, ReportId, UserId};
 pub use org::OrgKind;
 pub use policy::{Action, Principal};
 pub use record::{RecordKind, RecordRef};

@@ -4,13 +4,16 @@
 //! so an unknown value read back from storage is an error the reader sees, never a silent
 //! default.
 
+use crate::ids::{CaseId, ReportId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The kinds of record that links join and alerts come from. Declared in the order of
-/// their stored names, so records sort here as the database sorts them and a list keeps
-/// its order whichever side sorted it.
+/// The kinds of record that links join and alerts come from.
+///
+/// The variants are in the order of their stored strings, so `Ord` agrees with the
+/// database: a link is stored with its smaller end first, and links written before the
+/// kinds were typed must still be found under the same pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
@@ -23,7 +26,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [RecordKind::Report, RecordKind::Case, RecordKind::Ad];
+    pub const ALL: [RecordKind; 3] = [RecordKind::Ad, RecordKind::Case, RecordKind::Report];
 
     /// The stored form.
     pub const fn as_str(self) -> &'static str {
@@ -91,6 +94,18 @@ impl RecordRef {
     }
 }
 
+impl From<ReportId> for RecordRef {
+    fn from(id: ReportId) -> RecordRef {
+        RecordRef::report(id.0)
+    }
+}
+
+impl From<CaseId> for RecordRef {
+    fn from(id: CaseId) -> RecordRef {
+        RecordRef::case(id.0)
+    }
+}
+
 impl fmt::Display for RecordRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.kind, self.id)
@@ -112,11 +127,20 @@ mod tests {
     }
 
     #[test]
-    fn kinds_sort_as_their_stored_names() {
-        for a in RecordKind::ALL {
-            for b in RecordKind::ALL {
-                assert_eq!(a.cmp(&b), a.as_str().cmp(b.as_str()), "{a} {b}");
-            }
+    fn order_is_the_stored_strings_order() {
+        let mut kinds = RecordKind::ALL;
+        kinds.sort_by_key(|k| k.as_str());
+        assert_eq!(kinds, RecordKind::ALL);
+        assert!(RecordKind::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn serde_uses_the_stored_strings() {
+        for k in RecordKind::ALL {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
     }
 }

@@ -17,11 +17,11 @@
 use crate::error::{Result, ServiceError};
 use crate::Services;
 use domain::{Action, Principal};
+use domain::{JobId, RecordKind, RecordRef};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use store::jobs::{self as q, Claimed};
-use store::links::RecordRef;
 use tokio::sync::Notify;
 
 /// Link these records against everything stored.
@@ -53,7 +53,7 @@ pub struct Jobs {
 #[derive(Serialize, Deserialize)]
 struct LinkPayload {
     /// (kind, id) of each record.
-    records: Vec<(String, i64)>,
+    records: Vec<(RecordKind, i64)>,
 }
 
 /// Jobs by state, for administrators and metrics.
@@ -67,7 +67,7 @@ pub struct JobCounts {
 /// A job that failed for good, as an administrator sees it.
 #[derive(Debug, Clone)]
 pub struct FailedJob {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     /// What it was about, in words ("link report 12, case 3").
     pub about: String,
@@ -91,7 +91,7 @@ pub fn backoff(attempts: i64) -> Duration {
 
 fn link_payload(records: &[RecordRef]) -> Result<String> {
     serde_json::to_string(&LinkPayload {
-        records: records.iter().map(|r| (r.kind.clone(), r.id)).collect(),
+        records: records.iter().map(|r| (r.kind, r.id)).collect(),
     })
     .map_err(|e| ServiceError::Internal(Box::new(e)))
 }
@@ -220,7 +220,7 @@ impl Services {
                 let records: Vec<RecordRef> = payload
                     .records
                     .iter()
-                    .map(|(k, id)| RecordRef::new(k, *id))
+                    .map(|(k, id)| RecordRef::new(*k, *id))
                     .collect();
                 self.link_records(&records).await?;
                 Ok(())
@@ -333,7 +333,7 @@ impl Services {
             .into_iter()
             .map(|r| FailedJob {
                 about: about(&r.kind, &r.payload),
-                id: r.id,
+                id: JobId(r.id),
                 kind: r.kind,
                 attempts: r.attempts,
                 created_at: r.created_at,
@@ -360,15 +360,25 @@ mod tests {
 
     #[test]
     fn a_link_job_is_described_by_its_records() {
-        let payload =
-            link_payload(&[RecordRef::new("report", 12), RecordRef::new("case", 3)]).unwrap();
+        let payload = link_payload(&[RecordRef::report(12), RecordRef::case(3)]).unwrap();
         assert_eq!(about(LINK, &payload), "link report 12, case 3");
-        let many: Vec<RecordRef> = (1..=8).map(|i| RecordRef::new("ad", i)).collect();
+        let many: Vec<RecordRef> = (1..=8).map(RecordRef::ad).collect();
         assert_eq!(
             about(LINK, &link_payload(&many).unwrap()),
             "link ad 1, ad 2, ad 3, ad 4, ad 5 and 3 more"
         );
         assert_eq!(about(LINK, "{"), "link (unreadable payload)");
         assert_eq!(about("other", "{}"), "other");
+    }
+
+    /// Jobs queued before the kinds were typed must still run, and an unknown kind must
+    /// fail the job rather than link some other record.
+    #[test]
+    fn the_link_payload_keeps_its_stored_form() {
+        let payload = link_payload(&[RecordRef::report(12), RecordRef::ad(3)]).unwrap();
+        assert_eq!(payload, r#"{"records":[["report",12],["ad",3]]}"#);
+        let read: LinkPayload = serde_json::from_str(r#"{"records":[["case",5]]}"#).unwrap();
+        assert_eq!(read.records, vec![(RecordKind::Case, 5)]);
+        assert!(serde_json::from_str::<LinkPayload>(r#"{"records":[["tip",5]]}"#).is_err());
     }
 }

@@ -4,8 +4,8 @@
 //! are the service's; this module only stores and finds.
 
 use crate::filter::{bind_all, bind_all_scalar, Bind};
-use crate::StoreError;
-use domain::{AssigneeFilter, CaseStatus, OrgId, UserId};
+use crate::{record_kind, StoreError};
+use domain::{AssigneeFilter, CaseStatus, OrgId, RecordKind, UserId};
 use sqlx::{Any, Executor, Row};
 
 /// A case as stored. `child_json` holds the child (casework's model and identifiers);
@@ -680,7 +680,7 @@ pub async fn shared_with<'e, E: Executor<'e, Database = Any>>(
 pub struct AlertRow {
     pub id: i64,
     pub case_id: i64,
-    pub source_kind: String,
+    pub source_kind: RecordKind,
     pub source_id: i64,
     pub reason: String,
     pub value: String,
@@ -696,7 +696,7 @@ pub struct AlertRow {
 #[derive(Debug, Clone)]
 pub struct NewAlert<'a> {
     pub case_id: i64,
-    pub source_kind: &'a str,
+    pub source_kind: RecordKind,
     pub source_id: i64,
     pub reason: &'a str,
     pub value: &'a str,
@@ -717,7 +717,7 @@ pub async fn insert_alert<'e, E: Executor<'e, Database = Any>>(
          ON CONFLICT (case_id, source_kind, source_id, reason) DO NOTHING RETURNING id",
     )
     .bind(a.case_id)
-    .bind(a.source_kind)
+    .bind(a.source_kind.as_str())
     .bind(a.source_id)
     .bind(a.reason)
     .bind(a.value)
@@ -759,7 +759,7 @@ pub async fn alerts<'e, E: Executor<'e, Database = Any>>(
             Ok(AlertRow {
                 id: r.try_get(0)?,
                 case_id: r.try_get(1)?,
-                source_kind: r.try_get(2)?,
+                source_kind: record_kind("case_alerts.source_kind", r.try_get(2)?)?,
                 source_id: r.try_get(3)?,
                 reason: r.try_get(4)?,
                 value: r.try_get(5)?,

@@ -27,6 +27,7 @@ pub mod triage;
 pub mod users;
 
 pub use audit::AuditRow;
+pub(crate) use error::record_kind;
 pub use error::StoreError;
 pub use orgs::OrgRow;
 pub use sessions::SessionRow;

@@ -2,24 +2,9 @@
 //! records, each with its reason and evidence. The engine that finds them is the pure
 //! `link` crate; `service::linking` decides what to store.
 
-use crate::StoreError;
+use crate::{record_kind, StoreError};
+use domain::{RecordKind, RecordRef};
 use sqlx::{Any, Executor, Row};
-
-/// A record: `("report", 12)`, `("ad", 7)`, `("case", 3)`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RecordRef {
-    pub kind: String,
-    pub id: i64,
-}
-
-impl RecordRef {
-    pub fn new(kind: &str, id: i64) -> RecordRef {
-        RecordRef {
-            kind: kind.to_owned(),
-            id,
-        }
-    }
-}
 
 /// One stored link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +22,14 @@ pub struct LinkRow {
 fn map(r: sqlx::any::AnyRow) -> Result<LinkRow, StoreError> {
     Ok(LinkRow {
         id: r.try_get("id")?,
-        a: RecordRef {
-            kind: r.try_get("a_kind")?,
-            id: r.try_get("a_id")?,
-        },
-        b: RecordRef {
-            kind: r.try_get("b_kind")?,
-            id: r.try_get("b_id")?,
-        },
+        a: RecordRef::new(
+            record_kind("record_links.a_kind", r.try_get("a_kind")?)?,
+            r.try_get("a_id")?,
+        ),
+        b: RecordRef::new(
+            record_kind("record_links.b_kind", r.try_get("b_kind")?)?,
+            r.try_get("b_id")?,
+        ),
         reason: r.try_get("reason")?,
         value: r.try_get("value")?,
         weight_milli: r.try_get("weight_milli")?,
@@ -70,7 +55,7 @@ pub async fn add_identifier<'e, E: Executor<'e, Database = Any>>(
     )
     .bind(kind)
     .bind(value)
-    .bind(&record.kind)
+    .bind(record.kind.as_str())
     .bind(record.id)
     .bind(seen_at)
     .execute(ex)
@@ -98,10 +83,10 @@ pub async fn records_with<'e, E: Executor<'e, Database = Any>>(
     rows.into_iter()
         .map(|r| {
             Ok((
-                RecordRef {
-                    kind: r.try_get(0)?,
-                    id: r.try_get(1)?,
-                },
+                RecordRef::new(
+                    record_kind("record_identifiers.record_kind", r.try_get(0)?)?,
+                    r.try_get(1)?,
+                ),
                 r.try_get(2)?,
             ))
         })
@@ -132,7 +117,7 @@ pub async fn identifiers_of<'e, E: Executor<'e, Database = Any>>(
     let rows = sqlx::query(
         "SELECT kind, value FROM record_identifiers WHERE record_kind = $1 AND record_id = $2 ORDER BY kind, value",
     )
-    .bind(&record.kind)
+    .bind(record.kind.as_str())
     .bind(record.id)
     .fetch_all(ex)
     .await?;
@@ -159,9 +144,9 @@ pub async fn add_link<'e, E: Executor<'e, Database = Any>>(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (a_kind, a_id, b_kind, b_id, reason, value) DO NOTHING",
     )
-    .bind(&a.kind)
+    .bind(a.kind.as_str())
     .bind(a.id)
-    .bind(&b.kind)
+    .bind(b.kind.as_str())
     .bind(b.id)
     .bind(reason)
     .bind(value)
@@ -198,7 +183,7 @@ pub async fn links_of<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} FROM record_links WHERE (a_kind = $1 AND a_id = $2) OR (b_kind = $1 AND b_id = $2) \
          ORDER BY weight_milli DESC, id"
     ))
-    .bind(&record.kind)
+    .bind(record.kind.as_str())
     .bind(record.id)
     .fetch_all(ex)
     .await?
@@ -277,7 +262,7 @@ pub async fn add_identifiers<'e, E: Executor<'e, Database = Any>>(
         q = q
             .bind(&r.kind)
             .bind(&r.value)
-            .bind(&r.record.kind)
+            .bind(r.record.kind.as_str())
             .bind(r.record.id)
             .bind(r.seen_at);
     }
@@ -334,10 +319,10 @@ pub async fn holders_for<'e, E: Executor<'e, Database = Any>>(
         .map(|r| {
             Ok((
                 r.try_get(0)?,
-                RecordRef {
-                    kind: r.try_get(1)?,
-                    id: r.try_get(2)?,
-                },
+                RecordRef::new(
+                    record_kind("record_identifiers.record_kind", r.try_get(1)?)?,
+                    r.try_get(2)?,
+                ),
                 r.try_get(3)?,
             ))
         })
@@ -381,9 +366,9 @@ pub async fn add_links<'e, E: Executor<'e, Database = Any>>(
             (&l.y, &l.x)
         };
         q = q
-            .bind(&a.kind)
+            .bind(a.kind.as_str())
             .bind(a.id)
-            .bind(&b.kind)
+            .bind(b.kind.as_str())
             .bind(b.id)
             .bind(&l.reason)
             .bind(&l.value)
@@ -415,7 +400,7 @@ pub async fn set_weight_through<'e, E: Executor<'e, Database = Any>>(
 /// Every link touching one of `ids` of one kind. At most [`MAX_IN`] / 2 ids.
 pub async fn links_touching<'e, E: Executor<'e, Database = Any>>(
     ex: E,
-    kind: &str,
+    kind: RecordKind,
     ids: &[i64],
 ) -> Result<Vec<LinkRow>, StoreError> {
     if ids.is_empty() {
@@ -429,7 +414,7 @@ pub async fn links_touching<'e, E: Executor<'e, Database = Any>>(
         params(2, n),
         params(2 + n, n)
     );
-    let mut q = sqlx::query(&sql).bind(kind);
+    let mut q = sqlx::query(&sql).bind(kind.as_str());
     for id in ids.iter().chain(ids) {
         q = q.bind(*id);
     }
@@ -479,14 +464,14 @@ impl Edge {
     /// From a row of `a_kind, a_id, b_kind, b_id, weight_milli`.
     fn from_row(r: &sqlx::any::AnyRow) -> Result<Edge, StoreError> {
         Ok(Edge {
-            a: RecordRef {
-                kind: r.try_get(0)?,
-                id: r.try_get(1)?,
-            },
-            b: RecordRef {
-                kind: r.try_get(2)?,
-                id: r.try_get(3)?,
-            },
+            a: RecordRef::new(
+                record_kind("record_links.a_kind", r.try_get(0)?)?,
+                r.try_get(1)?,
+            ),
+            b: RecordRef::new(
+                record_kind("record_links.b_kind", r.try_get(2)?)?,
+                r.try_get(3)?,
+            ),
             weight_milli: r.try_get(4)?,
         })
     }
@@ -514,13 +499,12 @@ pub async fn fingerprint<'e, E: Executor<'e, Database = Any>>(
     Ok((r.try_get(0)?, r.try_get(1)?))
 }
 
-/// The table of each record kind; kinds come from code, never from a request.
-fn table(kind: &str) -> Result<&'static str, StoreError> {
+/// The table of each record kind.
+fn table(kind: RecordKind) -> &'static str {
     match kind {
-        "report" => Ok("reports"),
-        "ad" => Ok("ads"),
-        "case" => Ok("cases"),
-        other => Err(StoreError::Corrupt(format!("record kind `{other}`"))),
+        RecordKind::Report => "reports",
+        RecordKind::Ad => "ads",
+        RecordKind::Case => "cases",
     }
 }
 
@@ -528,23 +512,17 @@ fn table(kind: &str) -> Result<&'static str, StoreError> {
 /// at `added_at` (reports: received, ads and cases: imported). At most [`MAX_IN`].
 pub async fn ids_by_external<'e, E: Executor<'e, Database = Any>>(
     ex: E,
-    kind: &str,
+    kind: RecordKind,
     externals: &[String],
     added_at: Option<i64>,
 ) -> Result<Vec<i64>, StoreError> {
     if externals.is_empty() {
         return Ok(Vec::new());
     }
-    let t = table(kind)?;
-    let time = if kind == "report" {
-        "received_at"
-    } else {
-        "imported_at"
-    };
-    let state = if kind == "report" {
-        " AND state = 'finished'"
-    } else {
-        ""
+    let t = table(kind);
+    let (time, state) = match kind {
+        RecordKind::Report => ("received_at", " AND state = 'finished'"),
+        RecordKind::Ad | RecordKind::Case => ("imported_at", ""),
     };
     let when = if added_at.is_some() {
         format!(" AND {time} = ${}", externals.len() + 1)
@@ -830,7 +808,7 @@ pub async fn edges_shared_with<'e, E: Executor<'e, Database = Any>>(
 pub async fn values_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     kind: &str,
-    record_kind: &str,
+    record_kind: RecordKind,
     ids: &[i64],
 ) -> Result<Vec<(i64, String)>, StoreError> {
     if ids.is_empty() {
@@ -841,7 +819,7 @@ pub async fn values_of<'e, E: Executor<'e, Database = Any>>(
          AND record_id IN ({}) ORDER BY record_id, value",
         params(3, ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(kind).bind(record_kind);
+    let mut q = sqlx::query(&sql).bind(kind).bind(record_kind.as_str());
     for id in ids {
         q = q.bind(*id);
     }
@@ -868,8 +846,9 @@ pub async fn template_members<'e, E: Executor<'e, Database = Any>>(
     .await?;
     let mut ids = Vec::with_capacity(rows.len() * 2);
     for r in rows {
-        let (a_kind, b_kind): (String, String) = (r.try_get(0)?, r.try_get(2)?);
-        if a_kind == "ad" && b_kind == "ad" {
+        let a_kind = record_kind("record_links.a_kind", r.try_get(0)?)?;
+        let b_kind = record_kind("record_links.b_kind", r.try_get(2)?)?;
+        if (a_kind, b_kind) == (RecordKind::Ad, RecordKind::Ad) {
             ids.push(r.try_get(1)?);
             ids.push(r.try_get(3)?);
         }

@@ -447,3 +447,52 @@ async fn concurrent_claims_never_share_a_job() {
     all.dedup();
     assert_eq!((n, all.len()), (40, 40));
 }
+
+/// A record kind this version does not know, read back from any of the columns holding
+/// one, is an error naming the column and the value: never taken for another kind.
+#[tokio::test]
+async fn an_unknown_record_kind_reads_back_as_an_error() {
+    use domain::{RecordKind, RecordRef};
+    use store::{cases, links};
+
+    let (_db, s) = fixture().await;
+    for sql in [
+        "INSERT INTO record_identifiers (kind, value, record_kind, record_id, seen_at) \
+         VALUES ('phone', '+15550100', 'tip', 1, NULL)",
+        "INSERT INTO record_links (a_kind, a_id, b_kind, b_id, reason, value, weight_milli, evidence_json, created_at) \
+         VALUES ('report', 1, 'tip', 2, 'phone', '+15550100', 500, '{}', 1)",
+        "INSERT INTO cases (external_id, child_name, missing_from_care, circumstance, episodes, case_json, imported_at) \
+         VALUES ('case-1', 'Sample Child', 0, 'runaway', 1, '{}', 1)",
+        "INSERT INTO case_alerts (case_id, source_kind, source_id, reason, value, evidence_json, weight_milli, created_at) \
+         SELECT id, 'tip', 2, 'phone', '+15550100', '{}', 500, 1 FROM cases",
+    ] {
+        s.execute_raw_for_tests(sql).await.unwrap();
+    }
+    let unknown = |e: StoreError, column: &str| match e {
+        StoreError::UnknownValue { column: c, value } => {
+            assert_eq!((c, value.as_str()), (column, "tip"));
+        }
+        other => panic!("expected an unknown {column}, got {other:?}"),
+    };
+
+    let e = links::records_with(s.reader(), "phone", "+15550100", 10)
+        .await
+        .unwrap_err();
+    unknown(e, "record_identifiers.record_kind");
+    let e = links::holders_for(s.reader(), "phone", &["+15550100".to_owned()])
+        .await
+        .unwrap_err();
+    unknown(e, "record_identifiers.record_kind");
+    let e = links::links_of(s.reader(), &RecordRef::report(1))
+        .await
+        .unwrap_err();
+    unknown(e, "record_links.b_kind");
+    let e = links::all_edges(s.reader()).await.unwrap_err();
+    unknown(e, "record_links.b_kind");
+
+    let case = links::ids_by_external(s.reader(), RecordKind::Case, &["case-1".to_owned()], None)
+        .await
+        .unwrap();
+    let e = cases::alerts(s.reader(), case[0]).await.unwrap_err();
+    unknown(e, "case_alerts.source_kind");
+}

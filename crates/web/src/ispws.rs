@@ -13,6 +13,7 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use cybertip::{report_done_response_xml, response_xml, ResponseCode};
+use domain::ReportId;
 
 /// Reports larger than this are refused with 4110 before parsing.
 pub const MAX_REPORT_BYTES: usize = 10 * 1024 * 1024;
@@ -138,7 +139,7 @@ pub async fn finish(ctx: Ctx, req: Request) -> Result<Response, AppError> {
     let files = ctx
         .state
         .services
-        .finish_report(&p, id, ctx.ip.clone())
+        .finish_report(&p, ReportId(id), ctx.ip.clone())
         .await
         .map_err(|e| AppError::intake(e, Some(id)))?;
     Ok(provider_xml(report_done_response_xml(
@@ -154,7 +155,7 @@ pub async fn retract(ctx: Ctx, req: Request) -> Result<Response, AppError> {
     let id = form_id(req).await?;
     ctx.state
         .services
-        .retract_report(&p, id, ctx.ip.clone())
+        .retract_report(&p, ReportId(id), ctx.ip.clone())
         .await
         .map_err(|e| AppError::intake(e, Some(id)))?;
     Ok(response(ResponseCode::Success, "Success", Some(id)))
@@ -230,7 +231,13 @@ pub async fn upload(ctx: Ctx, req: Request) -> Result<Response, AppError> {
                 use futures_util::StreamExt;
                 let stream = field.map(|r| r.map_err(std::io::Error::other));
                 let u = services
-                    .upload_file(&p, report_id, &name, Box::pin(stream), ctx.ip.clone())
+                    .upload_file(
+                        &p,
+                        ReportId(report_id),
+                        &name,
+                        Box::pin(stream),
+                        ctx.ip.clone(),
+                    )
                     .await
                     .map_err(|e| AppError::intake(e, Some(report_id)))?;
                 // The file is committed: whatever follows in the body must not turn the

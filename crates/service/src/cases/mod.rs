@@ -25,8 +25,8 @@ use casework::{
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{
-    Action, AssigneeFilter, CaseStatus, OrgId, OrgKind, Principal, RecordKind, RecordRef, Role,
-    UserId,
+    Action, AlertId, AssigneeFilter, CaseId, CaseStatus, EpisodeId, OrgId, OrgKind, Principal,
+    RecordKind, RecordRef, Role, UserId,
 };
 use serde::{Deserialize, Serialize};
 use store::audit;
@@ -814,7 +814,7 @@ impl Services {
     pub async fn fill_imported_in(
         &self,
         tx: &mut store::Tx,
-        id: i64,
+        CaseId(id): CaseId,
         case_json: &str,
     ) -> Result<bool> {
         let (number, file, episodes) = read_import(case_json).map_err(ServiceError::Invalid)?;
@@ -859,7 +859,7 @@ impl Services {
         };
         let mut tx = self.store.begin().await?;
         let filled = self
-            .fill_imported_in(&mut tx, id, &row.case_json)
+            .fill_imported_in(&mut tx, CaseId(id), &row.case_json)
             .await
             .map_err(|e| match e {
                 ServiceError::Invalid(why) => ServiceError::Invalid(format!(
@@ -871,7 +871,8 @@ impl Services {
         if filled {
             audit::append(
                 &mut tx,
-                NewAuditEntry::new("clearinghouse", "case.backfill").record("case", id),
+                NewAuditEntry::new("clearinghouse", "case.backfill")
+                    .about(domain::RecordRef::case(id)),
                 self.now(),
             )
             .await?;
@@ -919,11 +920,12 @@ impl Services {
             let mut tx = self.store.begin().await?;
             let mut entries = Vec::new();
             for (id, json) in &batch {
-                match self.fill_imported_in(&mut tx, *id, json).await {
+                match self.fill_imported_in(&mut tx, CaseId(*id), json).await {
                     Ok(true) => {
                         done += 1;
                         entries.push(
-                            NewAuditEntry::new("clearinghouse", "case.backfill").record("case", id),
+                            NewAuditEntry::new("clearinghouse", "case.backfill")
+                                .about(domain::RecordRef::case(*id)),
                         );
                     }
                     Ok(false) => {}
@@ -991,7 +993,12 @@ impl Services {
     }
 
     /// One case with its flags, priority, timeline, alerts and sharing. Audited as a view.
-    pub async fn case_detail(&self, who: &Principal, id: i64, ip: Ip) -> Result<CaseDetail> {
+    pub async fn case_detail(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<CaseDetail> {
         let row = self.visible_case(who, id).await?;
         let (file, episodes) = self.case_file(&row).await?;
         let today = self.today();
@@ -1073,7 +1080,8 @@ impl Services {
         } else {
             None
         };
-        self.record_view(who, "case", &id.to_string(), ip).await?;
+        self.record_view(who, RecordKind::Case.as_str(), &id.to_string(), ip)
+            .await?;
         Ok(CaseDetail {
             case: row.into(),
             file,
@@ -1095,7 +1103,7 @@ impl Services {
     pub async fn case_episodes(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         ip: Ip,
     ) -> Result<(CaseItem, Vec<StoredEpisode>)> {
         let row = self.visible_case(who, id).await?;
@@ -1107,11 +1115,11 @@ impl Services {
 
     /// The reports link analysis tied to a case, on the day each was received.
     async fn linked_reports(&self, id: i64) -> Result<Vec<TimelineItem>> {
-        let me = store::links::RecordRef::new("case", id);
+        let me = domain::RecordRef::case(id);
         let mut by_report: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for l in store::links::links_of(self.store.reader(), &me).await? {
             let other = if l.a == me { &l.b } else { &l.a };
-            if other.kind == "report" {
+            if other.kind == RecordKind::Report {
                 by_report.entry(other.id).or_default().push(format!(
                     "{} {}",
                     reason_label(&l.reason).to_lowercase(),
@@ -1137,12 +1145,7 @@ impl Services {
     }
 
     async fn alert_view(&self, row: AlertRow) -> Result<AlertView> {
-        let kind: RecordKind = row.source_kind.parse().map_err(|e| {
-            ServiceError::Internal(Box::new(store::StoreError::Corrupt(format!(
-                "alert {}: {e}",
-                row.id
-            ))))
-        })?;
+        let kind = row.source_kind;
         let source_label = match kind {
             RecordKind::Report => format!("report #{}", row.source_id),
             RecordKind::Ad => match queries::ad_title(self.store.reader(), row.source_id).await? {
@@ -1176,7 +1179,7 @@ impl Services {
         who: &Principal,
         form: &CaseForm,
         ip: Ip,
-    ) -> std::result::Result<(i64, String), CaseError> {
+    ) -> std::result::Result<(CaseId, String), CaseError> {
         self.allow(who, Action::ReportMissingChild)?;
         let today = self.today();
         let mut errs = FormErrors::default();
@@ -1242,7 +1245,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.report")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "{} ({}), {}",
                     number,
@@ -1256,13 +1259,13 @@ impl Services {
         // Linked right after the commit, not by the worker: an alert about this child
         // should not wait. The job makes it durable should the process die first.
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
             self.run_claimed(job).await;
         }
-        Ok((id, number))
+        Ok((CaseId(id), number))
     }
 
     /// Re-derives a case's columns after its file or episodes changed (in `tx`).
@@ -1292,7 +1295,7 @@ impl Services {
     pub async fn add_episode(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         form: &EpisodeForm,
         narrative_text: &str,
         ip: Ip,
@@ -1354,7 +1357,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.episode")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "episode {eid} reported {} ({}){}",
                     iso(episode.reported_on),
@@ -1366,7 +1369,7 @@ impl Services {
         )
         .await?;
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[store::links::RecordRef::new("case", id)])
+            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
@@ -1379,8 +1382,8 @@ impl Services {
     pub async fn record_recovery(
         &self,
         who: &Principal,
-        id: i64,
-        episode_id: i64,
+        CaseId(id): CaseId,
+        EpisodeId(episode_id): EpisodeId,
         form: &RecoveryForm,
         ip: Ip,
     ) -> std::result::Result<(), CaseError> {
@@ -1458,7 +1461,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.recovery")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!(
                     "episode {episode_id} recovered {}",
                     r.map(|r| iso(r.on)).unwrap_or_default()
@@ -1475,7 +1478,7 @@ impl Services {
     pub async fn set_case_status(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         to: CaseStatus,
         ip: Ip,
     ) -> Result<()> {
@@ -1500,7 +1503,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.status")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("{} → {}", from.as_str(), to.as_str()))
                 .ip(ip),
             now,
@@ -1514,7 +1517,7 @@ impl Services {
     pub async fn assign_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         to: Option<&str>,
         ip: Ip,
     ) -> Result<()> {
@@ -1541,7 +1544,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.assign")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(
                     assignee
                         .as_ref()
@@ -1559,7 +1562,7 @@ impl Services {
     pub async fn share_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         agencies: &[OrgId],
         ip: Ip,
     ) -> Result<usize> {
@@ -1590,7 +1593,7 @@ impl Services {
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "case.make_available")
                         .by(who.user_id.0)
-                        .record("case", id)
+                        .about(domain::RecordRef::case(id))
                         .detail(format!("to {} (organisation {})", o.name, o.id.0))
                         .ip(ip.clone()),
                 );
@@ -1620,7 +1623,7 @@ impl Services {
                 continue;
             }
             for (case, other) in [(&l.x, &l.y), (&l.y, &l.x)] {
-                if case.kind != "case" || case == other {
+                if case.kind != RecordKind::Case || case == other {
                     continue;
                 }
                 let exists = match known.get(&case.id) {
@@ -1638,7 +1641,7 @@ impl Services {
                     &mut **tx,
                     &queries::NewAlert {
                         case_id: case.id,
-                        source_kind: &other.kind,
+                        source_kind: other.kind,
                         source_id: other.id,
                         reason: &l.reason,
                         value: &l.value,
@@ -1651,7 +1654,7 @@ impl Services {
                 if let Some(alert) = new {
                     entries.push(
                         NewAuditEntry::new("link analysis", "case.alert")
-                            .record("case", case.id)
+                            .about(domain::RecordRef::case(case.id))
                             .detail(format!(
                                 "alert {alert}: {} link to {} {}",
                                 l.reason, other.kind, other.id
@@ -1669,8 +1672,8 @@ impl Services {
     pub async fn dismiss_case_alert(
         &self,
         who: &Principal,
-        id: i64,
-        alert_id: i64,
+        CaseId(id): CaseId,
+        AlertId(alert_id): AlertId,
         reason: &str,
         ip: Ip,
     ) -> Result<()> {
@@ -1697,7 +1700,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.alert.dismiss")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("alert {alert_id}: {reason}"))
                 .ip(ip),
             now,
@@ -1713,7 +1716,7 @@ impl Services {
     pub async fn publish_case(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         given_by: &str,
         recorded_on: &str,
         ip: Ip,
@@ -1762,7 +1765,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.publish")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .detail(format!("consent recorded on {}", iso(on)))
                 .ip(ip),
             now,
@@ -1773,7 +1776,12 @@ impl Services {
     }
 
     /// Withdraws a case from publication.
-    pub async fn withdraw_publication(&self, who: &Principal, id: i64, ip: Ip) -> Result<()> {
+    pub async fn withdraw_publication(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<()> {
         self.allow(who, Action::PublishPoster)?;
         self.visible_case(who, id).await?;
         let now = self.now();
@@ -1783,7 +1791,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "case.unpublish")
                 .by(who.user_id.0)
-                .record("case", id)
+                .about(domain::RecordRef::case(id))
                 .ip(ip),
             now,
         )
@@ -1794,7 +1802,12 @@ impl Services {
 
     /// The poster of a published case: only the published fields (and the photo). Audited
     /// as a view.
-    pub async fn case_poster(&self, who: &Principal, id: i64, ip: Ip) -> Result<PosterData> {
+    pub async fn case_poster(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        ip: Ip,
+    ) -> Result<PosterData> {
         let row = self.visible_case(who, id).await?;
         let (Some(given_by), Some(on)) = (
             row.consent_given_by.clone().filter(|_| row.published),
@@ -1856,7 +1869,7 @@ impl Services {
     pub async fn add_case_photo(
         &self,
         who: &Principal,
-        id: i64,
+        CaseId(id): CaseId,
         bytes: Vec<u8>,
         taken_on: &str,
         ip: Ip,
@@ -1912,7 +1925,7 @@ impl Services {
                 &mut tx,
                 NewAuditEntry::new(who.username.as_str(), "case.photo")
                     .by(who.user_id.0)
-                    .record("case", id)
+                    .about(domain::RecordRef::case(id))
                     .detail(format!("photo {}", stored.key))
                     .ip(ip),
                 now,

@@ -171,7 +171,7 @@ async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, F
         entries.push(
             NewAuditEntry::new(p.username.as_str(), "report.submit")
                 .by(p.submitted_by.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .ip(p.ip.clone()),
         );
         ids.push(id);

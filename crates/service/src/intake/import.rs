@@ -12,6 +12,7 @@ use crate::Services;
 use casework::CaseRecord;
 use domain::audit::NewAuditEntry;
 use domain::tip::{TipPerson, TipRecord};
+use domain::RecordKind;
 use sha2::Digest;
 use store::audit;
 use store::imports::{self, NewAd, NewCase};
@@ -243,7 +244,7 @@ impl Services {
             .iter()
             .map(|(_, b)| format!("xml:{}", hex::encode(sha2::Sha256::digest(b))));
         let job = self
-            .enqueue_imported(&mut tx, "report", added, Some(now))
+            .enqueue_imported(&mut tx, RecordKind::Report, added, Some(now))
             .await?;
         self.commit_and_link(tx, job).await?;
         Ok((counts, errors))
@@ -294,7 +295,7 @@ impl Services {
         let job = self
             .enqueue_imported(
                 &mut tx,
-                "report",
+                RecordKind::Report,
                 rows.iter().map(|(_, t)| format!("tip:{}", t.id.trim())),
                 None,
             )
@@ -370,7 +371,7 @@ impl Services {
         let job = self
             .enqueue_imported(
                 &mut tx,
-                "ad",
+                RecordKind::Ad,
                 rows.iter().map(|(_, a)| a.id.trim().to_owned()),
                 Some(now),
             )
@@ -419,7 +420,10 @@ impl Services {
             // The case workflow's columns and episodes (also for a case imported before it
             // existed); a record it cannot read stays as imported, and says why when opened.
             if let Some(id) = store::cases::id_by_number(&mut *tx, case_id).await? {
-                match self.fill_imported_in(&mut tx, id, line).await {
+                match self
+                    .fill_imported_in(&mut tx, domain::CaseId(id), line)
+                    .await
+                {
                     Ok(_) | Err(ServiceError::Invalid(_)) => {}
                     Err(e) => return Err(e),
                 }
@@ -430,7 +434,7 @@ impl Services {
         self.audit_import(&mut tx, operator, "cases", counts, now)
             .await?;
         let job = self
-            .enqueue_imported(&mut tx, "case", linked, Some(now))
+            .enqueue_imported(&mut tx, RecordKind::Case, linked, Some(now))
             .await?;
         self.commit_and_link(tx, job).await?;
         Ok((counts, errors))

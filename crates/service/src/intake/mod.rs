@@ -16,7 +16,7 @@ use crate::{Ip, Services};
 use cybertip::{Limits, Report, ResponseCode};
 use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal, ReportStatus, Role, UserId};
+use domain::{Action, Principal, RecordKind, ReportId, ReportStatus, Role, UserId};
 use store::audit;
 use store::reports::{self, FileRow, ReportRow, ReportState};
 
@@ -297,7 +297,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), action)
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .ip(ip),
             now,
         )
@@ -305,7 +305,7 @@ impl Services {
         let files = reports::file_ids(&mut *tx, id).await?;
         if state == ReportState::Finished {
             // Linking is durable work, committed with the report it is about.
-            self.enqueue_linking(&mut tx, &[store::links::RecordRef::new("report", id)])
+            self.enqueue_linking(&mut tx, &[domain::RecordRef::report(id)])
                 .await?;
         }
         store::commit(tx).await?;
@@ -316,7 +316,7 @@ impl Services {
     pub async fn finish_report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<Vec<String>, IntakeError> {
         let files = self
@@ -330,7 +330,7 @@ impl Services {
     pub async fn retract_report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<(), IntakeError> {
         self.close_report(who, id, ReportState::Retracted, ip)
@@ -371,7 +371,7 @@ impl Services {
     pub async fn report(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<ReportView, ServiceError> {
         let mut row = reports::by_id(self.store.reader(), id)
@@ -393,7 +393,8 @@ impl Services {
             .into_iter()
             .map(FileView::from)
             .collect();
-        self.record_view(who, "report", &id.to_string(), ip).await?;
+        self.record_view(who, RecordKind::Report.as_str(), &id.to_string(), ip)
+            .await?;
         let original_xml = row.original_xml.take();
         Ok(ReportView {
             original_xml,
@@ -404,7 +405,11 @@ impl Services {
     }
 
     /// Checks, before any byte is stored, that `who` may add a file to report `id`.
-    pub async fn check_upload(&self, who: &Principal, id: i64) -> Result<(), IntakeError> {
+    pub async fn check_upload(
+        &self,
+        who: &Principal,
+        ReportId(id): ReportId,
+    ) -> Result<(), IntakeError> {
         if who.role != Role::ProviderApi {
             return Err(IntakeError::NotAuthorizedToSubmit);
         }
@@ -416,13 +421,13 @@ impl Services {
     pub async fn upload_file(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         file_name: &str,
         data: blob::UploadStream<'_>,
         ip: Ip,
     ) -> Result<Uploaded, IntakeError> {
         check_file_name(file_name)?;
-        self.check_upload(who, id).await?;
+        self.check_upload(who, ReportId(id)).await?;
         let limit = self.files.max_bytes;
         let stored = self.files.store.put(data, limit).await.map_err(|e| match e {
             blob::BlobError::TooLarge { .. } => IntakeError::FileUploadFailed(format!(
@@ -468,7 +473,7 @@ impl Services {
                 &mut tx,
                 NewAuditEntry::new(who.username.as_str(), "report.file.upload")
                     .by(who.user_id.0)
-                    .record("report", id)
+                    .about(domain::RecordRef::report(id))
                     .detail(format!("file {file_id}, {} bytes", stored.size))
                     .ip(ip),
                 now,
@@ -533,7 +538,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.file.details")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("file {}", details.file_id))
                 .ip(ip),
             now,
@@ -548,7 +553,7 @@ impl Services {
     pub async fn download_file(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         file_id: &str,
         ip: Ip,
     ) -> Result<(FileView, blob::BlobReader), ServiceError> {

@@ -398,12 +398,12 @@ impl Services {
         // findable through our logs either.
         audit::append(
             &mut tx,
-            NewAuditEntry::new("public", "report.tip").record("report", id),
+            NewAuditEntry::new("public", "report.tip").about(domain::RecordRef::report(id)),
             now,
         )
         .await?;
         // Linking is durable work, committed with the tip it is about.
-        self.enqueue_linking(&mut tx, &[store::links::RecordRef::new("report", id)])
+        self.enqueue_linking(&mut tx, &[domain::RecordRef::report(id)])
             .await?;
         store::commit(tx).await?;
         self.wake_jobs();

@@ -35,12 +35,13 @@ pub use records::{url as normalize_url, Sighting};
 
 use crate::error::{Result, ServiceError};
 use crate::Services;
+use domain::{RecordKind, RecordRef};
 use link::{band_keys, Config, IdKind, IdentifierConfig, Index, Model, TextClusterer};
 use records::Child;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use store::links::{self as q, IdentifierRow, NewLink, RecordRef, MAX_IN};
+use store::links::{self as q, IdentifierRow, NewLink, MAX_IN};
 
 /// The kinds of identifier that link records, as stored.
 pub const IDENTIFIER_KINDS: [&str; 6] = ["phone", "email", "handle", "device", "ip", "url"];
@@ -146,19 +147,19 @@ fn merge_groups(groups: Vec<TemplateGroup>) -> Vec<TemplateGroup> {
 }
 
 fn key(r: &RecordRef) -> Key {
-    let k = match r.kind.as_str() {
-        "report" => 0,
-        "ad" => 1,
-        _ => 2,
+    let k = match r.kind {
+        RecordKind::Report => 0,
+        RecordKind::Ad => 1,
+        RecordKind::Case => 2,
     };
     (k, r.id)
 }
 
 fn unkey(k: Key) -> RecordRef {
     let kind = match k.0 {
-        0 => "report",
-        1 => "ad",
-        _ => "case",
+        0 => RecordKind::Report,
+        1 => RecordKind::Ad,
+        _ => RecordKind::Case,
     };
     RecordRef::new(kind, k.1)
 }
@@ -333,7 +334,7 @@ impl Services {
     pub async fn enqueue_imported(
         &self,
         tx: &mut store::Tx,
-        kind: &'static str,
+        kind: RecordKind,
         externals: impl IntoIterator<Item = String>,
         added_at: Option<i64>,
     ) -> Result<Option<store::jobs::Claimed>> {
@@ -358,7 +359,7 @@ impl Services {
     }
 
     async fn load_for_linking(&self, records: &[RecordRef]) -> Result<Vec<Loaded>> {
-        let ids = |kind: &str| -> Vec<i64> {
+        let ids = |kind: RecordKind| -> Vec<i64> {
             records
                 .iter()
                 .filter(|r| r.kind == kind)
@@ -366,7 +367,7 @@ impl Services {
                 .collect()
         };
         let mut out = Vec::new();
-        for chunk in ids("report").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Report).chunks(MAX_IN) {
             out.extend(
                 q::reports_by_ids(self.store.reader(), chunk, false)
                     .await?
@@ -374,7 +375,7 @@ impl Services {
                     .map(Loaded::Report),
             );
         }
-        for chunk in ids("case").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Case).chunks(MAX_IN) {
             out.extend(
                 q::cases_by_ids(self.store.reader(), chunk)
                     .await?
@@ -382,7 +383,7 @@ impl Services {
                     .map(Loaded::Case),
             );
         }
-        for chunk in ids("ad").chunks(MAX_IN) {
+        for chunk in ids(RecordKind::Ad).chunks(MAX_IN) {
             out.extend(
                 q::ads_by_ids(self.store.reader(), chunk)
                     .await?
@@ -405,7 +406,7 @@ impl Services {
                         let report: Option<cybertip::Report> =
                             serde_json::from_str(&r.report_json).ok();
                         Item {
-                            record: RecordRef::new("report", r.id),
+                            record: RecordRef::report(r.id),
                             sightings: report
                                 .as_ref()
                                 .map(|rep| records::report_sightings(rep, &r.source, x))
@@ -420,7 +421,7 @@ impl Services {
                     Loaded::Case(c) => {
                         let case = casework::CaseRecord::from_json(&c.case_json).ok();
                         Item {
-                            record: RecordRef::new("case", c.id),
+                            record: RecordRef::case(c.id),
                             sightings: case
                                 .as_ref()
                                 .map(records::case_sightings)
@@ -430,7 +431,7 @@ impl Services {
                         }
                     }
                     Loaded::Ad(a) => Item {
-                        record: RecordRef::new("ad", a.id),
+                        record: RecordRef::ad(a.id),
                         sightings: records::ad_sightings(&a.url, &a.title, &a.body, x),
                         children: Vec::new(),
                         ad_text: Some(link::ads::text(&a.title, &a.body)),
@@ -492,7 +493,7 @@ impl Services {
                     });
                     links.push(NewLink {
                         value: ordered_label(&it.record, &child.label, &other, other_label),
-                        x: it.record.clone(),
+                        x: it.record,
                         y: other,
                         reason: "person".into(),
                         weight_milli: milli(why.probability),
@@ -506,7 +507,7 @@ impl Services {
         if templates {
             let ads: Vec<(RecordRef, String)> = items
                 .iter()
-                .filter_map(|it| it.ad_text.clone().map(|t| (it.record.clone(), t)))
+                .filter_map(|it| it.ad_text.clone().map(|t| (it.record, t)))
                 .collect();
             if !ads.is_empty() {
                 let (l, rows, t) = self.template_links(&ads).await?;
@@ -524,7 +525,7 @@ impl Services {
                 it.sightings.iter().map(|s| IdentifierRow {
                     kind: s.kind.to_owned(),
                     value: s.value.clone(),
-                    record: it.record.clone(),
+                    record: it.record,
                     seen_at: s.seen_at,
                 })
             })
@@ -596,8 +597,8 @@ impl Services {
                             }
                         }
                         links.push(NewLink {
-                            x: (*rec).clone(),
-                            y: other.clone(),
+                            x: *(*rec),
+                            y: *other,
                             reason: (*kind).to_owned(),
                             value: value.clone(),
                             weight_milli: milli(w),
@@ -617,7 +618,7 @@ impl Services {
             } else {
                 (&l.y, &l.x)
             };
-            seen.insert((a.clone(), b.clone(), l.reason.clone(), l.value.clone()))
+            seen.insert((*a, *b, l.reason.clone(), l.value.clone()))
         });
         for chunk in links.chunks(MAX_IN / 9) {
             counts.links += q::add_links(&mut *tx, chunk, now).await?;
@@ -690,7 +691,9 @@ impl Services {
         // Ads of generic templates: nothing joins them by text.
         let mut generic: HashMap<i64, String> = HashMap::new();
         for chunk in earlier.chunks(MAX_IN) {
-            generic.extend(q::values_of(self.store.reader(), GENERIC_KIND, "ad", chunk).await?);
+            generic.extend(
+                q::values_of(self.store.reader(), GENERIC_KIND, RecordKind::Ad, chunk).await?,
+            );
         }
         for (r, t) in ads {
             if let std::collections::hash_map::Entry::Vacant(e) = num.entry(r.id) {
@@ -729,7 +732,7 @@ impl Services {
                     rows.push(IdentifierRow {
                         kind: GENERIC_KIND.into(),
                         value: label,
-                        record: rec.clone(),
+                        record: *rec,
                         seen_at: None,
                     });
                     Self::register_bands(&mut buckets, &mut rows, rec, keys);
@@ -753,8 +756,8 @@ impl Services {
                 }
                 touched.push(group);
                 links.push(NewLink {
-                    x: rec.clone(),
-                    y: RecordRef::new("ad", other),
+                    x: *rec,
+                    y: RecordRef::ad(other),
                     reason: "template".into(),
                     evidence_json: json!({
                         "similarity": sim, "threshold": config.threshold,
@@ -784,7 +787,7 @@ impl Services {
                 rows.push(IdentifierRow {
                     kind: BAND_KIND.into(),
                     value: k.clone(),
-                    record: rec.clone(),
+                    record: *rec,
                     seen_at: None,
                 });
             }
@@ -796,7 +799,7 @@ impl Services {
         let mut seen: HashSet<String> = HashSet::new();
         for chunk in ads.chunks(MAX_IN) {
             for kind in ["phone", "email"] {
-                for (_, v) in q::values_of(&mut **tx, kind, "ad", chunk).await? {
+                for (_, v) in q::values_of(&mut **tx, kind, RecordKind::Ad, chunk).await? {
                     seen.insert(v);
                 }
             }
@@ -831,7 +834,7 @@ impl Services {
             .map(|&id| IdentifierRow {
                 kind: GENERIC_KIND.into(),
                 value: label.clone(),
-                record: RecordRef::new("ad", id),
+                record: RecordRef::ad(id),
                 seen_at: None,
             })
             .collect();
@@ -947,7 +950,7 @@ impl Services {
                         band_rows.push(IdentifierRow {
                             kind: BAND_KIND.into(),
                             value: k,
-                            record: RecordRef::new("ad", a.id),
+                            record: RecordRef::ad(a.id),
                             seen_at: None,
                         });
                     }
@@ -986,7 +989,7 @@ impl Services {
                     .map(|&id| IdentifierRow {
                         kind: GENERIC_KIND.into(),
                         value: label.clone(),
-                        record: RecordRef::new("ad", id),
+                        record: RecordRef::ad(id),
                         seen_at: None,
                     })
                     .collect();
@@ -1001,8 +1004,8 @@ impl Services {
                     continue;
                 }
                 links.push(NewLink {
-                    x: RecordRef::new("ad", template),
-                    y: RecordRef::new("ad", member),
+                    x: RecordRef::ad(template),
+                    y: RecordRef::ad(member),
                     reason: "template".into(),
                     value: label.clone(),
                     weight_milli: milli(f64::from(sim)),

@@ -12,7 +12,7 @@ use crate::accounts::Page;
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use domain::policy::{may_see_record, permits, RecordSharing};
-use domain::{Action, Principal, RecordKind, RecordRef};
+use domain::{Action, Principal, RecordKind, RecordRef, ReportId};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -229,48 +229,6 @@ pub(crate) struct ClusterCache {
     summaries: Arc<Vec<ClusterSummary>>,
 }
 
-/// A record as the link tables name it, read back: an unknown kind is damage, not a
-/// record to skip.
-fn decode(r: &q::RecordRef) -> Result<RecordRef> {
-    let kind: RecordKind = r.kind.parse().map_err(|e| {
-        ServiceError::Internal(Box::new(store::StoreError::Corrupt(format!(
-            "record link: {e}"
-        ))))
-    })?;
-    Ok(RecordRef::new(kind, r.id))
-}
-
-fn encode(r: &RecordRef) -> q::RecordRef {
-    q::RecordRef::new(r.kind.as_str(), r.id)
-}
-
-/// A stored link with its records decoded.
-struct Link {
-    id: i64,
-    a: RecordRef,
-    b: RecordRef,
-    reason: String,
-    value: String,
-    weight_milli: i64,
-    evidence_json: String,
-}
-
-fn links(rows: Vec<q::LinkRow>) -> Result<Vec<Link>> {
-    rows.into_iter()
-        .map(|l| {
-            Ok(Link {
-                id: l.id,
-                a: decode(&l.a)?,
-                b: decode(&l.b)?,
-                reason: l.reason,
-                value: l.value,
-                weight_milli: l.weight_milli,
-                evidence_json: l.evidence_json,
-            })
-        })
-        .collect()
-}
-
 /// Reads what someone typed into the search box as an identifier: a web address, an
 /// email, an IP address, a phone number, else a handle. Normalised as linking stores it.
 pub fn parse_identifier_query(raw: &str) -> Option<(&'static str, String)> {
@@ -462,9 +420,7 @@ fn day_of_micros(m: i64) -> Option<String> {
 fn components(edges: Vec<q::Edge>) -> Result<Vec<Vec<RecordRef>>> {
     let mut pairs: HashMap<(RecordRef, RecordRef), f64> = HashMap::new();
     for e in edges {
-        let miss = pairs
-            .entry(ordered(decode(&e.a)?, decode(&e.b)?))
-            .or_insert(1.0);
+        let miss = pairs.entry(ordered(e.a, e.b)).or_insert(1.0);
         *miss *= 1.0 - (e.weight_milli as f64 / 1000.0).clamp(0.0, 1.0);
     }
     let min = cluster_min_weight();
@@ -653,7 +609,7 @@ impl Services {
         Ok(out)
     }
 
-    async fn links_of_many(&self, records: &[RecordRef]) -> Result<Vec<Link>> {
+    async fn links_of_many(&self, records: &[RecordRef]) -> Result<Vec<q::LinkRow>> {
         let mut out = Vec::new();
         for kind in RecordKind::ALL {
             let ids: Vec<i64> = records
@@ -662,9 +618,7 @@ impl Services {
                 .map(|r| r.id)
                 .collect();
             for chunk in ids.chunks(MAX_IN / 2) {
-                out.extend(links(
-                    q::links_touching(self.store.reader(), kind.as_str(), chunk).await?,
-                )?);
+                out.extend(q::links_touching(self.store.reader(), kind, chunk).await?);
             }
         }
         Ok(out)
@@ -688,7 +642,7 @@ impl Services {
 
     /// The links of a record the reader may see, to records they may see.
     async fn visible_links(&self, who: &Principal, record: &RecordRef) -> Result<Vec<LinkItem>> {
-        let rows = links(q::links_of(self.store.reader(), &encode(record)).await?)?;
+        let rows = q::links_of(self.store.reader(), record).await?;
         let others: Vec<RecordRef> = rows
             .iter()
             .map(|l| if l.a == *record { l.b } else { l.a })
@@ -738,19 +692,16 @@ impl Services {
     pub async fn record_links(
         &self,
         who: &Principal,
-        kind: &str,
+        kind: RecordKind,
         id: i64,
         ip: Ip,
     ) -> Result<RecordLinks> {
         self.check_link_analysis(who)?;
-        let kind: RecordKind = kind
-            .parse()
-            .map_err(|_| ServiceError::NotFound("the record"))?;
         let record = RecordRef::new(kind, id);
         let head = self.visible_head(who, &record).await?;
         let links = self.visible_links(who, &record).await?;
         let mut identifiers = Vec::new();
-        for (k, v) in q::identifiers_of(self.store.reader(), &encode(&record)).await? {
+        for (k, v) in q::identifiers_of(self.store.reader(), &record).await? {
             if !IDENTIFIER_KINDS.contains(&k.as_str()) {
                 continue;
             }
@@ -768,10 +719,15 @@ impl Services {
                     .await?
                     .pop()
                     .map(Ad::from),
-                q::values_of(self.store.reader(), super::GENERIC_KIND, "ad", &[id])
-                    .await?
-                    .pop()
-                    .map(|(_, v)| v),
+                q::values_of(
+                    self.store.reader(),
+                    super::GENERIC_KIND,
+                    RecordKind::Ad,
+                    &[id],
+                )
+                .await?
+                .pop()
+                .map(|(_, v)| v),
             )
         } else {
             (None, None)
@@ -801,10 +757,7 @@ impl Services {
         let cap = hub_cap();
         let total = q::count_with(self.store.reader(), kind, &value).await?;
         let rows = q::records_with(self.store.reader(), kind, &value, cap as i64 + 1).await?;
-        let records = rows
-            .iter()
-            .map(|(r, _)| decode(r))
-            .collect::<Result<Vec<RecordRef>>>()?;
+        let records = rows.iter().map(|(r, _)| *r).collect::<Vec<RecordRef>>();
         let visible = self.visible(who, &records).await?;
         let heads = self.heads(&records).await?;
         let holders = records
@@ -831,11 +784,11 @@ impl Services {
         &self,
         who: &Principal,
         start: &RecordRef,
-    ) -> Result<(Vec<RecordRef>, Vec<Link>, bool)> {
+    ) -> Result<(Vec<RecordRef>, Vec<q::LinkRow>, bool)> {
         let min = cluster_min_weight();
         let mut order = vec![*start];
         let mut seen: HashSet<RecordRef> = order.iter().copied().collect();
-        let mut rows: HashMap<i64, Link> = HashMap::new();
+        let mut rows: HashMap<i64, q::LinkRow> = HashMap::new();
         let mut frontier = vec![*start];
         let mut capped = false;
         while !frontier.is_empty() {
@@ -876,7 +829,7 @@ impl Services {
                 break;
             }
         }
-        let mut rows: Vec<Link> = rows
+        let mut rows: Vec<q::LinkRow> = rows
             .into_values()
             .filter(|l| seen.contains(&l.a) && seen.contains(&l.b))
             .collect();
@@ -935,15 +888,12 @@ impl Services {
     pub async fn cluster(
         &self,
         who: &Principal,
-        kind: &str,
+        kind: RecordKind,
         id: i64,
         what: &str,
         ip: Ip,
     ) -> Result<ClusterView> {
         self.check_link_analysis(who)?;
-        let kind: RecordKind = kind
-            .parse()
-            .map_err(|_| ServiceError::NotFound("the record"))?;
         let start = RecordRef::new(kind, id);
         self.visible_head(who, &start).await?;
         let view = self.cluster_of(who, &start).await?;
@@ -957,7 +907,7 @@ impl Services {
     pub async fn report_links_panel(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         ip: Ip,
     ) -> Result<Option<Panel>> {
         if self.check_link_analysis(who).is_err() {
@@ -1152,8 +1102,8 @@ mod tests {
     fn clusters_join_on_strong_links_only() {
         let r = RecordRef::report;
         let e = |a, b, w| q::Edge {
-            a: q::RecordRef::new("report", a),
-            b: q::RecordRef::new("report", b),
+            a: RecordRef::report(a),
+            b: RecordRef::report(b),
             weight_milli: w,
         };
         let mut c =

@@ -11,7 +11,7 @@ use crate::intake::ReportItem;
 use crate::{Ip, Services};
 use domain::audit::NewAuditEntry;
 use domain::policy::permits;
-use domain::{Action, AssigneeFilter, OrgId, OrgKind, Principal, ReportStatus, UserId};
+use domain::{Action, AssigneeFilter, OrgId, OrgKind, Principal, ReportId, ReportStatus, UserId};
 use store::audit;
 use store::reports::{ReportRow, ReportState};
 use store::triage::{self as queries, NoteRow, QueueFilter, ShareRow};
@@ -248,7 +248,7 @@ impl Services {
     pub async fn set_report_status(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         to: ReportStatus,
         ip: Ip,
     ) -> Result<()> {
@@ -278,7 +278,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.status")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("{} → {}", row.status.as_str(), to.as_str()))
                 .ip(ip),
             now,
@@ -293,7 +293,7 @@ impl Services {
     pub async fn assign_reports(
         &self,
         who: &Principal,
-        ids: &[i64],
+        ids: &[ReportId],
         to: Option<&str>,
         ip: Ip,
     ) -> Result<usize> {
@@ -327,13 +327,13 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let mut n = 0;
         let mut entries = Vec::with_capacity(ids.len());
-        for &id in ids {
+        for &ReportId(id) in ids {
             if queries::assign(&mut *tx, id, assignee.as_ref().map(|a| a.0), now).await? {
                 n += 1;
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "report.assign")
                         .by(who.user_id.0)
-                        .record("report", id)
+                        .about(domain::RecordRef::report(id))
                         .detail(
                             assignee
                                 .as_ref()
@@ -351,7 +351,7 @@ impl Services {
     pub async fn add_report_note(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         body: &str,
         ip: Ip,
     ) -> Result<()> {
@@ -375,7 +375,7 @@ impl Services {
             &mut tx,
             NewAuditEntry::new(who.username.as_str(), "report.note")
                 .by(who.user_id.0)
-                .record("report", id)
+                .about(domain::RecordRef::report(id))
                 .detail(format!("note {note}"))
                 .ip(ip),
             now,
@@ -390,7 +390,7 @@ impl Services {
     pub async fn make_available(
         &self,
         who: &Principal,
-        id: i64,
+        ReportId(id): ReportId,
         agencies: &[OrgId],
         ip: Ip,
     ) -> Result<usize> {
@@ -428,7 +428,7 @@ impl Services {
                 entries.push(
                     NewAuditEntry::new(who.username.as_str(), "report.make_available")
                         .by(who.user_id.0)
-                        .record("report", id)
+                        .about(domain::RecordRef::report(id))
                         .detail(format!("to {} (organisation {})", o.name, o.id.0))
                         .ip(ip.clone()),
                 );

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, EpisodeForm, GuardianForm};
-use domain::{AssigneeFilter, CaseStatus};
+use domain::{AssigneeFilter, CaseId, CaseStatus};
 use serde::{Deserialize, Serialize};
 use service::cases::{CaseForm, CaseItem, CaseQuery, IdentifiersForm, StoredEpisode};
 use utoipa::{IntoParams, ToSchema};
@@ -279,7 +279,7 @@ pub struct CaseDetail {
 /// Audited as a view.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path, description = "The case's id")),
     responses((status = 200, body = CaseDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<CaseDetail>, AppError> {
+pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<CaseId>) -> Result<Json<CaseDetail>, AppError> {
     let p = ctx.principal()?;
     let d = ctx
         .state
@@ -414,7 +414,7 @@ impl From<&StoredEpisode> for EpisodeOut {
     responses((status = 200, body = [EpisodeOut]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn episodes(
     ctx: Ctx,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
 ) -> Result<Json<Vec<EpisodeOut>>, AppError> {
     let p = ctx.principal()?;
     let (_, eps) = ctx
@@ -556,9 +556,14 @@ pub async fn create(ctx: Ctx, ApiJson(n): ApiJson<NewCase>) -> Result<Response, 
         .report_missing_child(p, &form, ctx.ip.clone())
         .await
     {
-        Ok((id, case_number)) => {
-            Ok((StatusCode::CREATED, Json(Created { id, case_number })).into_response())
-        }
+        Ok((id, case_number)) => Ok((
+            StatusCode::CREATED,
+            Json(Created {
+                id: id.0,
+                case_number,
+            }),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -574,7 +579,7 @@ pub struct EpisodeCreated {
     responses((status = 201, body = EpisodeCreated), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_episode(
     ctx: Ctx,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CaseId>,
     ApiJson(e): ApiJson<EpisodeIn>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -595,7 +600,7 @@ pub async fn add_episode(
 #[utoipa::path(get, path = "/api/v1/cases/{id}/poster", tag = "cases", params(("id" = i64, Path, description = "The case's id")),
     responses((status = 200, description = "The poster", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn poster(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+pub async fn poster(ctx: Ctx, ApiPath(id): ApiPath<CaseId>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let poster = ctx
         .state

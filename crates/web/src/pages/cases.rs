@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
 use domain::policy::permits;
-use domain::{Action, AssigneeFilter, CaseStatus, OrgId, Role};
+use domain::{Action, AlertId, AssigneeFilter, CaseId, CaseStatus, EpisodeId, OrgId, Role};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::cases::{
@@ -1009,7 +1009,12 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     }
 }
 
-async fn show(ctx: &Ctx, id: i64, again: Again, status: StatusCode) -> Result<Response, AppError> {
+async fn show(
+    ctx: &Ctx,
+    id: CaseId,
+    again: Again,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let d = ctx
         .state
@@ -1032,7 +1037,7 @@ pub struct DetailQuery {
 /// The case page.
 pub async fn detail(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
     let notice = if q.reported == "1" {
@@ -1061,7 +1066,11 @@ pub async fn detail(
     .await
 }
 
-pub async fn add_episode(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+pub async fn add_episode(
+    ctx: Ctx,
+    Path(id): Path<CaseId>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let pairs = form_pairs(&body);
     let form = episode_form(&pairs);
@@ -1086,7 +1095,7 @@ pub async fn add_episode(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<R
 
 pub async fn record_recovery(
     ctx: Ctx,
-    Path((id, episode_id)): Path<(i64, i64)>,
+    Path((id, episode_id)): Path<(CaseId, EpisodeId)>,
     axum::Form(f): axum::Form<RecoveryForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1099,7 +1108,7 @@ pub async fn record_recovery(
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=recovery#episodes")).into_response()),
         Err(CaseError::Form(errs)) => {
             let again = Again {
-                recovery: Some((episode_id, f, errs)),
+                recovery: Some((episode_id.0, f, errs)),
                 ..Again::default()
             };
             show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -1116,7 +1125,7 @@ pub struct StatusForm {
 
 pub async fn set_status(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     axum::Form(f): axum::Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1137,7 +1146,7 @@ pub struct AssignForm {
 
 pub async fn assign(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     axum::Form(f): axum::Form<AssignForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1149,7 +1158,7 @@ pub async fn assign(
     Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
 }
 
-pub async fn share(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+pub async fn share(ctx: Ctx, Path(id): Path<CaseId>, body: Bytes) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let orgs: Vec<OrgId> = form_pairs(&body)
         .iter()
@@ -1171,7 +1180,7 @@ pub struct DismissForm {
 
 pub async fn dismiss_alert(
     ctx: Ctx,
-    Path((id, alert_id)): Path<(i64, i64)>,
+    Path((id, alert_id)): Path<(CaseId, AlertId)>,
     axum::Form(f): axum::Form<DismissForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1195,7 +1204,7 @@ pub struct PublishForm {
 
 pub async fn publication(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     axum::Form(f): axum::Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1234,7 +1243,7 @@ pub async fn publication(
 /// htmx, which carries the CSRF token as a header. Answers htmx with a redirect to the case.
 pub async fn add_photo(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CaseId>,
     mut form: Multipart,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -1301,7 +1310,7 @@ struct PosterPage {
 }
 
 /// The poster as an accessible page: the same published fields as the PDF, nothing else.
-pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn poster(ctx: Ctx, Path(id): Path<CaseId>) -> Result<Html<String>, AppError> {
     use base64::Engine;
     let p = ctx.principal()?;
     let services = &ctx.state.services;
@@ -1319,7 +1328,7 @@ pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         .filter(|(label, _)| *label != "If you have information, call")
         .collect();
     render(&PosterPage {
-        id,
+        id: id.0,
         name: poster.name().to_owned(),
         fields,
         photo,
@@ -1328,7 +1337,7 @@ pub async fn poster(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
 }
 
 /// The poster as a printable PDF.
-pub async fn poster_pdf(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn poster_pdf(ctx: Ctx, Path(id): Path<CaseId>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let poster = ctx
         .state
@@ -1339,7 +1348,7 @@ pub async fn poster_pdf(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppEr
 }
 
 /// The PDF of a poster, as the page and the API send it.
-pub fn pdf_response(poster: &casework::PosterData, id: i64) -> Response {
+pub fn pdf_response(poster: &casework::PosterData, id: CaseId) -> Response {
     let pdf = casework::render_pdf(poster);
     let name = format!("attachment; filename=\"missing-child-poster-{id}.pdf\"");
     (

@@ -37,7 +37,7 @@ pub async fn jobs(ctx: Ctx) -> Result<Html<String>, AppError> {
         .await?
         .into_iter()
         .map(|j| FailedView {
-            id: j.id,
+            id: j.id.0,
             about: j.about,
             attempts: j.attempts,
             created: when(j.created_at),

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::permits;
-use domain::{Action, Principal, RecordKind, RecordRef};
+use domain::{Action, Principal, RecordKind, RecordRef, ReportId};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::linking::views::{
@@ -263,16 +263,21 @@ fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::not_found())
 }
 
+/// A record kind as it appears in addresses; any other word is a page that does not exist.
+fn parse_kind(kind: &str) -> Result<RecordKind, AppError> {
+    kind.parse().map_err(|_| AppError::not_found())
+}
+
 pub async fn record(
     ctx: Ctx,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
-    let id = parse_id(&id)?;
+    let (kind, id) = (parse_kind(&kind)?, parse_id(&id)?);
     let view = ctx
         .state
         .services
-        .record_links(p, &kind, id, ctx.ip.clone())
+        .record_links(p, kind, id, ctx.ip.clone())
         .await?;
     let title = view.head.title.clone();
     render(&RecordPage {
@@ -480,7 +485,7 @@ pub async fn cluster(
     let c = ctx
         .state
         .services
-        .cluster(p, &kind, id, what, ctx.ip.clone())
+        .cluster(p, parse_kind(&kind)?, id, what, ctx.ip.clone())
         .await?;
     let name = format!("cluster-{}-{id}", c.start.kind);
     match format {
@@ -684,7 +689,7 @@ pub struct Panel {
 
 /// The links panel of report `id` for this reader; None when their role does not use
 /// link analysis.
-pub async fn panel(ctx: &Ctx, id: i64) -> Result<Option<Panel>, AppError> {
+pub async fn panel(ctx: &Ctx, id: ReportId) -> Result<Option<Panel>, AppError> {
     let p = ctx.principal()?;
     let Some(v) = ctx
         .state
@@ -695,7 +700,7 @@ pub async fn panel(ctx: &Ctx, id: i64) -> Result<Option<Panel>, AppError> {
         return Ok(None);
     };
     Ok(Some(Panel {
-        id,
+        id: id.0,
         links: v.links.iter().map(|l| link_line(p, l)).collect(),
         total: v.total,
         cluster_size: v.cluster_size,

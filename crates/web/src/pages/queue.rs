@@ -10,7 +10,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::{AssigneeFilter, OrgId, ReportStatus};
+use domain::{AssigneeFilter, OrgId, ReportId, ReportStatus};
 use serde::Deserialize;
 use service::accounts::Page;
 use service::intake::ReportItem;
@@ -283,10 +283,10 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub async fn assign_many(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let pairs = form_pairs(&body);
-    let ids: Vec<i64> = pairs
+    let ids: Vec<ReportId> = pairs
         .iter()
         .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, v)| v.parse().ok())
+        .filter_map(|(_, v)| v.parse().ok().map(ReportId))
         .collect();
     let to = field(&pairs, "assign_to").unwrap_or_default();
     let to = (!to.is_empty() && to != "none").then_some(to);
@@ -305,7 +305,7 @@ pub struct StatusForm {
 
 pub async fn set_status(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     axum::Form(f): axum::Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -326,7 +326,7 @@ pub struct AssignForm {
 
 pub async fn assign_one(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     axum::Form(f): axum::Form<AssignForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -346,7 +346,7 @@ pub struct NoteForm {
 
 pub async fn add_note(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     axum::Form(f): axum::Form<NoteForm>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -359,7 +359,7 @@ pub async fn add_note(
 
 pub async fn make_available(
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ReportId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use domain::ReportId;
 use service::intake::ReportItem;
 
 pub struct FileItem {
@@ -328,17 +329,17 @@ fn sections(report: &cybertip::Report) -> Result<String, AppError> {
     Ok(out)
 }
 
-pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn detail(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Html<String>, AppError> {
     detail_page(ctx, id, true).await
 }
 
 /// A report made available to the investigator's agency: the same reading, without the
 /// hotline's working controls.
-pub async fn lead(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn lead(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Html<String>, AppError> {
     detail_page(ctx, id, false).await
 }
 
-async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, AppError> {
+async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     let view = services.report(p, id, ctx.ip.clone()).await?;
@@ -353,7 +354,7 @@ async fn detail_page(ctx: Ctx, id: i64, hotline: bool) -> Result<Html<String>, A
     let back = if hotline { "/reports" } else { "/leads" };
     render(&DetailPage {
         layout: Layout::new(&ctx.state, &ctx.identity, &format!("Report {id}"), back),
-        id,
+        id: id.0,
         received: when(view.item.received_at),
         incident_type: view
             .report
@@ -414,7 +415,7 @@ fn download(name: String, body: String) -> Response {
 }
 
 /// The XML exactly as the provider sent it.
-pub async fn original(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn original(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let view = ctx.state.services.report(p, id, ctx.ip.clone()).await?;
     let xml = view.original_xml.ok_or_else(AppError::not_found)?;
@@ -422,7 +423,7 @@ pub async fn original(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErro
 }
 
 /// The report as schema-valid CyberTipline XML, to forward it.
-pub async fn export(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn export(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let view = ctx.state.services.report(p, id, ctx.ip.clone()).await?;
     Ok(download(
@@ -435,7 +436,7 @@ pub async fn export(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
 /// to be. The download is audited by the service before the first byte.
 pub async fn file(
     ctx: Ctx,
-    Path((id, file_id)): Path<(i64, String)>,
+    Path((id, file_id)): Path<(ReportId, String)>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let (row, reader) = ctx

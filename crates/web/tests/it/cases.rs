@@ -8,10 +8,10 @@
 
 use crate::browser::Browser;
 use crate::helpers::{Client, Res, TestApp, PASSWORD};
-use domain::{OrgId, OrgKind, Role};
+use domain::{OrgId, OrgKind, RecordRef, Role};
 use fantoccini::Locator;
 use service::accounts::{Actor, NewAccount};
-use store::links::{NewLink, RecordRef};
+use store::links::NewLink;
 
 /// `YYYY-MM-DD`, `days` before the server's today.
 fn day(app: &TestApp, days: i64) -> String {
@@ -461,8 +461,8 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
     // The same link again raises nothing new.
     let ad_id = alerts[0]["source_id"].as_i64().unwrap();
     let link = NewLink {
-        x: RecordRef::new("ad", ad_id),
-        y: RecordRef::new("case", id),
+        x: RecordRef::ad(ad_id),
+        y: RecordRef::case(id),
         reason: "phone".into(),
         value: alerts[0]["value"].as_str().unwrap().into(),
         weight_milli: 900,
