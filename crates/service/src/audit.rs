@@ -1,11 +1,115 @@
-//! Reading and verifying the audit log, and recording reads of records about people.
+//! The audit log: every change records itself through [`audited`], in the transaction
+//! that makes it; reading and verifying the chain; recording reads of records about
+//! people.
 
 use crate::error::Result;
 use crate::{Ip, Services};
 use domain::audit::AuditEntry;
 use domain::audit::{Break, NewAuditEntry, Verifier};
-use domain::Principal;
+use domain::{OrgId, Principal, RecordRef, UserId};
 use store::audit;
+
+/// By whom a change was made, from where and when, as the audit log names them: a signed-in person, or
+/// the product itself for work nobody asked for in that moment (imports, linking, backfills).
+#[derive(Debug, Clone)]
+pub(crate) struct By {
+    name: String,
+    user_id: Option<UserId>,
+    ip: Ip,
+    at: i64,
+}
+
+impl By {
+    pub(crate) fn person(who: &Principal, ip: Ip, at: i64) -> By {
+        By {
+            name: who.username.as_str().to_owned(),
+            user_id: Some(who.user_id),
+            ip,
+            at,
+        }
+    }
+
+    /// The product acting on its own, under a name people reading the log understand.
+    pub(crate) fn system(name: &str, at: i64) -> By {
+        By {
+            name: name.to_owned(),
+            user_id: None,
+            ip: None,
+            at,
+        }
+    }
+
+    /// Someone who is not (yet) a signed-in person: a failed sign-in under the name given.
+    pub(crate) fn unknown(name: &str, ip: Ip, at: i64) -> By {
+        By {
+            name: name.chars().take(64).collect(),
+            user_id: None,
+            ip,
+            at,
+        }
+    }
+
+    /// The entry saying this person did `action` to `subject`; for changes recorded in
+    /// bulk (`store::audit::append_many`). One change is recorded with [`audited`].
+    pub(crate) fn entry(
+        &self,
+        action: &str,
+        subject: impl Into<Subject>,
+        detail: Option<String>,
+    ) -> NewAuditEntry {
+        let mut e = NewAuditEntry::new(self.name.as_str(), action).ip(self.ip.clone());
+        if let Some(id) = self.user_id {
+            e = e.by(id.0);
+        }
+        e = match subject.into() {
+            Subject::Nothing => e,
+            Subject::Record(r) => e.about(r),
+            Subject::User(id) => e.record("user", id),
+            Subject::Org(id) => e.record("organisation", id),
+            Subject::Other(kind, id) => e.record(kind, id),
+        };
+        match detail {
+            Some(d) => e.detail(d),
+            None => e,
+        }
+    }
+
+    pub(crate) fn at(&self) -> i64 {
+        self.at
+    }
+}
+
+/// What an audit entry is about.
+#[derive(Debug, Clone)]
+pub(crate) enum Subject {
+    /// The actor's own session (a sign-out).
+    Nothing,
+    /// A report, a case or an ad.
+    Record(RecordRef),
+    User(UserId),
+    Org(OrgId),
+    /// Anything else by its kind's name (a token, a catalogue version, an import).
+    Other(&'static str, String),
+}
+
+impl From<RecordRef> for Subject {
+    fn from(r: RecordRef) -> Subject {
+        Subject::Record(r)
+    }
+}
+
+/// Records that `by` did `action` to `subject`, in the transaction `tx` that makes the
+/// change, so the change and its entry commit together or not at all.
+pub(crate) async fn audited(
+    tx: &mut store::Tx,
+    by: &By,
+    action: &str,
+    subject: impl Into<Subject>,
+    detail: Option<String>,
+) -> Result<()> {
+    audit::append(tx, by.entry(action, subject, detail), by.at).await?;
+    Ok(())
+}
 
 /// The outcome of `clearinghouse admin verify-audit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
