@@ -21,9 +21,14 @@ pub(crate) struct By {
 
 impl By {
     pub(crate) fn person(who: &Principal, ip: Ip, at: i64) -> By {
+        By::account(who.username.as_str(), who.user_id, ip, at)
+    }
+
+    /// An account acting before it has a session (signing in, a second factor).
+    pub(crate) fn account(username: &str, id: UserId, ip: Ip, at: i64) -> By {
         By {
-            name: who.username.as_str().to_owned(),
-            user_id: Some(who.user_id),
+            name: username.to_owned(),
+            user_id: Some(id),
             ip,
             at,
         }
@@ -35,6 +40,22 @@ impl By {
             name: name.to_owned(),
             user_id: None,
             ip: None,
+            at,
+        }
+    }
+
+    /// A member of the public through the tip form; where from is not recorded, so that
+    /// an anonymous tip stays anonymous.
+    pub(crate) fn public(at: i64) -> By {
+        By::system("public", at)
+    }
+
+    /// Someone with access to the server, running `clearinghouse admin …`.
+    pub(crate) fn operator(ip: Ip, at: i64) -> By {
+        By {
+            name: "operator (command line)".to_owned(),
+            user_id: None,
+            ip,
             at,
         }
     }
@@ -66,16 +87,12 @@ impl By {
             Subject::Record(r) => e.about(r),
             Subject::User(id) => e.record("user", id),
             Subject::Org(id) => e.record("organisation", id),
-            Subject::Other(kind, id) => e.record(kind, id),
+            Subject::Other(kind, id) => e.record(&kind, id),
         };
         match detail {
             Some(d) => e.detail(d),
             None => e,
         }
-    }
-
-    pub(crate) fn at(&self) -> i64 {
-        self.at
     }
 }
 
@@ -88,8 +105,8 @@ pub(crate) enum Subject {
     Record(RecordRef),
     User(UserId),
     Org(OrgId),
-    /// Anything else by its kind's name (a token, a catalogue version, an import).
-    Other(&'static str, String),
+    /// Anything else by its kind's name (a token, a catalogue version, a page of a case).
+    Other(String, String),
 }
 
 impl From<RecordRef> for Subject {
@@ -129,13 +146,12 @@ impl Services {
         ip: Ip,
     ) -> Result<()> {
         let mut tx = self.store.begin().await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "view")
-                .by(who.user_id.0)
-                .record(record_type, record_id)
-                .ip(ip),
-            self.now(),
+            &By::person(who, ip, self.now()),
+            "view",
+            Subject::Other(record_type.to_owned(), record_id.to_owned()),
+            None,
         )
         .await?;
         store::commit(tx).await?;

@@ -6,13 +6,13 @@
 //! session of a user ends when their password or role changes; roles that see case data
 //! pass a TOTP second factor, each code accepted once.
 
+use crate::audit::{audited, By, Subject};
 use crate::clock::MICROS_PER_MINUTE;
 use crate::crypto::{self, digest};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
-use domain::audit::NewAuditEntry;
 use domain::{Principal, UserId};
-use store::{audit, sessions, tokens, users, SessionRow, UserRow};
+use store::{sessions, tokens, users, SessionRow, UserRow};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// Where a fresh session stands with respect to the second factor.
@@ -83,12 +83,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let Some(user) = user else {
-            audit::append(
+            audited(
                 &mut tx,
-                NewAuditEntry::new(folded.chars().take(64).collect::<String>(), "login.failed")
-                    .ip(ip)
-                    .detail("unknown username"),
-                now,
+                &By::unknown(&folded, ip, now),
+                "login.failed",
+                Subject::Nothing,
+                Some("unknown username".into()),
             )
             .await?;
             store::commit(tx).await?;
@@ -98,17 +98,14 @@ impl Services {
         let user = users::by_id(&mut *tx, user.id)
             .await?
             .ok_or(ServiceError::InvalidCredentials)?;
-        let entry = |action: &str| {
-            NewAuditEntry::new(user.username.as_str(), action)
-                .by(user.id.0)
-                .record("user", user.id)
-                .ip(ip.clone())
-        };
+        let by = By::account(user.username.as_str(), user.id, ip.clone(), now);
         if user.locked_at.is_some() || user.disabled_at.is_some() {
-            audit::append(
+            audited(
                 &mut tx,
-                entry("login.refused").detail("account locked or disabled"),
-                now,
+                &by,
+                "login.refused",
+                Subject::User(user.id),
+                Some("account locked or disabled".into()),
             )
             .await?;
             store::commit(tx).await?;
@@ -118,19 +115,23 @@ impl Services {
             users::record_failure(&mut *tx, user.id, now).await?;
             let since = now - self.settings.lockout_window_minutes * MICROS_PER_MINUTE;
             let failures = users::failures_since(&mut *tx, user.id, since).await?;
-            audit::append(
+            audited(
                 &mut tx,
-                entry("login.failed").detail(format!("failed attempt {failures}")),
-                now,
+                &by,
+                "login.failed",
+                Subject::User(user.id),
+                Some(format!("failed attempt {failures}")),
             )
             .await?;
             if failures >= self.settings.lockout_attempts {
                 users::set_locked(&mut *tx, user.id, Some(now)).await?;
                 sessions::delete_for_user(&mut *tx, user.id).await?;
-                audit::append(
+                audited(
                     &mut tx,
-                    entry("account.locked").detail(format!("{failures} failed sign-ins")),
-                    now,
+                    &by,
+                    "account.locked",
+                    Subject::User(user.id),
+                    Some(format!("{failures} failed sign-ins")),
                 )
                 .await?;
                 store::commit(tx).await?;
@@ -152,7 +153,7 @@ impl Services {
             last_seen_at: now,
         };
         sessions::insert(&mut *tx, &row, ip.as_deref()).await?;
-        audit::append(&mut tx, entry("login"), now).await?;
+        audited(&mut tx, &by, "login", Subject::User(user.id), None).await?;
         store::commit(tx).await?;
         Ok(SignedIn {
             token,
@@ -205,12 +206,12 @@ impl Services {
     pub async fn logout(&self, session: &Session, ip: Ip) -> Result<()> {
         let mut tx = self.store.begin().await?;
         sessions::delete(&mut *tx, &session.id_hash).await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(session.principal.username.as_str(), "logout")
-                .by(session.principal.user_id.0)
-                .ip(ip),
-            self.now(),
+            &By::person(&session.principal, ip, self.now()),
+            "logout",
+            Subject::Nothing,
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -288,13 +289,12 @@ impl Services {
         users::set_totp(&mut *tx, user.id, Some(&secret), true, step).await?;
         users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
         sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(user.username.as_str(), "second_factor.enrolled")
-                .by(user.id.0)
-                .record("user", user.id)
-                .ip(ip),
-            self.now(),
+            &By::account(user.username.as_str(), user.id, ip, self.now()),
+            "second_factor.enrolled",
+            Subject::User(user.id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -319,18 +319,13 @@ impl Services {
                 users::use_recovery_code(&mut *tx, user.id, &digest(&folded), now).await?
             }
         };
-        let entry = NewAuditEntry::new(
-            user.username.as_str(),
-            if accepted {
-                "second_factor.passed"
-            } else {
-                "second_factor.failed"
-            },
-        )
-        .by(user.id.0)
-        .record("user", user.id)
-        .ip(ip);
-        audit::append(&mut tx, entry, now).await?;
+        let action = if accepted {
+            "second_factor.passed"
+        } else {
+            "second_factor.failed"
+        };
+        let by = By::account(user.username.as_str(), user.id, ip, now);
+        audited(&mut tx, &by, action, Subject::User(user.id), None).await?;
         if accepted {
             sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
         }

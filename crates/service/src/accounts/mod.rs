@@ -3,14 +3,14 @@
 
 pub mod auth;
 
+use crate::audit::{audited, By, Subject};
 use crate::crypto::{self, digest};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
-use domain::audit::NewAuditEntry;
 use domain::org::parse_org_name;
 use domain::password::check_new_password;
 use domain::{OrgId, OrgKind, Principal, Role, UserId, Username};
-use store::{audit, orgs, sessions, tokens, users, OrgRow, TokenRow, UserRow};
+use store::{orgs, sessions, tokens, users, OrgRow, TokenRow, UserRow};
 
 /// An account as administrators and the API read it: who it is, where and in which role,
 /// and its state; never its password hash or second-factor secret.
@@ -123,21 +123,16 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub(crate) fn audit_entry(&self, action: &str, ip: Ip) -> NewAuditEntry {
-        self.entry(action, ip)
+    /// Who the audit log names for this actor's changes.
+    pub(crate) fn by(&self, ip: Ip, at: i64) -> By {
+        match self {
+            Actor::User(p) => By::person(p, ip, at),
+            Actor::Operator => By::operator(ip, at),
+        }
     }
 
     pub(crate) fn require_action(&self, action: domain::Action) -> Result<()> {
         self.require(action)
-    }
-
-    fn entry(&self, action: &str, ip: Ip) -> NewAuditEntry {
-        match self {
-            Actor::User(p) => NewAuditEntry::new(p.username.as_str(), action)
-                .by(p.user_id.0)
-                .ip(ip),
-            Actor::Operator => NewAuditEntry::new("operator (command line)", action).ip(ip),
-        }
     }
 
     fn require(&self, action: domain::Action) -> Result<()> {
@@ -192,13 +187,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = orgs::insert(&mut *tx, &name, kind, now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .entry("org.create", ip)
-                .record("organisation", id)
-                .detail(kind.as_str()),
-            now,
+            &actor.by(ip, now),
+            "org.create",
+            Subject::Org(id),
+            Some(kind.as_str().to_string()),
         )
         .await?;
         store::commit(tx).await?;
@@ -253,13 +247,12 @@ impl Services {
             now,
         )
         .await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .entry("user.create", ip)
-                .record("user", id)
-                .detail(new.role.as_str()),
-            now,
+            &actor.by(ip, now),
+            "user.create",
+            Subject::User(id),
+            Some(new.role.as_str().to_string()),
         )
         .await?;
         store::commit(tx).await?;
@@ -313,12 +306,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .entry("user.password_reset", ip)
-                .record("user", user.id),
-            now,
+            &actor.by(ip, now),
+            "user.password_reset",
+            Subject::User(user.id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -345,12 +338,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(
+        audited(
             &mut tx,
-            Actor::User(who.clone())
-                .entry("user.password_change", ip)
-                .record("user", user.id),
-            now,
+            &By::person(who, ip, now),
+            "user.password_change",
+            Subject::User(user.id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -365,13 +358,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_role(&mut *tx, user.id, role).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .entry("user.role_change", ip)
-                .record("user", user.id)
-                .detail(format!("{} -> {}", user.role, role)),
-            now,
+            &actor.by(ip, now),
+            "user.role_change",
+            Subject::User(user.id),
+            Some(format!("{} -> {}", user.role, role)),
         )
         .await?;
         store::commit(tx).await?;
@@ -385,10 +377,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_locked(&mut *tx, user.id, None).await?;
         users::clear_failures(&mut *tx, user.id).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor.entry("user.unlock", ip).record("user", user.id),
-            now,
+            &actor.by(ip, now),
+            "user.unlock",
+            Subject::User(user.id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -404,12 +398,12 @@ impl Services {
         users::set_totp(&mut *tx, user.id, None, false, 0).await?;
         users::replace_recovery_codes(&mut tx, user.id, &[]).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .entry("user.second_factor_reset", ip)
-                .record("user", user.id),
-            now,
+            &actor.by(ip, now),
+            "user.second_factor_reset",
+            Subject::User(user.id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -442,10 +436,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tokens::insert(&mut *tx, user_id, name, &digest(&token), &prefix, now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor.entry("token.create", ip).record("api_token", id),
-            now,
+            &actor.by(ip, now),
+            "token.create",
+            Subject::Other("api_token".into(), id.to_string()),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -466,12 +462,12 @@ impl Services {
         if !tokens::revoke(&mut *tx, who.user_id, id, now).await? {
             return Err(ServiceError::NotFound("the token"));
         }
-        audit::append(
+        audited(
             &mut tx,
-            Actor::User(who.clone())
-                .entry("token.revoke", ip)
-                .record("api_token", id),
-            now,
+            &By::person(who, ip, now),
+            "token.revoke",
+            Subject::Other("api_token".into(), id.to_string()),
+            None,
         )
         .await?;
         store::commit(tx).await?;

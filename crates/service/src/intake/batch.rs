@@ -7,9 +7,9 @@
 //! If a batch fails, its reports are retried one by one, so one bad row never costs the
 //! others their place.
 
+use crate::audit::By;
 use crate::clock::Clock;
 use crate::error::ServiceError;
-use domain::audit::NewAuditEntry;
 use domain::{OrgId, UserId};
 use std::sync::{Arc, OnceLock};
 use store::reports::{self, NewReport, ReportState};
@@ -169,10 +169,11 @@ async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, F
         )
         .await?;
         entries.push(
-            NewAuditEntry::new(p.username.as_str(), "report.submit")
-                .by(p.submitted_by.0)
-                .about(domain::RecordRef::report(id))
-                .ip(p.ip.clone()),
+            By::account(p.username.as_str(), p.submitted_by, p.ip.clone(), now).entry(
+                "report.submit",
+                domain::RecordRef::report(id),
+                None,
+            ),
         );
         ids.push(id);
     }

@@ -6,15 +6,14 @@
 //! "if new" on a stable external id (the row's `id`, or the SHA-256 of an XML document),
 //! so importing the same data twice adds nothing. Formats: `docs/import.md`.
 
+use crate::audit::{audited, By, Subject};
 use crate::error::ServiceError;
 use crate::intake::tips::{tip_to_report, TipForm};
 use crate::Services;
 use casework::CaseRecord;
-use domain::audit::NewAuditEntry;
 use domain::tip::{TipPerson, TipRecord};
 use domain::RecordKind;
 use sha2::Digest;
-use store::audit;
 use store::imports::{self, NewAd, NewCase};
 use store::reports::{NewReport, ReportState};
 
@@ -465,10 +464,12 @@ impl Services {
         if counts.added == 0 {
             return Ok(());
         }
-        audit::append(
+        audited(
             tx,
-            NewAuditEntry::new(operator, "import").detail(format!("{} {what} added", counts.added)),
-            now,
+            &By::system(operator, now),
+            "import",
+            Subject::Nothing,
+            Some(format!("{} {what} added", counts.added)),
         )
         .await?;
         Ok(())

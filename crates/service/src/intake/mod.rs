@@ -10,14 +10,13 @@ pub mod batch;
 pub mod import;
 pub mod tips;
 
+use crate::audit::{audited, By};
 use crate::clock::MICROS_PER_MINUTE;
 use crate::error::ServiceError;
 use crate::{Ip, Services};
 use cybertip::{Limits, Report, ResponseCode};
-use domain::audit::NewAuditEntry;
 use domain::policy::{may_see_record, permits, RecordSharing};
 use domain::{Action, Principal, RecordKind, ReportId, ReportStatus, Role, UserId};
-use store::audit;
 use store::reports::{self, FileRow, ReportRow, ReportState};
 
 /// An unfinished report expires this long after submission…
@@ -293,13 +292,12 @@ impl Services {
         } else {
             "report.retract"
         };
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), action)
-                .by(who.user_id.0)
-                .about(domain::RecordRef::report(id))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            action,
+            domain::RecordRef::report(id),
+            None,
         )
         .await?;
         let files = reports::file_ids(&mut *tx, id).await?;
@@ -469,14 +467,12 @@ impl Services {
                 },
             )
             .await?;
-            audit::append(
+            audited(
                 &mut tx,
-                NewAuditEntry::new(who.username.as_str(), "report.file.upload")
-                    .by(who.user_id.0)
-                    .about(domain::RecordRef::report(id))
-                    .detail(format!("file {file_id}, {} bytes", stored.size))
-                    .ip(ip),
-                now,
+                &By::person(who, ip, now),
+                "report.file.upload",
+                domain::RecordRef::report(id),
+                Some(format!("file {file_id}, {} bytes", stored.size)),
             )
             .await?;
             if let Err(e) = store::commit(tx).await {
@@ -534,14 +530,12 @@ impl Services {
             self.own_report(who, id).await?;
             return Err(IntakeError::ReportNotFound(id));
         }
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "report.file.details")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::report(id))
-                .detail(format!("file {}", details.file_id))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "report.file.details",
+            domain::RecordRef::report(id),
+            Some(format!("file {}", details.file_id)),
         )
         .await?;
         store::commit(tx).await?;

@@ -5,16 +5,15 @@
 //! Spam resistance needs no third party: a per-address rate limit ([`TipLimiter`]) and a
 //! honeypot field are checked by the caller before [`Services::submit_tip`].
 
+use crate::audit::{audited, By};
 use crate::error::ServiceError;
 use crate::Services;
 use cybertip::{
     Address, CountryCode, Email, IncidentType, InternetDetails, NonInternetIncident, Person,
     PersonOrUserReported, Phone, Report, Reporter, UsState, Victim, WebPageIncident, XsDateTime,
 };
-use domain::audit::NewAuditEntry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use store::audit;
 use store::reports::{self, NewReport, ReportState};
 
 /// Longest free text we accept in one field; a tip is a few paragraphs, not a file. With
@@ -396,10 +395,12 @@ impl Services {
         .await?;
         // No client address in the audit: a tipster who chose not to be known must not be
         // findable through our logs either.
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new("public", "report.tip").about(domain::RecordRef::report(id)),
-            now,
+            &By::public(now),
+            "report.tip",
+            domain::RecordRef::report(id),
+            None,
         )
         .await?;
         // Linking is durable work, committed with the tip it is about.

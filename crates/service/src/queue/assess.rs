@@ -5,12 +5,11 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::audit::{self, audited, By};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use cybertip::Report;
-use domain::audit::NewAuditEntry;
 use domain::{Action, Principal};
-use store::audit;
 use store::reports::{delimited, Assessed};
 use store::triage::{self as queries, CatalogueRow};
 use triage::{Assessment, Catalogue, Facts, Location, Subject, TextField, Triage};
@@ -336,14 +335,12 @@ impl Services {
                 ),
                 other => other.into(),
             })?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "indicators.edit")
-                .by(who.user_id.0)
-                .record("indicator_catalogue", version)
-                .detail(comment.chars().take(500).collect::<String>())
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "indicators.edit",
+            audit::Subject::Other("indicator_catalogue".into(), version.to_string()),
+            Some(comment.chars().take(500).collect()),
         )
         .await?;
         store::commit(tx).await?;

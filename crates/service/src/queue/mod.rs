@@ -6,12 +6,14 @@
 pub mod assess;
 
 use crate::accounts::Page;
+use crate::audit::{audited, By, Subject};
 use crate::error::{Result, ServiceError};
 use crate::intake::ReportItem;
 use crate::{Ip, Services};
-use domain::audit::NewAuditEntry;
 use domain::policy::permits;
-use domain::{Action, AssigneeFilter, OrgId, OrgKind, Principal, ReportId, ReportStatus, UserId};
+use domain::{
+    Action, AssigneeFilter, OrgId, OrgKind, Principal, RecordRef, ReportId, ReportStatus, UserId,
+};
 use store::audit;
 use store::reports::{ReportRow, ReportState};
 use store::triage::{self as queries, NoteRow, QueueFilter, ShareRow};
@@ -274,14 +276,12 @@ impl Services {
                     .into(),
             ));
         }
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "report.status")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::report(id))
-                .detail(format!("{} → {}", row.status.as_str(), to.as_str()))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "report.status",
+            RecordRef::report(id),
+            Some(format!("{} → {}", row.status.as_str(), to.as_str())),
         )
         .await?;
         store::commit(tx).await?;
@@ -326,20 +326,21 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut n = 0;
+        let by = By::person(who, ip, now);
         let mut entries = Vec::with_capacity(ids.len());
         for &ReportId(id) in ids {
             if queries::assign(&mut *tx, id, assignee.as_ref().map(|a| a.0), now).await? {
                 n += 1;
                 entries.push(
-                    NewAuditEntry::new(who.username.as_str(), "report.assign")
-                        .by(who.user_id.0)
-                        .about(domain::RecordRef::report(id))
-                        .detail(
+                    by.entry(
+                        "report.assign",
+                        RecordRef::report(id),
+                        Some(
                             assignee
                                 .as_ref()
                                 .map_or("unassigned".into(), |a| a.1.clone()),
-                        )
-                        .ip(ip.clone()),
+                        ),
+                    ),
                 );
             }
         }
@@ -371,14 +372,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let note = queries::add_note(&mut *tx, id, who.user_id, body, now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "report.note")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::report(id))
-                .detail(format!("note {note}"))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "report.note",
+            RecordRef::report(id),
+            Some(format!("note {note}")),
         )
         .await?;
         store::commit(tx).await?;
@@ -421,17 +420,16 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut added = 0;
+        let by = By::person(who, ip, now);
         let mut entries = Vec::new();
         for o in &names {
             if queries::share(&mut *tx, id, o.id, who.user_id, now).await? {
                 added += 1;
-                entries.push(
-                    NewAuditEntry::new(who.username.as_str(), "report.make_available")
-                        .by(who.user_id.0)
-                        .about(domain::RecordRef::report(id))
-                        .detail(format!("to {} (organisation {})", o.name, o.id.0))
-                        .ip(ip.clone()),
-                );
+                entries.push(by.entry(
+                    "report.make_available",
+                    RecordRef::report(id),
+                    Some(format!("to {} (organisation {})", o.name, o.id.0)),
+                ));
             }
         }
         if row.status != ReportStatus::MadeAvailable {
@@ -475,13 +473,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         queries::set_jurisdiction(&mut *tx, org, &store::reports::delimited(&codes)).await?;
-        audit::append(
+        audited(
             &mut tx,
-            actor
-                .audit_entry("organisation.jurisdiction", ip)
-                .record("organisation", org.0)
-                .detail(codes.join(" ")),
-            now,
+            &actor.by(ip, now),
+            "organisation.jurisdiction",
+            Subject::Org(org),
+            Some(codes.join(" ")),
         )
         .await?;
         store::commit(tx).await?;
