@@ -844,6 +844,32 @@ impl Services {
         Ok(removed)
     }
 
+    /// The next batch of one kind's records after id `after`, and the last id in it.
+    async fn loaded_after(
+        &self,
+        kind: RecordKind,
+        after: i64,
+    ) -> Result<(Vec<Loaded>, Option<i64>)> {
+        let db = self.store.reader();
+        Ok(match kind {
+            RecordKind::Report => {
+                let rows = q::reports_after(db, after, BATCH).await?;
+                let last = rows.last().map(|r| r.id);
+                (rows.into_iter().map(Loaded::Report).collect(), last)
+            }
+            RecordKind::Case => {
+                let rows = q::cases_after(db, after, BATCH).await?;
+                let last = rows.last().map(|r| r.id);
+                (rows.into_iter().map(Loaded::Case).collect(), last)
+            }
+            RecordKind::Ad => {
+                let rows = q::ads_after(db, after, BATCH).await?;
+                let last = rows.last().map(|r| r.id);
+                (rows.into_iter().map(Loaded::Ad).collect(), last)
+            }
+        })
+    }
+
     /// `clearinghouse link`: forgets every identifier and link and recomputes them all,
     /// reporting progress as (done, total) record steps.
     pub async fn link_all(&self, mut progress: impl FnMut(u64, u64)) -> Result<LinkCounts> {
@@ -863,47 +889,20 @@ impl Services {
         store::commit(tx).await?;
         let mut counts = LinkCounts::default();
         let run = async {
-            let mut after = 0;
-            loop {
-                let rows = q::reports_after(self.store.reader(), after, BATCH).await?;
-                let Some(last) = rows.last().map(|r| r.id) else {
-                    break;
-                };
-                after = last;
-                done += rows.len() as u64;
-                let items = self
-                    .prepare(rows.into_iter().map(Loaded::Report).collect())
-                    .await?;
-                counts.add(self.link_items(items, false).await?);
-                progress(done, total);
-            }
-            let mut after = 0;
-            loop {
-                let rows = q::cases_after(self.store.reader(), after, BATCH).await?;
-                let Some(last) = rows.last().map(|r| r.id) else {
-                    break;
-                };
-                after = last;
-                done += rows.len() as u64;
-                let items = self
-                    .prepare(rows.into_iter().map(Loaded::Case).collect())
-                    .await?;
-                counts.add(self.link_items(items, false).await?);
-                progress(done, total);
-            }
-            let mut after = 0;
-            loop {
-                let rows = q::ads_after(self.store.reader(), after, BATCH).await?;
-                let Some(last) = rows.last().map(|r| r.id) else {
-                    break;
-                };
-                after = last;
-                done += rows.len() as u64;
-                let items = self
-                    .prepare(rows.into_iter().map(Loaded::Ad).collect())
-                    .await?;
-                counts.add(self.link_items(items, false).await?);
-                progress(done, total);
+            // Reports, then cases, then ads: the order the import gives them.
+            for kind in [RecordKind::Report, RecordKind::Case, RecordKind::Ad] {
+                let mut after = 0;
+                loop {
+                    let (rows, last) = self.loaded_after(kind, after).await?;
+                    let Some(last) = last else {
+                        break;
+                    };
+                    after = last;
+                    done += rows.len() as u64;
+                    let items = self.prepare(rows).await?;
+                    counts.add(self.link_items(items, false).await?);
+                    progress(done, total);
+                }
             }
             counts.links += self.all_templates(&mut done, total, &mut progress).await?;
             Ok::<(), ServiceError>(())
