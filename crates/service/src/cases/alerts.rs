@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::audit::{audited, By};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
-use domain::audit::NewAuditEntry;
 use domain::{Action, AlertId, CaseId, Principal, RecordKind, RecordRef};
 use store::audit;
 use store::cases::{self as queries, AlertRow};
@@ -128,6 +128,7 @@ impl Services {
         links: &[NewLink],
         now: i64,
     ) -> Result<u64> {
+        let by = By::system("link analysis", now);
         let mut entries = Vec::new();
         let mut known: BTreeMap<i64, bool> = BTreeMap::new();
         for l in links {
@@ -164,14 +165,14 @@ impl Services {
                 )
                 .await?;
                 if let Some(alert) = new {
-                    entries.push(
-                        NewAuditEntry::new("link analysis", "case.alert")
-                            .about(domain::RecordRef::case(case.id))
-                            .detail(format!(
-                                "alert {alert}: {} link to {} {}",
-                                l.reason, other.kind, other.id
-                            )),
-                    );
+                    entries.push(by.entry(
+                        "case.alert",
+                        RecordRef::case(case.id),
+                        Some(format!(
+                            "alert {alert}: {} link to {} {}",
+                            l.reason, other.kind, other.id
+                        )),
+                    ));
                 }
             }
         }
@@ -208,14 +209,12 @@ impl Services {
         if !queries::dismiss_alert(&mut *tx, id, alert_id, who.user_id, reason, now).await? {
             return Err(ServiceError::NotFound("an open alert with that number"));
         }
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.alert.dismiss")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!("alert {alert_id}: {reason}"))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.alert.dismiss",
+            RecordRef::case(id),
+            Some(format!("alert {alert_id}: {reason}")),
         )
         .await?;
         store::commit(tx).await?;

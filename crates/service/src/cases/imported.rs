@@ -1,10 +1,10 @@
 //! Bringing imported cases into the workflow (on import, on first view, or by backfill)
 //! and reassessing every case after the catalogue changed.
 
+use crate::audit::{audited, By};
 use crate::error::{Result, ServiceError};
 use crate::Services;
-use domain::audit::NewAuditEntry;
-use domain::{CaseId, OrgKind};
+use domain::{CaseId, OrgKind, RecordRef};
 use store::audit;
 use store::cases::{self as queries};
 
@@ -72,13 +72,8 @@ impl Services {
                 other => other,
             })?;
         if filled {
-            audit::append(
-                &mut tx,
-                NewAuditEntry::new("clearinghouse", "case.backfill")
-                    .about(domain::RecordRef::case(id)),
-                self.now(),
-            )
-            .await?;
+            let by = By::system("clearinghouse", self.now());
+            audited(&mut tx, &by, "case.backfill", RecordRef::case(id), None).await?;
         }
         store::commit(tx).await?;
         Ok(())
@@ -121,15 +116,12 @@ impl Services {
             let Some(last) = batch.last() else { break };
             after = last.0;
             let mut tx = self.store.begin().await?;
-            let mut entries = Vec::new();
+            let mut filled = Vec::new();
             for (id, json) in &batch {
                 match self.fill_imported_in(&mut tx, CaseId(*id), json).await {
                     Ok(true) => {
                         done += 1;
-                        entries.push(
-                            NewAuditEntry::new("clearinghouse", "case.backfill")
-                                .about(domain::RecordRef::case(*id)),
-                        );
+                        filled.push(*id);
                     }
                     Ok(false) => {}
                     Err(ServiceError::Invalid(m)) => {
@@ -138,7 +130,12 @@ impl Services {
                     Err(e) => return Err(e),
                 }
             }
-            audit::append_many(&mut tx, entries, self.now()).await?;
+            let by = By::system("clearinghouse", self.now());
+            let entries = filled
+                .into_iter()
+                .map(|id| by.entry("case.backfill", RecordRef::case(id), None))
+                .collect();
+            audit::append_many(&mut tx, entries, by.at()).await?;
             store::commit(tx).await?;
         }
         Ok(done)

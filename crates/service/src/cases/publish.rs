@@ -1,12 +1,11 @@
 //! Publication with the recorded consent, the poster, and the child's photos.
 
+use crate::audit::{audited, By};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
 use casework::model::{iso, parse_iso_date};
 use casework::{Child, Consent, Episode, PosterData, SanitisedPhoto};
-use domain::audit::NewAuditEntry;
-use domain::{Action, CaseId, Principal};
-use store::audit;
+use domain::{Action, CaseId, Principal, RecordRef};
 use store::cases::{self as queries};
 
 use super::{form_error, internal, CaseError, PHOTO_MAX_BYTES};
@@ -63,14 +62,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         queries::set_publication(&mut *tx, id, Some((given_by, &iso(on))), who.user_id, now)
             .await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.publish")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!("consent recorded on {}", iso(on)))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.publish",
+            RecordRef::case(id),
+            Some(format!("consent recorded on {}", iso(on))),
         )
         .await?;
         store::commit(tx).await?;
@@ -89,13 +86,12 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         queries::set_publication(&mut *tx, id, None, who.user_id, now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.unpublish")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.unpublish",
+            RecordRef::case(id),
+            None,
         )
         .await?;
         store::commit(tx).await?;
@@ -223,14 +219,12 @@ impl Services {
             let mut tx = self.store.begin().await?;
             self.resummarize(&mut tx, &row, &file, &episodes, now)
                 .await?;
-            audit::append(
+            audited(
                 &mut tx,
-                NewAuditEntry::new(who.username.as_str(), "case.photo")
-                    .by(who.user_id.0)
-                    .about(domain::RecordRef::case(id))
-                    .detail(format!("photo {}", stored.key))
-                    .ip(ip),
-                now,
+                &By::person(who, ip, now),
+                "case.photo",
+                RecordRef::case(id),
+                Some(format!("photo {}", stored.key)),
             )
             .await?;
             store::commit(tx).await?;

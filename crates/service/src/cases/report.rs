@@ -1,13 +1,12 @@
 //! Reporting a child missing, reporting a new episode and recording a recovery (with the
 //! checks of the case form's identifiers and narrative).
 
+use crate::audit::{audited, By};
 use crate::error::ServiceError;
 use crate::{Ip, Services};
 use casework::model::iso;
 use casework::{EpisodeForm, FieldError, FormErrors};
-use domain::audit::NewAuditEntry;
-use domain::{Action, CaseId, CaseStatus, EpisodeId, Principal, Role};
-use store::audit;
+use domain::{Action, CaseId, CaseStatus, EpisodeId, Principal, RecordRef, Role};
 use store::cases::{self as queries};
 
 use super::summary::{episode_columns, insert_episode, summarize};
@@ -168,25 +167,23 @@ impl Services {
             now,
         )
         .await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.report")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!(
-                    "{} ({}), {}",
-                    number,
-                    episode.circumstance.id(),
-                    if caseworker { "for review" } else { "open" }
-                ))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.report",
+            RecordRef::case(id),
+            Some(format!(
+                "{} ({}), {}",
+                number,
+                episode.circumstance.id(),
+                if caseworker { "for review" } else { "open" }
+            )),
         )
         .await?;
         // Linked right after the commit, not by the worker: an alert about this child
         // should not wait. The job makes it durable should the process die first.
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
+            .enqueue_linking_claimed(&mut tx, &[RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
@@ -258,23 +255,21 @@ impl Services {
         if let Some(to) = to {
             queries::set_status(&mut *tx, id, status, to, now).await?;
         }
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.episode")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!(
-                    "episode {eid} reported {} ({}){}",
-                    iso(episode.reported_on),
-                    episode.circumstance.id(),
-                    if current { "" } else { ", recovered" }
-                ))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.episode",
+            RecordRef::case(id),
+            Some(format!(
+                "episode {eid} reported {} ({}){}",
+                iso(episode.reported_on),
+                episode.circumstance.id(),
+                if current { "" } else { ", recovered" }
+            )),
         )
         .await?;
         let job = self
-            .enqueue_linking_claimed(&mut tx, &[domain::RecordRef::case(id)])
+            .enqueue_linking_claimed(&mut tx, &[RecordRef::case(id)])
             .await?;
         store::commit(tx).await?;
         if let Some(job) = job {
@@ -362,17 +357,15 @@ impl Services {
         self.resummarize(&mut tx, &row, &file, &episodes, now)
             .await?;
         let r = updated.recovered.as_ref();
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.recovery")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!(
-                    "episode {episode_id} recovered {}",
-                    r.map(|r| iso(r.on)).unwrap_or_default()
-                ))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.recovery",
+            RecordRef::case(id),
+            Some(format!(
+                "episode {episode_id} recovered {}",
+                r.map(|r| iso(r.on)).unwrap_or_default()
+            )),
         )
         .await?;
         store::commit(tx).await?;

@@ -1,10 +1,10 @@
 //! The hotline's review of a case: its status, its assignment, and making it available to
 //! law-enforcement agencies.
 
+use crate::audit::{audited, By};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
-use domain::audit::NewAuditEntry;
-use domain::{Action, CaseId, CaseStatus, OrgId, OrgKind, Principal};
+use domain::{Action, CaseId, CaseStatus, OrgId, OrgKind, Principal, RecordRef};
 use store::audit;
 use store::cases::{self as queries};
 
@@ -34,14 +34,12 @@ impl Services {
                 "someone changed this case's status a moment ago; reload the page to see it".into(),
             ));
         }
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.status")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(format!("{} → {}", from.as_str(), to.as_str()))
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.status",
+            RecordRef::case(id),
+            Some(format!("{} → {}", from.as_str(), to.as_str())),
         )
         .await?;
         store::commit(tx).await?;
@@ -75,18 +73,16 @@ impl Services {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         queries::assign(&mut *tx, id, assignee.as_ref().map(|a| a.0), now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            NewAuditEntry::new(who.username.as_str(), "case.assign")
-                .by(who.user_id.0)
-                .about(domain::RecordRef::case(id))
-                .detail(
-                    assignee
-                        .as_ref()
-                        .map_or("unassigned".into(), |a| a.1.clone()),
-                )
-                .ip(ip),
-            now,
+            &By::person(who, ip, now),
+            "case.assign",
+            RecordRef::case(id),
+            Some(
+                assignee
+                    .as_ref()
+                    .map_or("unassigned".into(), |a| a.1.clone()),
+            ),
         )
         .await?;
         store::commit(tx).await?;
@@ -122,20 +118,19 @@ impl Services {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let by = By::person(who, ip, now);
         let mut entries = Vec::new();
         for o in &orgs {
             if queries::share(&mut *tx, id, o.id, who.user_id, now).await? {
-                entries.push(
-                    NewAuditEntry::new(who.username.as_str(), "case.make_available")
-                        .by(who.user_id.0)
-                        .about(domain::RecordRef::case(id))
-                        .detail(format!("to {} (organisation {})", o.name, o.id.0))
-                        .ip(ip.clone()),
-                );
+                entries.push(by.entry(
+                    "case.make_available",
+                    RecordRef::case(id),
+                    Some(format!("to {} (organisation {})", o.name, o.id.0)),
+                ));
             }
         }
         let added = entries.len();
-        audit::append_many(&mut tx, entries, now).await?;
+        audit::append_many(&mut tx, entries, by.at()).await?;
         store::commit(tx).await?;
         Ok(added)
     }
