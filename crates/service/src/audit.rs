@@ -94,6 +94,11 @@ impl By {
             None => e,
         }
     }
+
+    /// When the change was made: the time entries written in bulk are chained at.
+    pub(crate) fn at(&self) -> i64 {
+        self.at
+    }
 }
 
 /// What an audit entry is about.
