@@ -595,3 +595,106 @@ async fn insert_report(tx: &mut store::Tx, source: &str, report_json: String) ->
     .await
     .unwrap()
 }
+
+/// The cases list: children missing now first, then the most urgent, then the most recent;
+/// a recovered child, however urgent the case was, comes after every missing one.
+#[tokio::test]
+async fn the_case_list_puts_children_missing_now_first() {
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    let org = orgs::insert(
+        &mut *tx,
+        "County Children's Services",
+        OrgKind::ChildWelfare,
+        1,
+    )
+    .await
+    .unwrap();
+    let user = users::insert(
+        &mut *tx,
+        users::NewUser {
+            org_id: org,
+            username: &Username::parse("case.worker").unwrap(),
+            display_name: "Case Worker",
+            role: Role::Caseworker,
+            password_hash: "h",
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    let cases_in = [
+        // name, currently missing, since, priority rank, status
+        ("Recovered Urgent", false, None, 0, CaseStatus::NeedsReview),
+        (
+            "Missing Long",
+            true,
+            Some("2019-03-01"),
+            2,
+            CaseStatus::Open,
+        ),
+        (
+            "Missing Yesterday",
+            true,
+            Some("2026-12-05"),
+            2,
+            CaseStatus::Open,
+        ),
+        (
+            "Missing Immediate",
+            true,
+            Some("2020-01-01"),
+            0,
+            CaseStatus::Open,
+        ),
+        ("Recovered Later", false, None, 2, CaseStatus::Open),
+    ];
+    for (i, (name, missing, since, rank, status)) in cases_in.into_iter().enumerate() {
+        let summary = cases::CaseSummary {
+            child_name: name.into(),
+            missing_from_care: false,
+            circumstance: "endangered_runaway".into(),
+            episodes: 1,
+            child_json: "{}".into(),
+            case_json: "{}".into(),
+            search_text: name.to_lowercase(),
+            currently_missing: missing,
+            missing_since: since.map(Into::into),
+            last_seen_state: None,
+            priority_rank: rank,
+            score_milli: 0,
+            triage_json: "{}".into(),
+            catalogue_version: 1,
+        };
+        cases::insert(
+            &mut tx,
+            &cases::NewCase {
+                owner_org: Some(org),
+                source: "caseworker",
+                reported_by: user,
+                status,
+                summary: &summary,
+            },
+            10 + i as i64,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let names: Vec<String> = cases::page(s.reader(), &cases::CaseFilter::default(), 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.child_name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Missing Immediate",
+            "Missing Yesterday",
+            "Missing Long",
+            "Recovered Urgent",
+            "Recovered Later"
+        ]
+    );
+}
