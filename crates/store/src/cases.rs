@@ -399,8 +399,10 @@ fn condition(f: &CaseFilter, first: usize) -> (String, Vec<Bind>) {
     (cond, binds)
 }
 
-/// The list: cases awaiting the hotline's review first, then most urgent, then the
-/// longest waiting.
+/// The list: children missing now first (a child missing since yesterday must not sit
+/// below recovered ones), then most urgent, then the most recent (the latest to go missing,
+/// then the latest reported). `missing_since` is an ISO date, so it sorts as text; NULLs
+/// are put last explicitly because the two backends order them differently.
 pub async fn page<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &CaseFilter,
@@ -409,8 +411,9 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Vec<CaseRow>, StoreError> {
     let (cond, binds) = condition(f, 3);
     let sql = format!(
-        "SELECT {} FROM cases{cond} ORDER BY CASE WHEN status = 'needs_review' THEN 0 ELSE 1 END, \
-         priority_rank, imported_at, id LIMIT $1 OFFSET $2",
+        "SELECT {} FROM cases{cond} ORDER BY currently_missing DESC, priority_rank, \
+         CASE WHEN missing_since IS NULL THEN 1 ELSE 0 END, missing_since DESC, \
+         imported_at DESC, id DESC LIMIT $1 OFFSET $2",
         columns(false)
     );
     let q = bind_all(sqlx::query(&sql).bind(limit).bind(offset), binds);

@@ -130,6 +130,26 @@ impl Store {
         migrator.run(&self.write).await.map_err(StoreError::Migrate)
     }
 
+    /// Applies the migrations up to and including `version`, for tests that put a row into
+    /// an older schema and then watch a later migration repair it.
+    #[doc(hidden)]
+    pub async fn migrate_to_for_tests(&self, version: i64) -> Result<(), StoreError> {
+        let all = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let older = sqlx::migrate::Migrator {
+            migrations: all
+                .iter()
+                .filter(|m| m.version <= version)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        older.run(&self.write).await.map_err(StoreError::Migrate)
+    }
+
     /// The versions of the migrations this build ships, for `clearinghouse migrate`.
     pub fn migration_versions(&self) -> Vec<(i64, String)> {
         let migrator = match self.backend {

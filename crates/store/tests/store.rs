@@ -496,3 +496,205 @@ async fn an_unknown_record_kind_reads_back_as_an_error() {
     let e = cases::alerts(s.reader(), case[0]).await.unwrap_err();
     unknown(e, "case_alerts.source_kind");
 }
+
+/// A tip stored before migration 0009 carried a sentence the product wrote as its place's
+/// additional information; 0009 removes exactly that, only from public tips.
+#[tokio::test]
+async fn migration_0009_removes_the_stored_place_hint_from_tips_only() {
+    use store::reports;
+    let db = TestDb::new().await;
+    let s = store::Store::connect(&db.url).await.unwrap();
+    s.migrate_to_for_tests(8).await.unwrap();
+
+    let hint = "Where it happened, as given by the reporter";
+    let json = |place_info: &str, what: &str| {
+        format!(
+            r#"{{"incident_summary":{{"incident_type":"Child Sex Trafficking"}},"internet_details":[{{"NonInternet":{{"location_name":null,"incident_addresses":[{{"city":"Dayton"}}],"additional_info":"{place_info}"}}}}],"additional_info":"{what}"}}"#
+        )
+    };
+    let mut tx = s.begin().await.unwrap();
+    // The old tip, a tip whose reporter wrote their own words there and in the account,
+    // and a provider's report that happens to use the same words.
+    let old_tip = insert_report(&mut tx, "public", json(hint, "Saw her at the diner")).await;
+    let own_words = insert_report(
+        &mut tx,
+        "public",
+        json(
+            "Behind the bus station",
+            "Where it happened, as given by the reporter: here",
+        ),
+    )
+    .await;
+    let provider = insert_report(&mut tx, "provider", json(hint, "From the provider")).await;
+    tx.commit().await.unwrap();
+
+    s.migrate().await.unwrap();
+
+    let row = |id| {
+        let s = s.clone();
+        async move {
+            reports::by_id(s.reader(), id)
+                .await
+                .unwrap()
+                .unwrap()
+                .report_json
+        }
+    };
+    assert_eq!(
+        row(old_tip).await,
+        json("X", "Saw her at the diner").replace(r#""X""#, "null")
+    );
+    assert_eq!(
+        row(own_words).await,
+        json(
+            "Behind the bus station",
+            "Where it happened, as given by the reporter: here"
+        )
+    );
+    assert_eq!(row(provider).await, json(hint, "From the provider"));
+    // The search text lost the hint with it; an UPDATE changing nothing counts the rows.
+    let with_hint = s
+        .execute_raw_for_tests(&format!(
+            "UPDATE reports SET summary = summary WHERE search_text LIKE '%{}%'",
+            hint.to_lowercase()
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        with_hint, 2,
+        "the provider's report and the reporter's own words keep it"
+    );
+    let old_search = s
+        .execute_raw_for_tests(&format!(
+            "UPDATE reports SET summary = summary WHERE id = {old_tip} AND search_text LIKE '%additional_info\":null}}%'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(old_search, 1);
+}
+
+async fn insert_report(tx: &mut store::Tx, source: &str, report_json: String) -> i64 {
+    use store::reports::{self, Assessed, NewReport, ReportState};
+    reports::insert(
+        &mut **tx,
+        &NewReport {
+            source,
+            submitted_by: None,
+            submitter_org: None,
+            state: ReportState::Finished,
+            incident_type: "Child Sex Trafficking",
+            incident_at: None,
+            summary: "s",
+            search_text: &report_json.to_lowercase(),
+            report_json: &report_json,
+            original_xml: None,
+            assessed: &Assessed::pending(),
+        },
+        10,
+    )
+    .await
+    .unwrap()
+}
+
+/// The cases list: children missing now first, then the most urgent, then the most recent;
+/// a recovered child, however urgent the case was, comes after every missing one.
+#[tokio::test]
+async fn the_case_list_puts_children_missing_now_first() {
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    let org = orgs::insert(
+        &mut *tx,
+        "County Children's Services",
+        OrgKind::ChildWelfare,
+        1,
+    )
+    .await
+    .unwrap();
+    let user = users::insert(
+        &mut *tx,
+        users::NewUser {
+            org_id: org,
+            username: &Username::parse("case.worker").unwrap(),
+            display_name: "Case Worker",
+            role: Role::Caseworker,
+            password_hash: "h",
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    let cases_in = [
+        // name, currently missing, since, priority rank, status
+        ("Recovered Urgent", false, None, 0, CaseStatus::NeedsReview),
+        (
+            "Missing Long",
+            true,
+            Some("2019-03-01"),
+            2,
+            CaseStatus::Open,
+        ),
+        (
+            "Missing Yesterday",
+            true,
+            Some("2026-12-05"),
+            2,
+            CaseStatus::Open,
+        ),
+        (
+            "Missing Immediate",
+            true,
+            Some("2020-01-01"),
+            0,
+            CaseStatus::Open,
+        ),
+        ("Recovered Later", false, None, 2, CaseStatus::Open),
+    ];
+    for (i, (name, missing, since, rank, status)) in cases_in.into_iter().enumerate() {
+        let summary = cases::CaseSummary {
+            child_name: name.into(),
+            missing_from_care: false,
+            circumstance: "endangered_runaway".into(),
+            episodes: 1,
+            child_json: "{}".into(),
+            case_json: "{}".into(),
+            search_text: name.to_lowercase(),
+            currently_missing: missing,
+            missing_since: since.map(Into::into),
+            last_seen_state: None,
+            priority_rank: rank,
+            score_milli: 0,
+            triage_json: "{}".into(),
+            catalogue_version: 1,
+        };
+        cases::insert(
+            &mut tx,
+            &cases::NewCase {
+                owner_org: Some(org),
+                source: "caseworker",
+                reported_by: user,
+                status,
+                summary: &summary,
+            },
+            10 + i as i64,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let names: Vec<String> = cases::page(s.reader(), &cases::CaseFilter::default(), 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.child_name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Missing Immediate",
+            "Missing Yesterday",
+            "Missing Long",
+            "Recovered Urgent",
+            "Recovered Later"
+        ]
+    );
+}

@@ -24,20 +24,15 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
 }
 
-/// The areas of the product, in menu order, with the action that opens each.
+/// The areas of the product, in menu order, with the action that opens each. An area is
+/// listed only once a user can do something there (see "Adding a capability").
 pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/", "Dashboard", Action::ViewDashboard, "Your work at a glance."),
     ("/reports", "Reports", Action::ViewReports, "Reports from the public tip form, phone intake and online service providers, with their priority and why."),
     ("/leads", "Leads", Action::ViewLeads, "Reports and link charts made available to your agency."),
     ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
     ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
-    ("/recovery", "Recovery services", Action::ViewRecovery, "Trauma-informed recovery plans, referrals to local and statewide resources, and follow-up."),
-    ("/hope-bags", "Hope Bags", Action::ViewHopeBags, "Kits for survivors in the first hours after recovery: stock by location, requests and donations."),
-    ("/families", "Family support", Action::ViewFamilySupport, "Family advocacy, crisis contacts and trained peer-support volunteers matched to families."),
-    ("/training", "Training", Action::ViewTraining, "Courses for law enforcement, child welfare and the public, with completion records."),
     ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
-    ("/statistics", "Statistics", Action::ViewStatistics, "Figures from live data, with small counts suppressed to protect privacy."),
-    ("/submissions", "Our submissions", Action::ViewOwnSubmissions, "Reports your organisation submitted through the CyberTipline-compatible API, and their status."),
     ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),

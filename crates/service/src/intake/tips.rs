@@ -230,16 +230,16 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
                     "give the date as YYYY-MM-DD and the time as HH:MM, or leave them empty",
                 )
             })?;
-            let note = if opt(&f.incident_time).is_none() {
-                "Date given by the reporter; time not given"
-            } else {
-                "Date and local time given by the reporter"
-            };
+            // The schema needs a time; a note says so only when we had to supply one, so
+            // nothing the reporter gave is wrapped in words they did not write.
+            let note = opt(&f.incident_time)
+                .is_none()
+                .then_some("Date given by the reporter; time not given");
             (dt, note)
         }
         (None, _) => (
             xs_now(now).ok_or_else(|| ServiceError::Internal("clock out of range".into()))?,
-            "Not given by the reporter; this is when the tip was received",
+            Some("Not given by the reporter; this is when the tip was received"),
         ),
     };
     let state = match opt(&f.state) {
@@ -276,7 +276,8 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
                 country,
                 ..Address::default()
             }],
-            additional_info: Some("Where it happened, as given by the reporter".into()),
+            // Only what the reporter entered: the page explains the field, not the data.
+            additional_info: None,
         }));
     }
 
@@ -343,7 +344,7 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
             escalate_to_high_priority: None,
             report_annotations: None,
             incident_date_time,
-            incident_date_time_description: Some(date_note.into()),
+            incident_date_time_description: date_note.map(Into::into),
         },
         internet_details,
         law_enforcement: None,

@@ -106,7 +106,8 @@ pub struct CaseListQuery {
 }
 
 /// Cases you may see: the hotline all, a caseworker their agency's, an investigator those
-/// made available to their agency. Awaiting review first, then the most urgent.
+/// made available to their agency. Children missing now first, then the most urgent, then
+/// the most recent.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
     responses((status = 200, body = CaseList), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(

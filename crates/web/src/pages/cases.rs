@@ -513,7 +513,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
         ),
         _ => (
             "Missing-child cases",
-            "Cases reported by caseworkers wait for review first; then the most urgent, then the longest waiting. Each priority says why.",
+            "Children missing now first; then the most urgent, then the most recent. Each priority says why.",
             "No missing-child cases yet. Caseworkers report children missing from care; cases also come from imports.",
         ),
     };

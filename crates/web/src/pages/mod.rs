@@ -32,6 +32,26 @@ pub fn when(micros: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A duration in microseconds as people say it, in its largest whole unit: "7 years",
+/// "3 months", "12 days", "5 hours", "1 minute". Every age or wait a page shows goes
+/// through here, so "2690 d" never reaches a person. A month is 30 days and a year 365:
+/// a rounded age needs no calendar.
+pub fn age(micros: i64) -> String {
+    const MINUTE: i64 = 60_000_000;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+    let d = micros.max(0);
+    let (n, unit) = match d {
+        d if d >= 365 * DAY => (d / (365 * DAY), "year"),
+        d if d >= 30 * DAY => (d / (30 * DAY), "month"),
+        d if d >= DAY => (d / DAY, "day"),
+        d if d >= HOUR => (d / HOUR, "hour"),
+        d if d >= MINUTE => (d / MINUTE, "minute"),
+        _ => return "less than a minute".into(),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Percent-encodes a value for a query string.
 pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -76,6 +96,43 @@ mod tests {
         );
         assert_eq!(record_href(RecordRef::case(3)).as_deref(), Some("/cases/3"));
         assert_eq!(record_href(RecordRef::ad(7)), None);
+    }
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        let minute = 60_000_000;
+        let hour = 60 * minute;
+        let day = 24 * hour;
+        assert_eq!(age(2690 * day), "7 years");
+        assert_eq!(age(365 * day), "1 year");
+        assert_eq!(age(364 * day), "12 months");
+        assert_eq!(age(95 * day), "3 months");
+        assert_eq!(age(30 * day), "1 month");
+        assert_eq!(age(12 * day + 5 * hour), "12 days");
+        assert_eq!(age(day), "1 day");
+        assert_eq!(age(5 * hour + 59 * minute), "5 hours");
+        assert_eq!(age(hour), "1 hour");
+        assert_eq!(age(minute), "1 minute");
+        assert_eq!(age(59 * minute), "59 minutes");
+        assert_eq!(age(59_000_000), "less than a minute");
+        // A clock that went back is not a negative age.
+        assert_eq!(age(-day), "less than a minute");
+    }
+
+    #[test]
+    fn an_age_is_always_one_whole_unit() {
+        // From a second to centuries, in steps that cross every unit's boundary.
+        let mut micros = 1_000_000i64;
+        while micros < i64::MAX / 3 {
+            let a = age(micros);
+            let words: Vec<&str> = a.split(' ').collect();
+            assert!(
+                a == "less than a minute"
+                    || (words.len() == 2 && words[0].parse::<i64>().is_ok_and(|n| n >= 1)),
+                "{micros}: {a}"
+            );
+            micros = micros * 3 / 2 + 1;
+        }
     }
 
     #[test]

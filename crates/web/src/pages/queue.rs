@@ -48,14 +48,9 @@ pub fn source_label(s: &str) -> &str {
     }
 }
 
-/// "3 h", "2 d": how long a report has waited.
+/// How long a report has waited: "5 hours", "7 years".
 fn waited(now: i64, since: i64) -> String {
-    let mins = (now - since).max(0) / 60_000_000;
-    match mins {
-        m if m < 60 => format!("{m} min"),
-        m if m < 48 * 60 => format!("{} h", m / 60),
-        m => format!("{} d", m / (24 * 60)),
-    }
+    super::age(now - since)
 }
 
 pub struct Row {

@@ -49,6 +49,9 @@ struct DetailPage {
     received: String,
     incident_type: String,
     source: String,
+    /// A public tip: the page says which fields came from the form, since the data carries
+    /// only what the reporter entered.
+    from_tip_form: bool,
     files: Vec<FileItem>,
     sections_html: String,
     has_original: bool,
@@ -363,6 +366,7 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
             .label()
             .to_owned(),
         source: view.item.source.clone(),
+        from_tip_form: view.item.source == "public",
         files: view
             .files
             .iter()

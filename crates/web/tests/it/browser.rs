@@ -224,6 +224,53 @@ async fn a_tip_filed_through_the_public_form_appears_in_the_analysts_list() {
     .unwrap();
     let main = b.wait_text("main", "lanternmoss").await;
     assert!(main.contains("example_handle_77"), "{main}");
+    // The place is the reporter's; the page, not the data, says where it came from.
+    assert!(main.contains("Sent through the public tip form"), "{main}");
+    assert!(
+        !main.contains("Where it happened, as given by the reporter"),
+        "{main}"
+    );
+    // The queue says how long the tip has waited in words.
+    c.goto(&format!("{}/reports?q=lanternmoss", app.base))
+        .await
+        .unwrap();
+    let table = b.wait_text("main table", "less than a minute").await;
+    assert!(
+        !table.contains(" min\n") && !table.contains(" d\n"),
+        "{table}"
+    );
+    b.stop().await;
+}
+
+/// A peer-support volunteer, whose areas are all still to be built, is told so, is offered
+/// none of them, and finds their addresses not found.
+#[tokio::test]
+async fn a_role_with_nothing_to_do_yet_is_told_so_and_offered_no_empty_area() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "volunteer").await;
+    let main = b.wait_text("main", "Nothing to do here yet").await;
+    let nav = b.wait_text("nav[aria-label=Main]", "Dashboard").await;
+    for label in [
+        "Hope Bags",
+        "Family support",
+        "Training",
+        "Statistics",
+        "Recovery",
+    ] {
+        assert!(
+            !nav.contains(label) && !main.contains(label),
+            "{label}: {nav} / {main}"
+        );
+    }
+    for path in ["/hope-bags", "/families", "/training", "/statistics"] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        let body = b
+            .wait_text("main", "There is no page at this address")
+            .await;
+        assert!(!body.contains("Nothing here yet"), "{path}: {body}");
+    }
     b.stop().await;
 }
 

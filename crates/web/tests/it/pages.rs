@@ -171,3 +171,45 @@ async fn health_readiness_and_metrics() {
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(!m.contains("analyst"), "no personal data in metrics");
 }
+
+/// Areas not built yet are nowhere: not in the menu, not on the dashboard, and their
+/// addresses are not found for everyone, signed in or not.
+#[tokio::test]
+async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
+    let app = TestApp::spawn().await;
+    let hidden = [
+        ("/recovery", "Recovery services"),
+        ("/hope-bags", "Hope Bags"),
+        ("/families", "Family support"),
+        ("/training", "Training"),
+        ("/statistics", "Statistics"),
+        ("/submissions", "Our submissions"),
+    ];
+    for (path, _) in hidden {
+        assert_eq!(app.client().get(path).await.status, 404, "{path}");
+    }
+    for role in Role::ALL {
+        if role == Role::ProviderApi {
+            continue;
+        }
+        let c = app.login(role).await;
+        let dashboard = c.get("/").await;
+        assert_eq!(dashboard.status, 200, "{role}");
+        for (path, label) in hidden {
+            assert!(
+                !dashboard.body.contains(&format!("href=\"{path}\""))
+                    && !dashboard.body.contains(label),
+                "{role} is offered {label}"
+            );
+            let res = c.get(path).await;
+            assert_eq!(res.status, 404, "{role} {path}");
+            assert!(!res.body.contains("Nothing here yet"), "{role} {path}");
+        }
+        // A role whose areas are all still to come is told so, not shown an empty page.
+        if matches!(role, Role::RecoverySpecialist | Role::Volunteer) {
+            assert!(dashboard.body.contains("Nothing to do here yet"), "{role}");
+        } else {
+            assert!(!dashboard.body.contains("Nothing to do here yet"), "{role}");
+        }
+    }
+}

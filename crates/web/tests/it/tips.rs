@@ -152,3 +152,101 @@ async fn the_honeypot_rate_limit_and_csrf_refuse_clearly() {
     let list = analyst.get("/reports").await;
     assert!(list.body.contains("10 reports"), "{}", list.body);
 }
+
+/// The text nodes of an XML document, unescaped and trimmed, with their element names.
+fn text_nodes(xml: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        let tag_end = open + rest[open..].find('>').expect("tag closed");
+        let tag = &rest[open + 1..tag_end];
+        rest = &rest[tag_end + 1..];
+        let text = &rest[..rest.find('<').unwrap_or(rest.len())];
+        let text = text
+            .trim()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&");
+        if !text.is_empty() && !tag.starts_with('/') && !tag.starts_with('?') {
+            let name = tag.split_whitespace().next().unwrap_or_default().to_owned();
+            out.push((name, text));
+        }
+    }
+    out
+}
+
+/// Values the schema fixes rather than anyone's words: codes, dates, booleans, numbers.
+fn schema_fixed(element: &str, text: &str) -> bool {
+    let date_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || "-:TZ+.".contains(c));
+    matches!(text, "true" | "false")
+        || text.chars().all(|c| c.is_ascii_digit())
+        || (element.ends_with("DateTime") && date_like)
+        || (element == "incidentType" && text == "Child Sex Trafficking")
+        || (element == "state" && text.len() == 2 && text.chars().all(|c| c.is_ascii_uppercase()))
+        || (element == "country" && text.len() == 2 && text.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+#[tokio::test]
+async fn a_tips_export_carries_only_what_the_reporter_entered() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let entered: &[(&str, &str)] = &[
+        ("incident_type", "Child Sex Trafficking"),
+        (
+            "what_happened",
+            "A teen at the diner said a man keeps her ID. <marbleowl> & co",
+        ),
+        ("incident_date", "2026-11-20"),
+        ("incident_time", "21:30"),
+        ("city", "Dayton"),
+        ("state", "OH"),
+        ("country", "US"),
+        ("child_name", "Jo Example"),
+        ("child_age", "15"),
+        ("child_screen_names", "jo_sky\njo_sea"),
+        ("child_description", "Red jacket, short hair"),
+        ("other_name", "Sam Other"),
+        ("other_phone", "555-0100"),
+        ("other_email", "sam@example.org"),
+        ("other_description", "Drives a grey van"),
+        ("urls", "https://ads.example/1"),
+        ("reporter_name", "Pat Reporter"),
+        ("reporter_phone", "555-0199"),
+        ("reporter_email", "pat@example.org"),
+        ("website", ""),
+    ];
+    let res = visitor.post_form("/tip", entered).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let n = number(&res.body);
+
+    let analyst = app.login(Role::Analyst).await;
+    let xml = analyst.get(&format!("/reports/{n}/export.xml")).await;
+    assert_eq!(xml.status, 200);
+    let nodes = text_nodes(&xml.body);
+    assert!(nodes.len() > 10, "{}", xml.body);
+    for (element, text) in &nodes {
+        let typed = entered.iter().any(|(_, v)| {
+            v.lines()
+                .any(|l| l.trim() == text || l.split(' ').any(|w| w == text))
+        });
+        assert!(
+            typed || schema_fixed(element, text),
+            "<{element}>{text}</…> is in the export but the reporter did not enter it:\n{}",
+            xml.body
+        );
+    }
+    // What the person typed is all there, escaped and whole.
+    assert!(nodes.iter().any(|(_, t)| t.contains("<marbleowl> & co")));
+    assert!(nodes.iter().any(|(e, t)| e == "city" && t == "Dayton"));
+
+    // The page explains where the place came from, in the page and not in the data.
+    let page = analyst.get(&format!("/reports/{n}")).await;
+    assert!(page.body.contains("id=\"tip-form-note\""));
+    assert!(!page
+        .body
+        .contains("Where it happened, as given by the reporter"));
+}
