@@ -11,7 +11,9 @@
 //! - with [`BoardConfig::rotating`], half the operations write a fresh phone in every ad, so
 //!   only their text links them;
 //! - some numbers have valid North American shape but an unassigned area code
-//!   (`652-882-4378`), as a phone library's table lags the numbering plan.
+//!   (`652-882-4378`), as a phone library's table lags the numbering plan;
+//! - one ad in twelve of an operation gives no number, and a few unrelated posters give one of
+//!   three placeholder numbers (hubs), so phones alone are not the answer either.
 //!
 //! Deterministic per seed; text plain and non-explicit; phones are `NPA-555-01XX` in assigned
 //! area codes or numbers in unassigned ones, so none is anyone's real number. The truth is the
@@ -74,12 +76,18 @@ impl Board {
     /// Writes the ads as `ads.jsonl` lines with the truth in a `template` field
     /// (`op-N`), which `clearinghouse cluster-ads` ignores and `bench/score.py` reads.
     pub fn write_jsonl(&self, out: &mut impl Write) -> std::io::Result<()> {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            #[serde(flatten)]
+            ad: &'a AdRecord,
+            template: String,
+        }
         for (ad, op) in self.ads.iter().zip(&self.operation) {
-            let mut v = serde_json::to_value(ad).map_err(std::io::Error::other)?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert("template".into(), format!("op-{op}").into());
-            }
-            serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::other)?;
+            let line = Line {
+                ad,
+                template: format!("op-{op}"),
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::other)?;
             out.write_all(b"\n")?;
         }
         Ok(())
@@ -183,6 +191,9 @@ const RATES: &[&str] = &["$80", "$100", "$120", "$150", "$60", "$200"];
 /// Area codes the numbering plan has not assigned (checked against the phone library by a
 /// test), for numbers of valid shape that a library's table does not know.
 pub const UNASSIGNED_NPAS: &[u16] = &[652, 653, 654, 655, 665, 674, 675, 685, 687, 688];
+
+/// Placeholder numbers unrelated posters share (hubs, not links).
+const HUBS: [u64; 3] = [2_125_550_100, 6_525_550_100, 3_125_550_199];
 
 /// The ten-digit phones on a board, none drawn twice.
 struct Phones {
@@ -354,12 +365,15 @@ fn write_ad(
     r: &mut R,
     style: &Style,
     city: usize,
-    phone: u64,
+    phone: Option<u64>,
     second: Option<u64>,
 ) -> (String, String) {
     const NOISE: f64 = 0.1;
     let how = pick(r, &style.phone_styles);
-    let written = obfuscate(r, phone, how);
+    let written = match phone {
+        Some(n) => obfuscate(r, n, how),
+        None => "me through the site".to_string(),
+    };
     let mut lines: Vec<String> = Vec::new();
     for &s in &style.sentences {
         let has_phone = SENTENCES[s].contains("{phone}");
@@ -410,7 +424,7 @@ struct Operation {
 pub fn board(config: &BoardConfig) -> Board {
     let mut r = ChaCha8Rng::seed_from_u64(config.seed ^ 0x00b0_a2d5);
     let mut phones = Phones {
-        used: HashSet::new(),
+        used: HUBS.into_iter().collect(),
         unassigned_share: config.unassigned_share,
     };
     // Operations until their share of the ads is reached: mostly 3 to 30 ads, one in ten
@@ -460,15 +474,18 @@ pub fn board(config: &BoardConfig) -> Board {
             Some(o) => {
                 let op = &ops[o as usize];
                 let city = pick(&mut r, &op.style.cities);
-                let (phone, second) = if op.rotates {
-                    (phones.fresh(&mut r, city), None)
+                // Now and then an ad gives no number (write through the site).
+                let (phone, second) = if chance(&mut r, 0.08) {
+                    (None, None)
+                } else if op.rotates {
+                    (Some(phones.fresh(&mut r, city)), None)
                 } else {
                     let mut two = op.style.phones.choose_multiple(&mut r, 2).copied();
-                    let first = two.next().unwrap_or_default();
+                    let first = two.next();
                     (first, two.next().filter(|_| chance(&mut r, 0.3)))
                 };
                 let (t, b) = write_ad(&mut r, &op.style, city, phone, second);
-                (t, b, city, o, [Some(phone), second])
+                (t, b, city, o, [phone, second])
             }
             None => {
                 let (style, op, again) = match repost.take() {
@@ -480,8 +497,15 @@ pub fn board(config: &BoardConfig) -> Board {
                         (style, next_solo - 1, chance(&mut r, 0.15))
                     }
                 };
-                let (city, phone) = (style.cities[0], style.phones[0]);
-                let (t, b) = write_ad(&mut r, &style, city, phone, None);
+                // A few unrelated posters give one of the board's placeholder numbers (a
+                // booking line, a number copied from an example): hubs that link nobody.
+                let phone = if chance(&mut r, 0.03) {
+                    HUBS[r.gen_range(0..HUBS.len())]
+                } else {
+                    style.phones[0]
+                };
+                let city = style.cities[0];
+                let (t, b) = write_ad(&mut r, &style, city, Some(phone), None);
                 if again {
                     repost = Some((style, op));
                 }

@@ -51,7 +51,11 @@ fn operations_are_busy_multi_city_and_half_rotate() {
     // written in ways it does not read).
     let ex = extract::Extractor::new();
     let read = (0..b.ads.len())
-        .filter(|&i| phones(&ex, &b.ads[i].text()).contains(&b.phones[i][0]))
+        .filter(|&i| {
+            b.phones[i]
+                .iter()
+                .all(|p| phones(&ex, &b.ads[i].text()).contains(p))
+        })
         .count();
     assert!(read >= b.ads.len() * 7 / 10, "{read}");
     for o in 0..ops {
@@ -62,7 +66,13 @@ fn operations_are_busy_multi_city_and_half_rotate() {
         }
         let distinct: HashSet<&String> = members.iter().flat_map(|&i| &b.phones[i]).collect();
         if b.rotates[o as usize] {
-            assert_eq!(distinct.len(), members.len(), "op {o}");
+            // A fresh number in every ad that gives one.
+            let with: usize = members.iter().map(|&i| b.phones[i].len()).sum();
+            assert_eq!(distinct.len(), with, "op {o}");
+            assert!(
+                members.len() < 10 || with * 10 >= members.len() * 7,
+                "op {o}"
+            );
         } else {
             assert!(distinct.len() <= 3, "op {o}: {distinct:?}");
         }
