@@ -73,6 +73,10 @@ struct Found<'a> {
     value: &'a str,
     span: [usize; 2],
     text: &'a str,
+    /// A phone whose area code the phone library does not list (written
+    /// only when true, so other lines read as before).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unverified: bool,
 }
 
 /// One output line.
@@ -241,6 +245,7 @@ impl Job {
                     value: &e.value,
                     span: [e.span.start, e.span.end],
                     text: text.get(e.span.clone()).unwrap_or_default(),
+                    unverified: e.unverified,
                 })
                 .collect(),
         };

@@ -20,16 +20,32 @@ use std::ops::Range;
 
 use phonenumber::country::Id;
 
-/// A found number: the span in folded text and its E.164 form.
+/// A found number: the span in folded text, its E.164 form, and whether the
+/// phone library knows its area code.
 pub(crate) struct PhoneHit {
     pub(crate) span: Range<usize>,
     pub(crate) e164: String,
+    pub(crate) unverified: bool,
+}
+
+/// What is known of a ten-digit North American number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validity {
+    /// Not a number of the plan's shape (or a service code such as 911).
+    Invalid,
+    /// Valid by the phone library's table.
+    Valid,
+    /// Of valid shape (area code and exchange start 2-9, neither is a
+    /// service code `N11`), but the library's table does not list it:
+    /// area codes are added every year and a table lags.
+    Unverified,
 }
 
 /// Validity of North American numbers, precomputed per area code.
 pub(crate) struct PhoneValidator {
     /// Per area code (index 0..1000): 0 invalid, 1 valid for any exchange
-    /// starting 2-9, 2 depends on the exchange (ask `phonenumber`).
+    /// starting 2-9, 2 depends on the exchange (ask `phonenumber`), 3 of
+    /// valid shape but unknown to `phonenumber` (unverified).
     area: Vec<u8>,
 }
 
@@ -42,36 +58,53 @@ const EXCHANGE_DEPENDENT: &[u16] = &[
     684, 721, 758, 767, 784, 868, 869, 876, 983,
 ];
 
+/// `N11`: service codes (211 to 911), never an area code or an exchange.
+fn service_code(d: &[u8]) -> bool {
+    d[1] == b'1' && d[2] == b'1'
+}
+
 impl PhoneValidator {
     pub(crate) fn new() -> Self {
         let mut area = vec![0u8; 1000];
         for (code, slot) in area.iter_mut().enumerate().skip(200) {
+            let mut probe = [0u8; 10];
+            probe[..3].copy_from_slice(format!("{code:03}").as_bytes());
+            probe[3..].copy_from_slice(b"5550147");
             *slot = if EXCHANGE_DEPENDENT.contains(&(code as u16)) {
                 2
-            } else {
+            } else if libphonenumber_valid(&probe) {
                 // One probe per area code: validity of the rest is uniform (the
                 // property test `fast_validity_matches_phonenumber` keeps this honest).
-                let mut probe = [0u8; 10];
-                probe[..3].copy_from_slice(format!("{code:03}").as_bytes());
-                probe[3..].copy_from_slice(b"5550147");
-                u8::from(libphonenumber_valid(&probe))
+                1
+            } else if service_code(&probe[..3]) {
+                0
+            } else {
+                3
             };
         }
         PhoneValidator { area }
     }
 
-    /// Is this 10-digit national number (ASCII digits) a valid US/NANP number?
-    pub(crate) fn is_valid(&self, d: &[u8; 10]) -> bool {
+    /// What is known of this 10-digit national number (ASCII digits).
+    pub(crate) fn check(&self, d: &[u8; 10]) -> Validity {
         if !(b'2'..=b'9').contains(&d[0]) || !(b'2'..=b'9').contains(&d[3]) {
-            return false;
+            return Validity::Invalid;
         }
         let code = usize::from(d[0] - b'0') * 100
             + usize::from(d[1] - b'0') * 10
             + usize::from(d[2] - b'0');
+        let unverified = || {
+            if service_code(&d[3..6]) {
+                Validity::Invalid
+            } else {
+                Validity::Unverified
+            }
+        };
         match self.area.get(code) {
-            Some(1) => true,
-            Some(2) => libphonenumber_valid(d),
-            _ => false,
+            Some(1) => Validity::Valid,
+            Some(2) if libphonenumber_valid(d) => Validity::Valid,
+            Some(2 | 3) => unverified(),
+            _ => Validity::Invalid,
         }
     }
 }
@@ -509,8 +542,8 @@ impl Scratch {
 /// Buffers for `find_windows`.
 #[derive(Default)]
 struct Windows {
-    /// (first group, last group, national number, layout cost).
-    found: Vec<(usize, usize, [u8; 10], u32)>,
+    /// (first group, last group, national number, layout cost, unverified).
+    found: Vec<(usize, usize, [u8; 10], u32, bool)>,
     /// Per start group: (windows taken, total cost, window taken here).
     best: Vec<(usize, u32, Option<usize>)>,
 }
@@ -539,8 +572,9 @@ fn find_windows(
                 let mut nat = [0u8; 10];
                 nat.copy_from_slice(&d[d.len() - 10..]);
                 // The table lookup first: most windows of other numbers fail it.
-                if validator.is_valid(&nat) && shape_ok(&groups[s..=e], count == 11) {
-                    windows.push((s, e, nat, 0));
+                let validity = validator.check(&nat);
+                if validity != Validity::Invalid && shape_ok(&groups[s..=e], count == 11) {
+                    windows.push((s, e, nat, 0, validity == Validity::Unverified));
                     break;
                 }
             }
@@ -568,7 +602,7 @@ fn find_windows(
         for g in (0..n).rev() {
             best[g] = (best[g + 1].0, best[g + 1].1, None);
             if let Some(w) = windows.iter().position(|w| w.0 == g) {
-                let (_, e, _, cost) = windows[w];
+                let (_, e, _, cost, _) = windows[w];
                 let (cnt, c, _) = best[e + 1];
                 let take = (cnt + 1, c + cost);
                 if take.0 > best[g].0 || (take.0 == best[g].0 && take.1 <= best[g].1) {
@@ -583,7 +617,7 @@ fn find_windows(
             g += 1;
             continue;
         };
-        let (s, e, nat, _) = windows[w];
+        let (s, e, nat, _, unverified) = windows[w];
         let mut start = groups[s].start;
         if start > 0 && matches!(t[start - 1], b'+' | b'(') {
             start -= 1;
@@ -594,6 +628,7 @@ fn find_windows(
         out(PhoneHit {
             span: start..groups[e].end,
             e164,
+            unverified,
         });
         g = e + 1;
     }
@@ -667,11 +702,26 @@ fn shape_ok(groups: &[Group], with_country: bool) -> bool {
     (1..4).all(|k| !(single[k] && multi[k]))
 }
 
+/// [`PhoneValidator::check`] without the table, for one number on its own.
+fn normalized_validity(d: &[u8; 10]) -> Validity {
+    if !(b'2'..=b'9').contains(&d[0]) || !(b'2'..=b'9').contains(&d[3]) {
+        Validity::Invalid
+    } else if libphonenumber_valid(d) {
+        Validity::Valid
+    } else if service_code(&d[..3]) || service_code(&d[3..6]) {
+        Validity::Invalid
+    } else {
+        Validity::Unverified
+    }
+}
+
 /// Normalises one phone number given on its own (a structured field).
 ///
-/// North American numbers (10 digits, or 11 with the leading 1) are checked
-/// with `phonenumber`; numbers written with a leading `+` and another country
-/// code are accepted if `phonenumber` finds them valid.
+/// North American numbers (10 digits, or 11 with the leading 1) of valid
+/// shape are accepted, whether or not `phonenumber` knows their area code
+/// (as in free text, where such numbers are marked unverified); numbers
+/// written with a leading `+` and another country code are accepted if
+/// `phonenumber` finds them valid.
 pub(crate) fn normalize(folded: &str) -> Option<String> {
     let s = folded.trim();
     let mut d: Vec<u8> = Vec::with_capacity(16);
@@ -713,7 +763,7 @@ pub(crate) fn normalize(folded: &str) -> Option<String> {
     };
     let mut nat = [0u8; 10];
     nat.copy_from_slice(national);
-    if !(b'2'..=b'9').contains(&nat[0]) || !libphonenumber_valid(&nat) {
+    if normalized_validity(&nat) == Validity::Invalid {
         return None;
     }
     let digits = std::str::from_utf8(&nat).ok()?;
@@ -788,6 +838,43 @@ mod tests {
         ] {
             assert!(phones(s).is_empty(), "{s}: {:?}", phones(s));
         }
+    }
+
+    fn hits(s: &str) -> Vec<(String, bool)> {
+        let v = PhoneValidator::new();
+        let mut out = Vec::new();
+        let mut runs = Vec::new();
+        crate::numeric::digit_runs(s.as_bytes(), &mut runs);
+        find_phones(s, &runs, &[], &v, &mut Scratch::default(), &mut |h| {
+            out.push((h.e164, h.unverified))
+        });
+        out
+    }
+
+    #[test]
+    fn unassigned_area_codes_of_valid_shape_are_found_unverified() {
+        for s in [
+            "call 652-882-4378 now",
+            "(652) 882-4378",
+            "652.882.4378",
+            "+1 652 882 4378",
+            "6528824378",
+        ] {
+            assert_eq!(hits(s), [("+16528824378".to_string(), true)], "{s}");
+        }
+        assert_eq!(hits("212-555-0147"), [("+12125550147".to_string(), false)]);
+        // Service codes and numbers not of the plan's shape stay out.
+        for s in [
+            "911-555-0147",
+            "652-911-4378",
+            "652-182-4378",
+            "152-882-4378",
+            "order #6528824378",
+        ] {
+            assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+        }
+        assert_eq!(normalize("652-882-4378").as_deref(), Some("+16528824378"));
+        assert_eq!(normalize("652-911-4378"), None);
     }
 
     #[test]

@@ -358,6 +358,29 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_in_an_unassigned_area_code_links_as_a_phone() {
+        let ad = |id: &str, body: &str| AdRecord {
+            id: id.into(),
+            body: body.into(),
+            ..AdRecord::default()
+        };
+        let ads = [
+            ad("a", "Friendly and discreet, downtown. Call 652-882-4378"),
+            ad("b", "Relaxing massage by appointment: (652) 882 4378"),
+            ad("c", "Golden retriever puppies for sale"),
+        ];
+        let c = cluster_ads(&ads, &AdConfig::default(), |_| {});
+        assert_eq!(c.cluster_of, [0, 0, 1]);
+        let AdEvidence::SharedIdentifiers { identifiers, .. } = &c.links()[0].evidence else {
+            panic!("{:?}", c.links());
+        };
+        assert_eq!(
+            (identifiers[0].kind, identifiers[0].value.as_str()),
+            (IdKind::Phone, "+16528824378")
+        );
+    }
+
+    #[test]
     fn templates_and_obfuscated_phones_join_ads_with_evidence() {
         let ad = |id: &str, title: &str, body: &str| AdRecord {
             id: id.into(),

@@ -74,6 +74,7 @@
 #![forbid(unsafe_code)]
 
 mod ads;
+pub mod boards;
 mod cases;
 mod data;
 mod date;

@@ -170,16 +170,19 @@ mod tests {
                 kind: EntityKind::City,
                 value: "Houston, TX".into(),
                 span: 0..11,
+                unverified: false,
             },
             Entity {
                 kind: EntityKind::City,
                 value: "Springfield".into(),
                 span: 12..23,
+                unverified: false,
             },
             Entity {
                 kind: EntityKind::State,
                 value: "OH".into(),
                 span: 24..28,
+                unverified: false,
             },
         ];
         let j = Jurisdiction::from_sources(&locs, &ents);
