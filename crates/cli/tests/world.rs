@@ -175,28 +175,9 @@ fn synth_refuses_a_directory_with_files_in_it() {
     );
 }
 
-/// Pairwise precision, recall and F1 of a clustering against the truth, from the
-/// contingency counts of (found cluster, true cluster) per item: no pair is listed, so
-/// templates of thousands of ads cost nothing.
-fn pairwise<F: std::hash::Hash + Eq + Clone, T: std::hash::Hash + Eq + Clone>(
-    items: &[(F, T)],
-) -> (f64, f64, f64) {
-    use std::collections::HashMap;
-    fn pairs<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> f64 {
-        let mut n: HashMap<K, u64> = HashMap::new();
-        for k in keys {
-            *n.entry(k).or_default() += 1;
-        }
-        n.values()
-            .map(|&c| (c * c.saturating_sub(1) / 2) as f64)
-            .sum()
-    }
-    let both = pairs(items.iter().cloned());
-    let found = pairs(items.iter().map(|(f, _)| f.clone()));
-    let truth = pairs(items.iter().map(|(_, t)| t.clone()));
-    let p = both / found.max(1.0);
-    let r = both / truth.max(1.0);
-    (p, r, 2.0 * p * r / (p + r).max(1e-12))
+/// Pairwise precision, recall and F1 of a clustering against the truth.
+fn pairwise<F: std::hash::Hash + Eq, T: std::hash::Hash + Eq>(items: &[(F, T)]) -> (f64, f64, f64) {
+    link::eval::pairwise(items.iter().map(|(f, t)| (f, t)))
 }
 
 /// The link engine's union-find over `(kind, id)` records, numbered as they are met.

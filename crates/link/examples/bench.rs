@@ -10,7 +10,6 @@
 //! `ads N PATH` writes the `texts` ads as JSON lines for `clearinghouse
 //! cluster-ads`; `bench/score.py` scores either command's output.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use link::{Candidates, Config, Date, Index, PersonRecord, TextClusterer, TextConfig};
@@ -183,26 +182,6 @@ fn peak_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Pairwise precision, recall and F1 from a contingency table, without
-/// materialising pairs.
-fn pairwise(found: &[u32], truth: &[u32]) -> (f64, f64, f64) {
-    let c2 = |n: u64| n * n.saturating_sub(1) / 2;
-    let mut cells: HashMap<(u32, u32), u64> = HashMap::new();
-    let mut fc: HashMap<u32, u64> = HashMap::new();
-    let mut tc: HashMap<u32, u64> = HashMap::new();
-    for (&f, &t) in found.iter().zip(truth) {
-        *cells.entry((f, t)).or_default() += 1;
-        *fc.entry(f).or_default() += 1;
-        *tc.entry(t).or_default() += 1;
-    }
-    let tp: u64 = cells.values().map(|&n| c2(n)).sum();
-    let fp: u64 = fc.values().map(|&n| c2(n)).sum();
-    let tt: u64 = tc.values().map(|&n| c2(n)).sum();
-    let p = tp as f64 / fp.max(1) as f64;
-    let r = tp as f64 / tt.max(1) as f64;
-    (p, r, 2.0 * p * r / (p + r).max(1e-12))
-}
-
 fn bench_persons(n: usize) {
     let mut rng = Rng(42);
     let (records, truth) = persons(n, &mut rng);
@@ -218,7 +197,7 @@ fn bench_persons(n: usize) {
     let t2 = Instant::now();
     let clusters = cands.cluster(&model, &config);
     let t3 = Instant::now();
-    let (p, r, f) = pairwise(&clusters.cluster_of, &truth);
+    let (p, r, f) = link::eval::pairwise(clusters.cluster_of.iter().zip(truth.iter()));
     println!(
         "persons n={n}: block+compare {:.2}s ({} candidate pairs), estimate {:.2}s, cluster {:.2}s, total {:.2}s; peak RSS {:.0} MiB; pairwise P {p:.4} R {r:.4} F1 {f:.4}",
         (t1 - t0).as_secs_f64(),
@@ -345,7 +324,7 @@ fn bench_texts(n: usize) {
     let t1 = Instant::now();
     let c = tc.cluster();
     let t2 = Instant::now();
-    let (p, r, f) = pairwise(&c.cluster_of, &truth);
+    let (p, r, f) = link::eval::pairwise(c.cluster_of.iter().zip(truth.iter()));
     println!(
         "texts n={n} ({templates} templates): minhash {:.2}s, lsh+cluster {:.2}s, total {:.2}s; peak RSS {:.0} MiB; {} clusters; pairwise P {p:.4} R {r:.4} F1 {f:.4}",
         (t1 - t0).as_secs_f64(),

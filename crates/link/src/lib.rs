@@ -61,6 +61,7 @@
 pub mod ads;
 mod block;
 mod cluster;
+pub mod eval;
 mod identifiers;
 mod index;
 mod model;
