@@ -729,8 +729,14 @@ fn read_ads(path: &Path) -> Result<(Vec<AdRecord>, Vec<u64>)> {
                 path.display()
             );
         }
-        ad.id = id.to_string();
-        ads.push(ad);
+        // Only the id and the text are used: the rest is not kept, so a million ads
+        // fit in memory beside their signatures.
+        ads.push(AdRecord {
+            id: id.to_string(),
+            title: std::mem::take(&mut ad.title),
+            body: std::mem::take(&mut ad.body),
+            ..AdRecord::default()
+        });
         lines.push(line_no);
         if ads.len().is_multiple_of(4096) {
             bar.set_position(read);

@@ -263,16 +263,19 @@ pub fn cluster_ads(
     progress: impl Fn(AdStep) + Sync,
 ) -> AdClusters {
     let mut texts = TextClusterer::new(config.text.clone());
+    // Signatures are computed by the threads with a second clusterer of the same
+    // configuration, so `texts` can take each thread's share as soon as it is done and
+    // no second copy of every signature is held.
+    let signer = TextClusterer::new(config.text.clone());
+    let mut graph = IdentifierGraph::new(config.identifiers.clone());
     let extractor = extract::Extractor::new();
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
     let chunk = ads.len().div_ceil(threads).max(1);
-    let (texts_ref, extractor, progress) = (&texts, &extractor, &progress);
-    // Per ad, its identifiers and its text's signature; the texts themselves
-    // are not kept.
-    let read: Vec<Read> = std::thread::scope(|s| {
+    let (signer, extractor, progress) = (&signer, &extractor, &progress);
+    std::thread::scope(|s| {
         let handles: Vec<_> = ads
             .chunks(chunk)
             .map(|part| {
@@ -280,7 +283,8 @@ pub fn cluster_ads(
                     part.iter()
                         .map(|ad| {
                             let text = ad.text();
-                            let out = (identifiers(extractor, &text), texts_ref.signature(&text));
+                            let out: Read =
+                                (identifiers(extractor, &text), signer.signature(&text));
                             progress(AdStep::Read(1));
                             out
                         })
@@ -288,20 +292,20 @@ pub fn cluster_ads(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-
-    progress(AdStep::ComparingTexts);
-    let mut graph = IdentifierGraph::new(config.identifiers.clone());
-    for (i, (found, sig)) in read.into_iter().enumerate() {
-        texts.add_signature(&sig);
-        for (kind, value) in &found {
-            graph.add(i as u32, *kind, value, None);
+        // In order, so ad `i` is the `i`-th added.
+        let mut i = 0u32;
+        for h in handles {
+            let part = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (found, sig) in part {
+                texts.add_signature(&sig);
+                for (kind, value) in &found {
+                    graph.add(i, *kind, value, None);
+                }
+                i += 1;
+            }
         }
-    }
+    });
+    progress(AdStep::ComparingTexts);
     let templates = texts.cluster();
     progress(AdStep::LinkingIdentifiers);
     let shared = graph.clusters().links;
