@@ -752,7 +752,10 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&args.similarity) {
         bail!("--similarity must be between 0 and 1");
     }
-    let (ads, lines) = read_ads(&args.input)?;
+    let (mut ads, lines) = read_ads(&args.input)?;
+    // The ids are all that is kept of the ads: the pipeline drops each ad once read.
+    let owned: Vec<String> = ads.iter_mut().map(|a| std::mem::take(&mut a.id)).collect();
+    let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
     let config = AdConfig {
         text: TextConfig {
             threshold: args.similarity,
@@ -765,11 +768,10 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
         threads: 0,
     };
     let clusters = {
-        let ids: Vec<&str> = ads.iter().map(|a| a.id.as_str()).collect();
         check_unique_ids(&[(args.input.as_path(), ids.as_slice(), lines.as_slice())])?;
         let bar = count_bar(ads.len() as u64, "extracting phones, emails, handles");
         let spinner = std::sync::Mutex::new(None::<ProgressBar>);
-        let clusters = link::ads::cluster_ads(&ads, &config, |s| match s {
+        let clusters = link::ads::cluster_ads_owned(ads, &config, |s| match s {
             AdStep::Read(n) => bar.inc(n as u64),
             AdStep::ComparingTexts => {
                 bar.finish_and_clear();
@@ -796,9 +798,6 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
         }
         clusters
     };
-    // Only the ids are kept: the ads, texts and all, are dropped.
-    let owned: Vec<String> = ads.into_iter().map(|a| a.id).collect();
-    let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
     let s = step("writing");
     let numbered = number_clusters(&ids, &clusters.cluster_of);
     write_clusters(&args.output, &ids, &numbered)?;

@@ -262,6 +262,47 @@ pub fn cluster_ads(
     config: &AdConfig,
     progress: impl Fn(AdStep) + Sync,
 ) -> AdClusters {
+    let chunk = ads.len().div_ceil(threads(config)).max(1);
+    cluster_parts(ads.chunks(chunk).collect(), ads.len(), config, progress)
+}
+
+/// [`cluster_ads`] for ads the caller no longer needs: each ad is dropped as soon as
+/// its text has been read, so a million ads' texts are not held while they are
+/// compared. The clusters are the same.
+pub fn cluster_ads_owned(
+    mut ads: Vec<AdRecord>,
+    config: &AdConfig,
+    progress: impl Fn(AdStep) + Sync,
+) -> AdClusters {
+    let n = ads.len();
+    let chunk = n.div_ceil(threads(config)).max(1);
+    let mut parts = Vec::new();
+    while ads.len() > chunk {
+        let rest = ads.split_off(chunk);
+        parts.push(std::mem::replace(&mut ads, rest));
+    }
+    parts.push(ads);
+    cluster_parts(parts, n, config, progress)
+}
+
+fn threads(config: &AdConfig) -> usize {
+    match config.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
+/// The pipeline over the ads in consecutive parts, one thread each.
+fn cluster_parts<P, A>(
+    parts: Vec<P>,
+    n: usize,
+    config: &AdConfig,
+    progress: impl Fn(AdStep) + Sync,
+) -> AdClusters
+where
+    P: IntoIterator<Item = A> + Send,
+    A: std::borrow::Borrow<AdRecord>,
+{
     let mut texts = TextClusterer::new(config.text.clone());
     // Signatures are computed by the threads with a second clusterer of the same
     // configuration, so `texts` can take each thread's share as soon as it is done and
@@ -269,20 +310,15 @@ pub fn cluster_ads(
     let signer = TextClusterer::new(config.text.clone());
     let mut graph = IdentifierGraph::new(config.identifiers.clone());
     let extractor = extract::Extractor::new();
-    let threads = match config.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let chunk = ads.len().div_ceil(threads).max(1);
     let (signer, extractor, progress) = (&signer, &extractor, &progress);
     std::thread::scope(|s| {
-        let handles: Vec<_> = ads
-            .chunks(chunk)
+        let handles: Vec<_> = parts
+            .into_iter()
             .map(|part| {
                 s.spawn(move || {
-                    part.iter()
+                    part.into_iter()
                         .map(|ad| {
-                            let text = ad.text();
+                            let text = ad.borrow().text();
                             let out: Read =
                                 (identifiers(extractor, &text), signer.signature(&text));
                             progress(AdStep::Read(1));
@@ -310,7 +346,7 @@ pub fn cluster_ads(
     progress(AdStep::LinkingIdentifiers);
     let shared = graph.clusters().links;
 
-    let mut sets = UnionFind::new(ads.len());
+    let mut sets = UnionFind::new(n);
     for g in &templates.groups {
         for &m in &g.members {
             sets.union(g.template, m);
@@ -405,6 +441,16 @@ mod tests {
         };
         let c = cluster_ads(&ads, &config, |s| steps.lock().unwrap().push(s));
         assert_eq!(c.cluster_of, [0, 0, 0, 1]);
+        for threads in [1, 2, 3, 8] {
+            let config = AdConfig {
+                threads,
+                ..AdConfig::default()
+            };
+            let owned = cluster_ads_owned(ads.to_vec(), &config, |_| {});
+            assert_eq!(owned.cluster_of, c.cluster_of, "{threads} threads");
+            assert_eq!(owned.template_links(), c.template_links());
+            assert_eq!(owned.shared.len(), c.shared.len());
+        }
         assert_eq!(c.count, 2);
         assert_eq!(c.template_links(), 1);
         let links = c.links();
