@@ -69,7 +69,8 @@
 //! # Modules
 //! `world` builds the people and networks once; `cases`, `reports`, `tips` and `ads` turn it
 //! into records with noise from `noise`; `gen` cuts that into deterministic chunks; `write`
-//! writes them out in parallel.
+//! writes them out in parallel. Apart from the world, `boards` and `market` are two
+//! independently written adversarial ad boards for scoring ad clustering (issue 17).
 
 #![forbid(unsafe_code)]
 
