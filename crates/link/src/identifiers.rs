@@ -113,6 +113,29 @@ impl IdentifierConfig {
     }
 }
 
+/// What the records carrying an identifier say about it beyond their number,
+/// when the caller can judge it (ads: whether their texts agree).
+///
+/// Frequency alone cannot tell an operation's busy phone, in three hundred of
+/// its own ads, from a placeholder number copied into five hundred unrelated
+/// ones. The records can: an operation's ads agree on other evidence (the
+/// same template, the same few cities), a hub's agree on nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "judged", rename_all = "snake_case")]
+pub enum IdContext {
+    /// Its records agree on other evidence: an operation's identifier, which
+    /// links every record carrying it at the kind's full weight, however many.
+    Operation {
+        /// Share of sampled pairs of its records that agree otherwise.
+        agreement: f32,
+    },
+    /// Its records agree on nothing else: a hub, which links nobody.
+    Hub {
+        /// Share of sampled pairs of its records that agree otherwise.
+        agreement: f32,
+    },
+}
+
 /// One identifier shared by the two records of a link: the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SharedIdentifier {
@@ -122,8 +145,11 @@ pub struct SharedIdentifier {
     pub value: String,
     /// Distinct records it was seen with.
     pub records: usize,
-    /// Its weight after inverse-frequency damping.
+    /// Its weight after inverse-frequency damping (or by its context).
     pub weight: f64,
+    /// How its records judged it, when they were asked; `None`: by frequency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<IdContext>,
 }
 
 /// A link between two records from shared identifiers.
@@ -190,6 +216,20 @@ impl IdentifierGraph {
 
     /// All links, each with its evidence, ordered by record pair.
     pub fn links(&self) -> Vec<IdentifierLink> {
+        self.links_in_context(|_, _, _| None)
+    }
+
+    /// All links, each identifier judged first by `judge` from its kind, value and
+    /// the records carrying it (distinct, ascending): `None` weighs it by frequency
+    /// as [`links`](Self::links) does, [`IdContext::Operation`] gives it the kind's
+    /// full weight however many records carry it, [`IdContext::Hub`] drops it. An
+    /// operation's identifier carried by more than `max_records` records links
+    /// each of them to the first (enough to join them, without a quadratic number
+    /// of links).
+    pub fn links_in_context(
+        &self,
+        judge: impl Fn(IdKind, &str, &[u32]) -> Option<IdContext>,
+    ) -> Vec<IdentifierLink> {
         let mut by_id = self.seen.clone();
         by_id.sort_unstable_by_key(|&(id, rec, t)| (id, t, rec));
         let mut shared: FxHashMap<(u32, u32), Vec<SharedIdentifier>> = FxHashMap::default();
@@ -206,12 +246,22 @@ impl IdentifierGraph {
             recs.sort_unstable();
             recs.dedup();
             let (kind, value) = &self.values[id as usize];
-            let w = self.config.weight(*kind, recs.len());
+            if recs.len() < 2 {
+                continue;
+            }
+            let context = judge(*kind, value, &recs);
+            let w = match context {
+                None => self.config.weight(*kind, recs.len()),
+                Some(IdContext::Operation { .. }) => self.config.base_weight[*kind as usize],
+                Some(IdContext::Hub { .. }) => 0.0,
+            };
             if w <= 0.0 {
                 continue;
             }
+            let star = recs.len() > self.config.max_records.max(2);
             let mut pairs: Vec<(u32, u32)> = Vec::new();
             match self.config.window_secs[*kind as usize] {
+                None if star => pairs.extend(recs[1..].iter().map(|&b| (recs[0], b))),
                 None => {
                     for (x, &a) in recs.iter().enumerate() {
                         pairs.extend(recs[x + 1..].iter().map(|&b| (a, b)));
@@ -244,6 +294,7 @@ impl IdentifierGraph {
                     value: value.clone(),
                     records: recs.len(),
                     weight: w,
+                    context,
                 });
             }
         }
@@ -268,8 +319,16 @@ impl IdentifierGraph {
     /// identifiers are already damped or capped, which is what keeps a
     /// shared hotline number from chaining strangers together.
     pub fn clusters(&self) -> IdentifierClusters {
+        self.clusters_in_context(|_, _, _| None)
+    }
+
+    /// [`clusters`](Self::clusters) over [`links_in_context`](Self::links_in_context).
+    pub fn clusters_in_context(
+        &self,
+        judge: impl Fn(IdKind, &str, &[u32]) -> Option<IdContext>,
+    ) -> IdentifierClusters {
         let links: Vec<IdentifierLink> = self
-            .links()
+            .links_in_context(judge)
             .into_iter()
             .filter(|l| l.weight >= self.config.min_weight)
             .collect();

@@ -74,7 +74,8 @@ mod text;
 
 pub use cluster::{Clusters, Link, UnionFind};
 pub use identifiers::{
-    IdKind, IdentifierClusters, IdentifierConfig, IdentifierGraph, IdentifierLink, SharedIdentifier,
+    IdContext, IdKind, IdentifierClusters, IdentifierConfig, IdentifierGraph, IdentifierLink,
+    SharedIdentifier,
 };
 pub use index::{Index, Match};
 pub use model::{probability, FieldEvidence, FieldParams, Model, PairExplanation, MAX_LEVELS};
@@ -84,8 +85,8 @@ pub use person_link::{
 };
 pub use tabular::parse_date;
 pub use text::{
-    band_keys, shingles, MinHasher, TextCluster, TextClusterer, TextClusters, TextConfig,
-    BAND_KEY_BANDS, BAND_KEY_ROWS, BAND_KEY_SEED,
+    band_keys, shingles, Linkage, MinHasher, ShingleCounts, TextCluster, TextClusterer,
+    TextClusters, TextConfig, BAND_KEY_BANDS, BAND_KEY_ROWS, BAND_KEY_SEED, MIN_SHINGLE_WEIGHT,
 };
 
 use serde::{Deserialize, Serialize};

@@ -24,8 +24,18 @@ pub struct TextConfig {
     pub bands: usize,
     /// Signature rows per band (signature length is `bands * rows`).
     pub rows: usize,
-    /// Estimated Jaccard similarity required to join two texts.
+    /// Estimated Jaccard similarity required to join two texts (with
+    /// [`Linkage::Average`], on average over the pairs of their clusters).
     pub threshold: f64,
+    /// How clusters grow.
+    #[serde(default)]
+    pub linkage: Linkage,
+    /// With [`Linkage::Average`], the similarity two single texts need, on one
+    /// pair's evidence; clusters of more members need less, down to
+    /// `threshold`, as the mean of `p` pairs is surer:
+    /// `max(threshold, single / sqrt(p))`.
+    #[serde(default)]
+    pub single: f64,
     /// Members looked at when choosing a cluster's medoid.
     pub medoid_sample: usize,
     /// Seed of the hash functions.
@@ -43,10 +53,29 @@ impl Default for TextConfig {
             bands: 20,
             rows: 3,
             threshold: 0.5,
+            linkage: Linkage::Single,
+            single: 0.5,
             medoid_sample: 32,
             seed: 0x7e47,
         }
     }
+}
+
+/// How text clusters grow from verified pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linkage {
+    /// Any verified pair joins its two clusters. Right for templates whose
+    /// copies drift (each ad edited from the last), wrong on boards where every
+    /// poster writes the same stock phrases: A near B near C ... chains
+    /// thousands of unrelated ads into one cluster.
+    #[default]
+    Single,
+    /// Two clusters join only when the mean similarity over all pairs of their
+    /// members reaches the threshold (pairs taken strongest first, each text
+    /// keeping its strongest few): a member is close to the whole of its
+    /// cluster, not to one neighbour, and a weak bridge joins nothing.
+    Average,
 }
 
 /// One cluster of near-duplicate texts.
@@ -140,6 +169,38 @@ impl MinHasher {
         }
     }
 
+    /// The rarity-weighted signature of a set of shingles (Chum, Philbin and
+    /// Zisserman 2008, "Near duplicate image detection: min-Hash and tf-idf
+    /// weighting"): each hash function gives a shingle the value `-log2(u) / w`,
+    /// `u` uniform from the shingle's hash and `w` its weight, and keeps the
+    /// minimum. The minimum falls on a shingle with probability proportional to
+    /// its weight, so two signatures agree in a place with about the weighted
+    /// Jaccard similarity of the two sets: a stock phrase that half the board
+    /// uses (weight near 0) hardly ever decides a place, a rare phrase usually
+    /// does. Shingles of weight 0 are left out; a text with none has an empty
+    /// signature. Values are `f32` bits (positive, so their order is the
+    /// numbers' order), compared only for equality.
+    pub fn weighted_signature(&self, shingles: &[u64], weight: impl Fn(u64) -> f32) -> Vec<u32> {
+        let mut sig: Vec<f32> = Vec::new();
+        for (x, w) in shingles.iter().map(|&x| (x, weight(x))) {
+            if w <= 0.0 || !w.is_finite() {
+                continue;
+            }
+            if sig.is_empty() {
+                sig = vec![f32::MAX; self.len()];
+            }
+            let inv = 1.0 / w;
+            for (s, &(a, b)) in sig.iter_mut().zip(&self.hashers) {
+                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                let v = neg_log2_unit(h) * inv;
+                if v < *s {
+                    *s = v;
+                }
+            }
+        }
+        sig.into_iter().map(f32::to_bits).collect()
+    }
+
     /// The signature of a set of shingles; empty for an empty set (a text
     /// with no word resembles nothing).
     pub fn signature(&self, shingles: &[u64]) -> Vec<u32> {
@@ -171,6 +232,151 @@ impl MinHasher {
             .collect()
     }
 }
+
+/// The signatures of a cluster's members, summed: how many members have each
+/// value in each place, sorted by (place, value).
+struct Profile {
+    size: u32,
+    counts: Vec<(u64, u32)>,
+}
+
+impl Profile {
+    /// The profile of one text (its root's signature: a singleton's root is itself).
+    fn of(sig: &[u32]) -> Profile {
+        Profile {
+            size: 1,
+            counts: sig
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| (((k as u64) << 32) | u64::from(v), 1))
+                .collect(),
+        }
+    }
+
+    /// Mean signature similarity over all pairs of a member of each: the number
+    /// of (pair, place) agreements over pairs times places.
+    fn mean_similarity(&self, other: &Profile, slots: usize) -> f64 {
+        let (mut i, mut j, mut agree) = (0, 0, 0u64);
+        let (a, b) = (&self.counts, &other.counts);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    agree += u64::from(a[i].1) * u64::from(b[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        agree as f64 / (slots.max(1) as f64 * f64::from(self.size) * f64::from(other.size))
+    }
+
+    fn merge(self, other: Profile) -> Profile {
+        let (a, b) = (self.counts, other.counts);
+        let mut counts = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    counts.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    counts.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    counts.push((a[i].0, a[i].1 + b[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        counts.extend_from_slice(&a[i..]);
+        counts.extend_from_slice(&b[j..]);
+        Profile {
+            size: self.size + other.size,
+            counts,
+        }
+    }
+}
+
+/// `-log2(u)` for `u = (h + 0.5) / 2^32`, by the bits of a float (Mitchell's
+/// approximation, within 0.09): exact enough for weighted MinHash, whose values
+/// need only be the same function of the hash in every signature, and a
+/// multiply instead of a logarithm per shingle and hash function.
+fn neg_log2_unit(h: u32) -> f32 {
+    let f = h as f32 + 0.5;
+    let log2 = f.to_bits() as f32 * (1.0 / (1u32 << 23) as f32) - 127.0;
+    (32.0 - log2).max(1e-6)
+}
+
+/// How many texts carry each shingle, for weighting shingles by rarity: a
+/// shingle in most texts of a board is a stock phrase and says little about who
+/// wrote two ads, one in a few says much. The weight is the inverse document
+/// frequency `ln(texts / df)` (Spärck Jones 1972); a shingle of one text is in no
+/// pair and weighs nothing, so a typo or a fresh phone number does not make an
+/// ad look unlike its template.
+#[derive(Debug, Clone, Default)]
+pub struct ShingleCounts {
+    df: rustc_hash::FxHashMap<u64, u32>,
+    texts: u64,
+}
+
+impl ShingleCounts {
+    /// No texts counted.
+    pub fn new() -> ShingleCounts {
+        ShingleCounts::default()
+    }
+
+    /// Counts one text's (distinct) shingles.
+    pub fn add(&mut self, shingles: impl IntoIterator<Item = u64>) {
+        self.texts += 1;
+        for x in shingles {
+            *self.df.entry(x).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds counts made elsewhere (by another thread).
+    pub fn merge(&mut self, other: ShingleCounts) {
+        self.texts += other.texts;
+        if self.df.len() < other.df.len() {
+            let mine = std::mem::replace(&mut self.df, other.df);
+            for (k, v) in mine {
+                *self.df.entry(k).or_insert(0) += v;
+            }
+        } else {
+            for (k, v) in other.df {
+                *self.df.entry(k).or_insert(0) += v;
+            }
+        }
+    }
+
+    /// Texts counted.
+    pub fn texts(&self) -> u64 {
+        self.texts
+    }
+
+    /// Texts carrying `shingle`.
+    pub fn count(&self, shingle: u64) -> u32 {
+        self.df.get(&shingle).copied().unwrap_or(0)
+    }
+
+    /// The shingle's weight: `ln(texts / df)`, at least [`MIN_SHINGLE_WEIGHT`] so a
+    /// text of only stock phrases still resembles its copies; 0 for a shingle of
+    /// fewer than two texts.
+    pub fn weight(&self, shingle: u64) -> f32 {
+        let df = self.count(shingle);
+        if df < 2 {
+            return 0.0;
+        }
+        ((self.texts as f64 / f64::from(df)).ln() as f32).max(MIN_SHINGLE_WEIGHT)
+    }
+}
+
+/// The least weight of a shingle in two or more texts (see [`ShingleCounts::weight`]).
+pub const MIN_SHINGLE_WEIGHT: f32 = 0.05;
 
 /// Seed of the hash functions behind [`band_keys`].
 pub const BAND_KEY_SEED: u64 = 0x0b5e_55ed;
@@ -246,6 +452,11 @@ impl TextClusterer {
         }
     }
 
+    /// The similarity two texts need to be joined.
+    pub fn threshold(&self) -> f64 {
+        self.config.threshold
+    }
+
     /// Number of texts added.
     pub fn len(&self) -> usize {
         self.empty.len()
@@ -271,6 +482,59 @@ impl TextClusterer {
     pub fn signature(&self, text: &str) -> Vec<u32> {
         self.hasher
             .signature(&shingles(text, self.config.shingle_words))
+    }
+
+    /// The shingles of a text under this configuration.
+    pub fn shingles(&self, text: &str) -> Vec<u64> {
+        shingles(text, self.config.shingle_words)
+    }
+
+    /// The rarity-weighted signature of a text's [`shingles`](Self::shingles), each
+    /// weighted by `counts` (see [`MinHasher::weighted_signature`]), to
+    /// [`add_signature`](Self::add_signature): clustering then compares texts by
+    /// their weighted Jaccard similarity. Empty when no shingle is in two texts.
+    ///
+    /// With `pad`, a text whose shingles weigh less than `pad` gets a word of its
+    /// own (`id` tells it apart) making up the difference: a text that says little
+    /// beyond stock phrases then resembles little, however alike its stock
+    /// phrases are to another's. Weighted Jaccard is a ratio, so without it two
+    /// ads of nothing but "here for a few days only, call or text" are as alike
+    /// as two copies of one long template.
+    pub fn weighted_signature(
+        &self,
+        shingles: &[u64],
+        counts: &ShingleCounts,
+        pad: Option<(u64, f32)>,
+    ) -> Vec<u32> {
+        let mass = self.mass(shingles, counts);
+        match pad {
+            Some((id, floor)) if mass > 0.0 && mass < floor => {
+                let own = mix(id ^ 0x9ad5_eed5_0000_0000);
+                let mut all = shingles.to_vec();
+                all.push(own);
+                self.hasher.weighted_signature(&all, |x| {
+                    if x == own {
+                        floor - mass
+                    } else {
+                        counts.weight(x)
+                    }
+                })
+            }
+            _ => self
+                .hasher
+                .weighted_signature(shingles, |x| counts.weight(x)),
+        }
+    }
+
+    /// The plain MinHash signature of shingles (as [`signature`](Self::signature)
+    /// gives for their text).
+    pub fn plain_signature(&self, shingles: &[u64]) -> Vec<u32> {
+        self.hasher.signature(shingles)
+    }
+
+    /// The weight of a text's shingles: how much it says.
+    pub fn mass(&self, shingles: &[u64], counts: &ShingleCounts) -> f32 {
+        shingles.iter().map(|&x| counts.weight(x)).sum()
     }
 
     /// Adds a text by the signature [`signature`](Self::signature) gave under the same
@@ -302,8 +566,11 @@ impl TextClusterer {
         a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64
     }
 
-    /// Clusters all texts added so far.
+    /// Clusters all texts added so far, by the configured [`Linkage`].
     pub fn cluster(&self) -> TextClusters {
+        if self.config.linkage == Linkage::Average {
+            return self.cluster_average();
+        }
         let n = self.len();
         let rows = self.config.rows.max(1);
         let mut groups = UnionFind::new(n);
@@ -361,6 +628,161 @@ impl TextClusterer {
             count,
             groups: out,
         }
+    }
+
+    /// Average linkage (see [`Linkage::Average`]): candidate pairs from LSH
+    /// banding, scored on the whole signature, each text keeping its strongest
+    /// few; pairs taken strongest first; the clusters of the two texts join only
+    /// when the mean similarity over all pairs of their members reaches what their
+    /// sizes need.
+    fn cluster_average(&self) -> TextClusters {
+        let n = self.len();
+        let threshold = self.config.threshold;
+        let single = self.config.single.max(threshold);
+        let mut edges = self.candidate_edges();
+        // Strongest first; ties in a fixed order, so the result is deterministic.
+        edges.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        let mut groups = UnionFind::new(n);
+        // Per cluster root of two or more texts: how often each (place, value) occurs in
+        // its members' signatures, from which the mean similarity of two clusters is
+        // exact (the mean over all cross pairs of the signature estimate).
+        let mut profiles: rustc_hash::FxHashMap<u32, Profile> = rustc_hash::FxHashMap::default();
+        let slots = self.hasher.len();
+        // A second pass takes the pairs refused while their clusters were still small.
+        for _pass in 0..2 {
+            for &(_, a, b) in &edges {
+                let (ra, rb) = (groups.find(a), groups.find(b));
+                if ra == rb {
+                    continue;
+                }
+                let pa = profiles
+                    .remove(&ra)
+                    .unwrap_or_else(|| Profile::of(self.sig(ra)));
+                let pb = profiles
+                    .remove(&rb)
+                    .unwrap_or_else(|| Profile::of(self.sig(rb)));
+                let pairs = f64::from(pa.size) * f64::from(pb.size);
+                let need = threshold.max(single / pairs.sqrt());
+                if pa.mean_similarity(&pb, slots) < need {
+                    if pa.size > 1 {
+                        profiles.insert(ra, pa);
+                    }
+                    if pb.size > 1 {
+                        profiles.insert(rb, pb);
+                    }
+                    continue;
+                }
+                groups.union(ra, rb);
+                let root = groups.find(ra);
+                profiles.insert(root, pa.merge(pb));
+            }
+        }
+        drop(profiles);
+        let (cluster_of, count) = groups.labels();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); count as usize];
+        for (i, &c) in cluster_of.iter().enumerate() {
+            members[c as usize].push(i as u32);
+        }
+        let mut out: Vec<TextCluster> = members
+            .into_iter()
+            .filter(|m| m.len() > 1)
+            .map(|m| self.describe(m))
+            .collect();
+        out.sort_by(|a, b| {
+            b.members
+                .len()
+                .cmp(&a.members.len())
+                .then(a.members.cmp(&b.members))
+        });
+        TextClusters {
+            cluster_of,
+            count,
+            groups: out,
+        }
+    }
+
+    /// Verified pairs `(similarity, a, b)`, `a < b`, each at or above the threshold:
+    /// pairs sharing a band, all pairs of a small bucket, and each member of a large
+    /// bucket with a few of its first members (a bucket of thousands of copies of one
+    /// template costs linear time; the other bands find what one misses).
+    fn candidate_edges(&self) -> Vec<(f32, u32, u32)> {
+        const ALL_PAIRS: usize = 12;
+        const LEADERS: usize = 4;
+        let n = self.len();
+        let rows = self.config.rows.max(1);
+        let threshold = self.config.threshold;
+        let mut edges: Vec<(f32, u32, u32)> = Vec::new();
+        let mut buckets: Vec<(u64, u32)> = Vec::with_capacity(n);
+        let verify = |edges: &mut Vec<(f32, u32, u32)>, a: u32, b: u32| {
+            let s = self.similarity(a, b);
+            if s >= threshold {
+                edges.push((s as f32, a.min(b), a.max(b)));
+            }
+        };
+        for band in 0..self.config.bands.max(1) {
+            buckets.clear();
+            for i in 0..n as u32 {
+                if self.empty[i as usize] {
+                    continue;
+                }
+                let part = &self.sig(i)[band * rows..(band + 1) * rows];
+                let h = part.iter().fold(band as u64, |acc, &v| {
+                    mix(acc ^ u64::from(v)).rotate_left(5)
+                });
+                buckets.push((h, i));
+            }
+            buckets.sort_unstable();
+            let mut start = 0;
+            while start < buckets.len() {
+                let mut end = start + 1;
+                while end < buckets.len() && buckets[end].0 == buckets[start].0 {
+                    end += 1;
+                }
+                let bucket = &buckets[start..end];
+                if bucket.len() <= ALL_PAIRS {
+                    for (x, &(_, a)) in bucket.iter().enumerate() {
+                        for &(_, b) in &bucket[x + 1..] {
+                            verify(&mut edges, a, b);
+                        }
+                    }
+                } else {
+                    for (x, &(_, a)) in bucket.iter().enumerate() {
+                        for &(_, lead) in &bucket[..LEADERS.min(x)] {
+                            verify(&mut edges, lead, a);
+                        }
+                    }
+                }
+                start = end;
+            }
+        }
+        edges.sort_unstable_by_key(|&(_, a, b)| (a, b));
+        edges.dedup_by_key(|&mut (_, a, b)| (a, b));
+        // Each text keeps its strongest few pairs: enough to reach its cluster, while a
+        // text of stock phrases near thousands of others costs no more than any.
+        const KEEP: usize = 10;
+        let k = KEEP;
+        let mut ends: Vec<(u32, f32, u32)> = Vec::with_capacity(edges.len() * 2);
+        for (i, &(s, a, b)) in edges.iter().enumerate() {
+            let _ = i;
+            ends.push((a, s, b));
+            ends.push((b, s, a));
+        }
+        ends.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)).then(x.2.cmp(&y.2)));
+        let mut keep: Vec<(f32, u32, u32)> = Vec::new();
+        let mut start = 0;
+        while start < ends.len() {
+            let mut end = start;
+            while end < ends.len() && ends[end].0 == ends[start].0 {
+                end += 1;
+            }
+            for &(a, s, b) in &ends[start..end.min(start + k)] {
+                keep.push((s, a.min(b), a.max(b)));
+            }
+            start = end;
+        }
+        keep.sort_unstable_by_key(|&(_, a, b)| (a, b));
+        keep.dedup_by_key(|&mut (_, a, b)| (a, b));
+        keep
     }
 
     fn describe(&self, members: Vec<u32>) -> TextCluster {

@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use link::ads::{cluster_ads, AdConfig};
-use link::{TextConfig, UnionFind};
+use link::UnionFind;
+
 use synth::boards::{board, Board, BoardConfig};
 
 fn pairwise(found: &[u32], truth: &[u32]) -> (f64, f64, f64) {
@@ -37,13 +38,20 @@ fn phones_only(b: &Board) -> Vec<u32> {
     sets.labels().0
 }
 
-/// Text alone: the engine's MinHash clusterer on the ads' texts, identifiers ignored.
-fn text_only(b: &Board) -> Vec<u32> {
-    let mut clusterer = link::TextClusterer::new(TextConfig::default());
-    for ad in &b.ads {
-        clusterer.add(&ad.text());
+/// Text alone: the pipeline with every identifier weighing nothing.
+/// The default settings, or with `RARITY=1` those for stock-phrase boards.
+fn cfg() -> AdConfig {
+    if std::env::var("RARITY").is_ok_and(|v| v == "1") {
+        AdConfig::rarity()
+    } else {
+        AdConfig::default()
     }
-    clusterer.cluster().cluster_of
+}
+
+fn text_only(b: &Board) -> Vec<u32> {
+    let mut config = cfg();
+    config.identifiers.base_weight = [0.0; 7];
+    cluster_ads(&b.ads, &config, |_| {}).cluster_of
 }
 
 fn score(n: usize) {
@@ -52,7 +60,7 @@ fn score(n: usize) {
         let mode = if rotating { "rotating" } else { "fixed" };
         let ops = b.rotates.len();
         let t = Instant::now();
-        let c = cluster_ads(&b.ads, &AdConfig::default(), |_| {});
+        let c = cluster_ads(&b.ads, &cfg(), |_| {});
         let secs = t.elapsed().as_secs_f64();
         let largest = {
             let mut sizes = vec![0usize; c.count as usize];
@@ -69,13 +77,8 @@ fn score(n: usize) {
         );
         let (p, r, f) = pairwise(&phones_only(&b), &b.operation);
         println!("n={n} {mode}: phones only P {p:.4} R {r:.4} F1 {f:.4}");
-        let no_text = AdConfig {
-            text: TextConfig {
-                threshold: 1.01,
-                ..TextConfig::default()
-            },
-            ..AdConfig::default()
-        };
+        let mut no_text = cfg();
+        no_text.text.threshold = 1e9;
         let c = cluster_ads(&b.ads, &no_text, |_| {});
         let (p, r, f) = pairwise(&c.cluster_of, &b.operation);
         println!("n={n} {mode}: engine identifiers, no text P {p:.4} R {r:.4} F1 {f:.4}");
@@ -84,6 +87,7 @@ fn score(n: usize) {
     }
 }
 
+/// Weighted text similarity of pairs of one operation and of random pairs, as quantiles.
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {

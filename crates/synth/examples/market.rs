@@ -84,7 +84,12 @@ fn score(extractor: &extract::Extractor, n: usize, rotating: bool) {
     );
 
     let start = Instant::now();
-    let c = cluster_ads(&m.ads, &AdConfig::default(), |_| {});
+    let config = if std::env::var("RARITY").is_ok_and(|v| v == "1") {
+        AdConfig::rarity()
+    } else {
+        AdConfig::default()
+    };
+    let c = cluster_ads(&m.ads, &config, |_| {});
     let secs = start.elapsed().as_secs_f64();
     let (p, r, f) = link::eval::pairwise(c.cluster_of.iter().zip(&m.operation));
     println!(
