@@ -83,6 +83,28 @@ impl Page {
         self.ts.draw(&mut self.content, &shaped, style, size, x, y);
     }
 
+    /// One line of a paragraph `width` wide from `x`: flush left, or flush right in a
+    /// right-to-left paragraph.
+    #[allow(clippy::too_many_arguments)]
+    fn paragraph_line(
+        &mut self,
+        style: Style,
+        size: f32,
+        x: f32,
+        width: f32,
+        y: f32,
+        line: &str,
+        level: Option<Level>,
+    ) {
+        let shaped = self.ts.shape(line, style, level);
+        let x = if level.is_some_and(|l| l.is_rtl()) {
+            x + (width - shaped.width(size)).max(0.0)
+        } else {
+            x
+        };
+        self.ts.draw(&mut self.content, &shaped, style, size, x, y);
+    }
+
     fn text(&mut self, style: Style, size: f32, x: f32, y: f32, line: &str) {
         self.line(style, size, x, y, line, None);
     }
@@ -339,7 +361,15 @@ fn layout(p: &PosterData, photo: Option<&Image>) -> (Vec<u8>, Typesetter) {
                 .clip(desc, fit, Style::Regular, BODY, text_w - 100.0);
             for line in desc {
                 y -= BODY;
-                page.line(Style::Regular, BODY, label_x, y, &line, level);
+                page.paragraph_line(
+                    Style::Regular,
+                    BODY,
+                    label_x,
+                    text_w - 100.0,
+                    y,
+                    &line,
+                    level,
+                );
                 y -= 3.0;
             }
         }

@@ -326,6 +326,26 @@ fn names_in_vietnamese_arabic_and_chinese_print_and_read_back() {
     );
 }
 
+/// Text that shaping changes most: Arabic ligatures (lam-alef) and vowel marks, Vietnamese
+/// typed as a letter and combining marks, Japanese and Korean, and text in no font.
+#[test]
+fn shaped_text_reads_back_as_it_was_typed() {
+    for name in [
+        "علاء سلامة",
+        "مُحَمَّد",
+        "Nguye\u{302}\u{303}n Thi\u{323}",
+        "さくら 김민지",
+        "Zoë 李 (ليلى) 12",
+    ] {
+        let text = extract(&render_pdf(&poster_named(name, "")));
+        assert!(text.contains(name), "{name:?} not in:\n{text}");
+    }
+    let poster = poster_named("Ana \u{10FFFD} Example", "");
+    assert_eq!(poster.pdf_unprintable_chars(), vec!['\u{10FFFD}']);
+    let text = extract(&render_pdf(&poster));
+    assert!(text.contains("Ana \u{10FFFD} Example"), "{text}");
+}
+
 #[test]
 fn every_font_is_an_embedded_subset_with_a_unicode_map() {
     let poster = poster_named(NAMES[1], &NAMES.join(", "));

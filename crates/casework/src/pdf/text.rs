@@ -13,11 +13,13 @@
 //! Each embedded font is a Type0 font (`Identity-H`) over a CIDFontType2 subset. A CID
 //! stands for a glyph *and* the text it was shaped from: shaping maps characters to glyphs
 //! many-to-many (an Arabic letter takes one of four forms; a ligature is one glyph for two
-//! letters), so each shaped cluster's source text is given back to its glyphs: the first
-//! glyphs of a cluster one character each, the last the rest. A glyph left with no text (a
-//! cluster of more glyphs than characters) is drawn as an outline, not as text, so it adds
-//! nothing to the extracted text. The `CIDToGIDMap` points each CID at its glyph in the
-//! subset, so one glyph may appear under several CIDs with different text.
+//! letters; a letter and its marks are one cluster of several glyphs), so each shaped
+//! cluster's source text is given back to its first glyph, and the cluster's other glyphs
+//! (marks placed on it) are drawn as outlines, not as text, so they add nothing to the
+//! extracted text. The `CIDToGIDMap` points each CID at its glyph in the subset, so one
+//! glyph may appear under several CIDs with different text. A right-to-left ligature is
+//! written as one code per letter, each with its part of the glyph's width, so extractors
+//! that read by position find its letters in order too.
 //!
 //! A right-to-left run is drawn in its visual place but written to the page in logical
 //! order, glyph by glyph with its own position, so text read off the page in stream order
@@ -205,23 +207,37 @@ impl Shaped {
 }
 
 /// A glyph and the text it stands for, as one CID of a font's subset.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct CidEntry {
+    gid: u16,
+    text: String,
+    /// How many letters share the glyph (a right-to-left ligature's, each one its own
+    /// code): each is given that part of its width.
+    share: u8,
+}
+
 #[derive(Default)]
 struct FontUse {
-    /// CID − 1 → (glyph id in the full font, its text).
-    cids: Vec<(u16, String)>,
-    index: HashMap<(u16, String), u16>,
+    /// CID − 1 → its glyph and text.
+    cids: Vec<CidEntry>,
+    index: HashMap<CidEntry, u16>,
 }
 
 impl FontUse {
-    fn cid(&mut self, gid: u16, text: &str) -> u16 {
-        if let Some(&cid) = self.index.get(&(gid, text.to_owned())) {
+    fn cid(&mut self, gid: u16, text: &str, share: u8) -> u16 {
+        let entry = CidEntry {
+            gid,
+            text: text.to_owned(),
+            share,
+        };
+        if let Some(&cid) = self.index.get(&entry) {
             return cid;
         }
-        self.cids.push((gid, text.to_owned()));
+        self.cids.push(entry.clone());
         // A poster has a few hundred glyphs; 65 535 would be a page of tens of thousands
         // of different glyph-and-text pairs, which the layout never makes.
         let cid = u16::try_from(self.cids.len()).unwrap_or(u16::MAX);
-        self.index.insert((gid, text.to_owned()), cid);
+        self.index.insert(entry, cid);
         cid
     }
 }
@@ -320,18 +336,9 @@ impl Typesetter {
             while j < logical.len() && infos[logical[j]].cluster as usize == cluster {
                 j += 1;
             }
-            let chars: Vec<char> = cluster_text(cluster).chars().collect();
-            let n = j - i;
-            let k = n.min(chars.len());
-            for (g, &gi) in logical[i..j].iter().enumerate() {
-                texts[gi] = if g + 1 < k {
-                    Some(chars[g].to_string())
-                } else if g + 1 == k {
-                    Some(chars[g..].iter().collect())
-                } else {
-                    None
-                };
-            }
+            // The cluster's first glyph (its base letter) carries all its text; the others
+            // (marks placed on it) carry none.
+            texts[logical[i]] = Some(cluster_text(cluster).to_owned());
             i = j;
         }
 
@@ -490,9 +497,8 @@ impl Typesetter {
                             .show(Str(&codes));
                         codes.clear();
                         from = g.x;
-                        drift = 0.0;
                     }
-                    let cid = use_.cid(g.gid, g.text.as_deref().unwrap_or_default());
+                    let cid = use_.cid(g.gid, g.text.as_deref().unwrap_or_default(), 1);
                     codes.extend_from_slice(&cid.to_be_bytes());
                     drift = g.advance - advance_em(id, g.gid);
                 }
@@ -510,14 +516,45 @@ impl Typesetter {
                 };
                 for g in glyphs {
                     let (gx, gy) = at(g);
-                    match &g.text {
-                        Some(text) => {
-                            let cid = use_.cid(g.gid, text);
-                            content
-                                .set_text_matrix([1.0, 0.0, 0.0, 1.0, gx, gy])
-                                .show(Str(&cid.to_be_bytes()));
+                    let Some(text) = &g.text else {
+                        outlines.push((id, g.gid, gx, gy));
+                        continue;
+                    };
+                    let chars: Vec<char> = text.chars().collect();
+                    if !piece.rtl || chars.len() < 2 {
+                        let cid = use_.cid(g.gid, text, 1);
+                        content
+                            .set_text_matrix([1.0, 0.0, 0.0, 1.0, gx, gy])
+                            .show(Str(&cid.to_be_bytes()));
+                        continue;
+                    }
+                    // A right-to-left ligature (lam-alef): one code per letter, each with
+                    // its part of the glyph's width, right to left, so that extractors
+                    // reading by position (poppler) find the letters in order as well as
+                    // those reading the stream. The glyph is drawn once, by the last
+                    // letter's code; the others are invisible.
+                    let n = chars.len();
+                    let share = u8::try_from(n).unwrap_or(u8::MAX);
+                    let part = g.advance * size / n as f32;
+                    content.set_text_rendering_mode(TextRenderingMode::Invisible);
+                    for (k, c) in chars.iter().enumerate() {
+                        let last = k + 1 == n;
+                        if last {
+                            content.set_text_rendering_mode(if fake_bold {
+                                TextRenderingMode::FillStroke
+                            } else {
+                                TextRenderingMode::Fill
+                            });
                         }
-                        None => outlines.push((id, g.gid, gx, gy)),
+                        let cid = use_.cid(g.gid, &c.to_string(), share);
+                        let cx = if last {
+                            gx
+                        } else {
+                            gx + part * (n - 1 - k) as f32
+                        };
+                        content
+                            .set_text_matrix([1.0, 0.0, 0.0, 1.0, cx, gy])
+                            .show(Str(&cid.to_be_bytes()));
                     }
                 }
             }
@@ -605,8 +642,8 @@ fn subset_tag(name: &str, use_: &FontUse) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     };
     name.bytes().for_each(&mut eat);
-    for (gid, _) in &use_.cids {
-        gid.to_be_bytes().into_iter().for_each(&mut eat);
+    for c in &use_.cids {
+        c.gid.to_be_bytes().into_iter().for_each(&mut eat);
     }
     (0..6)
         .map(|k| char::from(b'A' + ((h >> (k * 5)) % 26) as u8))
@@ -619,8 +656,8 @@ fn write_font(pdf: &mut Pdf, file: &FontFile, face: &Face<'_>, use_: &FontUse, r
     let em = |v: f32| v * 1000.0 / upem;
 
     let mut remapper = subsetter::GlyphRemapper::new();
-    for (gid, _) in &use_.cids {
-        remapper.remap(*gid);
+    for c in &use_.cids {
+        remapper.remap(c.gid);
     }
     // A font the subsetter cannot cut is embedded whole, with its own glyph ids: a larger
     // file, the same page.
@@ -647,10 +684,10 @@ fn write_font(pdf: &mut Pdf, file: &FontFile, face: &Face<'_>, use_: &FontUse, r
     let widths: Vec<f32> = use_
         .cids
         .iter()
-        .map(|(gid, _)| {
+        .map(|c| {
             em(f32::from(
-                face.glyph_hor_advance(GlyphId(*gid)).unwrap_or(0),
-            ))
+                face.glyph_hor_advance(GlyphId(c.gid)).unwrap_or(0),
+            )) / f32::from(c.share.max(1))
         })
         .collect();
     let mut cid = pdf.cid_font(cid_font);
@@ -693,8 +730,8 @@ fn write_font(pdf: &mut Pdf, file: &FontFile, face: &Face<'_>, use_: &FontUse, r
 
     // CID 0 is .notdef; CID n is the n-th glyph-and-text pair.
     let mut map = vec![0u8, 0];
-    for (gid, _) in &use_.cids {
-        map.extend_from_slice(&new_gid(*gid).to_be_bytes());
+    for c in &use_.cids {
+        map.extend_from_slice(&new_gid(c.gid).to_be_bytes());
     }
     pdf.stream(cid_to_gid, &compress_to_vec_zlib(&map, COMPRESSION))
         .filter(Filter::FlateDecode);
@@ -707,9 +744,9 @@ fn write_font(pdf: &mut Pdf, file: &FontFile, face: &Face<'_>, use_: &FontUse, r
             supplement: 0,
         },
     );
-    for (i, (_, text)) in use_.cids.iter().enumerate() {
+    for (i, c) in use_.cids.iter().enumerate() {
         let cid = u16::try_from(i + 1).unwrap_or(u16::MAX);
-        cmap.pair_with_multiple(cid, text.chars());
+        cmap.pair_with_multiple(cid, c.text.chars());
     }
     let cmap = cmap.finish();
     pdf.cmap(
