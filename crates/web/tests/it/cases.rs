@@ -718,10 +718,16 @@ async fn a_poster_prints_names_in_vietnamese_arabic_and_chinese() {
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-type"], "application/pdf");
         let text = pdf_text(&res.bytes().await.unwrap());
-        assert!(text.contains(name), "{name:?} is not in the poster's text: {text}");
+        assert!(
+            text.contains(name),
+            "{name:?} is not in the poster's text: {text}"
+        );
         assert!(text.contains(&format!("CH-{id:06}")), "{text}");
         let html = analyst.get(&format!("/cases/{id}/poster")).await;
-        assert!(html.body.contains(name), "the accessible page shows {name:?}");
+        assert!(
+            html.body.contains(name),
+            "the accessible page shows {name:?}"
+        );
     }
 }
 
