@@ -282,3 +282,139 @@ fn a_long_description_and_a_poster_without_photo_still_fit_one_page() {
     assert!(text.contains('…'), "and the cut is shown: {text}");
     assert!(text.contains(&format!("call {HOTLINE}")));
 }
+
+/// The synthetic names of the test, one per script the poster must print.
+const NAMES: [&str; 3] = ["Nguyễn Thị Hồng", "ليلى حسن", "王小明"];
+
+fn poster_named(name: &str, description: &str) -> PosterData {
+    let (mut child, episodes) = full_case();
+    child.name = name.into();
+    child.description = description.into();
+    PosterData::from_case(
+        "case-0000042",
+        &child,
+        &episodes,
+        &consent(),
+        HOTLINE,
+        TODAY,
+    )
+    .unwrap()
+}
+
+#[test]
+fn names_in_vietnamese_arabic_and_chinese_print_and_read_back() {
+    for name in NAMES {
+        let poster = poster_named(name, "5 ft 2 in, brown hair");
+        assert_eq!(poster.pdf_unprintable_chars(), Vec::<char>::new(), "{name}");
+        let pdf = render_pdf(&poster);
+        let text = extract(&pdf);
+        assert!(text.contains(name), "{name:?} not in:\n{text}");
+        assert!(!text.contains('?') && !text.contains('\u{FFFD}'), "{text}");
+        // Subsets, not whole fonts: the CJK font alone is 3.4 MB.
+        assert!(pdf.len() < 120_000, "{name}: {} bytes", pdf.len());
+    }
+
+    // All three in one description, with Latin text between them, in reading order.
+    let description = format!(
+        "Goes by {}, {} or {}; 5 ft 2 in.",
+        NAMES[0], NAMES[1], NAMES[2]
+    );
+    let text = extract(&render_pdf(&poster_named("Ana Example", &description)));
+    assert!(
+        text.contains(&description),
+        "{description:?} not in:\n{text}"
+    );
+}
+
+/// Text that shaping changes most: Arabic ligatures (lam-alef) and vowel marks, Vietnamese
+/// typed as a letter and combining marks, Japanese and Korean, and text in no font.
+#[test]
+fn shaped_text_reads_back_as_it_was_typed() {
+    for name in [
+        "علاء سلامة",
+        "مُحَمَّد",
+        "Nguye\u{302}\u{303}n Thi\u{323}",
+        "さくら 김민지",
+        "Zoë 李 (ليلى) 12",
+    ] {
+        let text = extract(&render_pdf(&poster_named(name, "")));
+        assert!(text.contains(name), "{name:?} not in:\n{text}");
+    }
+    let poster = poster_named("Ana \u{10FFFD} Example", "");
+    assert_eq!(poster.pdf_unprintable_chars(), vec!['\u{10FFFD}']);
+    let text = extract(&render_pdf(&poster));
+    assert!(text.contains("Ana \u{10FFFD} Example"), "{text}");
+}
+
+#[test]
+fn every_font_is_an_embedded_subset_with_a_unicode_map() {
+    let poster = poster_named(NAMES[1], &NAMES.join(", "));
+    let pdf = render_pdf(&poster);
+    assert_eq!(render_pdf(&poster), pdf, "same data, same bytes");
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let fonts = doc.get_page_fonts(page).unwrap();
+    // Regular and bold Latin, regular and bold Arabic (the name is bold), and CJK.
+    assert_eq!(fonts.len(), 5, "{:?}", fonts.keys().collect::<Vec<_>>());
+    for (name, font) in fonts {
+        let name = String::from_utf8_lossy(&name).into_owned();
+        assert_eq!(font.get(b"Subtype").unwrap().as_name().unwrap(), b"Type0");
+        assert_eq!(
+            font.get(b"Encoding").unwrap().as_name().unwrap(),
+            b"Identity-H"
+        );
+        assert!(font.get(b"ToUnicode").is_ok(), "{name} has no ToUnicode");
+        let base = font.get(b"BaseFont").unwrap().as_name().unwrap();
+        assert_eq!(base[6], b'+', "{name}: a subset is tagged");
+        let descendant = doc
+            .dereference(&font.get(b"DescendantFonts").unwrap().as_array().unwrap()[0])
+            .unwrap()
+            .1
+            .as_dict()
+            .unwrap();
+        assert_eq!(
+            descendant.get(b"Subtype").unwrap().as_name().unwrap(),
+            b"CIDFontType2"
+        );
+        let descriptor = doc
+            .dereference(descendant.get(b"FontDescriptor").unwrap())
+            .unwrap()
+            .1
+            .as_dict()
+            .unwrap();
+        let program = doc
+            .dereference(descriptor.get(b"FontFile2").unwrap())
+            .unwrap()
+            .1
+            .as_stream()
+            .unwrap();
+        let bytes = program.decompressed_content().unwrap();
+        assert!(bytes.len() < 60_000, "{name}: {} bytes", bytes.len());
+    }
+}
+
+/// By hand: `cargo test --release -p casework --test poster_pdf -- --ignored --nocapture`;
+/// with `POSTER_PDF_DIR` set, it also writes the posters there to look at (`pdftoppm`).
+#[test]
+#[ignore = "a timing, run by hand"]
+fn time_one_poster() {
+    let description = format!(
+        "Goes by {}, {} or {}. 5 ft 2 in, brown hair; a small scar above the left eyebrow.",
+        NAMES[0], NAMES[1], NAMES[2]
+    );
+    let poster = poster_named(NAMES[1], &description)
+        .with_photo(SanitisedPhoto::sanitise(&jpeg_with_exif("x")).unwrap());
+    if let Ok(dir) = std::env::var("POSTER_PDF_DIR") {
+        for (i, name) in NAMES.iter().enumerate() {
+            let p = poster_named(name, &description);
+            std::fs::write(format!("{dir}/poster-{i}.pdf"), render_pdf(&p)).unwrap();
+        }
+    }
+    let _ = render_pdf(&poster); // the fonts are parsed once, on first use
+    let n = 20;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(render_pdf(&poster));
+    }
+    println!("one poster: {:?}", start.elapsed() / n);
+}

@@ -689,6 +689,48 @@ async fn a_poster_carries_exactly_the_published_fields() {
     assert_eq!(cw.get(&format!("/cases/{id}/poster")).await.status, 404);
 }
 
+/// Synthetic names in Vietnamese, Arabic and Chinese print on the poster and read back from
+/// its text: the PDF embeds Unicode fonts (issue 18).
+#[tokio::test]
+async fn a_poster_prints_names_in_vietnamese_arabic_and_chinese() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let analyst = app.login(Role::Analyst).await;
+    for name in ["Nguyễn Thị Hồng", "ليلى حسن", "王小明"] {
+        let id = reported(&cw, &from_care(&app, name)).await;
+        let res = analyst
+            .post_form(
+                &format!("/cases/{id}/publication"),
+                &[
+                    ("action", "publish"),
+                    ("consent_given_by", "Test Child Welfare"),
+                    ("consent_recorded_on", &day(&app, 0)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = analyst
+            .http
+            .get(format!("{}/cases/{id}/poster.pdf", analyst.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let text = pdf_text(&res.bytes().await.unwrap());
+        assert!(
+            text.contains(name),
+            "{name:?} is not in the poster's text: {text}"
+        );
+        assert!(text.contains(&format!("CH-{id:06}")), "{text}");
+        let html = analyst.get(&format!("/cases/{id}/poster")).await;
+        assert!(
+            html.body.contains(name),
+            "the accessible page shows {name:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn caseworkers_see_their_agencys_children_and_investigators_what_was_made_available() {
     let app = TestApp::spawn().await;
