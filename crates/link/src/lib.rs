@@ -127,6 +127,10 @@ pub struct Config {
     /// the matches is not estimated impossible, little against thousands.
     #[serde(default = "defaults::em_prior_pairs")]
     pub em_prior_pairs: f64,
+    /// No level's `m` is estimated further than this factor from its starting
+    /// value, either way (infinite: unbounded).
+    #[serde(default = "defaults::em_max_ratio")]
+    pub em_max_ratio: f64,
     /// Seed for the pair sample (results are reproducible).
     pub seed: u64,
     /// Date at which ages without a record date are taken.
@@ -155,6 +159,7 @@ impl Default for Config {
             em_min_matches: defaults::em_min_matches(),
             em_tolerance: defaults::em_tolerance(),
             em_prior_pairs: defaults::em_prior_pairs(),
+            em_max_ratio: defaults::em_max_ratio(),
             seed: 0x5eed,
             reference_date: None,
             one_to_one: false,
@@ -179,6 +184,9 @@ mod defaults {
     pub fn em_prior_pairs() -> f64 {
         10.0
     }
+    pub fn em_max_ratio() -> f64 {
+        f64::INFINITY
+    }
 }
 
 impl Config {
@@ -189,6 +197,7 @@ impl Config {
             max_iterations: self.em_iterations,
             tolerance: self.em_tolerance,
             prior_pairs: self.em_prior_pairs,
+            max_ratio: self.em_max_ratio,
         }
     }
 }

@@ -215,6 +215,8 @@ pub(crate) struct EmSettings {
     /// Strength, in pairs, of the pull towards the starting values (a
     /// Dirichlet prior on each field's `m`).
     pub prior_pairs: f64,
+    /// No level's `m` moves further than this factor from its start, either way.
+    pub max_ratio: f64,
 }
 
 /// No level's `m` is estimated below this (nor a candidate non-match `u`):
@@ -370,14 +372,14 @@ pub(crate) fn em(
             observed[f] = sm;
             // A field never observed keeps its starting values.
             if sm > 0.0 {
-                let next = map_estimate(&m_acc[f][..n], &start_m[f], alpha);
+                let next = map_estimate(&m_acc[f][..n], &start_m[f], alpha, s.max_ratio);
                 for i in 0..n {
                     moved = moved.max((next[i] - m[f][i]).abs());
                     m[f][i] = next[i];
                 }
             }
             if su > 0.0 {
-                let next = map_estimate(&u_acc[f][..n], &u_random[f][..n], alpha);
+                let next = map_estimate(&u_acc[f][..n], &u_random[f][..n], alpha, f64::INFINITY);
                 for i in 0..n {
                     moved = moved.max((next[i] - uc[f][i]).abs());
                     uc[f][i] = next[i];
@@ -415,7 +417,7 @@ pub(crate) fn em(
 
 /// Expected counts smoothed towards `prior` by `alpha` pseudo-counts,
 /// normalised, floored at [`M_MIN`] and normalised again.
-fn map_estimate(counts: &[f64], prior: &[f64], alpha: f64) -> Vec<f64> {
+fn map_estimate(counts: &[f64], prior: &[f64], alpha: f64, ratio: f64) -> Vec<f64> {
     let psum: f64 = prior.iter().take(counts.len()).sum::<f64>().max(f64::MIN_POSITIVE);
     let mut v: Vec<f64> = counts
         .iter()
@@ -425,6 +427,12 @@ fn map_estimate(counts: &[f64], prior: &[f64], alpha: f64) -> Vec<f64> {
     let sum: f64 = v.iter().sum();
     if sum > 0.0 {
         v.iter_mut().for_each(|x| *x = (*x / sum).max(M_MIN));
+        if ratio.is_finite() && ratio >= 1.0 {
+            for (x, &p) in v.iter_mut().zip(prior) {
+                let p = p / psum;
+                *x = x.clamp(p / ratio, (p * ratio).max(M_MIN).max(p / ratio));
+            }
+        }
         let sum: f64 = v.iter().sum();
         v.iter_mut().for_each(|x| *x /= sum);
     }
@@ -505,6 +513,7 @@ mod tests {
             max_iterations: 200,
             tolerance: 1e-7,
             prior_pairs: 10.0,
+            max_ratio: f64::INFINITY,
         }
     }
 

@@ -80,6 +80,7 @@ mod data;
 mod date;
 mod error;
 mod gen;
+pub mod households;
 mod noise;
 pub mod records;
 mod reports;
