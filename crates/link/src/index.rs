@@ -113,12 +113,20 @@ impl Index {
         let u_random = self.measure_u(pairs, seed);
         let mut patterns: FxHashMap<Gamma, u64> = FxHashMap::default();
         for p in candidate_pairs(&self.prep, None, &self.config) {
-            let (a, b) = (&self.prep[(p >> 32) as usize], &self.prep[p as u32 as usize]);
+            let (a, b) = (
+                &self.prep[(p >> 32) as usize],
+                &self.prep[p as u32 as usize],
+            );
             *patterns
                 .entry(compare(a, b, self.config.reference_date))
                 .or_insert(0) += 1;
         }
-        let (m, _, report) = em(&patterns, &self.start, &u_random, &self.config.em_settings());
+        let (m, _, report) = em(
+            &patterns,
+            &self.start,
+            &u_random,
+            &self.config.em_settings(),
+        );
         for (params, m) in self.model.fields.iter_mut().zip(m) {
             let levels = params.m.len();
             params.m = m[..levels].to_vec();

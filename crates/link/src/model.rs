@@ -310,7 +310,7 @@ pub(crate) fn em(
     let nlev: Vec<usize> = FIELDS.iter().map(|f| f.levels().len()).collect();
     let start_m: Vec<Vec<f64>> = start.fields.iter().map(|p| p.m.clone()).collect();
     let mut pats: Vec<(Gamma, f64)> = patterns.iter().map(|(g, &c)| (*g, c as f64)).collect();
-    pats.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    pats.sort_unstable_by_key(|a| a.0);
     let total: f64 = pats.iter().map(|(_, c)| c).sum();
     let mut report = Estimation {
         pairs: total as usize,
@@ -336,7 +336,7 @@ pub(crate) fn em(
     let mut m = start_m.clone();
     let mut uc: Vec<Vec<f64>> = u_random.to_vec();
     let mut lambda = 0.1f64;
-    let mut observed = vec![0.0f64; NFIELDS];
+    let mut observed = [0.0f64; NFIELDS];
     let alpha = s.prior_pairs.max(0.0);
     for it in 0..s.max_iterations {
         let mut m_acc = vec![[0.0f64; MAX_LEVELS]; NFIELDS];
@@ -418,7 +418,11 @@ pub(crate) fn em(
 /// Expected counts smoothed towards `prior` by `alpha` pseudo-counts,
 /// normalised, floored at [`M_MIN`] and normalised again.
 fn map_estimate(counts: &[f64], prior: &[f64], alpha: f64, ratio: f64) -> Vec<f64> {
-    let psum: f64 = prior.iter().take(counts.len()).sum::<f64>().max(f64::MIN_POSITIVE);
+    let psum: f64 = prior
+        .iter()
+        .take(counts.len())
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
     let mut v: Vec<f64> = counts
         .iter()
         .zip(prior)
@@ -564,7 +568,10 @@ mod tests {
         out
     }
 
-    fn truth() -> (Vec<(Field, Vec<f64>)>, Vec<(Field, Vec<f64>)>) {
+    /// Per field, its distribution over levels.
+    type Levels = Vec<(Field, Vec<f64>)>;
+
+    fn truth() -> (Levels, Levels) {
         let m = vec![
             (Field::FirstName, vec![0.7, 0.15, 0.05, 0.1]),
             (Field::LastName, vec![0.9, 0.05, 0.02, 0.03]),
@@ -608,7 +615,11 @@ mod tests {
         for (f, true_m) in &m {
             for (i, t) in true_m.iter().enumerate() {
                 let e = est[*f as usize][i];
-                assert!((e - t).abs() < 0.03, "{f:?} level {} m {e} (true {t})", i + 1);
+                assert!(
+                    (e - t).abs() < 0.03,
+                    "{f:?} level {} m {e} (true {t})",
+                    i + 1
+                );
             }
         }
         assert!(report.kept.is_empty(), "{report:?}");
@@ -649,7 +660,10 @@ mod tests {
         let (est, _, report) = em(&patterns, &start, &u_random(), &settings());
         assert!(report.ran);
         assert_eq!(report.kept, vec![Field::Sex]);
-        assert_eq!(est[Field::Sex as usize], start.fields[Field::Sex as usize].m);
+        assert_eq!(
+            est[Field::Sex as usize],
+            start.fields[Field::Sex as usize].m
+        );
         // The other fields are still estimated.
         assert!((est[Field::LastName as usize][0] - 0.9).abs() < 0.03);
     }
@@ -715,7 +729,7 @@ mod tests {
             }
             // The same pairs in another order: a map built in reverse.
             let mut entries: Vec<(Gamma, u64)> = patterns.iter().map(|(g, &c)| (*g, c)).collect();
-            entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            entries.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
             let reversed: FxHashMap<Gamma, u64> = entries.into_iter().collect();
             let (again, lambda2, report2) = em(&reversed, &start, &u_random(), &s);
             prop_assert_eq!(est, again);

@@ -441,7 +441,10 @@ fn febrl_with_hand_set_and_em_m() {
             .collect()
     };
     let mut figures = Vec::new();
-    for (name, start) in [("default", Model::default()), ("children", Model::children())] {
+    for (name, start) in [
+        ("default", Model::default()),
+        ("children", Model::children()),
+    ] {
         for em in [false, true] {
             let config = Config {
                 em_min_pairs: if em {
@@ -454,7 +457,8 @@ fn febrl_with_hand_set_and_em_m() {
             let c3 = Candidates::dedupe(&records, &config);
             let (model, est) = c3.estimation(&start, &config);
             assert_eq!(est.ran, em, "{est:?}");
-            let found: HashSet<(u32, u32)> = c3.cluster(&model, &config).pairs().into_iter().collect();
+            let found: HashSet<(u32, u32)> =
+                c3.cluster(&model, &config).pairs().into_iter().collect();
             let (_, _, f3) = f1(&found, &true_pairs(&truth, None));
             let config4 = Config {
                 one_to_one: true,
@@ -475,6 +479,9 @@ fn febrl_with_hand_set_and_em_m() {
     // EM m 1.0000 on FEBRL3 and 0.9999 on FEBRL4 from either start.
     for (name, em, f3, f4) in figures {
         let floor = if em { 0.9995 } else { 0.998 };
-        assert!(f3 >= floor && f4 >= 0.9995, "Model::{name}, EM {em}: {f3} {f4}");
+        assert!(
+            f3 >= floor && f4 >= 0.9995,
+            "Model::{name}, EM {em}: {f3} {f4}"
+        );
     }
 }

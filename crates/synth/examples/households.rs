@@ -15,6 +15,9 @@ use std::time::Instant;
 use link::{Candidates, Config, Index, Model};
 use synth::households::{generate, HouseholdConfig, Households};
 
+/// One scoring run: precision, recall, F1, twin pairs linked, and a note.
+type Run<'a> = dyn Fn() -> (f64, f64, f64, usize, String) + 'a;
+
 fn twins_linked(h: &Households, cluster_of: &[u32]) -> usize {
     let mut of_person: std::collections::HashMap<u32, Vec<u32>> = Default::default();
     for (i, &p) in h.person.iter().enumerate() {
@@ -31,8 +34,15 @@ fn twins_linked(h: &Households, cluster_of: &[u32]) -> usize {
 
 fn batch(h: &Households, start: &Model, em: bool) -> (f64, f64, f64, usize, String) {
     let config = Config {
-        em_min_pairs: if em { Config::default().em_min_pairs } else { usize::MAX },
-        em_max_ratio: std::env::var("EM_MAX_RATIO").ok().and_then(|s| s.parse().ok()).unwrap_or(Config::default().em_max_ratio),
+        em_min_pairs: if em {
+            Config::default().em_min_pairs
+        } else {
+            usize::MAX
+        },
+        em_max_ratio: std::env::var("EM_MAX_RATIO")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Config::default().em_max_ratio),
         ..Config::default()
     };
     let cands = Candidates::dedupe(&h.records, &config);
@@ -40,7 +50,11 @@ fn batch(h: &Households, start: &Model, em: bool) -> (f64, f64, f64, usize, Stri
     let clusters = cands.cluster(&model, &config);
     if std::env::var("DUMP_MODEL").is_ok() {
         for p in &model.fields {
-            let w: Vec<String> = p.m.iter().zip(&p.u).map(|(m, u)| format!("{m:.3}/{:+.1}", (m / u).log2())).collect();
+            let w: Vec<String> =
+                p.m.iter()
+                    .zip(&p.u)
+                    .map(|(m, u)| format!("{m:.3}/{:+.1}", (m / u).log2()))
+                    .collect();
             eprintln!("  {:?}: {}", p.field, w.join(" "));
         }
     }
@@ -65,7 +79,10 @@ fn incremental(h: &Households, em: bool) -> (f64, f64, f64, usize, String) {
         Config {
             threshold: 0.8,
             threads: 1,
-            em_max_ratio: std::env::var("EM_MAX_RATIO").ok().and_then(|s| s.parse().ok()).unwrap_or(Config::default().em_max_ratio),
+            em_max_ratio: std::env::var("EM_MAX_RATIO")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(Config::default().em_max_ratio),
             ..Config::default()
         },
     );
@@ -110,13 +127,31 @@ fn main() {
         h.twins.len(),
         t.elapsed().as_secs_f64()
     );
-    let runs: [(&str, Box<dyn Fn() -> (f64, f64, f64, usize, String)>); 6] = [
-        ("batch, Model::default, hand-set m", Box::new(|| batch(&h, &Model::default(), false))),
-        ("batch, Model::default, EM m", Box::new(|| batch(&h, &Model::default(), true))),
-        ("batch, Model::children, hand-set m", Box::new(|| batch(&h, &Model::children(), false))),
-        ("batch, Model::children, EM m", Box::new(|| batch(&h, &Model::children(), true))),
-        ("index, Model::children, hand-set m", Box::new(|| incremental(&h, false))),
-        ("index, Model::children, EM m", Box::new(|| incremental(&h, true))),
+    let runs: [(&str, Box<Run>); 6] = [
+        (
+            "batch, Model::default, hand-set m",
+            Box::new(|| batch(&h, &Model::default(), false)),
+        ),
+        (
+            "batch, Model::default, EM m",
+            Box::new(|| batch(&h, &Model::default(), true)),
+        ),
+        (
+            "batch, Model::children, hand-set m",
+            Box::new(|| batch(&h, &Model::children(), false)),
+        ),
+        (
+            "batch, Model::children, EM m",
+            Box::new(|| batch(&h, &Model::children(), true)),
+        ),
+        (
+            "index, Model::children, hand-set m",
+            Box::new(|| incremental(&h, false)),
+        ),
+        (
+            "index, Model::children, EM m",
+            Box::new(|| incremental(&h, true)),
+        ),
     ];
     for (name, run) in runs {
         let t = Instant::now();

@@ -514,9 +514,30 @@ const DOUBLE_FAMILY: &[&str] = &[
 
 /// Invented street names and kinds, with the short form records use.
 const STREETS: &[&str] = &[
-    "Alder", "Birchwood", "Cobble", "Dunmore", "Elmstead", "Fernhill", "Glenrose", "Harbor",
-    "Ivy Bank", "Juniper", "Kestrel", "Larkspur", "Meadowlark", "Northgate", "Orchard", "Pebble",
-    "Quarry", "Redfern", "Sandpiper", "Thistle", "Upland", "Valley View", "Willowbrook", "Yarrow",
+    "Alder",
+    "Birchwood",
+    "Cobble",
+    "Dunmore",
+    "Elmstead",
+    "Fernhill",
+    "Glenrose",
+    "Harbor",
+    "Ivy Bank",
+    "Juniper",
+    "Kestrel",
+    "Larkspur",
+    "Meadowlark",
+    "Northgate",
+    "Orchard",
+    "Pebble",
+    "Quarry",
+    "Redfern",
+    "Sandpiper",
+    "Thistle",
+    "Upland",
+    "Valley View",
+    "Willowbrook",
+    "Yarrow",
 ];
 const KINDS: &[(&str, &str)] = &[
     ("Street", "St"),
@@ -580,11 +601,14 @@ fn neighbours(c: u8) -> Vec<u8> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for r in row.saturating_sub(1)..=(row + 1).min(2) {
+    for (r, keys) in ROWS.iter().enumerate() {
+        if r + 1 < row || r > row + 1 {
+            continue;
+        }
         for dc in [-1i32, 0, 1] {
             let cc = col as i32 + dc;
-            if (r != row || dc != 0) && cc >= 0 && (cc as usize) < ROWS[r].len() {
-                out.push(ROWS[r][cc as usize]);
+            if (r != row || dc != 0) && cc >= 0 && (cc as usize) < keys.len() {
+                out.push(keys[cc as usize]);
             }
         }
     }
@@ -1030,7 +1054,10 @@ mod tests {
         assert!(h.twins.len() > 50, "{}", h.twins.len());
         for &(a, b) in &h.twins {
             let (a, b) = (&h.people[a as usize], &h.people[b as usize]);
-            assert_eq!((a.dob, &a.family, a.household), (b.dob, &b.family, b.household));
+            assert_eq!(
+                (a.dob, &a.family, a.household),
+                (b.dob, &b.family, b.household)
+            );
             assert_ne!(a.given, b.given);
         }
     }
