@@ -161,12 +161,15 @@ impl Candidates {
     /// only with at least `config.em_min_pairs` candidate pairs and keeps
     /// its result only where it rests on `config.em_min_matches` expected
     /// matches; elsewhere `start`'s `m` (and prior) stay, with `u` measured.
-    /// `config.em_min_pairs = usize::MAX` measures `u` alone.
+    /// `config.em_min_pairs = usize::MAX` measures `u` alone. With fewer than
+    /// 1,000 possible pairs of records, `u` is not measured either.
     pub fn estimation(&self, start: &Model, config: &Config) -> (Model, Estimation) {
         let n = self.prep.len();
         let mut rng = SplitMix(config.seed);
         let mut sample = Vec::with_capacity(config.u_sample_pairs);
-        if n >= 2 {
+        // A handful of records has too few pairs to say how often strangers
+        // agree: their `u` stays hand-set too.
+        if n >= 2 && self.total_pairs() >= MIN_U_PAIRS {
             for _ in 0..config.u_sample_pairs {
                 let (i, j) = match self.split {
                     Some(s) if s > 0 && s < n => (rng.below(s), s + rng.below(n - s)),
@@ -432,6 +435,9 @@ fn drop_common_identifiers<'a>(
     out.sort_by(|a, b| b.records.cmp(&a.records).then(a.value.cmp(&b.value)));
     out
 }
+
+/// Fewer possible pairs of records than this: `u` is not measured.
+const MIN_U_PAIRS: f64 = 1_000.0;
 
 pub(crate) fn logit2(p: f64) -> f64 {
     let p = p.clamp(1e-12, 1.0 - 1e-12);
