@@ -5,7 +5,8 @@
 //! Input: JSON lines, each a [`link::PersonRecord`] with a `truth` field naming the
 //! person. `THRESHOLD` overrides the match probability (default 0.8, the product's);
 //! `MODEL` names a JSON model to use instead of [`link::Model::children`]; `ESTIMATE_AT`
-//! is the size at which `u` is first measured (0: never), again at each doubling.
+//! is the size at which `u` is first measured (0: never), again at each doubling; with `EM`
+//! set, `m` is re-estimated there too ([`link::Index::estimate`]).
 //!
 //! ```text
 //! cargo run --release -p link --example persons_eval -- mentions.jsonl
@@ -66,7 +67,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut next_estimate = first_estimate;
     for (i, m) in mentions.iter().enumerate() {
         if first_estimate > 0 && i >= next_estimate {
-            index.estimate_u(200_000, 0x5eed);
+            if std::env::var("EM").is_ok() {
+                let e = index.estimate(200_000, 0x5eed);
+                if verbose {
+                    eprintln!("EM at {i}: {e:?}");
+                }
+            } else {
+                index.estimate_u(200_000, 0x5eed);
+            }
             next_estimate *= 2;
         }
         for hit in index.query(&m.record) {

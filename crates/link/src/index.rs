@@ -19,10 +19,12 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::block::{identifier_key, keys};
+use crate::block::{candidate_pairs, identifier_key, keys};
 use crate::cluster::{mean_across, Groups};
-use crate::model::{level_frequencies, probability, set_u, Model, PairExplanation, Weights};
-use crate::person::{compare, Field, PersonRecord, Prepared};
+use crate::model::{
+    em, level_frequencies, probability, set_u, Estimation, Model, PairExplanation, Weights,
+};
+use crate::person::{compare, Field, Gamma, PersonRecord, Prepared};
 use crate::person_link::{logit2, SplitMix};
 use crate::Config;
 
@@ -41,6 +43,8 @@ pub struct Match {
 pub struct Index {
     config: Config,
     model: Model,
+    /// The model the index was made with: EM starts from its `m` each time.
+    start: Model,
     weights: Weights,
     prep: Vec<Prepared>,
     postings: FxHashMap<u64, Vec<u32>>,
@@ -55,6 +59,7 @@ impl Index {
     pub fn new(model: Model, config: Config) -> Index {
         Index {
             weights: Weights::new(&model),
+            start: model.clone(),
             model,
             config,
             prep: Vec::new(),
@@ -92,9 +97,59 @@ impl Index {
     /// hundred thousand pairs finds there is the same person met twice, and
     /// taking that for coincidence would make the strongest evidence weak.
     pub fn estimate_u(&mut self, pairs: usize, seed: u64) {
+        self.measure_u(pairs, seed);
+        self.weights = Weights::new(&self.model);
+    }
+
+    /// [`Index::estimate_u`], then `m` re-estimated by EM (see
+    /// [`crate::Candidates::estimation`]) on the stored records' candidate
+    /// pairs, blocked as batch deduplication blocks them. EM starts from the
+    /// model the index was made with every time, so repeated estimates do not
+    /// drift, and its bounds apply: below `Config::em_min_pairs` candidate
+    /// pairs, or where too few matches were seen, the starting `m` is kept.
+    /// The prior is kept: it anchors the link threshold the deployment chose.
+    /// Matches already returned are not revisited.
+    pub fn estimate(&mut self, pairs: usize, seed: u64) -> Estimation {
+        let u_random = self.measure_u(pairs, seed);
+        let mut patterns: FxHashMap<Gamma, u64> = FxHashMap::default();
+        for p in candidate_pairs(&self.prep, None, &self.config) {
+            let (a, b) = (
+                &self.prep[(p >> 32) as usize],
+                &self.prep[p as u32 as usize],
+            );
+            *patterns
+                .entry(compare(a, b, self.config.reference_date))
+                .or_insert(0) += 1;
+        }
+        let (m, _, report) = em(
+            &patterns,
+            &self.start,
+            &u_random,
+            &self.config.em_settings(),
+        );
+        for (params, m) in self.model.fields.iter_mut().zip(m) {
+            let levels = params.m.len();
+            params.m = m[..levels].to_vec();
+        }
+        self.weights = Weights::new(&self.model);
+        report
+    }
+
+    /// Sets `u` from random pairs (identifiers and documents keep theirs) and
+    /// returns it padded per field, for EM. Weights are left to the caller.
+    fn measure_u(&mut self, pairs: usize, seed: u64) -> Vec<Vec<f64>> {
         let n = self.prep.len();
         if n < 2 {
-            return;
+            return self
+                .model
+                .fields
+                .iter()
+                .map(|p| {
+                    let mut u = p.u.clone();
+                    u.resize(crate::model::MAX_LEVELS, 0.0);
+                    u
+                })
+                .collect();
         }
         let mut rng = SplitMix(seed);
         let sample = (0..pairs).map(|_| {
@@ -107,8 +162,7 @@ impl Index {
         for f in [Field::Document, Field::Phone, Field::Email, Field::Handle] {
             counts[f as usize].iter_mut().for_each(|c| *c = 0.0);
         }
-        set_u(&mut self.model, &counts);
-        self.weights = Weights::new(&self.model);
+        set_u(&mut self.model, &counts)
     }
 
     fn matches(&self, p: &Prepared, keys: &[u64]) -> Vec<Match> {

@@ -78,7 +78,9 @@ pub use identifiers::{
     SharedIdentifier,
 };
 pub use index::{Index, Match};
-pub use model::{probability, FieldEvidence, FieldParams, Model, PairExplanation, MAX_LEVELS};
+pub use model::{
+    probability, Estimation, FieldEvidence, FieldParams, Model, PairExplanation, MAX_LEVELS,
+};
 pub use person::{Date, Field, Gamma, PersonRecord, Sex, FIELDS, NFIELDS};
 pub use person_link::{
     dedupe, dedupe_estimated, explain, link, link_estimated, Candidates, CommonIdentifier,
@@ -110,6 +112,26 @@ pub struct Config {
     pub u_sample_pairs: usize,
     /// EM iterations at most.
     pub em_iterations: usize,
+    /// EM re-estimates `m` only from at least this many candidate pairs;
+    /// with fewer, the starting (hand-set) `m` is kept.
+    #[serde(default = "defaults::em_min_pairs")]
+    pub em_min_pairs: usize,
+    /// EM's estimate of `m` is used only where it rests on at least this
+    /// many expected matches (in all, and per field); elsewhere the start is kept.
+    #[serde(default = "defaults::em_min_matches")]
+    pub em_min_matches: f64,
+    /// EM stops when no parameter moves by more than this.
+    #[serde(default = "defaults::em_tolerance")]
+    pub em_tolerance: f64,
+    /// How many pairs' worth of weight the starting `m` keeps in EM's
+    /// estimate (a Dirichlet prior): enough that a level never seen among
+    /// the matches is not estimated impossible, little against thousands.
+    #[serde(default = "defaults::em_prior_pairs")]
+    pub em_prior_pairs: f64,
+    /// No level's `m` is estimated further than this factor from its starting
+    /// value, either way (infinite: unbounded).
+    #[serde(default = "defaults::em_max_ratio")]
+    pub em_max_ratio: f64,
     /// Seed for the pair sample (results are reproducible).
     pub seed: u64,
     /// Date at which ages without a record date are taken.
@@ -134,11 +156,49 @@ impl Default for Config {
             window: 4,
             u_sample_pairs: 200_000,
             em_iterations: 100,
+            em_min_pairs: defaults::em_min_pairs(),
+            em_min_matches: defaults::em_min_matches(),
+            em_tolerance: defaults::em_tolerance(),
+            em_prior_pairs: defaults::em_prior_pairs(),
+            em_max_ratio: defaults::em_max_ratio(),
             seed: 0x5eed,
             reference_date: None,
             one_to_one: false,
             max_identifier_records: 50,
             threads: 0,
+        }
+    }
+}
+
+/// Defaults of the estimation settings, also for configurations serialised
+/// before they existed.
+mod defaults {
+    pub fn em_min_pairs() -> usize {
+        1_000
+    }
+    pub fn em_min_matches() -> f64 {
+        50.0
+    }
+    pub fn em_tolerance() -> f64 {
+        1e-6
+    }
+    pub fn em_prior_pairs() -> f64 {
+        10.0
+    }
+    pub fn em_max_ratio() -> f64 {
+        f64::INFINITY
+    }
+}
+
+impl Config {
+    pub(crate) fn em_settings(&self) -> model::EmSettings {
+        model::EmSettings {
+            min_pairs: self.em_min_pairs,
+            min_matches: self.em_min_matches,
+            max_iterations: self.em_iterations,
+            tolerance: self.em_tolerance,
+            prior_pairs: self.em_prior_pairs,
+            max_ratio: self.em_max_ratio,
         }
     }
 }

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::block::candidate_pairs;
 use crate::cluster::{mean_across, Clusters, Groups, Link};
-use crate::model::{em, level_frequencies, probability, Model, PairExplanation, Weights};
+use crate::model::{
+    em, level_frequencies, probability, Estimation, Model, PairExplanation, Weights,
+};
 use crate::normalize;
 use crate::person::{compare, hash_str, Field, Gamma, PersonRecord, Prepared};
 use crate::Config;
@@ -150,12 +152,24 @@ impl Candidates {
 
     /// Estimates a model without labels: `u` from `config.u_sample_pairs`
     /// random pairs, then `m` and the prior by EM on the candidate pairs,
-    /// starting from `start`.
+    /// starting from `start` (see [`Candidates::estimation`]).
     pub fn estimate_from(&self, start: &Model, config: &Config) -> Model {
+        self.estimation(start, config).0
+    }
+
+    /// [`Candidates::estimate_from`], with what the estimate did. EM runs
+    /// only with at least `config.em_min_pairs` candidate pairs and keeps
+    /// its result only where it rests on `config.em_min_matches` expected
+    /// matches; elsewhere `start`'s `m` (and prior) stay, with `u` measured.
+    /// `config.em_min_pairs = usize::MAX` measures `u` alone. With fewer than
+    /// 1,000 possible pairs of records, `u` is not measured either.
+    pub fn estimation(&self, start: &Model, config: &Config) -> (Model, Estimation) {
         let n = self.prep.len();
         let mut rng = SplitMix(config.seed);
         let mut sample = Vec::with_capacity(config.u_sample_pairs);
-        if n >= 2 {
+        // A handful of records has too few pairs to say how often strangers
+        // agree: their `u` stays hand-set too.
+        if n >= 2 && self.total_pairs() >= MIN_U_PAIRS {
             for _ in 0..config.u_sample_pairs {
                 let (i, j) = match self.split {
                     Some(s) if s > 0 && s < n => (rng.below(s), s + rng.below(n - s)),
@@ -177,16 +191,16 @@ impl Candidates {
         for g in &self.gammas {
             *patterns.entry(*g).or_insert(0) += 1;
         }
-        let (m, lambda) = em(&patterns, &model, &u_random, config.em_iterations);
+        let (m, lambda, report) = em(&patterns, &model, &u_random, &config.em_settings());
         for (params, m) in model.fields.iter_mut().zip(m) {
             let levels = params.m.len();
             params.m = m[..levels].to_vec();
         }
         let total = self.total_pairs();
-        if total > 0.0 {
+        if report.ran && total > 0.0 {
             model.prior = (lambda * self.pairs.len() as f64 / total).clamp(1e-12, 0.5);
         }
-        model
+        (model, report)
     }
 
     /// [`Candidates::estimate_from`] starting from [`Model::default`].
@@ -421,6 +435,9 @@ fn drop_common_identifiers<'a>(
     out.sort_by(|a, b| b.records.cmp(&a.records).then(a.value.cmp(&b.value)));
     out
 }
+
+/// Fewer possible pairs of records than this: `u` is not measured.
+const MIN_U_PAIRS: f64 = 1_000.0;
 
 pub(crate) fn logit2(p: f64) -> f64 {
     let p = p.clamp(1e-12, 1.0 - 1e-12);

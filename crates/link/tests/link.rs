@@ -106,7 +106,7 @@ fn febrl3_dedupe_f1() {
         "model: prior {:.2e}; e.g. records 0 and 1:\n{why}",
         model.prior
     );
-    assert!(f >= 0.99, "F1 {f}");
+    assert!(f >= 0.999, "F1 {f}");
 }
 
 #[test]
@@ -135,13 +135,13 @@ fn febrl4_link_f1() {
         "FEBRL4: {} candidates, blocking recall {recall:.4}; precision {p:.4} recall {r:.4} F1 {f:.4}",
         cands.len()
     );
-    assert!(f >= 0.99, "F1 {f}");
+    assert!(f >= 0.999, "F1 {f}");
     // Without the one-to-one constraint (sets not known to be free of
     // duplicates) the model alone must still do.
     let free = Config::default();
     let (p, r, f) = f1(&cross(&cands.cluster(&model, &free)), &truth_pairs);
     eprintln!("FEBRL4 without one-to-one: precision {p:.4} recall {r:.4} F1 {f:.4}");
-    assert!(f >= 0.99, "F1 {f}");
+    assert!(f >= 0.999, "F1 {f}");
 }
 
 /// A person record with just a name, a date of birth and phones.
@@ -422,4 +422,66 @@ fn febrl_without_the_document_number() {
     let (p, r, f4) = f1(&found, &true_pairs(&truth, Some(a.len())));
     eprintln!("FEBRL4 without soc_sec_id: precision {p:.4} recall {r:.4} F1 {f4:.4}");
     assert!(f3 >= 0.99 && f4 >= 0.99, "F1 {f3} {f4}");
+}
+
+/// FEBRL3 (deduplication) and FEBRL4 (linkage) with the hand-set `m` of
+/// `Model::default` and `Model::children` (u measured, EM off) and with `m`
+/// re-estimated by EM from each: pairwise F1 of each.
+#[test]
+fn febrl_with_hand_set_and_em_m() {
+    let (records, truth) = febrl(include_str!("fixtures/dataset3.csv"));
+    let (a, ta) = febrl(include_str!("fixtures/dataset4a.csv"));
+    let (b, tb) = febrl(include_str!("fixtures/dataset4b.csv"));
+    let truth4: Vec<u32> = ta.iter().chain(&tb).copied().collect();
+    let cross = |clusters: &link::Clusters| -> HashSet<(u32, u32)> {
+        clusters
+            .pairs()
+            .into_iter()
+            .filter(|&(x, y)| ((x as usize) < a.len()) != ((y as usize) < a.len()))
+            .collect()
+    };
+    let mut figures = Vec::new();
+    for (name, start) in [
+        ("default", Model::default()),
+        ("children", Model::children()),
+    ] {
+        for em in [false, true] {
+            let config = Config {
+                em_min_pairs: if em {
+                    Config::default().em_min_pairs
+                } else {
+                    usize::MAX
+                },
+                ..Config::default()
+            };
+            let c3 = Candidates::dedupe(&records, &config);
+            let (model, est) = c3.estimation(&start, &config);
+            assert_eq!(est.ran, em, "{est:?}");
+            let found: HashSet<(u32, u32)> =
+                c3.cluster(&model, &config).pairs().into_iter().collect();
+            let (_, _, f3) = f1(&found, &true_pairs(&truth, None));
+            let config4 = Config {
+                one_to_one: true,
+                ..config.clone()
+            };
+            let c4 = Candidates::link(&a, &b, &config4);
+            let (model, _) = c4.estimation(&start, &config4);
+            let (_, _, f4) = f1(
+                &cross(&c4.cluster(&model, &config4)),
+                &true_pairs(&truth4, Some(a.len())),
+            );
+            let m = if em { "EM m" } else { "hand-set m" };
+            eprintln!("Model::{name}, {m}: FEBRL3 F1 {f3:.4}, FEBRL4 F1 {f4:.4}");
+            figures.push((name, em, f3, f4));
+        }
+    }
+    // Achieved: hand-set m 0.9990 / 0.9994 on FEBRL3 and 0.9999 on FEBRL4;
+    // EM m 1.0000 on FEBRL3 and 0.9999 on FEBRL4 from either start.
+    for (name, em, f3, f4) in figures {
+        let floor = if em { 0.9995 } else { 0.998 };
+        assert!(
+            f3 >= floor && f4 >= 0.9995,
+            "Model::{name}, EM {em}: {f3} {f4}"
+        );
+    }
 }

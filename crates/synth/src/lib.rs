@@ -70,7 +70,8 @@
 //! `world` builds the people and networks once; `cases`, `reports`, `tips` and `ads` turn it
 //! into records with noise from `noise`; `gen` cuts that into deterministic chunks; `write`
 //! writes them out in parallel. Apart from the world, `boards` and `market` are two
-//! independently written adversarial ad boards for scoring ad clustering (issue 17).
+//! independently written adversarial ad boards for scoring ad clustering, and `households` a
+//! person generator for scoring person matching (issue 17).
 
 #![forbid(unsafe_code)]
 
@@ -81,6 +82,7 @@ mod data;
 mod date;
 mod error;
 mod gen;
+pub mod households;
 pub mod market;
 mod noise;
 pub mod records;
