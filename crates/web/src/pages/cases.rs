@@ -1089,7 +1089,7 @@ pub async fn add_episode(
         Ok(_) => Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
-            format!("The episode was recorded on case {id}."),
+            "The episode was recorded.",
         )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
@@ -1117,7 +1117,7 @@ pub async fn record_recovery(
         Ok(()) => Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
-            format!("The recovery was recorded on case {id}."),
+            "The recovery was recorded.",
         )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
@@ -1154,7 +1154,7 @@ pub async fn set_status(
     Ok(flash::redirect(
         &ctx,
         &format!("/cases/{id}"),
-        format!("Case {id} is now “{}”.", to.label()),
+        format!("The case is now “{}”.", to.label()),
     ))
 }
 
@@ -1179,8 +1179,8 @@ pub async fn assign(
         &ctx,
         &format!("/cases/{id}"),
         match to {
-            Some(u) => format!("Case {id} assigned to {u}."),
-            None => format!("Case {id} is no longer assigned to anyone."),
+            Some(u) => format!("The case was assigned to {u}."),
+            None => "The case is no longer assigned to anyone.".to_owned(),
         },
     ))
 }
@@ -1199,7 +1199,7 @@ pub async fn share(ctx: Ctx, Path(id): Path<CaseId>, body: Bytes) -> Result<Resp
     Ok(flash::redirect(
         &ctx,
         &format!("/cases/{id}"),
-        format!("Case {id} was made available to {}.", agencies(orgs.len())),
+        format!("The case was made available to {}.", agencies(orgs.len())),
     ))
 }
 
@@ -1222,7 +1222,7 @@ pub async fn dismiss_alert(
     Ok(flash::redirect(
         &ctx,
         &format!("/cases/{id}"),
-        format!("The alert on case {id} was dismissed; the reason is kept in the audit log."),
+        "The alert was dismissed; the reason is kept in the audit log.",
     ))
 }
 
@@ -1249,7 +1249,7 @@ pub async fn publication(
         return Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
-            format!("Case {id} is no longer published."),
+            "The case is no longer published.",
         ));
     }
     match services
@@ -1265,7 +1265,7 @@ pub async fn publication(
         Ok(()) => Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
-            format!("Case {id} is marked for publication; its poster is ready."),
+            "The case is marked for publication; its poster is ready.",
         )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
@@ -1320,7 +1320,7 @@ pub async fn add_photo(
     match result {
         Ok(()) => {
             let to = format!("/cases/{id}");
-            let mut res = flash::redirect(&ctx, &to, format!("The photo was added to case {id}."));
+            let mut res = flash::redirect(&ctx, &to, "The photo was added.");
             if let Ok(v) = HeaderValue::from_str(&to) {
                 res.headers_mut().insert("hx-redirect", v);
             }

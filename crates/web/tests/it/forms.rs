@@ -240,11 +240,11 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
         .post_form(&format!("/cases/{id}/status"), &[("status", "open")])
         .await;
     assert_eq!(res.location.as_deref(), Some(format!("/cases/{id}").as_str()));
-    assert_eq!(landed(&analyst, &res).await.0, format!("Case {id} is now “Open”."));
+    assert_eq!(landed(&analyst, &res).await.0, "The case is now “Open”.");
     let res = analyst
         .post_form(&format!("/cases/{id}/assign"), &[("assign_to", "analyst")])
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, format!("Case {id} assigned to analyst."));
+    assert_eq!(landed(&analyst, &res).await.0, "The case was assigned to analyst.");
     let agency_a = org_id(&app, "Agency A").await;
     let res = analyst
         .post_form(
@@ -254,7 +254,7 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
         .await;
     assert_eq!(
         landed(&analyst, &res).await.0,
-        format!("Case {id} was made available to 1 agency.")
+        "The case was made available to 1 agency."
     );
 
     // An ad carrying the child's phone raises an alert; dismissing it says so.
@@ -284,7 +284,7 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
         .await;
     assert_eq!(
         landed(&analyst, &res).await.0,
-        format!("The alert on case {id} was dismissed; the reason is kept in the audit log.")
+        "The alert was dismissed; the reason is kept in the audit log."
     );
 
     // Closing the case: an ordinary action that asks why.
@@ -300,7 +300,7 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
             &[("status", "closed"), ("reason", "Recovered and safe with her foster family")],
         )
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, format!("Case {id} is now “Closed”."));
+    assert_eq!(landed(&analyst, &res).await.0, "The case is now “Closed”.");
     let admin = app.login(Role::Administrator).await;
     let audit = admin
         .get(&format!("/admin/audit?kind=case&number={id}&action=case.status"))
