@@ -21,4 +21,6 @@ pub enum DomainError {
     WeakPassword(&'static str),
     #[error("organisation name must be 1 to 200 characters")]
     InvalidOrgName,
+    #[error("give the reason for closing (up to {max} characters): it is kept in the audit log", max = crate::workflow::MAX_REASON)]
+    ClosingReason,
 }

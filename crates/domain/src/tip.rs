@@ -101,3 +101,73 @@ mod tests {
         assert_eq!(tip.people[0].role, "");
     }
 }
+
+/// How the reporter of a tip said when it happened. The CyberTipline schema requires a
+/// date and a time, so a tip without them carries one the product filled in; this fact,
+/// kept beside the report rather than as words in it, lets the page say which part is the
+/// reporter's. A provider's report has none: the provider gave its own time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WhenGiven {
+    /// A date and a time, both the reporter's.
+    DateAndTime,
+    /// A date without a time: the time shown is midnight.
+    DateOnly,
+    /// Words rather than a date ("last weekend"), kept as the incident's description; the
+    /// date and time shown are when the tip was received.
+    InWords,
+    /// Nothing: the date and time shown are when the tip was received.
+    NotGiven,
+}
+
+impl WhenGiven {
+    pub const ALL: [WhenGiven; 4] = [
+        WhenGiven::DateAndTime,
+        WhenGiven::DateOnly,
+        WhenGiven::InWords,
+        WhenGiven::NotGiven,
+    ];
+
+    /// The stored value (`reports.when_given`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WhenGiven::DateAndTime => "date_and_time",
+            WhenGiven::DateOnly => "date_only",
+            WhenGiven::InWords => "in_words",
+            WhenGiven::NotGiven => "not_given",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WhenGiven> {
+        WhenGiven::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+
+    /// What a reader of the report needs to know about its date and time.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            WhenGiven::DateAndTime => "The reporter gave the date and the time.",
+            WhenGiven::DateOnly => {
+                "The reporter gave a date but no time: the time shown (midnight) is not theirs."
+            }
+            WhenGiven::InWords => {
+                "The reporter said when in their own words (the description of the date and time); \
+                 the date and time shown are when the tip was received."
+            }
+            WhenGiven::NotGiven => {
+                "The reporter did not say when: the date and time shown are when the tip was received."
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod when_tests {
+    use super::WhenGiven;
+
+    #[test]
+    fn every_stored_value_reads_back() {
+        for w in WhenGiven::ALL {
+            assert_eq!(WhenGiven::parse(w.as_str()), Some(w));
+        }
+        assert_eq!(WhenGiven::parse("unknown"), None);
+    }
+}

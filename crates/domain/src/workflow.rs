@@ -2,8 +2,30 @@
 //! which moves are allowed, and whose work a list shows. One table each, so the lists, the
 //! buttons on a record and the service agree.
 
-use crate::UserId;
+use crate::{DomainError, UserId};
 use serde::Serialize;
+
+/// The longest reason for closing a report or a case.
+pub const MAX_REASON: usize = 1000;
+
+/// Closing a report or a case needs a reason, kept with the change in the audit log;
+/// another move needs none (and keeps none). The reason, trimmed, when closing.
+pub fn closing_reason(closing: bool, reason: &str) -> Result<Option<&str>, DomainError> {
+    let r = reason.trim();
+    match closing {
+        false => Ok(None),
+        true if r.is_empty() || r.chars().count() > MAX_REASON => Err(DomainError::ClosingReason),
+        true => Ok(Some(r)),
+    }
+}
+
+/// What the audit log keeps of a status change: the move, and the reason for closing.
+pub fn status_detail(from: &str, to: &str, reason: Option<&str>) -> String {
+    match reason {
+        Some(r) => format!("{from} → {to}: {r}"),
+        None => format!("{from} → {to}"),
+    }
+}
 
 /// Where a report stands. The order is the usual path; `Closed` can be reached from any
 /// step (a duplicate, or nothing to act on) and a closed report can be reopened for review.
@@ -202,5 +224,24 @@ mod tests {
         for s in CaseStatus::ALL {
             assert!(!s.may_move_to(s), "{s} to itself");
         }
+    }
+}
+
+#[cfg(test)]
+mod closing_tests {
+    use super::*;
+
+    #[test]
+    fn closing_needs_a_reason_and_keeps_it() {
+        assert_eq!(closing_reason(false, ""), Ok(None));
+        assert_eq!(closing_reason(false, "ignored"), Ok(None));
+        assert_eq!(closing_reason(true, "  "), Err(DomainError::ClosingReason));
+        assert_eq!(closing_reason(true, " duplicate of 12 "), Ok(Some("duplicate of 12")));
+        assert!(closing_reason(true, &"x".repeat(MAX_REASON + 1)).is_err());
+        assert_eq!(
+            status_detail("open", "closed", Some("child recovered")),
+            "open → closed: child recovered"
+        );
+        assert_eq!(status_detail("new", "triaged", None), "new → triaged");
     }
 }

@@ -133,6 +133,21 @@ pub(crate) async fn audited(
     Ok(())
 }
 
+/// What the audit page is narrowed to, as the administrator asked; empty parts match all.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch {
+    /// A username.
+    pub actor: Option<String>,
+    /// A record's kind (`report`, `case`, `user`, …) and its number: its entries and
+    /// those of its parts (its links, its cluster, its files).
+    pub record: Option<(String, String)>,
+    /// An action code (`report.note`), or `report.*` for every action under a prefix.
+    pub action: Option<String>,
+    /// From (inclusive) and until (exclusive), UTC microseconds.
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
 /// The outcome of `clearinghouse admin verify-audit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditCheck {
@@ -183,6 +198,32 @@ impl Services {
             Ok(entries) => AuditCheck::Intact { entries },
             Err(b) => AuditCheck::Broken(b),
         })
+    }
+
+    /// The newest entries matching `filter`, older than `before` (a sequence number), for
+    /// the administrator's audit page.
+    pub async fn search_audit(
+        &self,
+        who: &Principal,
+        filter: &AuditSearch,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        if !domain::policy::permits(Some(who), domain::Action::ViewAuditLog) {
+            return Err(crate::ServiceError::Forbidden);
+        }
+        let f = audit::AuditFilter {
+            actor: filter.actor.as_deref().filter(|a| !a.is_empty()),
+            record: filter
+                .record
+                .as_ref()
+                .filter(|(k, i)| !k.is_empty() && !i.is_empty())
+                .map(|(k, i)| (k.as_str(), i.as_str())),
+            action: filter.action.as_deref().filter(|a| !a.is_empty()),
+            from: filter.from,
+            until: filter.until,
+        };
+        Ok(audit::search(self.store.reader(), &f, before, limit.clamp(1, 500)).await?)
     }
 
     /// The newest entries, for the administrator's audit page.

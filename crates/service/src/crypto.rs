@@ -99,6 +99,17 @@ pub fn recovery_code() -> String {
     )
 }
 
+/// A tag that proves `message` was written by whoever holds `key` (HMAC-SHA-256), as
+/// URL-safe base64: for short-lived values the server hands the browser and reads back,
+/// such as the message shown after an action.
+pub fn tag(key: &[u8], message: &[u8]) -> String {
+    use hmac::Mac;
+    #[allow(clippy::unwrap_used)] // HMAC takes a key of any length
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(message);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
 /// Constant-time comparison of two strings (CSRF tokens, TOTP codes).
 pub fn same(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;

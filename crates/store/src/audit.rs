@@ -140,6 +140,72 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     .collect()
 }
 
+/// What the audit page is narrowed to; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter<'a> {
+    /// Entries by this username.
+    pub actor: Option<&'a str>,
+    /// Entries about this record and its parts: kind `report` and id `12` also match
+    /// `report_links 12`, `report_cluster_view 12` and `report_file 12/…`.
+    pub record: Option<(&'a str, &'a str)>,
+    /// One action (`report.note`), or every action under a prefix given as `report.*`.
+    pub action: Option<&'a str>,
+    /// From this time (UTC microseconds), inclusive.
+    pub from: Option<i64>,
+    /// Before this time (UTC microseconds), exclusive.
+    pub until: Option<i64>,
+}
+
+/// `LIKE` patterns match `_` and `%` as wildcards; a value compared literally escapes them.
+fn like_literal(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The newest entries first that match `f`, older than `before_seq`.
+pub async fn search<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    f: &AuditFilter<'_>,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let (kind, id) = f.record.unwrap_or(("", ""));
+    let (action, action_prefix) = match f.action {
+        Some(a) => match a.strip_suffix(".*") {
+            Some(prefix) => ("", format!("{}.%", like_literal(prefix))),
+            None => (a, String::new()),
+        },
+        None => ("", String::new()),
+    };
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE seq < $1 \
+         AND ($2 = '' OR actor = $2) \
+         AND ($3 = '' OR record_type = $3 OR record_type LIKE $4 ESCAPE '\\') \
+         AND ($5 = '' OR record_id = $5 OR record_id LIKE $6 ESCAPE '\\') \
+         AND ($7 = '' OR action = $7) \
+         AND ($8 = '' OR action LIKE $8 ESCAPE '\\') \
+         AND at >= $9 AND at < $10 \
+         ORDER BY seq DESC LIMIT $11"
+    ))
+    .bind(before_seq.unwrap_or(i64::MAX))
+    .bind(f.actor.unwrap_or(""))
+    .bind(kind)
+    .bind(format!("{}\\_%", like_literal(kind)))
+    .bind(id)
+    .bind(format!("{}/%", like_literal(id)))
+    .bind(action)
+    .bind(action_prefix)
+    .bind(f.from.unwrap_or(i64::MIN))
+    .bind(f.until.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(map)
+    .collect()
+}
+
 pub async fn head<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<(i64, String), StoreError> {
     let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(ex)

@@ -16,8 +16,8 @@ pub async fn insert_report<'e, E: Executor<'e, Database = Any>>(
     Ok(sqlx::query_scalar(
         "INSERT INTO reports (source, submitted_by, submitter_org, state, incident_type, incident_at, received_at, \
          updated_at, finished_at, summary, search_text, report_json, original_xml, external_id, \
-         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids, when_given) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
          ON CONFLICT (external_id) DO NOTHING RETURNING id",
     )
     .bind(n.source)
@@ -39,6 +39,7 @@ pub async fn insert_report<'e, E: Executor<'e, Database = Any>>(
     .bind(&n.assessed.states)
     .bind(&n.assessed.countries)
     .bind(&n.assessed.indicator_ids)
+    .bind(n.when_given.map(domain::tip::WhenGiven::as_str))
     .fetch_optional(ex)
     .await?)
 }

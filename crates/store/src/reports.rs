@@ -1,6 +1,7 @@
 //! Reports and their files.
 
 use crate::StoreError;
+use domain::tip::WhenGiven;
 use domain::{OrgId, ReportStatus, UserId};
 use sqlx::{Any, Executor, Row};
 
@@ -55,6 +56,9 @@ pub struct ReportRow {
     pub states: String,
     /// The assessment as JSON; empty in lists.
     pub triage_json: Option<String>,
+    /// How a tip's reporter gave its date and time; None for a provider's report (and in
+    /// lists).
+    pub when_given: Option<WhenGiven>,
 }
 
 pub struct NewReport<'a> {
@@ -69,6 +73,8 @@ pub struct NewReport<'a> {
     pub report_json: &'a str,
     pub original_xml: Option<&'a str>,
     pub assessed: &'a Assessed,
+    /// For a tip: how its reporter gave the date and time.
+    pub when_given: Option<WhenGiven>,
 }
 
 /// A report's triage in storable form; the service computes it from the assessment.
@@ -113,11 +119,11 @@ pub fn delimited<S: AsRef<str>>(items: &[S]) -> String {
 const COLUMNS: &str =
     "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
     received_at, updated_at, finished_at, retracted_at, summary, report_json, original_xml, \
-    priority_rank, score_milli, status, assignee, states, triage_json";
+    priority_rank, score_milli, status, assignee, states, triage_json, when_given";
 /// For lists: everything but the large columns.
 pub(crate) const LIST_COLUMNS: &str = "id, source, submitted_by, submitter_org, state, incident_type, incident_at, \
     received_at, updated_at, finished_at, retracted_at, summary, '' AS report_json, NULL AS original_xml, \
-    priority_rank, score_milli, status, assignee, states, NULL AS triage_json";
+    priority_rank, score_milli, status, assignee, states, NULL AS triage_json, NULL AS when_given";
 
 pub(crate) fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
     let state: String = r.try_get("state")?;
@@ -144,6 +150,13 @@ pub(crate) fn map(r: sqlx::any::AnyRow) -> Result<ReportRow, StoreError> {
         assignee: r.try_get::<Option<i64>, _>("assignee")?.map(UserId),
         states: r.try_get("states")?,
         triage_json: r.try_get("triage_json")?,
+        when_given: match r.try_get::<Option<String>, _>("when_given")? {
+            None => None,
+            Some(v) => Some(WhenGiven::parse(&v).ok_or(StoreError::UnknownValue {
+                column: "reports.when_given",
+                value: v,
+            })?),
+        },
     })
 }
 
@@ -156,8 +169,8 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     Ok(sqlx::query_scalar(
         "INSERT INTO reports (source, submitted_by, submitter_org, state, incident_type, incident_at, received_at, \
          updated_at, finished_at, summary, search_text, report_json, original_xml, \
-         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+         priority_rank, score_milli, triage_json, catalogue_version, states, countries, indicator_ids, when_given) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(n.source)
     .bind(n.submitted_by.map(|u| u.0))
@@ -178,6 +191,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(&n.assessed.states)
     .bind(&n.assessed.countries)
     .bind(&n.assessed.indicator_ids)
+    .bind(n.when_given.map(WhenGiven::as_str))
     .fetch_one(ex)
     .await?)
 }

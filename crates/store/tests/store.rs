@@ -573,27 +573,109 @@ async fn migration_0009_removes_the_stored_place_hint_from_tips_only() {
     assert_eq!(old_search, 1);
 }
 
+/// A report row with only the columns every schema since 0004 has, so tests of a
+/// migration can store rows as an older version did.
 async fn insert_report(tx: &mut store::Tx, source: &str, report_json: String) -> i64 {
-    use store::reports::{self, Assessed, NewReport, ReportState};
-    reports::insert(
-        &mut **tx,
-        &NewReport {
-            source,
-            submitted_by: None,
-            submitter_org: None,
-            state: ReportState::Finished,
-            incident_type: "Child Sex Trafficking",
-            incident_at: None,
-            summary: "s",
-            search_text: &report_json.to_lowercase(),
-            report_json: &report_json,
-            original_xml: None,
-            assessed: &Assessed::pending(),
-        },
-        10,
+    sqlx::query_scalar(
+        "INSERT INTO reports (source, state, incident_type, received_at, updated_at, finished_at, \
+         summary, search_text, report_json) \
+         VALUES ($1, 'finished', 'Child Sex Trafficking', 10, 10, 10, 's', $2, $3) RETURNING id",
     )
+    .bind(source)
+    .bind(report_json.to_lowercase())
+    .bind(&report_json)
+    .fetch_one(&mut **tx)
     .await
     .unwrap()
+}
+
+/// Tips stored before migration 0010 carried the product's words about their date as the
+/// incident's date-time description; 0010 removes exactly those (keeping a reporter's own
+/// words), only from public tips, and keeps how the date was given as `when_given`.
+#[tokio::test]
+async fn migration_0010_keeps_how_a_tip_gave_its_date_as_a_fact_not_words() {
+    use domain::tip::WhenGiven;
+    use store::reports;
+    let db = TestDb::new().await;
+    let s = store::Store::connect(&db.url).await.unwrap();
+    s.migrate_to_for_tests(9).await.unwrap();
+
+    let json = |description: Option<&str>| {
+        let d = description.map_or("null".to_owned(), |d| format!("\"{d}\""));
+        format!(
+            r#"{{"incident_summary":{{"incident_type":"Child Sex Trafficking","incident_date_time":"2026-11-20T00:00:00","incident_date_time_description":{d}}},"additional_info":"Saw her at the diner"}}"#
+        )
+    };
+    let date_only = "Date given by the reporter; time not given";
+    let not_given = "Not given by the reporter; this is when the tip was received";
+    let mut tx = s.begin().await.unwrap();
+    let a = insert_report(&mut tx, "public", json(Some(date_only))).await;
+    let b = insert_report(&mut tx, "public", json(Some(not_given))).await;
+    let c = insert_report(
+        &mut tx,
+        "public",
+        json(Some("As the reporter put it: last weekend")),
+    )
+    .await;
+    let d = insert_report(&mut tx, "public", json(None)).await;
+    let provider = insert_report(&mut tx, "provider", json(Some(date_only))).await;
+    tx.commit().await.unwrap();
+
+    s.migrate().await.unwrap();
+
+    let row = |id| {
+        let s = s.clone();
+        async move { reports::by_id(s.reader(), id).await.unwrap().unwrap() }
+    };
+    let (ra, rb, rc, rd, rp) = (
+        row(a).await,
+        row(b).await,
+        row(c).await,
+        row(d).await,
+        row(provider).await,
+    );
+    assert_eq!(ra.report_json, json(None));
+    assert_eq!(ra.when_given, Some(WhenGiven::DateOnly));
+    assert_eq!(rb.report_json, json(None));
+    assert_eq!(rb.when_given, Some(WhenGiven::NotGiven));
+    assert_eq!(rc.report_json, json(Some("last weekend")));
+    assert_eq!(rc.when_given, Some(WhenGiven::InWords));
+    assert_eq!(rd.report_json, json(None));
+    assert_eq!(rd.when_given, Some(WhenGiven::DateAndTime));
+    // A provider's words are its own.
+    assert_eq!(rp.report_json, json(Some(date_only)));
+    assert_eq!(rp.when_given, None);
+    // The search text lost the words with them; an UPDATE changing nothing counts rows.
+    let left = s
+        .execute_raw_for_tests(
+            "UPDATE reports SET summary = summary WHERE search_text LIKE '%by the reporter%' \
+             OR search_text LIKE '%as the reporter put it%'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "only the provider's report keeps them");
+}
+
+/// `reports.when_given` is read as the domain's value; one this version does not know is
+/// an error naming the column, never a default.
+#[tokio::test]
+async fn an_unknown_when_given_is_an_error() {
+    let db = TestDb::new().await;
+    let s = store::Store::connect(&db.url).await.unwrap();
+    s.migrate().await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let id = insert_report(&mut tx, "public", "{}".into()).await;
+    tx.commit().await.unwrap();
+    s.execute_raw_for_tests(&format!(
+        "UPDATE reports SET when_given = 'yesterday' WHERE id = {id}"
+    ))
+    .await
+    .unwrap();
+    let e = store::reports::by_id(s.reader(), id).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::UnknownValue { column: "reports.when_given", .. }),
+        "{e}"
+    );
 }
 
 /// The cases list: children missing now first, then the most urgent, then the most recent;

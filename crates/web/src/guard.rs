@@ -23,7 +23,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 // Room for a public tip's free text in any script (up to 9 bytes a character encoded).
 const FORM_LIMIT: usize = 1024 * 1024;
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -1,6 +1,6 @@
 //! What every page shows around its content: who is signed in, the areas their role
 //! reaches (from the policy, so the menu never offers a door that is locked), the CSRF
-//! token for forms, and the demo banner.
+//! token for forms, the demo banner, and what the last action did (`flash`).
 
 use crate::ctx::{AppState, Identity};
 use domain::policy::permits;
@@ -22,6 +22,9 @@ pub struct Layout {
     pub user_name: String,
     pub role_label: String,
     pub nav: Vec<NavItem>,
+    /// What the action just taken did, shown once as a notification banner
+    /// ([`crate::flash`]).
+    pub flash: Option<String>,
 }
 
 /// The areas of the product, in menu order, with the action that opens each. An area is
@@ -78,6 +81,7 @@ impl Layout {
             user_name,
             role_label,
             nav,
+            flash: crate::flash::take(),
         }
     }
 }

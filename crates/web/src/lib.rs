@@ -13,6 +13,7 @@
 pub mod api;
 pub mod ctx;
 pub mod error;
+pub mod flash;
 pub mod guard;
 pub mod ispws;
 pub mod layout;

@@ -169,7 +169,7 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/admin/users/{username}/second-factor/reset", ManageUsers, pages::admin::reset_second_factor),
         page(M::GET, "/admin/organisations", ManageOrganisations, pages::admin::orgs),
         page(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
-        page(M::GET, "/admin/audit", ViewAuditLog, pages::admin::audit),
+        page(M::GET, "/admin/audit", ViewAuditLog, pages::audit::audit),
         page(M::GET, "/admin/jobs", ViewJobs, pages::jobs::jobs),
         page(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
         page(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
@@ -286,6 +286,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::flash::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -7,4 +7,8 @@
   document.addEventListener("htmx:configRequest", function (e) {
     if (meta) { e.detail.headers["X-CSRF-Token"] = meta.getAttribute("content"); }
   });
+  // GOV.UK's error summary takes the focus, so a screen reader announces the problems and
+  // a keyboard user is one Tab away from the first field to fix.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
 })();

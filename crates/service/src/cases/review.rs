@@ -15,9 +15,11 @@ impl Services {
         who: &Principal,
         CaseId(id): CaseId,
         to: CaseStatus,
+        reason: &str,
         ip: Ip,
     ) -> Result<()> {
         self.allow(who, Action::ReviewCases)?;
+        let reason = domain::workflow::closing_reason(to == CaseStatus::Closed, reason)?;
         let row = self.visible_case(who, id).await?;
         let from = row.status;
         if !from.may_move_to(to) {
@@ -39,7 +41,7 @@ impl Services {
             &By::person(who, ip, now),
             "case.status",
             RecordRef::case(id),
-            Some(format!("{} → {}", from.as_str(), to.as_str())),
+            Some(domain::workflow::status_detail(from.as_str(), to.as_str(), reason)),
         )
         .await?;
         store::commit(tx).await?;

@@ -164,6 +164,7 @@ async fn write(store: &Store, batch: &[Pending], now: i64) -> Result<Vec<i64>, F
                 report_json: &p.report_json,
                 original_xml: Some(&p.original_xml),
                 assessed: &p.assessed,
+                when_given: None,
             },
             now,
         )

@@ -11,7 +11,7 @@ use crate::error::ServiceError;
 use crate::intake::tips::{tip_to_report, TipForm};
 use crate::Services;
 use casework::CaseRecord;
-use domain::tip::{TipPerson, TipRecord};
+use domain::tip::{TipPerson, TipRecord, WhenGiven};
 use domain::RecordKind;
 use sha2::Digest;
 use store::imports::{self, NewAd, NewCase};
@@ -48,6 +48,7 @@ async fn insert_finished(
     external: &str,
     received_at: i64,
     assessed: &store::reports::Assessed,
+    when_given: Option<domain::tip::WhenGiven>,
 ) -> Result<bool, ServiceError> {
     let json = serde_json::to_string(report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
     let added = imports::insert_report(
@@ -64,6 +65,7 @@ async fn insert_finished(
             report_json: &json,
             original_xml,
             assessed,
+            when_given,
         },
         external,
         received_at,
@@ -233,6 +235,7 @@ impl Services {
                 &external,
                 now,
                 &self.engine.assess(&report).1,
+                None,
             )
             .await?;
             counts.tally(added);
@@ -265,15 +268,18 @@ impl Services {
                     return Err(invalid("`id` is empty"));
                 }
                 let at = parse_time(&t.submitted_at)?;
-                let mut report =
+                let (mut report, mut when_given) =
                     tip_to_report(&tip_form(t), at).map_err(|e| invalid(e.to_string()))?;
+                // Words rather than a date: the words are the reporter's, so they are kept
+                // as they put them; `when_given` says the time shown is ours.
                 if date_in(&t.when).is_none() && !t.when.trim().is_empty() {
                     report.incident_summary.incident_date_time_description =
-                        Some(format!("As the reporter put it: {}", t.when.trim()));
+                        Some(t.when.trim().to_owned());
+                    when_given = WhenGiven::InWords;
                 }
-                Ok((report, at))
+                Ok((report, when_given, at))
             })();
-            let (report, at) = match prepared {
+            let (report, when_given, at) = match prepared {
                 Ok(p) => p,
                 Err(e) => {
                     errors.push((label.clone(), e));
@@ -284,7 +290,15 @@ impl Services {
             let external = format!("tip:{}", t.id.trim());
             let assessed = self.engine.assess(&report).1;
             let added = insert_finished(
-                &mut tx, "public", &report, &summary, None, &external, at, &assessed,
+                &mut tx,
+                "public",
+                &report,
+                &summary,
+                None,
+                &external,
+                at,
+                &assessed,
+                Some(when_given),
             )
             .await?;
             counts.tally(added);

@@ -125,6 +125,8 @@ pub struct ReportView {
     pub original_xml: Option<String>,
     pub report: Report,
     pub files: Vec<FileView>,
+    /// For a tip: how its reporter gave the date and time, which the page explains.
+    pub when_given: Option<domain::tip::WhenGiven>,
 }
 
 /// A received file as analysts see it: metadata only, never the content inline.
@@ -396,6 +398,7 @@ impl Services {
         let original_xml = row.original_xml.take();
         Ok(ReportView {
             original_xml,
+            when_given: row.when_given,
             item: ReportItem::from(row),
             report,
             files,

@@ -12,6 +12,7 @@ use cybertip::{
     Address, CountryCode, Email, IncidentType, InternetDetails, NonInternetIncident, Person,
     PersonOrUserReported, Phone, Report, Reporter, UsState, Victim, WebPageIncident, XsDateTime,
 };
+use domain::tip::WhenGiven;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use store::reports::{self, NewReport, ReportState};
@@ -58,14 +59,32 @@ pub struct TipForm {
     pub reporter_phone: String,
 }
 
-/// A problem with what was typed, named so the person can fix it.
+/// A field of the form: its name in the form (which the page turns into the input's id)
+/// and the words people know it by.
+pub type Field = (&'static str, &'static str);
+
+/// One problem with what was typed, named so the person can fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The form's field name (`child_age`).
+    pub field: &'static str,
+    /// The field as people know it ("Child's age").
+    pub label: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label, self.message)
+    }
+}
+
+/// Why a tip was not stored: every problem with what was typed (so the page lists them all
+/// at once), or a failure of ours.
 #[derive(Debug, thiserror::Error)]
 pub enum TipError {
-    #[error("{field}: {problem}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-    },
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -76,10 +95,25 @@ impl From<store::StoreError> for TipError {
     }
 }
 
-fn invalid(field: &'static str, problem: impl Into<String>) -> TipError {
-    TipError::Invalid {
-        field,
-        problem: problem.into(),
+fn invalid(field: Field, message: impl Into<String>) -> Problem {
+    Problem {
+        field: field.0,
+        label: field.1,
+        message: message.into(),
+    }
+}
+
+/// Collects every problem while the form is read, so one answer names them all.
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// The value, or its default with the problem noted.
+    fn keep<T: Default>(&mut self, r: Result<T, Problem>) -> T {
+        r.unwrap_or_else(|p| {
+            self.0.push(p);
+            T::default()
+        })
     }
 }
 
@@ -88,7 +122,7 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-fn checked(field: &'static str, s: &str, max: usize) -> Result<Option<String>, TipError> {
+fn checked(field: Field, s: &str, max: usize) -> Result<Option<String>, Problem> {
     match opt(s) {
         Some(t) if t.chars().count() > max => Err(invalid(
             field,
@@ -98,7 +132,7 @@ fn checked(field: &'static str, s: &str, max: usize) -> Result<Option<String>, T
     }
 }
 
-fn age(field: &'static str, s: &str) -> Result<Option<i32>, TipError> {
+fn age(field: Field, s: &str) -> Result<Option<i32>, Problem> {
     match opt(s) {
         None => Ok(None),
         Some(t) => match t.parse::<i32>() {
@@ -111,7 +145,7 @@ fn age(field: &'static str, s: &str) -> Result<Option<i32>, TipError> {
     }
 }
 
-fn email(field: &'static str, s: &str) -> Result<Vec<Email>, TipError> {
+fn email(field: Field, s: &str) -> Result<Vec<Email>, Problem> {
     let Some(t) = checked(field, s, MAX_SHORT)? else {
         return Ok(Vec::new());
     };
@@ -127,7 +161,7 @@ fn email(field: &'static str, s: &str) -> Result<Vec<Email>, TipError> {
     }])
 }
 
-fn phone(field: &'static str, s: &str) -> Result<Vec<Phone>, TipError> {
+fn phone(field: Field, s: &str) -> Result<Vec<Phone>, Problem> {
     Ok(checked(field, s, 40)?
         .map(|number| Phone {
             number,
@@ -163,17 +197,20 @@ impl PersonFields {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn person(
-    names: (&'static str, &str),
-    ages: (&'static str, &str),
-    phones: (&'static str, &str),
-    emails: (&'static str, &str),
-    screen: (&'static str, &str),
-    desc: (&'static str, &str),
-) -> Result<PersonFields, TipError> {
-    let (first_name, last_name) = split_name(checked(names.0, names.1, MAX_SHORT)?);
-    let screen_names: Vec<String> = checked(screen.0, screen.1, MAX_SHORT * 5)?
+/// The fields of one person, with what was typed in each.
+struct PersonInput<'a> {
+    name: (Field, &'a str),
+    age: (Field, &'a str),
+    phone: (Field, &'a str),
+    email: (Field, &'a str),
+    screen_names: (Field, &'a str),
+    description: (Field, &'a str),
+}
+
+fn person(p: &mut Problems, f: PersonInput<'_>) -> PersonFields {
+    let (first_name, last_name) = split_name(p.keep(checked(f.name.0, f.name.1, MAX_SHORT)));
+    let screen_names: Vec<String> = p
+        .keep(checked(f.screen_names.0, f.screen_names.1, MAX_SHORT * 5))
         .map(|s| {
             s.split([',', '\n'])
                 .filter_map(opt)
@@ -181,18 +218,18 @@ fn person(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(PersonFields {
+    PersonFields {
         person: Person {
             first_name,
             last_name,
-            phones: phone(phones.0, phones.1)?,
-            emails: email(emails.0, emails.1)?,
-            age: age(ages.0, ages.1)?,
+            phones: p.keep(phone(f.phone.0, f.phone.1)),
+            emails: p.keep(email(f.email.0, f.email.1)),
+            age: p.keep(age(f.age.0, f.age.1)),
             ..Person::default()
         },
         screen_names,
-        description: checked(desc.0, desc.1, MAX_DESCRIPTION)?,
-    })
+        description: p.keep(checked(f.description.0, f.description.1, MAX_DESCRIPTION)),
+    }
 }
 
 /// Formats microseconds since the epoch as an `xs:dateTime` in UTC.
@@ -210,55 +247,66 @@ fn xs_now(micros: i64) -> Option<XsDateTime> {
     XsDateTime::parse(&s)
 }
 
-/// Turns the form into a report of the schema, or names the first field to fix.
-pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
-    let incident_type = IncidentType::from_xsd_str(f.incident_type.trim())
-        .ok_or_else(|| invalid("What is this about", "choose one of the listed kinds"))?;
-    let what = checked("What happened", &f.what_happened, MAX_TEXT)?.ok_or_else(|| {
+/// Turns the form into a report of the schema and how its reporter said when, or names
+/// every field to fix.
+pub fn tip_to_report(f: &TipForm, now: i64) -> Result<(Report, WhenGiven), TipError> {
+    let mut p = Problems::default();
+    let incident_type = IncidentType::from_xsd_str(f.incident_type.trim()).ok_or_else(|| {
         invalid(
-            "What happened",
-            "tell us in your own words what you saw or know",
+            ("incident_type", "What is this about"),
+            "choose one of the listed kinds",
         )
-    })?;
-    let (incident_date_time, date_note) = match (opt(&f.incident_date), opt(&f.incident_time)) {
+    });
+    let incident_type = incident_type.map_err(|e| p.0.push(e)).ok();
+    const WHAT: Field = ("what_happened", "What happened");
+    let what = p.keep(checked(WHAT, &f.what_happened, MAX_TEXT).and_then(|w| {
+        w.ok_or_else(|| invalid(WHAT, "tell us in your own words what you saw or know"))
+    }));
+    // The schema needs a date and a time. What the reporter did not give is filled in
+    // (midnight, or when the tip was received) and `WhenGiven` says so beside the report:
+    // no words of ours go into the report itself.
+    let when = match (opt(&f.incident_date), opt(&f.incident_time)) {
         (Some(d), t) => {
-            let time = t.unwrap_or_else(|| "00:00".into());
-            let s = format!("{d}T{time}:00");
-            let dt = XsDateTime::parse(&s).ok_or_else(|| {
+            let given = if t.is_some() {
+                WhenGiven::DateAndTime
+            } else {
+                WhenGiven::DateOnly
+            };
+            let s = format!("{d}T{}:00", t.as_deref().unwrap_or("00:00"));
+            XsDateTime::parse(&s).map(|dt| (dt, given)).ok_or_else(|| {
                 invalid(
-                    "When",
+                    ("incident_date", "When"),
                     "give the date as YYYY-MM-DD and the time as HH:MM, or leave them empty",
                 )
-            })?;
-            // The schema needs a time; a note says so only when we had to supply one, so
-            // nothing the reporter gave is wrapped in words they did not write.
-            let note = opt(&f.incident_time)
-                .is_none()
-                .then_some("Date given by the reporter; time not given");
-            (dt, note)
+            })
         }
-        (None, _) => (
+        (None, Some(_)) => Err(invalid(
+            ("incident_date", "When"),
+            "give the date as well as the time, or leave the time empty",
+        )),
+        (None, None) => Ok((
             xs_now(now).ok_or_else(|| ServiceError::Internal("clock out of range".into()))?,
-            Some("Not given by the reporter; this is when the tip was received"),
-        ),
+            WhenGiven::NotGiven,
+        )),
     };
-    let state = match opt(&f.state) {
-        None => None,
-        Some(s) => Some(
-            UsState::parse(&s).ok_or_else(|| invalid("State", "choose a state from the list"))?,
-        ),
-    };
-    let country = match opt(&f.country) {
-        None => None,
-        Some(c) => Some(
-            CountryCode::parse(&c)
-                .ok_or_else(|| invalid("Country", "choose a country from the list"))?,
-        ),
-    };
-    let city = checked("City or town", &f.city, MAX_SHORT)?;
+    let when = when.map_err(|e| p.0.push(e)).ok();
+    let city = p.keep(checked(("city", "City or town"), &f.city, MAX_SHORT));
+    let state = p.keep(match opt(&f.state) {
+        None => Ok(None),
+        Some(s) => UsState::parse(&s)
+            .map(Some)
+            .ok_or_else(|| invalid(("state", "State"), "choose a state from the list")),
+    });
+    let country = p.keep(match opt(&f.country) {
+        None => Ok(None),
+        Some(c) => CountryCode::parse(&c)
+            .map(Some)
+            .ok_or_else(|| invalid(("country", "Country"), "choose a country from the list")),
+    });
 
     let mut internet_details = Vec::new();
-    let urls: Vec<String> = checked("Web addresses", &f.urls, MAX_DESCRIPTION)?
+    let urls: Vec<String> = p
+        .keep(checked(("urls", "Web addresses"), &f.urls, MAX_DESCRIPTION))
         .map(|u| u.lines().filter_map(opt).collect())
         .unwrap_or_default();
     if !urls.is_empty() {
@@ -282,35 +330,61 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
     }
 
     let child = person(
-        ("Child's name", &f.child_name),
-        ("Child's age", &f.child_age),
-        ("Child's phone", &f.child_phone),
-        ("Child's email", &f.child_email),
-        ("Child's screen names", &f.child_screen_names),
-        ("Child's description", &f.child_description),
-    )?;
+        &mut p,
+        PersonInput {
+            name: (("child_name", "Child's name"), &f.child_name),
+            age: (("child_age", "Child's age"), &f.child_age),
+            phone: (("child_phone", "Child's phone"), &f.child_phone),
+            email: (("child_email", "Child's email"), &f.child_email),
+            screen_names: (
+                ("child_screen_names", "Child's screen names"),
+                &f.child_screen_names,
+            ),
+            description: (
+                ("child_description", "Child's description"),
+                &f.child_description,
+            ),
+        },
+    );
     let other = person(
-        ("Other person's name", &f.other_name),
-        ("Other person's age", &f.other_age),
-        ("Other person's phone", &f.other_phone),
-        ("Other person's email", &f.other_email),
-        ("Other person's screen names", &f.other_screen_names),
-        ("Other person's description", &f.other_description),
-    )?;
+        &mut p,
+        PersonInput {
+            name: (("other_name", "Other person's name"), &f.other_name),
+            age: (("other_age", "Other person's age"), &f.other_age),
+            phone: (("other_phone", "Other person's phone"), &f.other_phone),
+            email: (("other_email", "Other person's email"), &f.other_email),
+            screen_names: (
+                ("other_screen_names", "Other person's screen names"),
+                &f.other_screen_names,
+            ),
+            description: (
+                ("other_description", "Other person's description"),
+                &f.other_description,
+            ),
+        },
+    );
 
     let anonymous = matches!(f.anonymous.trim(), "on" | "true" | "1" | "yes");
     let reporting_person = if anonymous {
         Person::default()
     } else {
-        let (first_name, last_name) =
-            split_name(checked("Your name", &f.reporter_name, MAX_SHORT)?);
+        let (first_name, last_name) = split_name(p.keep(checked(
+            ("reporter_name", "Your name"),
+            &f.reporter_name,
+            MAX_SHORT,
+        )));
         Person {
             first_name,
             last_name,
-            phones: phone("Your phone", &f.reporter_phone)?,
-            emails: email("Your email", &f.reporter_email)?,
+            phones: p.keep(phone(("reporter_phone", "Your phone"), &f.reporter_phone)),
+            emails: p.keep(email(("reporter_email", "Your email"), &f.reporter_email)),
             ..Person::default()
         }
+    };
+    let (Some(incident_type), Some((incident_date_time, when_given)), true) =
+        (incident_type, when, p.0.is_empty())
+    else {
+        return Err(TipError::Invalid(p.0));
     };
 
     let mut victims = Vec::new();
@@ -336,7 +410,7 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
         });
     }
 
-    Ok(Report {
+    let report = Report {
         batched_report: None,
         incident_summary: cybertip::IncidentSummary {
             incident_type,
@@ -344,7 +418,7 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
             escalate_to_high_priority: None,
             report_annotations: None,
             incident_date_time,
-            incident_date_time_description: date_note.map(Into::into),
+            incident_date_time_description: None,
         },
         internet_details,
         law_enforcement: None,
@@ -356,7 +430,8 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<Report, TipError> {
         intended_recipients: Vec::new(),
         victims,
         additional_info: Some(what),
-    })
+    };
+    Ok((report, when_given))
 }
 
 impl Services {
@@ -364,7 +439,7 @@ impl Services {
     /// typed; pages show it escaped, never interpreted.
     pub async fn submit_tip(&self, form: &TipForm) -> Result<i64, TipError> {
         let now = self.now();
-        let report = tip_to_report(form, now)?;
+        let (report, when_given) = tip_to_report(form, now)?;
         let json =
             serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
         let summary: String = report
@@ -390,6 +465,7 @@ impl Services {
                 report_json: &json,
                 original_xml: None,
                 assessed: &assessed,
+                when_given: Some(when_given),
             },
             now,
         )
@@ -481,7 +557,9 @@ mod tests {
 
     #[test]
     fn a_tip_becomes_a_schema_valid_report() {
-        let r = tip_to_report(&form(), 1_700_000_000_000_000).unwrap();
+        let (r, when) = tip_to_report(&form(), 1_700_000_000_000_000).unwrap();
+        assert_eq!(when, WhenGiven::NotGiven);
+        assert_eq!(r.incident_summary.incident_date_time_description, None);
         assert_eq!(r.victims[0].person.age, Some(15));
         assert_eq!(r.victims[0].person.first_name.as_deref(), Some("Jo"));
         assert_eq!(r.reporter.reporting_person, Person::default());
@@ -508,6 +586,37 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("When"));
+    }
+
+    #[test]
+    fn every_problem_is_named_at_once_with_its_field() {
+        let mut f = form();
+        f.child_age = "fifteen".into();
+        f.other_email = "not an address".into();
+        f.incident_time = "21:30".into();
+        f.what_happened = String::new();
+        let Err(TipError::Invalid(problems)) = tip_to_report(&f, 0) else {
+            panic!("expected problems");
+        };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            ["what_happened", "incident_date", "child_age", "other_email"]
+        );
+    }
+
+    #[test]
+    fn how_the_reporter_gave_the_date_is_a_fact_not_words() {
+        let mut f = form();
+        f.incident_date = "2026-11-20".into();
+        let (r, when) = tip_to_report(&f, 0).unwrap();
+        assert_eq!(when, WhenGiven::DateOnly);
+        assert_eq!(r.incident_summary.incident_date_time.as_str(), "2026-11-20T00:00:00");
+        assert_eq!(r.incident_summary.incident_date_time_description, None);
+        f.incident_time = "21:30".into();
+        let (r, when) = tip_to_report(&f, 0).unwrap();
+        assert_eq!(when, WhenGiven::DateAndTime);
+        assert_eq!(r.incident_summary.incident_date_time_description, None);
     }
 
     #[test]

@@ -252,9 +252,11 @@ impl Services {
         who: &Principal,
         ReportId(id): ReportId,
         to: ReportStatus,
+        reason: &str,
         ip: Ip,
     ) -> Result<()> {
         self.require(who, Action::TriageReports)?;
+        let reason = domain::workflow::closing_reason(to == ReportStatus::Closed, reason)?;
         let row = self.finished(id).await?;
         if !row.status.may_move_to(to) {
             return Err(ServiceError::Invalid(format!(
@@ -281,7 +283,11 @@ impl Services {
             &By::person(who, ip, now),
             "report.status",
             RecordRef::report(id),
-            Some(format!("{} → {}", row.status.as_str(), to.as_str())),
+            Some(domain::workflow::status_detail(
+                row.status.as_str(),
+                to.as_str(),
+                reason,
+            )),
         )
         .await?;
         store::commit(tx).await?;

@@ -2,6 +2,7 @@
 
 use super::{render, when};
 use crate::ctx::Ctx;
+use crate::flash;
 use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
@@ -25,16 +26,16 @@ pub struct TokenView {
 #[template(path = "account.html")]
 struct AccountPage {
     layout: Layout,
-    notice: Option<&'static str>,
     error: Option<String>,
+    /// The field the error is about: `current`, `new` or `token_name`.
+    error_field: &'static str,
     new_token: Option<String>,
     tokens: Vec<TokenView>,
 }
 
 async fn page(
     ctx: &Ctx,
-    notice: Option<&'static str>,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
     new_token: Option<String>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
@@ -60,8 +61,8 @@ async fn page(
     };
     let page = AccountPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Your account", "/account"),
-        notice,
-        error,
+        error_field: error.as_ref().map(|e| e.0).unwrap_or_default(),
+        error: error.map(|e| e.1),
         new_token,
         tokens,
     };
@@ -69,7 +70,7 @@ async fn page(
 }
 
 pub async fn show(ctx: Ctx) -> Result<Response, AppError> {
-    page(&ctx, None, None, None).await
+    page(&ctx, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -87,7 +88,14 @@ pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Re
         .await
     {
         Ok(()) => Ok(Redirect::to("/login?notice=password-changed").into_response()),
-        Err(ServiceError::Invalid(m)) => page(&ctx, None, Some(m), None).await,
+        Err(ServiceError::Invalid(m)) => {
+            let field = if m.contains("current") {
+                "current"
+            } else {
+                "new"
+            };
+            page(&ctx, Some((field, m)), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -106,8 +114,8 @@ pub async fn create_token(ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response
         .create_token(&actor, p.username.as_str(), &f.name, ctx.ip.clone())
         .await
     {
-        Ok(t) => page(&ctx, None, None, Some(t.token)).await,
-        Err(ServiceError::Invalid(m)) => page(&ctx, None, Some(m), None).await,
+        Ok(t) => page(&ctx, None, Some(t.token)).await,
+        Err(ServiceError::Invalid(m)) => page(&ctx, Some(("token_name", m)), None).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -118,5 +126,9 @@ pub async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, App
         .services
         .revoke_own_token(&p, id, ctx.ip.clone())
         .await?;
-    page(&ctx, Some("The token was revoked."), None, None).await
+    Ok(flash::redirect(
+        &ctx,
+        "/account",
+        "The API token was revoked: scripts using it are refused from now on.",
+    ))
 }

@@ -1,18 +1,18 @@
-//! Administration: users, organisations and the audit log.
+//! Administration: users and organisations (the audit log is `audit.rs`).
 
-use super::{enc, render, when};
+use super::{enc, render};
 use crate::ctx::Ctx;
+use crate::flash;
 use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use domain::{OrgKind, Role};
 use serde::Deserialize;
 use service::accounts::{Actor, NewAccount, OrgView, Page, UserView};
-use service::audit::AuditCheck;
 use service::ServiceError;
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
@@ -65,6 +65,8 @@ pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>
 struct NewUserPage {
     layout: Layout,
     error: Option<String>,
+    /// The field the error is about, which the summary links to.
+    error_field: &'static str,
     orgs: Vec<OrgView>,
     roles: &'static [Role],
     form_org: String,
@@ -96,6 +98,7 @@ async fn new_user_page(
     };
     let page = NewUserPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Add a user", "/admin/users"),
+        error_field: new_user_field(error.as_deref().unwrap_or_default()),
         error,
         orgs,
         roles: &Role::ALL,
@@ -105,6 +108,22 @@ async fn new_user_page(
         form_display: f.display_name,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// Which field a refusal of the new account is about, from the service's message.
+fn new_user_field(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("organisation") {
+        "org"
+    } else if m.contains("role") {
+        "role"
+    } else if m.contains("password") {
+        "password"
+    } else if m.contains("display name") {
+        "display_name"
+    } else {
+        "username"
+    }
 }
 
 pub async fn new_user(ctx: Ctx) -> Result<Response, AppError> {
@@ -132,7 +151,15 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Respons
         )
         .await;
     match result {
-        Ok(_) => Ok(Redirect::to("/admin/users?notice=created").into_response()),
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            &format!("/admin/users/{}", enc(f.username.trim())),
+            format!(
+                "The account {} was created with the role {}.",
+                f.username.trim(),
+                role.label()
+            ),
+        )),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
             new_user_page(&ctx, Some(m), f).await
         }
@@ -144,8 +171,9 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Respons
 #[template(path = "admin_user.html")]
 struct UserPage {
     layout: Layout,
-    notice: Option<&'static str>,
     error: Option<String>,
+    /// The form the error is about: `role` or `password`.
+    error_field: &'static str,
     user: UserView,
     roles: &'static [Role],
 }
@@ -153,7 +181,6 @@ struct UserPage {
 async fn user_page(
     ctx: &Ctx,
     username: &str,
-    notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let a = actor(ctx)?;
@@ -179,7 +206,10 @@ async fn user_page(
             &user.display_name,
             "/admin/users",
         ),
-        notice,
+        error_field: match &error {
+            Some(m) if m.contains("password") => "password",
+            _ => "role",
+        },
         error,
         user,
         roles: &Role::ALL,
@@ -188,7 +218,7 @@ async fn user_page(
 }
 
 pub async fn user(ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
-    user_page(&ctx, &username, None, None).await
+    user_page(&ctx, &username, None).await
 }
 
 pub async fn unlock(ctx: Ctx, Path(username): Path<String>) -> Result<Response, AppError> {
@@ -196,7 +226,15 @@ pub async fn unlock(ctx: Ctx, Path(username): Path<String>) -> Result<Response, 
         .services
         .unlock(&actor(&ctx)?, &username, ctx.ip.clone())
         .await?;
-    user_page(&ctx, &username, Some("The account was unlocked."), None).await
+    Ok(flash::redirect(
+        &ctx,
+        &user_href(&username),
+        format!("The account {username} was unlocked."),
+    ))
+}
+
+fn user_href(username: &str) -> String {
+    format!("/admin/users/{}", enc(username))
 }
 
 #[derive(Deserialize)]
@@ -215,16 +253,12 @@ pub async fn reset_password(
         .reset_password(&actor(&ctx)?, &username, &f.password, ctx.ip.clone())
         .await
     {
-        Ok(()) => {
-            user_page(
-                &ctx,
-                &username,
-                Some("The password was set and the user was signed out."),
-                None,
-            )
-            .await
-        }
-        Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, None, Some(m)).await,
+        Ok(()) => Ok(flash::redirect(
+            &ctx,
+            &user_href(&username),
+            format!("A new password was set for {username}, who was signed out."),
+        )),
+        Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -249,16 +283,15 @@ pub async fn set_role(
         .set_role(&actor(&ctx)?, &username, role, ctx.ip.clone())
         .await
     {
-        Ok(()) => {
-            user_page(
-                &ctx,
-                &username,
-                Some("The role was changed and the user was signed out."),
-                None,
-            )
-            .await
-        }
-        Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, None, Some(m)).await,
+        Ok(()) => Ok(flash::redirect(
+            &ctx,
+            &user_href(&username),
+            format!(
+                "The role of {username} is now {}; they were signed out.",
+                role.label()
+            ),
+        )),
+        Err(ServiceError::Invalid(m)) => user_page(&ctx, &username, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -271,20 +304,19 @@ pub async fn reset_second_factor(
         .services
         .reset_second_factor(&actor(&ctx)?, &username, ctx.ip.clone())
         .await?;
-    user_page(
+    Ok(flash::redirect(
         &ctx,
-        &username,
-        Some("The second factor was removed; the user sets it up again at the next sign-in."),
-        None,
-    )
-    .await
+        &user_href(&username),
+        format!(
+            "The second factor of {username} was removed; they set it up again at the next sign-in."
+        ),
+    ))
 }
 
 #[derive(Template)]
 #[template(path = "admin_orgs.html")]
 struct OrgsPage {
     layout: Layout,
-    notice: Option<&'static str>,
     error: Option<String>,
     orgs: Vec<OrgView>,
     kinds: &'static [OrgKind],
@@ -292,7 +324,6 @@ struct OrgsPage {
 
 async fn orgs_page(
     ctx: &Ctx,
-    notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let orgs = ctx.state.services.orgs(&actor(ctx)?).await?;
@@ -308,7 +339,6 @@ async fn orgs_page(
             "Organisations",
             "/admin/organisations",
         ),
-        notice,
         error,
         orgs,
         kinds: &OrgKind::ALL,
@@ -317,7 +347,7 @@ async fn orgs_page(
 }
 
 pub async fn orgs(ctx: Ctx) -> Result<Response, AppError> {
-    orgs_page(&ctx, None, None).await
+    orgs_page(&ctx, None).await
 }
 
 #[derive(Deserialize)]
@@ -329,7 +359,7 @@ pub struct OrgForm {
 pub async fn create_org(ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, AppError> {
     let kind: OrgKind = match f.kind.parse() {
         Ok(k) => k,
-        Err(e) => return orgs_page(&ctx, None, Some(format!("{e}"))).await,
+        Err(e) => return orgs_page(&ctx, Some(format!("{e}"))).await,
     };
     match ctx
         .state
@@ -337,94 +367,14 @@ pub async fn create_org(ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, Ap
         .create_org(&actor(&ctx)?, &f.name, kind, ctx.ip.clone())
         .await
     {
-        Ok(_) => orgs_page(&ctx, Some("The organisation was added."), None).await,
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            "/admin/organisations",
+            format!("The organisation {} was added.", f.name.trim()),
+        )),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
-            orgs_page(&ctx, None, Some(m)).await
+            orgs_page(&ctx, Some(m)).await
         }
         Err(e) => Err(e.into()),
     }
-}
-
-pub struct AuditView {
-    pub seq: i64,
-    pub when: String,
-    pub actor: String,
-    pub action: String,
-    pub record: String,
-    pub ip: String,
-    pub detail: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin_audit.html")]
-struct AuditPage {
-    layout: Layout,
-    verification: Option<(bool, String)>,
-    actor: String,
-    actor_enc: String,
-    rows: Vec<AuditView>,
-    older: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    #[serde(default)]
-    actor: String,
-    before: Option<i64>,
-    #[serde(default)]
-    verify: Option<String>,
-}
-
-const AUDIT_PAGE: i64 = 100;
-
-pub async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Html<String>, AppError> {
-    let p = ctx.principal()?;
-    let actor = q.actor.trim().to_ascii_lowercase();
-    let verification = if q.verify.is_some() {
-        Some(match ctx.state.services.verify_audit().await? {
-            AuditCheck::Intact { entries } => (
-                true,
-                format!("The chain is intact: {entries} entries verified."),
-            ),
-            AuditCheck::Broken(b) => (false, format!("The chain is broken: {b}.")),
-        })
-    } else {
-        None
-    };
-    let rows = ctx
-        .state
-        .services
-        .audit_page(
-            p,
-            (!actor.is_empty()).then_some(actor.as_str()),
-            q.before,
-            AUDIT_PAGE,
-        )
-        .await?;
-    let older = (rows.len() as i64 == AUDIT_PAGE)
-        .then(|| rows.last().map(|r| r.seq))
-        .flatten();
-    let rows = rows
-        .into_iter()
-        .map(|r| AuditView {
-            seq: r.seq,
-            when: when(r.at_micros),
-            actor: r.actor,
-            action: r.action,
-            record: match (r.record_type, r.record_id) {
-                (Some(t), Some(i)) => format!("{t} {i}"),
-                _ => String::new(),
-            },
-            ip: r.ip.unwrap_or_default(),
-            detail: r.detail.unwrap_or_default(),
-        })
-        .collect();
-    render(&AuditPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Audit log", &ctx.path),
-        verification,
-        actor_enc: enc(&actor),
-        actor,
-        rows,
-        older,
-    })
 }

@@ -6,13 +6,14 @@
 
 use super::{enc, render, when};
 use crate::ctx::Ctx;
+use crate::flash;
 use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
 use domain::policy::permits;
@@ -630,7 +631,11 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         .report_missing_child(p, &form, ctx.ip.clone())
         .await
     {
-        Ok((id, _)) => Ok(Redirect::to(&format!("/cases/{id}?reported=1")).into_response()),
+        Ok((id, _)) => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The child was reported missing. The hotline reviews the case; alerts from link analysis go to its analyst.",
+        )),
         Err(CaseError::Form(errs)) => {
             let mut res = new_page(&ctx, &form, &errs)?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -1081,7 +1086,11 @@ pub async fn add_episode(
         .add_episode(p, id, &form, &narrative, ctx.ip.clone())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=episode#episodes")).into_response()),
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The episode was recorded.",
+        )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
                 episode: Some((form, narrative, errs)),
@@ -1105,7 +1114,11 @@ pub async fn record_recovery(
         .record_recovery(p, id, episode_id, &f, ctx.ip.clone())
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=recovery#episodes")).into_response()),
+        Ok(()) => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The recovery was recorded.",
+        )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
                 recovery: Some((episode_id.0, f, errs)),
@@ -1121,6 +1134,9 @@ pub async fn record_recovery(
 pub struct StatusForm {
     #[serde(default)]
     status: String,
+    /// Why, when closing.
+    #[serde(default)]
+    reason: String,
 }
 
 pub async fn set_status(
@@ -1133,9 +1149,13 @@ pub async fn set_status(
         .ok_or_else(|| AppError::bad_request("choose one of the statuses offered"))?;
     ctx.state
         .services
-        .set_case_status(p, id, to, ctx.ip.clone())
+        .set_case_status(p, id, to, &f.reason, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/cases/{id}"),
+        format!("The case is now “{}”.", to.label()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -1155,7 +1175,14 @@ pub async fn assign(
         .services
         .assign_case(p, id, to, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/cases/{id}#work")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/cases/{id}"),
+        match to {
+            Some(u) => format!("The case was assigned to {u}."),
+            None => "The case is no longer assigned to anyone.".to_owned(),
+        },
+    ))
 }
 
 pub async fn share(ctx: Ctx, Path(id): Path<CaseId>, body: Bytes) -> Result<Response, AppError> {
@@ -1169,7 +1196,11 @@ pub async fn share(ctx: Ctx, Path(id): Path<CaseId>, body: Bytes) -> Result<Resp
         .services
         .share_case(p, id, &orgs, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/cases/{id}#sharing")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/cases/{id}"),
+        format!("The case was made available to {}.", agencies(orgs.len())),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -1188,7 +1219,11 @@ pub async fn dismiss_alert(
         .services
         .dismiss_case_alert(p, id, alert_id, &f.reason, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/cases/{id}#alerts")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/cases/{id}"),
+        "The alert was dismissed; the reason is kept in the audit log.",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -1211,9 +1246,11 @@ pub async fn publication(
     let services = &ctx.state.services;
     if f.action == "withdraw" {
         services.withdraw_publication(p, id, ctx.ip.clone()).await?;
-        return Ok(
-            Redirect::to(&format!("/cases/{id}?done=withdrawn#publication")).into_response(),
-        );
+        return Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The case is no longer published.",
+        ));
     }
     match services
         .publish_case(
@@ -1225,9 +1262,11 @@ pub async fn publication(
         )
         .await
     {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/cases/{id}?done=published#publication")).into_response())
-        }
+        Ok(()) => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The case is marked for publication; its poster is ready.",
+        )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
                 publish: Some((f.consent_given_by, f.consent_recorded_on, errs)),
@@ -1280,8 +1319,8 @@ pub async fn add_photo(
         .await;
     match result {
         Ok(()) => {
-            let to = format!("/cases/{id}?done=photo#child");
-            let mut res = Redirect::to(&to).into_response();
+            let to = format!("/cases/{id}");
+            let mut res = flash::redirect(&ctx, &to, "The photo was added.");
             if let Ok(v) = HeaderValue::from_str(&to) {
                 res.headers_mut().insert("hx-redirect", v);
             }
@@ -1375,5 +1414,14 @@ mod tests {
     #[test]
     fn ids_are_safe_for_html() {
         assert_eq!(id_of("ep-", "guardians[1].phone"), "ep-guardians_1__phone");
+    }
+}
+
+/// "1 agency", "3 agencies".
+fn agencies(n: usize) -> String {
+    if n == 1 {
+        "1 agency".to_owned()
+    } else {
+        format!("{n} agencies")
     }
 }

@@ -5,8 +5,10 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod forms;
 pub mod home;
 pub mod jobs;
 pub mod links;

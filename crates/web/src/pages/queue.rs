@@ -4,12 +4,13 @@
 
 use super::{enc, render, when};
 use crate::ctx::Ctx;
+use crate::flash;
 use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use domain::{AssigneeFilter, OrgId, ReportId, ReportStatus};
 use serde::Deserialize;
 use service::accounts::Page;
@@ -290,12 +291,28 @@ pub async fn assign_many(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         .assign_reports(p, &ids, to, ctx.ip.clone())
         .await?;
     let back = field(&pairs, "back").unwrap_or("/reports");
-    Ok(Redirect::to(super::local_path(back)).into_response())
+    let n = ids.len();
+    let reports = if n == 1 {
+        "1 report".to_owned()
+    } else {
+        format!("{n} reports")
+    };
+    Ok(flash::redirect(
+        &ctx,
+        super::local_path(back),
+        match to {
+            Some(u) => format!("{reports} assigned to {u}."),
+            None => format!("{reports} no longer assigned to anyone."),
+        },
+    ))
 }
 
 #[derive(Deserialize)]
 pub struct StatusForm {
     status: String,
+    /// Why, when closing.
+    #[serde(default)]
+    reason: String,
 }
 
 pub async fn set_status(
@@ -308,9 +325,13 @@ pub async fn set_status(
         .ok_or_else(|| AppError::bad_request("choose one of the statuses offered"))?;
     ctx.state
         .services
-        .set_report_status(p, id, to, ctx.ip.clone())
+        .set_report_status(p, id, to, &f.reason, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/reports/{id}#work")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/reports/{id}"),
+        format!("Report {id} is now “{}”.", to.label()),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -330,7 +351,14 @@ pub async fn assign_one(
         .services
         .assign_reports(p, &[id], to, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/reports/{id}#work")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/reports/{id}"),
+        match to {
+            Some(u) => format!("Report {id} assigned to {u}."),
+            None => format!("Report {id} is no longer assigned to anyone."),
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -349,7 +377,11 @@ pub async fn add_note(
         .services
         .add_report_note(p, id, &f.body, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/reports/{id}#notes")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/reports/{id}"),
+        format!("Your note was added to report {id}."),
+    ))
 }
 
 pub async fn make_available(
@@ -367,7 +399,18 @@ pub async fn make_available(
         .services
         .make_available(p, id, &orgs, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/reports/{id}#sharing")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/reports/{id}"),
+        format!(
+            "Report {id} was made available to {}.",
+            if orgs.len() == 1 {
+                "1 agency".to_owned()
+            } else {
+                format!("{} agencies", orgs.len())
+            }
+        ),
+    ))
 }
 
 #[derive(Template)]
@@ -479,7 +522,6 @@ struct EditPage {
     body: String,
     comment: String,
     error: Option<String>,
-    saved: Option<i64>,
 }
 
 pub async fn edit_indicators(ctx: Ctx) -> Result<Html<String>, AppError> {
@@ -491,7 +533,6 @@ pub async fn edit_indicators(ctx: Ctx) -> Result<Html<String>, AppError> {
         body: view.current.body,
         comment: String::new(),
         error: None,
-        saved: None,
     })
 }
 
@@ -514,21 +555,21 @@ pub async fn save_indicators(
         .await;
     let view = services.catalogue(p).await?;
     let page = match result {
-        Ok(v) => EditPage {
-            layout: Layout::new(&ctx.state, &ctx.identity, "Edit indicators", &ctx.path),
-            version: view.current.version,
-            body: view.current.body,
-            comment: String::new(),
-            error: None,
-            saved: Some(v),
-        },
+        Ok(v) => {
+            return Ok(flash::redirect(
+                &ctx,
+                "/admin/indicators",
+                format!(
+                    "Saved as version {v}. Run “clearinghouse triage recompute” to reassess every report with it."
+                ),
+            ))
+        }
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => EditPage {
             layout: Layout::new(&ctx.state, &ctx.identity, "Edit indicators", &ctx.path),
             version: view.current.version,
             body: f.body,
             comment: f.comment,
             error: Some(m),
-            saved: None,
         },
         Err(e) => return Err(e.into()),
     };

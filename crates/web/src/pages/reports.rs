@@ -52,6 +52,8 @@ struct DetailPage {
     /// A public tip: the page says which fields came from the form, since the data carries
     /// only what the reporter entered.
     from_tip_form: bool,
+    /// For a tip, which part of its date and time is the reporter's.
+    when_given: Option<&'static str>,
     files: Vec<FileItem>,
     sections_html: String,
     has_original: bool,
@@ -367,6 +369,7 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
             .to_owned(),
         source: view.item.source.clone(),
         from_tip_form: view.item.source == "public",
+        when_given: view.when_given.map(|w| w.explanation()),
         files: view
             .files
             .iter()

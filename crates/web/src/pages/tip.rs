@@ -2,6 +2,7 @@
 //! 911 notice before anything else. Spam is slowed by a per-address limit and a honeypot
 //! field that people never see; both answer with a message a person can act on.
 
+use super::forms::FieldErrors;
 use super::render;
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -26,7 +27,7 @@ pub struct Choice {
 #[template(path = "tip.html")]
 struct TipPage {
     layout: Layout,
-    error: Option<String>,
+    fe: FieldErrors,
     f: TipForm,
     incident_types: Vec<Choice>,
     states: Vec<Choice>,
@@ -40,10 +41,10 @@ struct DonePage {
     number: i64,
 }
 
-fn page(ctx: &Ctx, f: TipForm, error: Option<String>) -> TipPage {
+fn page(ctx: &Ctx, f: TipForm, fe: FieldErrors) -> TipPage {
     TipPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Report a concern", &ctx.path),
-        error,
+        fe,
         f,
         incident_types: IncidentType::ALL
             .iter()
@@ -70,7 +71,7 @@ pub async fn form(ctx: Ctx) -> Result<Response, AppError> {
         country: "US".into(),
         ..TipForm::default()
     };
-    Ok(render(&page(&ctx, f, None))?.into_response())
+    Ok(render(&page(&ctx, f, FieldErrors::default()))?.into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -107,12 +108,24 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
             };
             Ok(render(&done)?.into_response())
         }
-        Err(e @ TipError::Invalid { .. }) => {
-            let msg = format!("{e}.");
-            let mut res = render(&page(&ctx, s.tip, Some(msg)))?.into_response();
+        Err(TipError::Invalid(problems)) => {
+            let mut fe = FieldErrors::default();
+            for p in &problems {
+                fe.push(p.field, format!("{p}."), format!("{}.", capitalised(&p.message)));
+            }
+            let mut res = render(&page(&ctx, s.tip, fe))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
         Err(TipError::Service(e)) => Err(e.into()),
+    }
+}
+
+/// "give the age …" → "Give the age …": beside its field a message is a sentence.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }

@@ -1048,7 +1048,7 @@ async fn a_photo_goes_on_the_poster_without_its_metadata() {
     assert_eq!(res.status(), 303);
     assert_eq!(
         res.headers()["hx-redirect"],
-        format!("/cases/{id}?done=photo#child").as_str()
+        format!("/cases/{id}").as_str()
     );
     // Not a picture: refused with what to do.
     let junk = format!(

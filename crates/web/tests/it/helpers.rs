@@ -231,6 +231,16 @@ async fn into_res(r: reqwest::Response) -> Res {
     }
 }
 
+/// The entries of the audit page (`/admin/audit`), without its filter form, whose
+/// choices name every action.
+pub fn audit_table(html: &str) -> &str {
+    let Some(start) = html.find("id=\"audit-entries\"") else {
+        return "";
+    };
+    let rest = &html[start..];
+    &rest[..rest.find("</table>").unwrap_or(rest.len())]
+}
+
 /// The CSRF token a page carries in `<meta name="csrf-token">`.
 pub fn meta_csrf(html: &str) -> Option<String> {
     let i = html.find("name=\"csrf-token\" content=\"")? + "name=\"csrf-token\" content=\"".len();
@@ -260,6 +270,18 @@ impl Client {
                 .expect("GET"),
         )
         .await
+    }
+
+    /// Where a redirect leads, as a browser follows it (the page an action lands on).
+    pub async fn follow(&self, res: &Res) -> Res {
+        assert!(
+            (300..400).contains(&res.status),
+            "expected a redirect, got {}: {}",
+            res.status,
+            res.body
+        );
+        self.get(res.location.as_deref().expect("a Location header"))
+            .await
     }
 
     /// The CSRF token of the current session (or of the anonymous visitor).

@@ -243,9 +243,14 @@ async fn an_imported_ad_carrying_a_reports_phone_links_them_by_the_phone() {
     // Views of links are audited.
     let admin = app.login(Role::Administrator).await;
     let audit = admin.get("/admin/audit").await;
-    assert!(audit.body.contains("ad_links"), "{}", audit.body);
-    assert!(audit.body.contains("report_links"), "{}", audit.body);
-    assert!(audit.body.contains("identifier"), "{}", audit.body);
+    let entries = crate::helpers::audit_table(&audit.body);
+    assert!(
+        entries.contains("Viewed the links of online ad"),
+        "{}",
+        audit.body
+    );
+    assert!(entries.contains("Viewed the links of report"), "{}", audit.body);
+    assert!(entries.contains("Looked up the "), "{}", audit.body);
 }
 
 #[tokio::test]

@@ -122,7 +122,7 @@ async fn administrators_create_users_with_clear_errors() {
         .await;
     assert_eq!(
         res.location.as_deref(),
-        Some("/admin/users?notice=created"),
+        Some("/admin/users/new.person"),
         "{}",
         res.body
     );

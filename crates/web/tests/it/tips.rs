@@ -249,4 +249,47 @@ async fn a_tips_export_carries_only_what_the_reporter_entered() {
     assert!(!page
         .body
         .contains("Where it happened, as given by the reporter"));
+    assert!(page.body.contains("The reporter gave the date and the time."));
+
+    // Without a date, and with a date but no time: the schema's date and time are filled
+    // in, and the page, not the export, says which part is the reporter's.
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (&[], "The reporter did not say when: the date and time shown are when the tip was received."),
+        (
+            &[("incident_date", "2026-11-21")],
+            "The reporter gave a date but no time: the time shown (midnight) is not theirs.",
+        ),
+    ];
+    for (when, explained) in cases {
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("incident_type", "Child Sex Trafficking"),
+            ("what_happened", "A girl at the motel asked for help. <cobaltwren>"),
+            ("website", ""),
+        ];
+        fields.extend_from_slice(when);
+        let res = visitor.post_form("/tip", &fields).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let n = number(&res.body);
+        let xml = analyst.get(&format!("/reports/{n}/export.xml")).await;
+        assert_eq!(xml.status, 200);
+        assert!(
+            !xml.body.contains("incidentDateTimeDescription"),
+            "{}",
+            xml.body
+        );
+        for (element, text) in text_nodes(&xml.body) {
+            let typed = fields.iter().any(|(_, v)| {
+                v.lines()
+                    .any(|l| l.trim() == text || l.split(' ').any(|w| w == text))
+            });
+            assert!(
+                typed || schema_fixed(&element, &text),
+                "<{element}>{text}</…> is in the export but the reporter did not enter it:\n{}",
+                xml.body
+            );
+        }
+        let page = analyst.get(&format!("/reports/{n}")).await;
+        assert!(page.body.contains(explained), "{}", page.body);
+        assert!(!page.body.contains("by the reporter"), "{}", page.body);
+    }
 }
