@@ -21,9 +21,15 @@
     ip:       { color: "#007575", dash: [1, 3],         width: 2.5 },
     url:      { color: "#444444", dash: [14, 5],        width: 2 }
   };
-  // Beyond these many records a chart names only the records in view of the reader
-  // (selected, pointed at, their neighbours, the start), so names never pile up.
+  var NAMES = { person: "Same child", phone: "Phone", email: "Email", handle: "Handle",
+    template: "Ad template", device: "Device", ip: "IP address", url: "Web address" };
+  // Beyond these many records a chart names only what the reader is looking at (the
+  // selection and its neighbours, what is pointed at, the start, identifiers shared by
+  // several records), or everything once zoomed in, so names never pile up.
   var NAME_ALL_UP_TO = 25;
+  var NAME_ALL_FROM_ZOOM = 1.5;
+  // Names stay this many pixels high whatever the zoom.
+  var FONT_PX = 11;
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -120,26 +126,29 @@
     asPoints.checked = countEdges(true) < countEdges(false);
 
     var nRecords = Object.keys(records).length;
+    var zoom = 1;
+    function fontSize() { return FONT_PX / zoom; }
+    function edgeFontSize() { return (FONT_PX - 1) / zoom; }
+    function textWidth() { return 160 / zoom; }
     var style = [
       { selector: "node", style: {
-        "label": "", "font-size": 11, "text-wrap": "ellipsis", "text-max-width": 160,
+        "label": "", "font-size": fontSize, "text-wrap": "ellipsis", "text-max-width": textWidth,
         "text-valign": "bottom", "text-margin-y": 3, "width": 20, "height": 20,
-        "min-zoomed-font-size": 7,
         "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1,
         "background-color": "#3b6ea5", "border-width": 1.5, "border-color": "#1f3f62" } },
       { selector: "node[kind = 'ad']", style: { "shape": "diamond", "width": 22, "height": 22,
         "background-color": "#c77d1a", "border-color": "#7a4a0a" } },
       { selector: "node[kind = 'case']", style: { "shape": "round-rectangle",
         "background-color": "#7a4fa0", "border-color": "#4a2c66" } },
-      { selector: "node[kind = 'via']", style: { "shape": "round-tag", "width": 14, "height": 14,
-        "background-color": "#fff", "border-width": 2.5, "font-size": 10, "color": "#333" } },
+      { selector: "node[kind = 'via']", style: { "shape": "round-rectangle", "width": 13, "height": 13,
+        "background-color": "#fff", "border-width": 2.5, "color": "#333" } },
       { selector: "node.named", style: { "label": "data(short)" } },
       { selector: "node.named.full", style: { "label": "data(label)" } },
       { selector: "node[?start]", style: { "border-width": 4, "border-color": "#111", "label": "data(short)" } },
       { selector: "node.added", style: { "border-style": "dashed" } },
       { selector: "edge", style: {
         "width": 2, "line-color": "#888", "curve-style": "bezier", "opacity": 0.85,
-        "font-size": 9, "text-rotation": "autorotate", "color": "#222", "min-zoomed-font-size": 7,
+        "font-size": edgeFontSize, "text-rotation": "autorotate", "color": "#222",
         "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
       { selector: "edge[!strong]", style: { "opacity": 0.35 } },
       { selector: "edge.named", style: { "label": "data(short)" } },
@@ -166,18 +175,24 @@
     // For tests and for anyone inspecting the chart from the console.
     window.clusterChart = cy;
 
-    function layout(eles, fit) {
+    function layout(eles) {
       var n = eles.nodes().length;
       var big = n > 60;
       // cose is a force-directed layout: repulsion keeps points (and their names) apart,
-      // springs keep linked ones near. Larger charts get shorter springs so they fit.
+      // springs keep linked ones near. These sizes make a chart of a few dozen points fit
+      // its box at about its natural size, so names are readable without zooming; a
+      // larger one gets shorter springs and fewer rounds (it is named on demand).
+      var length = big ? 40 : 60, push = big ? 30000 : 80000;
+      // An identifier or template shared by many records (a hub of the chart) pushes
+      // harder and holds its records at a longer reach, so several hubs spread around
+      // their records instead of piling their names up in the middle.
+      function hub(n) { return n.data("kind") === "via" && n.degree() >= 10; }
       return eles.layout({
-        name: "cose", animate: false, fit: fit !== false, padding: 24, randomize: true,
-        nodeDimensionsIncludeLabels: false,
-        idealEdgeLength: function () { return big ? 45 : 80; },
+        name: "cose", animate: false, fit: true, padding: 24, randomize: true,
+        idealEdgeLength: function (e) { return hub(e.source()) || hub(e.target()) ? 2 * length : length; },
         edgeElasticity: function () { return 100; },
-        nodeRepulsion: function () { return big ? 200000 : 400000; },
-        nodeOverlap: 16, gravity: big ? 40 : 60, numIter: 1500, componentSpacing: 60,
+        nodeRepulsion: function (n) { return hub(n) ? 12 * push : push; },
+        nodeOverlap: 16, gravity: 60, numIter: big ? 1000 : 1500, componentSpacing: 60,
         initialTemp: 1000, coolingFactor: 0.99, minTemp: 1.0
       });
     }
@@ -192,21 +207,22 @@
     // selection and its neighbours, and what is pointed at.
     function name() {
       var small = nRecords <= NAME_ALL_UP_TO;
-      var all = allLabels.checked;
+      var all = allLabels.checked || cy.zoom() >= NAME_ALL_FROM_ZOOM;
       cy.batch(function () {
         cy.nodes().removeClass("named full");
         cy.edges().removeClass("named");
         var sel = cy.$(":selected");
-        var around = sel.closedNeighborhood();
         if (all || small) {
           cy.nodes().addClass("named");
           if (nRecords <= 12) { cy.nodes().addClass("full"); }
         } else {
-          around.nodes().addClass("named");
+          var around = sel.closedNeighborhood().nodes();
+          (around.length <= 20 ? around : sel.nodes()).addClass("named");
           cy.nodes("[kind = 'via']").filter(function (v) { return v.degree() >= 3; }).addClass("named");
         }
-        if (cy.edges(":visible").length <= 30 || all) { cy.edges().addClass("named"); }
-        sel.connectedEdges().addClass("named");
+        if (cy.edges(":visible").length <= 30) { cy.edges().addClass("named"); }
+        sel.edges().addClass("named");
+        if (sel.nodes().length && sel.connectedEdges().length <= 8) { sel.connectedEdges().addClass("named"); }
       });
     }
 
@@ -228,6 +244,8 @@
       cy.add(elements(asPoints.checked));
       applyFilter();
       layout(cy.elements()).run();
+      zoom = cy.zoom();
+      cy.style().update();
       name();
     }
 
@@ -247,7 +265,7 @@
         return;
       }
       if (d.kind === "via") {
-        info.appendChild(el("h3", d.value));
+        info.appendChild(el("h3", (NAMES[d.reason] || "Shared") + ": " + d.value));
         var carriers = target.neighborhood("node");
         info.appendChild(el("p", "Shared by " + carriers.length + " record" + (carriers.length === 1 ? "" : "s") + " in the chart."));
         if (d.reason !== "template") {
@@ -260,6 +278,13 @@
       info.appendChild(el("h3", d.label));
       var facts = [d.date, d.states].filter(Boolean).join(" · ");
       if (facts) { info.appendChild(el("p", facts, "muted")); }
+      var byKind = {};
+      target.connectedEdges(":visible").forEach(function (e) {
+        var k = NAMES[e.data("reason")] || "Other";
+        byKind[k] = (byKind[k] || 0) + 1;
+      });
+      var kinds = Object.keys(byKind).map(function (k) { return k.toLowerCase() + " " + byKind[k]; });
+      if (kinds.length) { info.appendChild(el("p", "Lines in the chart: " + kinds.join(", ") + ".")); }
       var open = el("a", d.kind === "report" ? "Open it" : "Its links and why");
       open.href = d.href;
       var why = el("a", "Why linked");
@@ -304,6 +329,18 @@
         .catch(function () { btn.disabled = false; btn.textContent = "Could not add its links; try again"; });
     }
 
+    // Names keep their size on screen, and a chart zoomed in far enough names everything.
+    var pending = false;
+    cy.on("zoom", function () {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        zoom = cy.zoom();
+        cy.style().update();
+        name();
+      });
+    });
     cy.on("mouseover", "node, edge", function (e) { e.target.addClass("hover"); });
     cy.on("mouseout", "node, edge", function (e) { e.target.removeClass("hover"); });
     cy.on("select", "node, edge", function (e) { show(e.target); name(); });
@@ -315,6 +352,8 @@
 
     applyFilter();
     layout(cy.elements()).run();
+    zoom = cy.zoom();
+    cy.style().update();
     name();
   }
   if (document.readyState === "loading") {

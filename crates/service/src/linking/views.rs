@@ -52,6 +52,8 @@ pub struct LinkItem {
     /// The link in a few words, for a chart's edge ("same date of birth; different
     /// given name", "ads 87% alike", the shared phone).
     pub summary: String,
+    /// What a list says under the reason ([`link_detail`]); empty for an identifier.
+    pub detail: String,
 }
 
 /// An identifier a record carries.
@@ -129,6 +131,10 @@ pub struct Reason {
     pub weight: f64,
     /// The link in a few words ([`link_summary`]).
     pub summary: String,
+    /// What a list says under the reason: a person match's comparison in words
+    /// ([`person_match_words`]), how alike two ads are; empty for an identifier, whose
+    /// value says it all.
+    pub detail: String,
 }
 
 /// Two records of a cluster and every link between them.
@@ -451,29 +457,53 @@ pub fn person_match_words(evidence_json: &str) -> Option<String> {
 pub fn link_summary(reason: &str, value: &str, evidence_json: &str, weight: f64) -> String {
     match reason {
         "person" => {
-            let words = person_match_words(evidence_json)
+            let words = link_detail(reason, value, evidence_json)
                 .map(|w| format!(": {}", lower_first(&w)))
                 .unwrap_or_default();
-            format!("probably the same child, {}{words}", percent(weight))
+            format!(
+                "probably the same child, {}{words}",
+                percent(match_probability(evidence_json).unwrap_or(weight))
+            )
         }
-        "template" => {
-            let e: Value = serde_json::from_str(evidence_json).unwrap_or(Value::Null);
-            match e.get("similarity").and_then(Value::as_f64) {
-                Some(s) => format!(
-                    "ad texts {:.0}% alike ({})",
-                    s * 100.0,
-                    template_label(value)
-                ),
-                None => format!("written from {}", template_label(value)),
-            }
-        }
+        "template" => link_detail(reason, value, evidence_json)
+            .map(|d| lower_first(&d))
+            .unwrap_or_else(|| format!("written from {}", template_label(value))),
         _ => value.to_owned(),
     }
 }
 
-/// A probability as people read it; a match short of certain never rounds to 100%.
+/// What a list of links says under a link's reason: a person match's comparison, how
+/// alike two ads are. None for an identifier (its value says it) or when the evidence
+/// holds nothing to say.
+pub fn link_detail(reason: &str, value: &str, evidence_json: &str) -> Option<String> {
+    match reason {
+        "person" => person_match_words(evidence_json),
+        "template" => {
+            let e: Value = serde_json::from_str(evidence_json).ok()?;
+            let s = e.get("similarity").and_then(Value::as_f64)?;
+            Some(format!(
+                "Ad texts {:.0}% alike ({})",
+                s * 100.0,
+                template_label(value)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A person match's probability as linking stored it (the link's weight is rounded to
+/// thousandths, and 0.9996 is not certainty).
+pub fn match_probability(evidence_json: &str) -> Option<f64> {
+    serde_json::from_str::<Value>(evidence_json)
+        .ok()?
+        .get("probability")
+        .and_then(Value::as_f64)
+}
+
+/// A probability as people read it. A match is never certain, so none is said as 100%
+/// (stored weights are rounded to thousandths, so 0.9996 arrives as 1).
 pub fn percent(p: f64) -> String {
-    if p >= 0.995 && p < 1.0 {
+    if p >= 0.995 {
         "over 99%".to_owned()
     } else {
         format!("{:.0}%", p * 100.0)
@@ -543,14 +573,12 @@ pub fn evidence_words(
         "person" => {
             let a = e.get("a").and_then(Value::as_str).unwrap_or_default();
             let b = e.get("b").and_then(Value::as_str).unwrap_or_default();
-            let p = num("probability").unwrap_or(weight);
-            out.push(format!(
-                "Probably the same child, {}: “{a}” and “{b}”.",
-                percent(p)
-            ));
-            if let Some(w) = person_match_words(evidence_json) {
-                out.push(format!("{w}."));
-            }
+            // The probability is said beside the reason ("Probably the same child,
+            // 90%"); here, who was compared and what agreed and differed.
+            out.push(match person_match_words(evidence_json) {
+                Some(w) => format!("“{a}” and “{b}”: {}.", lower_first(&w)),
+                None => format!("“{a}” and “{b}”."),
+            });
         }
         "template" => {
             if let Some(s) = num("similarity") {
@@ -870,6 +898,7 @@ impl Services {
                     words: evidence_words(&l.reason, &l.value, &l.evidence_json, weight, n),
                     scoring: evidence_scoring(&l.reason, &l.evidence_json),
                     summary: link_summary(&l.reason, &l.value, &l.evidence_json, weight),
+                    detail: link_detail(&l.reason, &l.value, &l.evidence_json).unwrap_or_default(),
                     weight,
                     reason: l.reason,
                     value: l.value,
@@ -1051,6 +1080,8 @@ impl Services {
                     .or_default()
                     .push(Reason {
                         summary: link_summary(&l.reason, &l.value, &l.evidence_json, weight),
+                        detail: link_detail(&l.reason, &l.value, &l.evidence_json)
+                            .unwrap_or_default(),
                         reason: l.reason,
                         value: l.value,
                         weight,

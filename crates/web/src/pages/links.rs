@@ -85,7 +85,8 @@ fn line(who: &Principal, h: &RecordHead) -> RecordLine {
 /// One link, presented.
 pub struct LinkLine {
     pub other: RecordLine,
-    pub reason: &'static str,
+    /// "Shared phone", "Probably the same child, 90%".
+    pub reason: String,
     pub value: String,
     /// The identifier's page, for identifier links.
     pub value_href: Option<String>,
@@ -99,7 +100,10 @@ fn link_line(who: &Principal, l: &LinkItem) -> LinkLine {
     let is_identifier = service::linking::IDENTIFIER_KINDS.contains(&l.reason.as_str());
     LinkLine {
         other: line(who, &l.other),
-        reason: reason_label(&l.reason),
+        reason: match l.reason.as_str() {
+            "person" => format!("Probably the same child, {}", lv::percent(l.weight)),
+            other => reason_label(other).to_owned(),
+        },
         value: match l.reason.as_str() {
             "template" => lv::template_label(&l.value),
             _ => l.value.clone(),
@@ -365,6 +369,7 @@ fn neighbours_json(who: &Principal, v: &lv::RecordLinks) -> serde_json::Value {
             value: l.value.clone(),
             weight: l.weight,
             summary: l.summary.clone(),
+            detail: l.detail.clone(),
         };
         links.push(graph_link(
             v.head.record,
@@ -579,10 +584,11 @@ fn kind_label(reason: &str) -> &'static str {
 /// One reason two records are linked, as the list of links shows it.
 pub struct ReasonLine {
     pub reason: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub value_href: Option<String>,
-    pub summary: String,
+    /// A person match's comparison in words, how alike two ads are.
+    pub detail: String,
 }
 
 /// A link between two records of the cluster, as its list shows it.
@@ -655,18 +661,14 @@ fn reason_line(r: &lv::Reason) -> ReasonLine {
             .into_iter()
             .find(|k| *k == r.reason)
             .unwrap_or("other"),
-        label: reason_label(&r.reason),
+        label: reason_title(r),
         value: match r.reason.as_str() {
-            "template" => lv::template_label(&r.value),
-            "person" => String::new(),
+            "template" | "person" => String::new(),
             _ => r.value.clone(),
         },
         value_href: is_identifier
             .then(|| format!("/links/identifier/{}/{}", r.reason, seg(&r.value))),
-        summary: match r.reason.as_str() {
-            "person" | "template" => r.summary.clone(),
-            _ => String::new(),
-        },
+        detail: r.detail.clone(),
     }
 }
 
@@ -722,14 +724,24 @@ fn graph_link(a: RecordRef, b: RecordRef, r: &lv::Reason, strong: bool) -> serde
         "source": node_id(a),
         "target": node_id(b),
         "reason": r.reason,
-        "label": reason_label(&r.reason),
+        "label": reason_title(r),
         "short": short,
         "value": via_label,
-        "text": r.summary,
+        "text": r.detail,
+        "summary": r.summary,
         "weight": r.weight,
         "strong": strong,
         "via": via,
     })
+}
+
+/// A reason as a list or the chart's panel names it; a person match with its
+/// probability ("Probably the same child, 90%").
+fn reason_title(r: &lv::Reason) -> String {
+    match r.reason.as_str() {
+        "person" => format!("Probably the same child, {}", lv::percent(r.weight)),
+        other => reason_label(other).to_owned(),
+    }
 }
 
 fn graph_json(who: &Principal, c: &ClusterView) -> String {

@@ -563,7 +563,7 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
     assert!(
         page.body
             .split("<li>")
-            .any(|li| li.starts_with("Same ")
+            .any(|li| li.contains(": same ")
                 && li[..li.find("</li>").unwrap()].contains("given name")),
         "{}",
         page.body
@@ -579,16 +579,22 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
         .iter()
         .find(|l| l["reason"] == "person")
         .unwrap_or_else(|| panic!("{graph}"));
+    let said = |k: &str| person[k].as_str().unwrap().to_owned();
     assert!(
-        person["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("probably the same child, "),
+        said("label").starts_with("Probably the same child, "),
         "{person}"
     );
+    assert!(said("text").starts_with("Same "), "{person}");
+    assert!(said("text").contains("given name"), "{person}");
     assert!(
-        person["text"].as_str().unwrap().contains("given name"),
+        said("summary").starts_with("probably the same child, "),
         "{person}"
+    );
+    // The list under the chart says it too.
+    assert!(
+        page.body.contains("<span class=\"detail\">Same "),
+        "{}",
+        page.body
     );
     let page = analyst.get("/links/record/ad/1").await;
     assert!(page.body.contains("Same ad template"), "{}", page.body);
@@ -827,10 +833,9 @@ async fn a_long_cluster_is_paged_and_every_link_says_its_reason() {
     assert!(all.body.contains("All 30 records"), "{}", all.body);
     let links = analyst.get(&format!("{base}?links=2")).await;
     assert!(links.body.contains("26–29 of 29 links"), "{}", links.body);
-    assert_eq!(
-        links.body.matches("<tr><td><a href=\"/reports/").count(),
-        25 + 4
-    );
+    assert_eq!(links.body.matches("<p class=\"pair\">").count(), 4);
+    assert!(links.body.contains("<ol class=\"edge-list\" start=\"26\">"));
+    assert_eq!(page.body.matches("<p class=\"pair\">").count(), 25);
     // A long timeline starts folded.
     assert!(
         page.body.contains("<details class=\"fold\">"),
