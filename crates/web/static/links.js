@@ -220,7 +220,9 @@
           (around.length <= 20 ? around : sel.nodes()).addClass("named");
           cy.nodes("[kind = 'via']").filter(function (v) { return v.degree() >= 3; }).addClass("named");
         }
-        if (cy.edges(":visible").length <= 30) { cy.edges().addClass("named"); }
+        // A line to an identifier's point needs no name: the point has it.
+        var direct = cy.edges(":visible").filter(function (e) { return e.target().data("kind") !== "via"; });
+        if (direct.length <= 30) { direct.addClass("named"); }
         sel.edges().addClass("named");
         if (sel.nodes().length && sel.connectedEdges().length <= 8) { sel.connectedEdges().addClass("named"); }
       });
@@ -285,7 +287,7 @@
       });
       var kinds = Object.keys(byKind).map(function (k) { return k.toLowerCase() + " " + byKind[k]; });
       if (kinds.length) { info.appendChild(el("p", "Lines in the chart: " + kinds.join(", ") + ".")); }
-      var open = el("a", d.kind === "report" ? "Open it" : "Its links and why");
+      var open = el("a", d.href !== d.links ? "Open it" : "Its links and why");
       open.href = d.href;
       var why = el("a", "Why linked");
       why.href = d.links;

@@ -57,11 +57,13 @@ fn cluster_href(r: RecordRef) -> String {
     format!("/links/cluster/{}/{}", r.kind, r.id)
 }
 
-/// Where a record opens for this reader: hotline staff open reports in the queue,
-/// investigators among their leads; ads and cases have only their links page here.
+/// Where a record opens for this reader: hotline staff open reports in the queue and
+/// cases on their page, investigators reports among their leads; an ad has only its
+/// links page here.
 fn open_href(who: &Principal, r: RecordRef) -> String {
     match r.kind {
         RecordKind::Report if permits(Some(who), Action::ViewReports) => super::record_href(r),
+        RecordKind::Case if permits(Some(who), Action::ViewCases) => super::record_href(r),
         RecordKind::Report if permits(Some(who), Action::ViewLeads) => {
             Some(format!("/leads/{}", r.id))
         }

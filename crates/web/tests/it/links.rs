@@ -543,6 +543,8 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
     assert!(!page.body.contains("Same ad template"), "{}", page.body);
     let page = analyst.get("/links/record/case/1").await;
     assert_eq!(page.status, 200, "{}", page.body);
+    // Hotline staff open the case itself from link analysis.
+    assert!(page.body.contains("href=\"/cases/1\""), "{}", page.body);
     assert!(
         page.body.contains("Probably the same child"),
         "{}",
