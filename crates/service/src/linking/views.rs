@@ -1324,11 +1324,14 @@ mod tests {
             0.97,
             None,
         );
+        // The probability is said beside the reason; the words say who and what agreed.
         assert_eq!(
-            w[0],
-            "Probably the same child, 97%: “Jane Doe, 15” and “Jane Doe, 15”."
+            w,
+            vec!["“Jane Doe, 15” and “Jane Doe, 15”: same given name."]
         );
-        assert_eq!(w[1], "Same given name.");
+        assert_eq!(percent(0.97), "97%");
+        assert_eq!(percent(0.9996), "over 99%");
+        assert_eq!(percent(1.0), "over 99%");
         let s = evidence_scoring(
             "person",
             r#"{"probability":0.97,"score":5.1,"fields":[{"field":"first_name","level":"exact","weight":6.4}]}"#,
