@@ -46,6 +46,14 @@ pub struct LinkItem {
     pub weight: f64,
     /// The evidence in words.
     pub words: Vec<String>,
+    /// How the link was scored, for those who check the arithmetic (a person match's
+    /// bits per field); empty for other links.
+    pub scoring: Vec<String>,
+    /// The link in a few words, for a chart's edge ("same date of birth; different
+    /// given name", "ads 87% alike", the shared phone).
+    pub summary: String,
+    /// What a list says under the reason ([`link_detail`]); empty for an identifier.
+    pub detail: String,
 }
 
 /// An identifier a record carries.
@@ -115,8 +123,19 @@ pub struct IdentifierView {
     pub cap: usize,
 }
 
-/// One link between two records: (reason, value, weight).
-pub type Reason = (String, String, f64);
+/// One link between two records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub reason: String,
+    pub value: String,
+    pub weight: f64,
+    /// The link in a few words ([`link_summary`]).
+    pub summary: String,
+    /// What a list says under the reason: a person match's comparison in words
+    /// ([`person_match_words`]), how alike two ads are; empty for an identifier, whose
+    /// value says it all.
+    pub detail: String,
+}
 
 /// Two records of a cluster and every link between them.
 #[derive(Debug, Clone)]
@@ -308,6 +327,227 @@ fn field_label(f: &str) -> &str {
     }
 }
 
+/// A compared field as it reads inside a sentence ("same date of birth").
+fn field_noun(f: &str) -> &str {
+    match f {
+        "first_name" => "given name",
+        "last_name" => "family name",
+        "dob" => "date of birth",
+        "sex" => "sex",
+        "address" => "address",
+        "city" => "city",
+        "state" => "state",
+        "postcode" => "postcode",
+        "document" => "document number",
+        "phone" => "phone",
+        "email" => "email",
+        "handle" => "handle",
+        other => other,
+    }
+}
+
+/// How one field compared, in words: whether it speaks for the match, the qualifier
+/// ("same", "similar", "different"...) and the noun it qualifies. The engine's level
+/// labels are read by their first words, so a longer label of the same level still
+/// reads; one this does not know is said as the engine says it.
+fn field_phrase(field: &str, level: &str, weight: f64) -> (bool, String, String) {
+    let noun = field_noun(field).to_owned();
+    let l = level.to_ascii_lowercase();
+    let (agrees, qualifier, noun) = if l.starts_with("exact") || l == "same" || l == "shared" {
+        (true, "same", noun)
+    } else if l.starts_with("none shared") {
+        (false, "no shared", noun)
+    } else if l.starts_with("different") {
+        (false, "different", noun)
+    } else if l.starts_with("age consistent") {
+        (true, "ages that fit", String::new())
+    } else if l.starts_with("age inconsistent") {
+        (false, "ages that do not fit", String::new())
+    } else if field == "dob" && l.starts_with("one typo") {
+        (
+            true,
+            "nearly the same",
+            "date of birth (one digit, or day and month swapped)".to_owned(),
+        )
+    } else if l.starts_with("one typo") || l.starts_with("very similar") || l.starts_with("close") {
+        (true, "nearly the same", noun)
+    } else if l.starts_with("two typos") {
+        (true, "close", noun)
+    } else if l.starts_with("similar") && matches!(field, "first_name" | "last_name") {
+        (true, "similar-sounding", noun)
+    } else if l.starts_with("similar") {
+        (true, "similar", noun)
+    } else {
+        return (weight >= 0.0, format!("{noun}:"), level.to_owned());
+    };
+    (agrees, qualifier.to_owned(), noun)
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A person match's field comparisons in words a person can weigh: what agreed first,
+/// then what differed, fields sharing a word said together ("same date of birth and
+/// phone; different given name"). Read from the explanation linking stored (`fields`:
+/// field, level and weight in bits); None when it holds no comparison.
+pub fn person_match_words(evidence_json: &str) -> Option<String> {
+    let e: Value = serde_json::from_str(evidence_json).ok()?;
+    let mut phrases: Vec<(bool, f64, String, String)> = Vec::new();
+    for f in e
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = f.get("field").and_then(Value::as_str).unwrap_or_default();
+        let level = f.get("level").and_then(Value::as_str).unwrap_or_default();
+        let weight = f.get("weight").and_then(Value::as_f64).unwrap_or_default();
+        if field.is_empty() || level.is_empty() {
+            continue;
+        }
+        let (agrees, qualifier, noun) = field_phrase(field, level, weight);
+        phrases.push((agrees, weight, qualifier, noun));
+    }
+    if phrases.is_empty() {
+        return None;
+    }
+    // Strongest evidence first within each side; fields sharing a qualifier are said
+    // together, at the place of the strongest of them.
+    phrases.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.abs().total_cmp(&a.1.abs())));
+    let mut groups: Vec<(bool, String, Vec<String>)> = Vec::new();
+    for (agrees, _, qualifier, noun) in phrases {
+        match groups
+            .iter_mut()
+            .find(|g| g.0 == agrees && g.1 == qualifier)
+        {
+            Some(g) if !noun.is_empty() => g.2.push(noun),
+            Some(_) => {}
+            None => groups.push((
+                agrees,
+                qualifier,
+                [noun].into_iter().filter(|n| !n.is_empty()).collect(),
+            )),
+        }
+    }
+    let said: Vec<String> = groups
+        .into_iter()
+        .map(|(_, q, nouns)| {
+            if nouns.is_empty() {
+                q
+            } else {
+                format!("{q} {}", and_list(&nouns))
+            }
+        })
+        .collect();
+    let mut out = said.join("; ");
+    if let Some(first) = out.get(..1) {
+        out = first.to_uppercase() + &out[1..];
+    }
+    Some(out)
+}
+
+/// A link in a few words, for a chart's edge: a person match's comparison, how alike
+/// two ads are, or the identifier they share.
+pub fn link_summary(reason: &str, value: &str, evidence_json: &str, weight: f64) -> String {
+    match reason {
+        "person" => {
+            let words = link_detail(reason, value, evidence_json)
+                .map(|w| format!(": {}", lower_first(&w)))
+                .unwrap_or_default();
+            format!(
+                "probably the same child, {}{words}",
+                percent(match_probability(evidence_json).unwrap_or(weight))
+            )
+        }
+        "template" => link_detail(reason, value, evidence_json)
+            .map(|d| lower_first(&d))
+            .unwrap_or_else(|| format!("written from {}", template_label(value))),
+        _ => value.to_owned(),
+    }
+}
+
+/// What a list of links says under a link's reason: a person match's comparison, how
+/// alike two ads are. None for an identifier (its value says it) or when the evidence
+/// holds nothing to say.
+pub fn link_detail(reason: &str, value: &str, evidence_json: &str) -> Option<String> {
+    match reason {
+        "person" => person_match_words(evidence_json),
+        "template" => {
+            let e: Value = serde_json::from_str(evidence_json).ok()?;
+            let s = e.get("similarity").and_then(Value::as_f64)?;
+            Some(format!(
+                "Ad texts {:.0}% alike ({})",
+                s * 100.0,
+                template_label(value)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A person match's probability as linking stored it (the link's weight is rounded to
+/// thousandths, and 0.9996 is not certainty).
+pub fn match_probability(evidence_json: &str) -> Option<f64> {
+    serde_json::from_str::<Value>(evidence_json)
+        .ok()?
+        .get("probability")
+        .and_then(Value::as_f64)
+}
+
+/// A probability as people read it. A match is never certain, so none is said as 100%
+/// (stored weights are rounded to thousandths, so 0.9996 arrives as 1).
+pub fn percent(p: f64) -> String {
+    if p >= 0.995 {
+        "over 99%".to_owned()
+    } else {
+        format!("{:.0}%", p * 100.0)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// How a link was scored, for those who check the arithmetic: a person match's
+/// Fellegi–Sunter score and the bits each field gave. Empty for other links.
+pub fn evidence_scoring(reason: &str, evidence_json: &str) -> Vec<String> {
+    if reason != "person" {
+        return Vec::new();
+    }
+    let e: Value = serde_json::from_str(evidence_json).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    if let Some(s) = e.get("score").and_then(Value::as_f64) {
+        let prior = e
+            .get("prior")
+            .and_then(Value::as_f64)
+            .map(|p| format!(", from a prior of {p:+.1}"))
+            .unwrap_or_default();
+        out.push(format!("Fellegi–Sunter score {s:+.1} bits{prior}."));
+    }
+    for f in e
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = f.get("field").and_then(Value::as_str).unwrap_or_default();
+        let level = f.get("level").and_then(Value::as_str).unwrap_or_default();
+        let w = f.get("weight").and_then(Value::as_f64).unwrap_or_default();
+        out.push(format!("{}: {level} ({w:+.1} bits).", field_label(field)));
+    }
+    out
+}
+
 /// A template label (`ad:12`) as people read it.
 pub fn template_label(value: &str) -> String {
     match value.strip_prefix("ad:") {
@@ -333,25 +573,12 @@ pub fn evidence_words(
         "person" => {
             let a = e.get("a").and_then(Value::as_str).unwrap_or_default();
             let b = e.get("b").and_then(Value::as_str).unwrap_or_default();
-            out.push(format!("Probably the same child: “{a}” and “{b}”."));
-            if let Some(p) = num("probability") {
-                out.push(format!(
-                    "Match probability {:.0}% (Fellegi–Sunter, score {:+.1} bits).",
-                    p * 100.0,
-                    num("score").unwrap_or_default()
-                ));
-            }
-            for f in e
-                .get("fields")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let field = f.get("field").and_then(Value::as_str).unwrap_or_default();
-                let level = f.get("level").and_then(Value::as_str).unwrap_or_default();
-                let w = f.get("weight").and_then(Value::as_f64).unwrap_or_default();
-                out.push(format!("{}: {level} ({w:+.1} bits).", field_label(field)));
-            }
+            // The probability is said beside the reason ("Probably the same child,
+            // 90%"); here, who was compared and what agreed and differed.
+            out.push(match person_match_words(evidence_json) {
+                Some(w) => format!("“{a}” and “{b}”: {}.", lower_first(&w)),
+                None => format!("“{a}” and “{b}”."),
+            });
         }
         "template" => {
             if let Some(s) = num("similarity") {
@@ -665,16 +892,14 @@ impl Services {
             .filter(|(_, o)| visible.contains(o))
             .filter_map(|(l, o)| {
                 let n = holders.get(&(l.reason.clone(), l.value.clone())).copied();
+                let weight = l.weight_milli as f64 / 1000.0;
                 Some(LinkItem {
                     other: heads.get(&o)?.clone(),
-                    words: evidence_words(
-                        &l.reason,
-                        &l.value,
-                        &l.evidence_json,
-                        l.weight_milli as f64 / 1000.0,
-                        n,
-                    ),
-                    weight: l.weight_milli as f64 / 1000.0,
+                    words: evidence_words(&l.reason, &l.value, &l.evidence_json, weight, n),
+                    scoring: evidence_scoring(&l.reason, &l.evidence_json),
+                    summary: link_summary(&l.reason, &l.value, &l.evidence_json, weight),
+                    detail: link_detail(&l.reason, &l.value, &l.evidence_json).unwrap_or_default(),
+                    weight,
                     reason: l.reason,
                     value: l.value,
                 })
@@ -849,18 +1074,25 @@ impl Services {
         let mut by_pair: HashMap<(usize, usize), Vec<Reason>> = HashMap::new();
         for l in rows {
             if let (Some(&a), Some(&b)) = (pos.get(&l.a), pos.get(&l.b)) {
-                by_pair.entry((a.min(b), a.max(b))).or_default().push((
-                    l.reason,
-                    l.value,
-                    l.weight_milli as f64 / 1000.0,
-                ));
+                let weight = l.weight_milli as f64 / 1000.0;
+                by_pair
+                    .entry((a.min(b), a.max(b)))
+                    .or_default()
+                    .push(Reason {
+                        summary: link_summary(&l.reason, &l.value, &l.evidence_json, weight),
+                        detail: link_detail(&l.reason, &l.value, &l.evidence_json)
+                            .unwrap_or_default(),
+                        reason: l.reason,
+                        value: l.value,
+                        weight,
+                    });
             }
         }
         let min = cluster_min_weight();
         let mut edges: Vec<ClusterEdge> = by_pair
             .into_iter()
             .map(|((a, b), reasons)| {
-                let weight = combine(reasons.iter().map(|r| r.2));
+                let weight = combine(reasons.iter().map(|r| r.weight));
                 ClusterEdge {
                     a,
                     b,
@@ -1092,9 +1324,59 @@ mod tests {
             0.97,
             None,
         );
+        // The probability is said beside the reason; the words say who and what agreed.
+        assert_eq!(
+            w,
+            vec!["“Jane Doe, 15” and “Jane Doe, 15”: same given name."]
+        );
+        assert_eq!(percent(0.97), "97%");
+        assert_eq!(percent(0.9996), "over 99%");
+        assert_eq!(percent(1.0), "over 99%");
+        let s = evidence_scoring(
+            "person",
+            r#"{"probability":0.97,"score":5.1,"fields":[{"field":"first_name","level":"exact","weight":6.4}]}"#,
+        );
         assert!(
-            w.iter().any(|l| l == "First name: exact (+6.4 bits)."),
-            "{w:?}"
+            s.iter().any(|l| l == "First name: exact (+6.4 bits)."),
+            "the bits stay for those who check them: {s:?}"
+        );
+    }
+
+    #[test]
+    fn a_person_match_is_said_agreements_first_then_differences() {
+        let ev = r#"{"probability":0.9,"score":3.2,"prior":-9.1,"fields":[
+            {"field":"first_name","level":"different","weight":-4.2},
+            {"field":"dob","level":"exact","weight":7.5},
+            {"field":"last_name","level":"close (one edit, nickname, or Jaro-Winkler >= 0.92)","weight":3.0},
+            {"field":"phone","level":"shared","weight":6.1},
+            {"field":"sex","level":"same","weight":0.8},
+            {"field":"city","level":"different","weight":-1.0}]}"#;
+        assert_eq!(
+            person_match_words(ev).unwrap(),
+            "Same date of birth, phone and sex; nearly the same family name; different given name and city"
+        );
+        assert_eq!(
+            link_summary("person", "", ev, 0.9),
+            "probably the same child, 90%: same date of birth, phone and sex; nearly the same family name; different given name and city"
+        );
+        let ages = r#"{"fields":[
+            {"field":"dob","level":"age consistent with date of birth or age (within a year)","weight":2.0},
+            {"field":"first_name","level":"similar (same NYSIIS/Soundex code, or Jaro-Winkler >= 0.80)","weight":1.5},
+            {"field":"handle","level":"none shared","weight":-0.5},
+            {"field":"postcode","level":"a level added later","weight":-0.2}]}"#;
+        assert_eq!(
+            person_match_words(ages).unwrap(),
+            "Ages that fit; similar-sounding given name; no shared handle; postcode: a level added later"
+        );
+        assert_eq!(person_match_words("{}"), None);
+        assert_eq!(person_match_words("not json"), None);
+        assert_eq!(
+            link_summary("template", "ad:12", r#"{"similarity":0.871}"#, 0.87),
+            "ad texts 87% alike (the template of ad #12)"
+        );
+        assert_eq!(
+            link_summary("phone", "+12125550147", "{}", 0.9),
+            "+12125550147"
         );
     }
 

@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::layout::Layout;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, RawQuery};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::permits;
@@ -57,11 +57,13 @@ fn cluster_href(r: RecordRef) -> String {
     format!("/links/cluster/{}/{}", r.kind, r.id)
 }
 
-/// Where a record opens for this reader: hotline staff open reports in the queue,
-/// investigators among their leads; ads and cases have only their links page here.
+/// Where a record opens for this reader: hotline staff open reports in the queue and
+/// cases on their page, investigators reports among their leads; an ad has only its
+/// links page here.
 fn open_href(who: &Principal, r: RecordRef) -> String {
     match r.kind {
         RecordKind::Report if permits(Some(who), Action::ViewReports) => super::record_href(r),
+        RecordKind::Case if permits(Some(who), Action::ViewCases) => super::record_href(r),
         RecordKind::Report if permits(Some(who), Action::ViewLeads) => {
             Some(format!("/leads/{}", r.id))
         }
@@ -85,19 +87,25 @@ fn line(who: &Principal, h: &RecordHead) -> RecordLine {
 /// One link, presented.
 pub struct LinkLine {
     pub other: RecordLine,
-    pub reason: &'static str,
+    /// "Shared phone", "Probably the same child, 90%".
+    pub reason: String,
     pub value: String,
     /// The identifier's page, for identifier links.
     pub value_href: Option<String>,
     pub weight: String,
     pub words: Vec<String>,
+    /// How it was scored (a person match's bits), folded away under the words.
+    pub scoring: Vec<String>,
 }
 
 fn link_line(who: &Principal, l: &LinkItem) -> LinkLine {
     let is_identifier = service::linking::IDENTIFIER_KINDS.contains(&l.reason.as_str());
     LinkLine {
         other: line(who, &l.other),
-        reason: reason_label(&l.reason),
+        reason: match l.reason.as_str() {
+            "person" => format!("Probably the same child, {}", lv::percent(l.weight)),
+            other => reason_label(other).to_owned(),
+        },
         value: match l.reason.as_str() {
             "template" => lv::template_label(&l.value),
             _ => l.value.clone(),
@@ -106,6 +114,7 @@ fn link_line(who: &Principal, l: &LinkItem) -> LinkLine {
             .then(|| format!("/links/identifier/{}/{}", l.reason, seg(&l.value))),
         weight: format!("{:.2}", l.weight),
         words: l.words.clone(),
+        scoring: l.scoring.clone(),
     }
 }
 
@@ -251,6 +260,7 @@ struct RecordPage {
     ad: Option<AdView>,
     identifiers: Vec<IdentifierLine>,
     links: Vec<LinkLine>,
+    pager: Pager,
     cap: usize,
     min_weight: String,
     generic_template: Option<String>,
@@ -268,19 +278,41 @@ fn parse_kind(kind: &str) -> Result<RecordKind, AppError> {
     kind.parse().map_err(|_| AppError::not_found())
 }
 
+#[derive(Deserialize, Default)]
+pub struct RecordQuery {
+    page: Option<String>,
+}
+
 pub async fn record(
     ctx: Ctx,
     Path((kind, id)): Path<(String, String)>,
-) -> Result<Html<String>, AppError> {
+    Query(q): Query<RecordQuery>,
+) -> Result<Response, AppError> {
     let p = ctx.principal()?;
-    let (kind, id) = (parse_kind(&kind)?, parse_id(&id)?);
+    // `/links/record/report/12.json` is the record and its links as the chart draws
+    // them: what a chart fetches to expand a record on demand.
+    let (id, json) = match id.strip_suffix(".json") {
+        Some(id) => (id, true),
+        None => (id.as_str(), false),
+    };
+    let (kind, id) = (parse_kind(&kind)?, parse_id(id)?);
     let view = ctx
         .state
         .services
         .record_links(p, kind, id, ctx.ip.clone())
         .await?;
+    if json {
+        return Ok(axum::Json(neighbours_json(p, &view)).into_response());
+    }
     let title = view.head.title.clone();
-    render(&RecordPage {
+    let base = links_href(view.head.record);
+    let links: Vec<LinkLine> = view.links.iter().map(|l| link_line(p, l)).collect();
+    let (links, pager) = Pager::cut(links, q.page.as_deref(), |n| match n {
+        Some(1) => format!("{base}#links-h"),
+        Some(n) => format!("{base}?page={n}#links-h"),
+        None => format!("{base}?page=all#links-h"),
+    });
+    let html = render(&RecordPage {
         layout: Layout::new(
             &ctx.state,
             &ctx.identity,
@@ -313,13 +345,42 @@ pub async fn record(
                 hub: i.hub,
             })
             .collect(),
-        links: view.links.iter().map(|l| link_line(p, l)).collect(),
+        links,
+        pager,
         cap: service::linking::hub_cap(),
         min_weight: format!("{:.2}", service::linking::cluster_min_weight()),
         generic_template: view.generic_template.as_deref().map(lv::template_label),
         template_contact_cap: service::linking::TEMPLATE_CONTACT_CAP,
         restricted: !permits(Some(p), Action::ViewReports),
-    })
+    })?;
+    Ok(html.into_response())
+}
+
+/// A record and the records it is linked to, in the chart's terms (`links.js`).
+fn neighbours_json(who: &Principal, v: &lv::RecordLinks) -> serde_json::Value {
+    let min = service::linking::cluster_min_weight();
+    let mut nodes = vec![graph_node(who, &v.head, false)];
+    let mut seen = std::collections::HashSet::from([v.head.record]);
+    let mut links = Vec::new();
+    for l in &v.links {
+        if seen.insert(l.other.record) {
+            nodes.push(graph_node(who, &l.other, false));
+        }
+        let r = lv::Reason {
+            reason: l.reason.clone(),
+            value: l.value.clone(),
+            weight: l.weight,
+            summary: l.summary.clone(),
+            detail: l.detail.clone(),
+        };
+        links.push(graph_link(
+            v.head.record,
+            l.other.record,
+            &r,
+            l.weight >= min,
+        ));
+    }
+    serde_json::json!({ "start": node_id(v.head.record), "nodes": nodes, "links": links })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -366,10 +427,177 @@ pub async fn identifier(
 // ---------------------------------------------------------------------------------------
 // /links/cluster/{kind}/{id}[.csv|.graphml]
 
+/// Rows a long list shows at a time (records, links), so that a 200-record cluster's
+/// page stays a page.
+pub const PER_PAGE: usize = 25;
+
+/// One page of a long list, and where the others are.
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    /// Rows a page holds.
+    pub per: usize,
+    /// The rows shown are `first..=last` (1-based), for "21–40 of 200".
+    pub first: usize,
+    pub last: usize,
+    pub all: bool,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// "Show all", or back to pages when all are shown; None when one page holds all.
+    pub toggle: Option<String>,
+}
+
+impl Pager {
+    /// Cuts `items` to the page asked for (`"all"`, a number, or nothing for the first);
+    /// `href` builds the address of another page (`None` for all of them).
+    fn cut<T>(
+        items: Vec<T>,
+        asked: Option<&str>,
+        href: impl Fn(Option<usize>) -> String,
+    ) -> (Vec<T>, Pager) {
+        let total = items.len();
+        let pages = total.div_ceil(PER_PAGE).max(1);
+        let all = asked == Some("all") && pages > 1;
+        let page = if all {
+            1
+        } else {
+            asked
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, pages)
+        };
+        let (skip, take) = if all {
+            (0, total)
+        } else {
+            ((page - 1) * PER_PAGE, PER_PAGE)
+        };
+        let shown: Vec<T> = items.into_iter().skip(skip).take(take).collect();
+        let pager = Pager {
+            first: if shown.is_empty() { 0 } else { skip + 1 },
+            last: skip + shown.len(),
+            prev: (!all && page > 1).then(|| href(Some(page - 1))),
+            next: (!all && page < pages).then(|| href(Some(page + 1))),
+            toggle: (pages > 1).then(|| href(if all { Some(1) } else { None })),
+            page,
+            pages,
+            total,
+            per: PER_PAGE,
+            all,
+        };
+        (shown, pager)
+    }
+}
+
+/// What a cluster page was asked for: which page of each list, and which kinds of link
+/// to show (all when the filter was not used).
+#[derive(Default)]
+struct ClusterQuery {
+    records: Option<String>,
+    links: Option<String>,
+    /// The kinds of link ticked, when the filter form was sent.
+    show: Option<Vec<String>>,
+}
+
+impl ClusterQuery {
+    fn parse(raw: Option<&str>) -> ClusterQuery {
+        let mut q = ClusterQuery::default();
+        let mut show = Vec::new();
+        let mut filtered = false;
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            match &*k {
+                "records" => q.records = Some(v.into_owned()),
+                "links" => q.links = Some(v.into_owned()),
+                "f" => filtered = true,
+                "show" => show.push(v.into_owned()),
+                _ => {}
+            }
+        }
+        q.show = filtered.then_some(show);
+        q
+    }
+
+    fn shows(&self, reason: &str) -> bool {
+        self.show
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|r| r == reason))
+    }
+
+    /// This page's address with other list pages (`None` is "all").
+    fn href(
+        &self,
+        base: &str,
+        records: Option<Option<usize>>,
+        links: Option<Option<usize>>,
+        anchor: &str,
+    ) -> String {
+        let page = |p: Option<usize>| p.map_or_else(|| "all".to_owned(), |n| n.to_string());
+        let mut parts: Vec<String> = Vec::new();
+        let rec = records.map(page).or_else(|| self.records.clone());
+        let lnk = links.map(page).or_else(|| self.links.clone());
+        if let Some(r) = rec.filter(|r| r != "1") {
+            parts.push(format!("records={}", super::enc(&r)));
+        }
+        if let Some(l) = lnk.filter(|l| l != "1") {
+            parts.push(format!("links={}", super::enc(&l)));
+        }
+        if let Some(show) = &self.show {
+            parts.push("f=1".to_owned());
+            parts.extend(show.iter().map(|r| format!("show={}", super::enc(r))));
+        }
+        if parts.is_empty() {
+            format!("{base}#{anchor}")
+        } else {
+            format!("{base}?{}#{anchor}", parts.join("&"))
+        }
+    }
+}
+
+/// One kind of link in the chart's key and filter: its reason, its name, how many
+/// links of the cluster it gives, and whether it is ticked.
+pub struct KindLine {
+    pub reason: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    pub shown: bool,
+}
+
+/// Every reason a link can have, in the order of the key; the chart's styles
+/// (`links.js`) and the key's swatches (`links.css`) follow these names.
+pub const REASONS: [&str; 8] = [
+    "person", "phone", "email", "handle", "template", "device", "ip", "url",
+];
+
+/// The name of a kind of link in the chart's key ("Same child", "Phone").
+fn kind_label(reason: &str) -> &'static str {
+    match reason {
+        "person" => "Same child (person match)",
+        "phone" => "Phone",
+        "email" => "Email",
+        "handle" => "Handle",
+        "template" => "Ad template",
+        "device" => "Device",
+        "ip" => "IP address",
+        "url" => "Web address",
+        _ => "Other",
+    }
+}
+
+/// One reason two records are linked, as the list of links shows it.
+pub struct ReasonLine {
+    pub reason: &'static str,
+    pub label: String,
+    pub value: String,
+    pub value_href: Option<String>,
+    /// A person match's comparison in words, how alike two ads are.
+    pub detail: String,
+}
+
+/// A link between two records of the cluster, as its list shows it.
 pub struct EdgeLine {
-    pub a: String,
-    pub b: String,
-    pub reasons: String,
+    pub a: RecordLine,
+    pub b: RecordLine,
+    pub reasons: Vec<ReasonLine>,
     pub weight: String,
     pub strong: bool,
 }
@@ -386,8 +614,17 @@ struct ClusterPage {
     start: RecordLine,
     base: String,
     nodes: Vec<RecordLine>,
+    nodes_pager: Pager,
+    parts: String,
     edges: Vec<EdgeLine>,
+    edges_pager: Pager,
+    /// All links of the cluster, whatever the filter.
+    edge_total: usize,
+    kinds: Vec<KindLine>,
+    filtered: bool,
     timeline: Vec<TimelineItem>,
+    /// A long timeline starts folded.
+    timeline_open: bool,
     states: String,
     flag: Option<String>,
     capped: bool,
@@ -400,15 +637,41 @@ fn node_id(r: RecordRef) -> String {
     r.to_string()
 }
 
-fn reasons_text(reasons: &[(String, String, f64)]) -> String {
+fn reason_text(r: &lv::Reason) -> String {
+    match r.reason.as_str() {
+        "template" => format!(
+            "{}: {}",
+            reason_label(&r.reason),
+            lv::template_label(&r.value)
+        ),
+        _ => format!("{}: {}", reason_label(&r.reason), r.value),
+    }
+}
+
+fn reasons_text(reasons: &[lv::Reason]) -> String {
     reasons
         .iter()
-        .map(|(r, v, _)| match r.as_str() {
-            "template" => format!("{}: {}", reason_label(r), lv::template_label(v)),
-            _ => format!("{}: {v}", reason_label(r)),
-        })
+        .map(reason_text)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn reason_line(r: &lv::Reason) -> ReasonLine {
+    let is_identifier = service::linking::IDENTIFIER_KINDS.contains(&r.reason.as_str());
+    ReasonLine {
+        reason: REASONS
+            .into_iter()
+            .find(|k| *k == r.reason)
+            .unwrap_or("other"),
+        label: reason_title(r),
+        value: match r.reason.as_str() {
+            "template" | "person" => String::new(),
+            _ => r.value.clone(),
+        },
+        value_href: is_identifier
+            .then(|| format!("/links/identifier/{}/{}", r.reason, seg(&r.value))),
+        detail: r.detail.clone(),
+    }
 }
 
 /// JSON inside `<script type="application/json">`: `<`, `>` and `&` escaped, so no text
@@ -420,42 +683,89 @@ fn script_json(v: &serde_json::Value) -> String {
         .replace('&', "\\u0026")
 }
 
+/// A record as a point of the chart.
+fn graph_node(who: &Principal, n: &RecordHead, start: bool) -> serde_json::Value {
+    serde_json::json!({ "data": {
+        "id": node_id(n.record),
+        "label": n.title.chars().take(48).collect::<String>(),
+        // "Report 12", "Ad 7", "Case 3": what fits beside a point in a large chart.
+        "short": format!("{} {}", capitalized(n.record.kind.as_str()), n.record.id),
+        "kind": n.record.kind,
+        "date": n.date.clone().unwrap_or_default(),
+        "states": n.states.join(", "),
+        "href": open_href(who, n.record),
+        "links": links_href(n.record),
+        "around": format!("{}.json", links_href(n.record)),
+        "start": start,
+    }})
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// One link of the chart. Links by a shared identifier or template name it (`via`,
+/// `via_label`), so the chart can draw it as a point of its own between the records.
+fn graph_link(a: RecordRef, b: RecordRef, r: &lv::Reason, strong: bool) -> serde_json::Value {
+    let via = (service::linking::IDENTIFIER_KINDS.contains(&r.reason.as_str())
+        || r.reason == "template")
+        .then(|| format!("{}:{}", r.reason, r.value));
+    let via_label = match r.reason.as_str() {
+        "template" => lv::template_label(&r.value),
+        _ => r.value.clone(),
+    };
+    let short = match r.reason.as_str() {
+        "person" => format!("same child {}", lv::percent(r.weight)),
+        "template" => "template".to_owned(),
+        other => other.to_owned(),
+    };
+    serde_json::json!({
+        "source": node_id(a),
+        "target": node_id(b),
+        "reason": r.reason,
+        "label": reason_title(r),
+        "short": short,
+        "value": via_label,
+        "text": r.detail,
+        "summary": r.summary,
+        "weight": r.weight,
+        "strong": strong,
+        "via": via,
+    })
+}
+
+/// A reason as a list or the chart's panel names it; a person match with its
+/// probability ("Probably the same child, 90%").
+fn reason_title(r: &lv::Reason) -> String {
+    match r.reason.as_str() {
+        "person" => format!("Probably the same child, {}", lv::percent(r.weight)),
+        other => reason_label(other).to_owned(),
+    }
+}
+
 fn graph_json(who: &Principal, c: &ClusterView) -> String {
     let nodes: Vec<serde_json::Value> = c
         .nodes
         .iter()
-        .map(|n| {
-            serde_json::json!({ "data": {
-                "id": node_id(n.record),
-                "label": n.title.chars().take(40).collect::<String>(),
-                // "R12", "A7", "C3": what fits beside a node in a large graph.
-                "short": format!(
-                    "{}{}",
-                    n.record.kind.as_str().chars().next().unwrap_or('?').to_ascii_uppercase(),
-                    n.record.id
-                ),
-                "kind": n.record.kind,
-                "href": open_href(who, n.record),
-                "start": n.record == c.start,
-            }})
-        })
+        .map(|n| graph_node(who, n, n.record == c.start))
         .collect();
-    let edges: Vec<serde_json::Value> = c
+    let links: Vec<serde_json::Value> = c
         .edges
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            serde_json::json!({ "data": {
-                "id": format!("e{i}"),
-                "source": node_id(c.nodes[e.a].record),
-                "target": node_id(c.nodes[e.b].record),
-                "label": reasons_text(&e.reasons),
-                "weight": e.weight,
-                "strong": e.strong,
-            }})
+        .flat_map(|e| {
+            e.reasons
+                .iter()
+                .map(|r| graph_link(c.nodes[e.a].record, c.nodes[e.b].record, r, e.strong))
         })
         .collect();
-    script_json(&serde_json::json!({ "nodes": nodes, "edges": edges }))
+    script_json(&serde_json::json!({
+        "start": node_id(c.start),
+        "nodes": nodes,
+        "links": links,
+    }))
 }
 
 enum Format {
@@ -467,6 +777,7 @@ enum Format {
 pub async fn cluster(
     ctx: Ctx,
     Path((kind, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     // The router cannot match a suffix after a parameter, so the format is read here.
@@ -505,7 +816,66 @@ pub async fn cluster(
                 .first()
                 .map(|n| line(p, n))
                 .ok_or_else(AppError::not_found)?;
+            let q = ClusterQuery::parse(raw.as_deref());
+            let base = cluster_href(c.start);
+            let kinds: Vec<KindLine> = REASONS
+                .into_iter()
+                .map(|reason| KindLine {
+                    reason,
+                    label: kind_label(reason),
+                    count: c
+                        .edges
+                        .iter()
+                        .flat_map(|e| &e.reasons)
+                        .filter(|r| r.reason == reason)
+                        .count(),
+                    shown: q.shows(reason),
+                })
+                .filter(|k| k.count > 0)
+                .collect();
+            // The strongest links first: the list is read from the top.
+            let mut order: Vec<&lv::ClusterEdge> = c.edges.iter().collect();
+            order.sort_by(|x, y| {
+                y.weight
+                    .total_cmp(&x.weight)
+                    .then((x.a, x.b).cmp(&(y.a, y.b)))
+            });
+            let edges: Vec<EdgeLine> = order
+                .into_iter()
+                .filter_map(|e| {
+                    let reasons: Vec<ReasonLine> = e
+                        .reasons
+                        .iter()
+                        .filter(|r| q.shows(&r.reason))
+                        .map(reason_line)
+                        .collect();
+                    (!reasons.is_empty()).then(|| EdgeLine {
+                        a: line(p, &c.nodes[e.a]),
+                        b: line(p, &c.nodes[e.b]),
+                        reasons,
+                        weight: format!("{:.2}", e.weight),
+                        strong: e.strong,
+                    })
+                })
+                .collect();
+            let (edges, edges_pager) = Pager::cut(edges, q.links.as_deref(), |n| {
+                q.href(&base, None, Some(n), "edges-h")
+            });
             let lines: Vec<RecordLine> = c.nodes.iter().map(|n| line(p, n)).collect();
+            let (nodes, nodes_pager) = Pager::cut(lines, q.records.as_deref(), |n| {
+                q.href(&base, Some(n), None, "records-h")
+            });
+            let count = |k: RecordKind| c.nodes.iter().filter(|n| n.record.kind == k).count();
+            let parts = [
+                (count(RecordKind::Report), "report", "reports"),
+                (count(RecordKind::Ad), "ad", "ads"),
+                (count(RecordKind::Case), "case", "cases"),
+            ]
+            .into_iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+            .collect::<Vec<_>>()
+            .join(", ");
             let html = render(&ClusterPage {
                 layout: Layout::new(
                     &ctx.state,
@@ -513,18 +883,15 @@ pub async fn cluster(
                     &format!("Cluster of {}", start.title),
                     "/links",
                 ),
-                base: cluster_href(c.start),
-                edges: c
-                    .edges
-                    .iter()
-                    .map(|e| EdgeLine {
-                        a: c.nodes[e.a].title.clone(),
-                        b: c.nodes[e.b].title.clone(),
-                        reasons: reasons_text(&e.reasons),
-                        weight: format!("{:.2}", e.weight),
-                        strong: e.strong,
-                    })
-                    .collect(),
+                edge_total: c.edges.len(),
+                filtered: q.show.is_some(),
+                kinds,
+                edges,
+                edges_pager,
+                nodes,
+                nodes_pager,
+                parts,
+                timeline_open: c.nodes.len() <= PER_PAGE,
                 timeline: c
                     .timeline()
                     .into_iter()
@@ -538,7 +905,7 @@ pub async fn cluster(
                 capped: c.capped,
                 cap: lv::CLUSTER_CAP,
                 graph_json: graph_json(p, &c),
-                nodes: lines,
+                base,
                 start,
             })?;
             Ok(html.into_response())
@@ -589,7 +956,13 @@ fn csv(c: &ClusterView) -> String {
     out.push_str("\r\n");
     for e in &c.edges {
         let (a, b) = (&c.nodes[e.a], &c.nodes[e.b]);
-        for (reason, value, w) in &e.reasons {
+        for lv::Reason {
+            reason,
+            value,
+            weight: w,
+            ..
+        } in &e.reasons
+        {
             let row = [
                 cell(a.record.kind.as_str()),
                 a.record.id.to_string(),

@@ -102,7 +102,10 @@ fn records_on(body: &str, kind: &str) -> Vec<i64> {
                 .ok()
         })
         .collect();
-    out.dedup();
+    // A record is named several times (its row, its links, the chart's data): keep the
+    // first mention of each.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|r| seen.insert(*r));
     out
 }
 
@@ -416,6 +419,25 @@ async fn an_investigators_cluster_omits_records_not_made_available_to_their_agen
         404
     );
     assert_eq!(inv.get("/links/record/ad/1").await.status, 404);
+    // Nor through what a chart fetches to add a record's links.
+    let json = inv.get(&format!("/links/record/report/{r1}.json")).await;
+    assert_eq!(json.status, 200, "{}", json.body);
+    assert!(
+        !json.body.contains(&format!("report-{r3}\"")),
+        "{}",
+        json.body
+    );
+    assert!(
+        json.body.contains(&format!("report-{r2}\"")),
+        "{}",
+        json.body
+    );
+    assert_eq!(
+        inv.get(&format!("/links/record/report/{r3}.json"))
+            .await
+            .status,
+        404
+    );
     let page = inv.get(&format!("/links/record/report/{r1}")).await;
     assert!(
         !page.body.contains(&format!("Report #{r3} ")),
@@ -526,6 +548,8 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
     assert!(!page.body.contains("Same ad template"), "{}", page.body);
     let page = analyst.get("/links/record/case/1").await;
     assert_eq!(page.status, 200, "{}", page.body);
+    // Hotline staff open the case itself from link analysis.
+    assert!(page.body.contains("href=\"/cases/1\""), "{}", page.body);
     assert!(
         page.body.contains("Probably the same child"),
         "{}",
@@ -536,7 +560,49 @@ async fn the_same_child_in_a_case_and_a_tip_and_ads_from_one_template_are_linked
         "{}",
         page.body
     );
+    // The match is said in words (what agreed, then what differed) with its number;
+    // the bits stay folded away for those who check the arithmetic.
+    assert!(
+        page.body.contains("Probably the same child, "),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .split("<li>")
+            .any(|li| li.contains(": same ")
+                && li[..li.find("</li>").unwrap()].contains("given name")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("How it was scored"), "{}", page.body);
     assert!(page.body.contains("First name: exact"), "{}", page.body);
+    // And on the chart's line between them.
+    let page = analyst.get("/links/cluster/case/1").await;
+    let graph = cluster_data(&page.body);
+    let person = graph["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["reason"] == "person")
+        .unwrap_or_else(|| panic!("{graph}"));
+    let said = |k: &str| person[k].as_str().unwrap().to_owned();
+    assert!(
+        said("label").starts_with("Probably the same child, "),
+        "{person}"
+    );
+    assert!(said("text").starts_with("Same "), "{person}");
+    assert!(said("text").contains("given name"), "{person}");
+    assert!(
+        said("summary").starts_with("probably the same child, "),
+        "{person}"
+    );
+    // The list under the chart says it too.
+    assert!(
+        page.body.contains("<span class=\"detail\">Same "),
+        "{}",
+        page.body
+    );
     let page = analyst.get("/links/record/ad/1").await;
     assert!(page.body.contains("Same ad template"), "{}", page.body);
     assert!(page.body.contains("/links/record/ad/2\""), "{}", page.body);
@@ -714,5 +780,277 @@ async fn the_cluster_graph_draws_in_chromium_within_the_csp() {
         .await
         .unwrap();
     assert_eq!(position, serde_json::json!("relative"));
+    b.stop().await;
+}
+
+/// The graph a cluster page embeds for its chart.
+fn cluster_data(body: &str) -> serde_json::Value {
+    let start = body
+        .find("id=\"cluster-data\">")
+        .unwrap_or_else(|| panic!("no chart data: {body}"))
+        + "id=\"cluster-data\">".len();
+    let end = start + body[start..].find("</script>").unwrap();
+    serde_json::from_str(&body[start..end]).unwrap()
+}
+
+/// `212-555-02NN`: the chain's phones.
+fn chain_phone(i: usize) -> String {
+    format!("212-555-02{i:02}")
+}
+
+/// 30 tips in a chain: tip i names phones i and i+1, so each shares one phone with each
+/// neighbour (carried by two records, it weighs fully) and all 30 form one cluster.
+async fn chain(app: &TestApp, n: usize) -> Vec<i64> {
+    let rows = (0..n)
+        .map(|i| {
+            let mut t = tip_row(&format!("chain-{i:02}"), &chain_phone(i), "NV");
+            t.narrative = format!("He also uses {}.", chain_phone(i + 1));
+            t
+        })
+        .collect();
+    import_tips(app, rows).await
+}
+
+#[tokio::test]
+async fn a_long_cluster_is_paged_and_every_link_says_its_reason() {
+    let app = TestApp::spawn().await;
+    let r = chain(&app, 30).await;
+    let analyst = app.login(Role::Analyst).await;
+    let base = format!("/links/cluster/report/{}", r[0]);
+    let page = analyst.get(&base).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let rows = |body: &str| body.matches(">Why linked</a>").count();
+
+    // The lists show 25 at a time, with the way to the rest.
+    assert_eq!(rows(&page.body), 25, "{}", page.body);
+    assert!(page.body.contains("1–25 of 30 records"), "{}", page.body);
+    assert!(page.body.contains("Show all 30"), "{}", page.body);
+    assert!(page.body.contains("1–25 of 29 links"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"{base}?records=2#records-h\"")),
+        "{}",
+        page.body
+    );
+    let next = analyst.get(&format!("{base}?records=2")).await;
+    assert_eq!(rows(&next.body), 5, "{}", next.body);
+    assert!(next.body.contains("26–30 of 30 records"), "{}", next.body);
+    let all = analyst.get(&format!("{base}?records=all")).await;
+    assert_eq!(rows(&all.body), 30);
+    assert!(all.body.contains("All 30 records"), "{}", all.body);
+    let links = analyst.get(&format!("{base}?links=2")).await;
+    assert!(links.body.contains("26–29 of 29 links"), "{}", links.body);
+    assert_eq!(links.body.matches("<p class=\"pair\">").count(), 4);
+    assert!(links.body.contains("<ol class=\"edge-list\" start=\"26\">"));
+    assert_eq!(page.body.matches("<p class=\"pair\">").count(), 25);
+    // A long timeline starts folded.
+    assert!(
+        page.body.contains("<details class=\"fold\">"),
+        "{}",
+        page.body
+    );
+    // Out-of-range pages show the last one, never an error.
+    assert_eq!(analyst.get(&format!("{base}?records=99")).await.status, 200);
+    assert_eq!(analyst.get(&format!("{base}?records=x")).await.status, 200);
+
+    // The chart gets every record and every link, each with its reason and the phone.
+    let graph = cluster_data(&page.body);
+    assert_eq!(graph["nodes"].as_array().unwrap().len(), 30);
+    let lines = graph["links"].as_array().unwrap();
+    assert_eq!(lines.len(), 29, "{graph}");
+    for l in lines {
+        assert_eq!(l["reason"], "phone", "{l}");
+        assert_eq!(l["label"], "Shared phone", "{l}");
+        let phone = l["value"].as_str().unwrap();
+        assert!(phone.starts_with("+1212555"), "{l}");
+        assert_eq!(l["via"], format!("phone:{phone}"), "{l}");
+    }
+    // The list says the same, and the key offers the one kind of link it holds.
+    assert!(
+        page.body
+            .contains("Shared phone: <a href=\"/links/identifier/phone/%2B1212555"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"show-phone\""), "{}", page.body);
+    assert!(!page.body.contains("id=\"show-email\""), "{}", page.body);
+
+    // Filtering the list by kind of link (the form works without script).
+    let none = analyst.get(&format!("{base}?f=1&show=email")).await;
+    assert!(
+        none.body.contains("No links of the kinds ticked."),
+        "{}",
+        none.body
+    );
+    assert!(
+        !none
+            .body
+            .contains("id=\"show-phone\" data-reason=\"phone\" checked"),
+        "{}",
+        none.body
+    );
+    let phones = analyst.get(&format!("{base}?f=1&show=phone")).await;
+    assert!(phones.body.contains("1–25 of 29 links"), "{}", phones.body);
+    assert!(
+        phones.body.contains(&format!(
+            "href=\"{base}?links=2&#38;f=1&#38;show=phone#edges-h\""
+        )),
+        "the pages keep the filter: {}",
+        phones.body
+    );
+
+    // What the chart fetches to add a record's links: the record, its neighbours, and why.
+    let json = analyst
+        .get(&format!("/links/record/report/{}.json", r[1]))
+        .await;
+    assert_eq!(json.status, 200, "{}", json.body);
+    let around: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(around["start"], format!("report-{}", r[1]));
+    let ids: Vec<&str> = around["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["data"]["id"].as_str().unwrap())
+        .collect();
+    for x in [r[0], r[1], r[2]] {
+        assert!(ids.contains(&format!("report-{x}").as_str()), "{ids:?}");
+    }
+    assert_eq!(around["links"].as_array().unwrap().len(), 2, "{around}");
+    assert!(around["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["reason"] == "phone"));
+    assert_eq!(
+        analyst.get("/links/record/report/99999.json").await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_cluster_chart_draws_filters_by_kind_and_adds_a_records_links_in_chromium() {
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    // Two tips share a phone; the second names an email an ad carries too; the first
+    // names a phone ten unrelated ads carry, a link too weak to join the cluster.
+    let mut t1 = tip_row("tip-c1", "212-555-0147", "NV");
+    t1.narrative = "He also uses 702-555-0111.".into();
+    let mut t2 = tip_row("tip-c2", "212-555-0147", "CA");
+    t2.narrative = "Write to jane.x@example.com for her.".into();
+    let r = import_tips(&app, vec![t1, t2]).await;
+    let mut ads = vec![ad_row(
+        "ad-e",
+        "New in town",
+        "Text jane.x@example.com",
+        "NV",
+    )];
+    ads.extend((0..10).map(|i| {
+        ad_row(
+            &format!("weak-{i}"),
+            &format!("Item{i} listing{i}"),
+            &format!("Selling thing{i} model{i} color{i}. Pickup at place{i}. Call 702-555-0111"),
+            "TX",
+        )
+    }));
+    import_ads(&app, ads).await;
+    let analyst = app.login(Role::Analyst).await;
+    let page = analyst
+        .get(&format!("/links/cluster/report/{}", r[0]))
+        .await;
+    let graph = cluster_data(&page.body);
+    assert_eq!(graph["nodes"].as_array().unwrap().len(), 3, "{graph}");
+
+    let b = crate::browser::Browser::start().await;
+    b.sign_in(&app.base, "analyst").await;
+    let c = &b.client;
+    c.goto(&format!("{}/links/cluster/report/{}", app.base, r[0]))
+        .await
+        .unwrap();
+    b.wait_text("main h1", "Cluster around").await;
+    let js = |s: &'static str| async move { c.execute(s, vec![]).await.unwrap() };
+    let mut ready = serde_json::Value::Null;
+    for _ in 0..100 {
+        ready = js("return !!window.clusterChart && document.querySelectorAll('#cluster-graph canvas').length > 0;").await;
+        if ready == serde_json::json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready, serde_json::json!(true), "cytoscape drew no canvas");
+    assert_eq!(
+        js("return window.clusterChart.nodes('[kind != \"via\"]').length;").await,
+        serde_json::json!(3)
+    );
+    // Direct lines: one per pair and reason, each styled by its reason.
+    js("document.getElementById('as-points').checked = false; document.getElementById('as-points').dispatchEvent(new Event('change')); return 0;").await;
+    let count = |sel: &'static str| async move {
+        c.execute(
+            &format!("return window.clusterChart.elements({sel:?}).filter(function (e) {{ return e.visible(); }}).length;"),
+            vec![],
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(count("edge[reason = 'phone']").await, serde_json::json!(1));
+    assert_eq!(count("edge[reason = 'email']").await, serde_json::json!(1));
+    let dash =
+        js("return window.clusterChart.edges('[reason = \"email\"]')[0].style('line-style');")
+            .await;
+    assert_eq!(
+        dash,
+        serde_json::json!("dashed"),
+        "a kind of link is not told by colour alone"
+    );
+
+    // Unticking "Phone" in the key hides the phone lines and nothing else.
+    c.find(Locator::Css("label[for=show-phone]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(count("edge[reason = 'phone']").await, serde_json::json!(0));
+    assert_eq!(count("edge[reason = 'email']").await, serde_json::json!(1));
+    assert_eq!(count("node").await, serde_json::json!(3), "records stay");
+    c.find(Locator::Css("label[for=show-phone]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(count("edge[reason = 'phone']").await, serde_json::json!(1));
+
+    // Identifiers as points of their own: record — phone — record.
+    c.find(Locator::Css("label[for=as-points]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(count("node[kind = 'via']").await, serde_json::json!(2));
+    assert_eq!(count("edge[reason = 'phone']").await, serde_json::json!(2));
+
+    // Selecting the first report and adding its links brings in the ten weak ones.
+    c.execute(
+        &format!(
+            "window.clusterChart.getElementById('report-{}').select(); return 0;",
+            r[0]
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.wait_text("#graph-info", "Add its links").await;
+    c.find(Locator::Css("#graph-info button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#graph-info", "Added 10 records").await;
+    assert_eq!(
+        js("return window.clusterChart.nodes('[kind != \"via\"]').length;").await,
+        serde_json::json!(13)
+    );
     b.stop().await;
 }
