@@ -857,27 +857,29 @@ pub async fn dismiss_alert<'e, E: Executor<'e, Database = Any>>(
     Ok(r.rows_affected() == 1)
 }
 
-/// Dismisses a case's open alerts for one match (a link reason and its value) with one
-/// reason; the ids dismissed.
+/// Dismisses a case's open alerts for one match (a link reason and its value, or every
+/// value of the reason) with one reason; the ids dismissed.
 pub async fn dismiss_alerts<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     case_id: i64,
     link_reason: &str,
-    value: &str,
+    value: Option<&str>,
     by: UserId,
     reason: &str,
     now: i64,
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids: Vec<i64> = sqlx::query_scalar(
         "UPDATE case_alerts SET dismissed_by = $1, dismissed_at = $2, dismiss_reason = $3 \
-         WHERE case_id = $4 AND reason = $5 AND value = $6 AND dismissed_at IS NULL RETURNING id",
+         WHERE case_id = $4 AND reason = $5 AND ($6 = 0 OR value = $7) AND dismissed_at IS NULL \
+         RETURNING id",
     )
     .bind(by.0)
     .bind(now)
     .bind(reason)
     .bind(case_id)
     .bind(link_reason)
-    .bind(value)
+    .bind(i64::from(value.is_some()))
+    .bind(value.unwrap_or_default())
     .fetch_all(ex)
     .await?;
     ids.sort_unstable();

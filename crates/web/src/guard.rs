@@ -341,13 +341,19 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppErr
 
 /// The text of the first field `name` of a buffered multipart body, read by axum's own
 /// multipart parser from a copy (the bytes are shared, not copied).
-async fn multipart_field(content_type: &str, bytes: &axum::body::Bytes, name: &str) -> Option<String> {
+async fn multipart_field(
+    content_type: &str,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
     use axum::extract::FromRequest;
     let probe = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(bytes.clone()))
         .ok()?;
-    let mut form = axum::extract::Multipart::from_request(probe, &()).await.ok()?;
+    let mut form = axum::extract::Multipart::from_request(probe, &())
+        .await
+        .ok()?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some(name) {
             return field.text().await.ok();

@@ -80,7 +80,11 @@ fn evidence_words(reason: &str, value: &str, json: &str) -> Vec<String> {
     let b = e.get("b").and_then(Value::as_str).unwrap_or_default();
     let mut first = format!("Probably the same child: \u{201c}{a}\u{201d} and \u{201c}{b}\u{201d}");
     if let Some(p) = e.get("probability").and_then(Value::as_f64) {
-        first.push_str(&format!(" (about {:.0}% likely)", (p * 100.0).clamp(0.0, 100.0)));
+        // A match is never certain: a rounded 100% would say it is.
+        first.push_str(&format!(
+            " (about {:.0}% likely)",
+            (p * 100.0).clamp(0.0, 99.0)
+        ));
     }
     first.push('.');
     let (mut same, mut near, mut differ, mut other) = (vec![], vec![], vec![], vec![]);
@@ -133,7 +137,8 @@ fn evidence_words(reason: &str, value: &str, json: &str) -> Vec<String> {
 pub struct AlertGroup {
     /// The link's reason: `phone`, `email`, `handle` or `person`.
     pub reason: String,
-    /// The identifier, or the names of a person match; with `reason`, the group's key.
+    /// The identifier; empty for person matches, which form one group. With `reason`, the
+    /// group's key.
     pub value: String,
     /// What matched, in a sentence: "The screen name or handle quiet_queen405 appears in
     /// 12 reports."
@@ -144,6 +149,16 @@ pub struct AlertGroup {
     pub alerts: Vec<AlertView>,
     /// How many are not dismissed.
     pub open: usize,
+}
+
+/// What a group is keyed by beside its reason: the identifier; for person matches nothing,
+/// as each names the child differently and all ask the same question (is it this child?).
+fn group_value<'a>(reason: &str, value: &'a str) -> &'a str {
+    if reason == "person" {
+        ""
+    } else {
+        value
+    }
 }
 
 /// "12 reports, 1 online ad and 2 other cases".
@@ -169,14 +184,15 @@ fn count_sources(alerts: &[AlertView]) -> String {
 pub fn group_alerts(alerts: &[AlertView]) -> Vec<AlertGroup> {
     let mut groups: Vec<AlertGroup> = Vec::new();
     for a in alerts {
+        let value = group_value(&a.reason, &a.value);
         match groups
             .iter_mut()
-            .find(|g| g.reason == a.reason && g.value == a.value)
+            .find(|g| g.reason == a.reason && g.value == value)
         {
             Some(g) => g.alerts.push(a.clone()),
             None => groups.push(AlertGroup {
                 reason: a.reason.clone(),
-                value: a.value.clone(),
+                value: value.to_owned(),
                 headline: String::new(),
                 explanation: Vec::new(),
                 alerts: vec![a.clone()],
@@ -195,22 +211,20 @@ pub fn group_alerts(alerts: &[AlertView]) -> Vec<AlertGroup> {
         g.open = g.alerts.iter().filter(|a| a.dismissed_at.is_none()).count();
         let sources = count_sources(&g.alerts);
         if g.reason == "person" {
-            g.headline = format!("A child named in {sources} is probably this child.");
-            g.explanation = g
-                .alerts
-                .first()
-                .map(|a| a.evidence.clone())
-                .unwrap_or_default();
-            g.explanation.push(
-                "Names, dates of birth and places were compared; a person decides whether it is the same child.".into(),
-            );
+            g.headline = if g.alerts.len() == 1 {
+                format!("A child named in {sources} is probably this child.")
+            } else {
+                format!("Children named in {sources} are probably this child.")
+            };
+            g.explanation = vec![
+                "Names, dates of birth, places and contact details were compared; each record below says what agreed and what differed. A person decides whether it is the same child.".into(),
+            ];
         } else {
             let noun = identifier_noun(&g.reason);
             g.headline = format!("The {noun} {} appears in {sources}.", g.value);
-            g.explanation = vec![format!(
-                "This child's case file has the {noun} {}, and each record below carries it too. A number or account the child shares with family, a shelter or an agency can explain it: then dismiss the group with that reason.",
-                g.value
-            )];
+            g.explanation = vec![
+                "The child's case file has it too. A number or account shared with family, a shelter or an agency can explain it; if so, dismiss the group and say so.".into(),
+            ];
         }
     }
     groups.sort_by_key(|g| {
@@ -352,8 +366,8 @@ impl Services {
 
 impl Services {
     /// Dismisses every open alert of a case that matched `link_reason` and `value` (one
-    /// group, [`group_alerts`]) with one reason, audited as one entry naming each alert.
-    /// How many were dismissed.
+    /// group, [`group_alerts`]; every person match for `person`) with one reason, audited
+    /// as one entry naming each alert. How many were dismissed.
     pub async fn dismiss_case_alert_group(
         &self,
         who: &Principal,
@@ -368,6 +382,7 @@ impl Services {
         let reason = check_dismiss_reason(reason)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        let value = Some(group_value(link_reason, value)).filter(|v| !v.is_empty());
         let ids =
             queries::dismiss_alerts(&mut *tx, id, link_reason, value, who.user_id, reason, now)
                 .await?;
@@ -381,8 +396,9 @@ impl Services {
             "case.alert.dismiss",
             RecordRef::case(id),
             Some(format!(
-                "alerts {} ({link_reason} {value}): {reason}",
-                list.join(", ")
+                "alerts {} ({link_reason}{}): {reason}",
+                list.join(", "),
+                value.map(|v| format!(" {v}")).unwrap_or_default()
             )),
         )
         .await?;
@@ -440,7 +456,10 @@ mod tests {
             ]
         );
         for line in id.iter().chain(&person) {
-            assert!(!line.contains("weight") && !line.contains("bits") && !line.contains("cap"), "{line}");
+            assert!(
+                !line.contains("weight") && !line.contains("bits") && !line.contains("cap"),
+                "{line}"
+            );
         }
     }
 
@@ -464,9 +483,23 @@ mod tests {
     #[test]
     fn alerts_group_by_what_matched() {
         let mut list: Vec<AlertView> = (1..=12)
-            .map(|i| alert(i, RecordRef::report(100 + i), "handle", "quiet_queen405", false))
+            .map(|i| {
+                alert(
+                    i,
+                    RecordRef::report(100 + i),
+                    "handle",
+                    "quiet_queen405",
+                    false,
+                )
+            })
             .collect();
-        list.push(alert(13, RecordRef::ad(7), "handle", "quiet_queen405", false));
+        list.push(alert(
+            13,
+            RecordRef::ad(7),
+            "handle",
+            "quiet_queen405",
+            false,
+        ));
         list.push(alert(14, RecordRef::ad(8), "phone", "+12125550147", true));
         let groups = group_alerts(&list);
         assert_eq!(groups.len(), 2);
@@ -479,6 +512,28 @@ mod tests {
         assert_eq!(
             groups[1].headline,
             "The phone number +12125550147 appears in 1 online ad."
+        );
+        let people = [
+            alert(
+                20,
+                RecordRef::report(3),
+                "person",
+                "Ana, 14 ~ Ana Example, 14",
+                false,
+            ),
+            alert(
+                21,
+                RecordRef::case(9),
+                "person",
+                "Ana Example, 14 ~ Annie, 15",
+                false,
+            ),
+        ];
+        let groups = group_alerts(&people);
+        assert_eq!(groups.len(), 1, "one question: is it this child?");
+        assert_eq!(
+            groups[0].headline,
+            "Children named in 1 report and 1 other case are probably this child."
         );
     }
 }

@@ -20,8 +20,7 @@ use domain::{Action, AlertId, AssigneeFilter, CaseId, CaseStatus, EpisodeId, Org
 use serde::Deserialize;
 use service::accounts::Page;
 use service::cases::{
-    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, CaseSort, IdentifiersForm,
-    RecoveryForm,
+    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, CaseSort, IdentifiersForm, RecoveryForm,
 };
 
 /// One choice of a select.
@@ -461,6 +460,9 @@ struct ListPage {
     headers: Vec<super::sort::Header>,
     /// Sorted by a column rather than the default order.
     resorted: bool,
+    /// The order chosen, kept when the filters change.
+    sort: &'static str,
+    dir: &'static str,
     filtered: bool,
     empty: &'static str,
 }
@@ -614,6 +616,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
         list_enc,
         headers,
         resorted,
+        sort: filter.sort.as_str(),
+        dir: if filter.descending { "desc" } else { "asc" },
         filtered,
         empty,
     })
@@ -1046,11 +1050,7 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
             })
             .collect::<Vec<_>>()
     });
-    let open_groups = alert_groups
-        .iter()
-        .flatten()
-        .filter(|g| g.open > 0)
-        .count();
+    let open_groups = alert_groups.iter().flatten().filter(|g| g.open > 0).count();
     let on_poster = poster_photo(&c.photos);
     let photos = c
         .photos
@@ -1396,7 +1396,9 @@ pub async fn dismiss_alert_group(
         .dismiss_case_alert_group(p, id, &f.kind, &f.value, &f.reason, ctx.ip.clone())
         .await
     {
-        Ok(n) => Ok(Redirect::to(&format!("/cases/{id}?done=dismissed&n={n}#alerts")).into_response()),
+        Ok(n) => {
+            Ok(Redirect::to(&format!("/cases/{id}?done=dismissed&n={n}#alerts")).into_response())
+        }
         Err(service::ServiceError::Invalid(m)) => {
             let again = Again {
                 dismiss_error: Some((f.kind, f.value, m)),

@@ -166,10 +166,12 @@ struct QueuePage {
     headers: Vec<super::sort::Header>,
     /// Sorted by another column than priority (the page says the order).
     resorted: bool,
+    /// The order chosen, kept when the filters change.
+    sort: &'static str,
+    dir: &'static str,
     filtered: bool,
     notice: Option<String>,
 }
-
 
 pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
@@ -293,6 +295,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
         list_enc,
         headers,
         resorted,
+        sort: filter.sort.as_str(),
+        dir: if filter.descending { "desc" } else { "asc" },
         filtered,
         notice: None,
     })

@@ -69,7 +69,11 @@ mod tests {
         let h = headers(
             "/reports",
             "q=x",
-            &[("priority", "Priority"), ("waiting", "Waiting"), ("", "Summary")],
+            &[
+                ("priority", "Priority"),
+                ("waiting", "Waiting"),
+                ("", "Summary"),
+            ],
             "waiting",
             false,
         );

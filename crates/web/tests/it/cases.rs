@@ -1094,10 +1094,7 @@ pub fn sort_link(page: &str, label: &str) -> String {
     let start = page[..end].rfind("href=\"").unwrap() + 6;
     let href = page[start..end].replace("&amp;", "&").replace("&#38;", "&");
     let (path, query) = href.split_once('?').unwrap();
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|kv| !kv.ends_with('='))
-        .collect();
+    let kept: Vec<&str> = query.split('&').filter(|kv| !kv.ends_with('=')).collect();
     format!("{path}?{}", kept.join("&"))
 }
 
@@ -1154,11 +1151,18 @@ async fn an_identifier_in_twelve_reports_is_one_alert_group_dismissed_with_one_r
         .post_form(&format!("/cases/{id}/alerts/dismiss"), &form)
         .await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("say why the alert is dismissed"), "{}", res.body);
+    assert!(
+        res.body.contains("say why the alert is dismissed"),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("aria-invalid=\"true\""));
 
     let mut form = group.to_vec();
-    form.push(("reason", "the handle is the child's own, reported by her family"));
+    form.push((
+        "reason",
+        "the handle is the child's own, reported by her family",
+    ));
     let res = analyst
         .post_form(&format!("/cases/{id}/alerts/dismiss"), &form)
         .await;
@@ -1171,17 +1175,26 @@ async fn an_identifier_in_twelve_reports_is_one_alert_group_dismissed_with_one_r
         "{page}"
     );
     assert!(page.contains("reported by her family"));
-    assert_eq!(page.matches("name=\"reason\"").count(), 0, "nothing to dismiss");
+    assert_eq!(
+        page.matches("name=\"reason\"").count(),
+        0,
+        "nothing to dismiss"
+    );
     let detail = json(&analyst, &format!("/api/v1/cases/{id}")).await;
     assert!(detail["alerts"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|a| a["dismissed"] == true && a["dismiss_reason"].as_str().is_some_and(|r| r.contains("her family"))));
+        .all(|a| a["dismissed"] == true
+            && a["dismiss_reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("her family"))));
     let actions = audit_actions(&app).await;
     let dismissals: Vec<&Option<String>> = actions
         .iter()
-        .filter(|(a, r, _)| a == "case.alert.dismiss" && r.as_deref() == Some(id.to_string().as_str()))
+        .filter(|(a, r, _)| {
+            a == "case.alert.dismiss" && r.as_deref() == Some(id.to_string().as_str())
+        })
         .map(|(_, _, d)| d)
         .collect();
     assert_eq!(dismissals.len(), 1, "{dismissals:?}");
@@ -1263,13 +1276,21 @@ async fn a_photo_uploaded_without_javascript_is_shown_audited_and_removed() {
         .to_owned();
     assert!(src.starts_with(&format!("/cases/{id}/photos/")), "{src}");
     let key = src.rsplit('/').next().unwrap().to_owned();
-    let res = cw.http.get(format!("{}{src}", cw.base)).send().await.unwrap();
+    let res = cw
+        .http
+        .get(format!("{}{src}", cw.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let h = res.headers().clone();
     assert_eq!(h["content-type"], "image/png");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["cache-control"], "private, no-store");
-    assert!(h["content-disposition"].to_str().unwrap().starts_with("inline"));
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("inline"));
     let bytes = res.bytes().await.unwrap();
     assert!(bytes.starts_with(b"\x89PNG"));
     assert!(!String::from_utf8_lossy(&bytes).contains("secret-place"));
@@ -1297,10 +1318,17 @@ async fn a_photo_uploaded_without_javascript_is_shown_audited_and_removed() {
     let res = cw.post_form(&remove, &[("confirm", "yes")]).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(cw.get(&src).await.status, 404);
-    assert!(cw.get(&format!("/cases/{id}")).await.body.contains("No photo."));
-    assert!(audit_actions(&app).await.iter().any(|(a, r, d)| a == "case.photo.remove"
-        && r.as_deref() == Some(id.to_string().as_str())
-        && d.as_deref().is_some_and(|d| d.contains(&key))));
+    assert!(cw
+        .get(&format!("/cases/{id}"))
+        .await
+        .body
+        .contains("No photo."));
+    assert!(audit_actions(&app)
+        .await
+        .iter()
+        .any(|(a, r, d)| a == "case.photo.remove"
+            && r.as_deref() == Some(id.to_string().as_str())
+            && d.as_deref().is_some_and(|d| d.contains(&key))));
 }
 
 #[tokio::test]
@@ -1376,7 +1404,10 @@ async fn the_case_list_sorts_by_column_and_says_so() {
     let list = analyst.get("/cases").await.body;
     let missing_now = at(&list, "Cy Example");
     assert!(at(&list, "Aaron Recovered") > missing_now, "recovered last");
-    assert!(!list.contains("aria-sort"), "the default order marks no column");
+    assert!(
+        !list.contains("aria-sort"),
+        "the default order marks no column"
+    );
     assert!(list.contains("children missing now first"));
     assert!(!list.contains("case-0000777"), "one style of case number");
     assert!(list.contains(">CH-000004</a>"), "{list}");
@@ -1385,14 +1416,22 @@ async fn the_case_list_sorts_by_column_and_says_so() {
     let found = analyst.get("/cases?q=CH-000004").await.body;
     assert!(found.contains("Aaron Recovered") && !found.contains("Cy Example"));
     let page = analyst.get("/cases/4").await.body;
-    assert!(page.contains("<title>Aaron Recovered (CH-000004)"), "{page}");
+    assert!(
+        page.contains("<title>Aaron Recovered (CH-000004)"),
+        "{page}"
+    );
     assert!(page.contains("case-0000777"), "imported as");
 
     let by_child = analyst.get("/cases?sort=child&dir=asc").await.body;
-    let order: Vec<usize> = ["Aaron Recovered", "Ada Example", "Bea Example", "Cy Example"]
-        .iter()
-        .map(|n| at(&by_child, n))
-        .collect();
+    let order: Vec<usize> = [
+        "Aaron Recovered",
+        "Ada Example",
+        "Bea Example",
+        "Cy Example",
+    ]
+    .iter()
+    .map(|n| at(&by_child, n))
+    .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     assert!(
         by_child.contains("aria-sort=\"ascending\"><a class=\"sort\" href=\"/cases?"),
@@ -1400,7 +1439,10 @@ async fn the_case_list_sorts_by_column_and_says_so() {
     );
     // The sorted column's link turns it over; the others sort ascending.
     assert_eq!(sort_link(&by_child, "Child"), "/cases?sort=child&dir=desc");
-    assert_eq!(sort_link(&by_child, "Priority"), "/cases?sort=priority&dir=asc");
+    assert_eq!(
+        sort_link(&by_child, "Priority"),
+        "/cases?sort=priority&dir=asc"
+    );
     let desc = analyst.get("/cases?sort=child&dir=desc").await.body;
     assert!(at(&desc, "Cy Example") < at(&desc, "Ada Example"));
     assert!(desc.contains("aria-sort=\"descending\""));

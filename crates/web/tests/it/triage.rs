@@ -435,7 +435,10 @@ async fn the_queue_sorts_by_column_says_why_its_order_and_waits_read_in_words() 
     assert!(at(&shortest, "Queue tip 2") < at(&shortest, "Queue tip 1"));
     let by_number = analyst.get("/reports?sort=report&dir=desc").await.body;
     assert!(at(&by_number, "Queue tip 3") < at(&by_number, "Queue tip 1"));
-    assert_eq!(analyst.get("/reports?sort=x%27;--&dir=up").await.status, 200);
+    assert_eq!(
+        analyst.get("/reports?sort=x%27;--&dir=up").await.status,
+        200
+    );
 }
 
 #[tokio::test]
