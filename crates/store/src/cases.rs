@@ -158,7 +158,7 @@ pub async fn insert(
     .bind(s.catalogue_version)
     .fetch_one(&mut **tx)
     .await?;
-    let number = format!("CH-{id:06}");
+    let number = domain::CaseId(id).number();
     sqlx::query("UPDATE cases SET external_id = $1 WHERE id = $2")
         .bind(&number)
         .bind(id)
@@ -327,6 +327,60 @@ pub struct CaseFilter {
     pub priority_rank: Option<i64>,
     /// All of these words, in the child's name, aliases or the case number.
     pub words: Vec<String>,
+    /// Only the case with this id (a case number typed in the search).
+    pub id: Option<i64>,
+    /// The order the list is read in.
+    pub order: CaseOrder,
+    /// The chosen column from its largest value down.
+    pub descending: bool,
+}
+
+/// A column the case list can be ordered by; ties keep the default order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    /// Children missing now first, then most urgent, then the most recent.
+    #[default]
+    Default,
+    Priority,
+    /// The case number (the id).
+    Number,
+    Child,
+    /// In the workflow's order: needs review, open, closed.
+    Status,
+    /// Currently missing first, by the day they went missing.
+    Missing,
+    State,
+    Episodes,
+    Alerts,
+}
+
+/// The `ORDER BY` of the list; every expression is a fixed string of this module.
+fn order_by(f: &CaseFilter) -> String {
+    const DEFAULT: &str = "currently_missing DESC, priority_rank, \
+         CASE WHEN missing_since IS NULL THEN 1 ELSE 0 END, missing_since DESC, \
+         imported_at DESC, id DESC";
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let status_rank = CaseStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!(" WHEN '{}' THEN {i}", s.as_str()))
+        .collect::<String>();
+    let first = match f.order {
+        CaseOrder::Default => return DEFAULT.to_owned(),
+        CaseOrder::Priority => format!("priority_rank {dir}"),
+        CaseOrder::Number => format!("id {dir}"),
+        CaseOrder::Child => format!("LOWER(child_name) {dir}"),
+        CaseOrder::Status => format!("CASE status{status_rank} ELSE 9 END {dir}"),
+        CaseOrder::Missing => format!(
+            "currently_missing DESC, CASE WHEN missing_since IS NULL THEN 1 ELSE 0 END, missing_since {dir}"
+        ),
+        CaseOrder::State => format!(
+            "CASE WHEN last_seen_state IS NULL OR last_seen_state = '' THEN 1 ELSE 0 END, last_seen_state {dir}"
+        ),
+        CaseOrder::Episodes => format!("episodes {dir}"),
+        CaseOrder::Alerts => format!("open_alerts {dir}"),
+    };
+    format!("{first}, {DEFAULT}")
 }
 
 /// LIKE's wildcards never come from a user's filter.
@@ -386,6 +440,9 @@ fn condition(f: &CaseFilter, first: usize) -> (String, Vec<Bind>) {
     if let Some(r) = f.priority_rank {
         p(&mut cond, " AND priority_rank = $?", Bind::Int(r));
     }
+    if let Some(id) = f.id {
+        p(&mut cond, " AND id = $?", Bind::Int(id));
+    }
     for w in f.words.iter().take(8) {
         let w = clean(&w.to_lowercase());
         if !w.is_empty() {
@@ -399,10 +456,11 @@ fn condition(f: &CaseFilter, first: usize) -> (String, Vec<Bind>) {
     (cond, binds)
 }
 
-/// The list: children missing now first (a child missing since yesterday must not sit
-/// below recovered ones), then most urgent, then the most recent (the latest to go missing,
-/// then the latest reported). `missing_since` is an ISO date, so it sorts as text; NULLs
-/// are put last explicitly because the two backends order them differently.
+/// The list: by default children missing now first (a child missing since yesterday must
+/// not sit below recovered ones), then most urgent, then the most recent (the latest to go
+/// missing, then the latest reported); or by the chosen column, ties in that order.
+/// `missing_since` is an ISO date, so it sorts as text; NULLs are put last explicitly
+/// because the two backends order them differently.
 pub async fn page<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &CaseFilter,
@@ -411,10 +469,9 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Vec<CaseRow>, StoreError> {
     let (cond, binds) = condition(f, 3);
     let sql = format!(
-        "SELECT {} FROM cases{cond} ORDER BY currently_missing DESC, priority_rank, \
-         CASE WHEN missing_since IS NULL THEN 1 ELSE 0 END, missing_since DESC, \
-         imported_at DESC, id DESC LIMIT $1 OFFSET $2",
-        columns(false)
+        "SELECT {} FROM cases{cond} ORDER BY {} LIMIT $1 OFFSET $2",
+        columns(false),
+        order_by(f)
     );
     let q = bind_all(sqlx::query(&sql).bind(limit).bind(offset), binds);
     q.fetch_all(ex).await?.into_iter().map(map).collect()
@@ -798,6 +855,35 @@ pub async fn dismiss_alert<'e, E: Executor<'e, Database = Any>>(
     .execute(ex)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Dismisses a case's open alerts for one match (a link reason and its value, or every
+/// value of the reason) with one reason; the ids dismissed.
+pub async fn dismiss_alerts<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    case_id: i64,
+    link_reason: &str,
+    value: Option<&str>,
+    by: UserId,
+    reason: &str,
+    now: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE case_alerts SET dismissed_by = $1, dismissed_at = $2, dismiss_reason = $3 \
+         WHERE case_id = $4 AND reason = $5 AND ($6 = 0 OR value = $7) AND dismissed_at IS NULL \
+         RETURNING id",
+    )
+    .bind(by.0)
+    .bind(now)
+    .bind(reason)
+    .bind(case_id)
+    .bind(link_reason)
+    .bind(i64::from(value.is_some()))
+    .bind(value.unwrap_or_default())
+    .fetch_all(ex)
+    .await?;
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Open alerts on the cases assigned to `user`: (case id, child's name, open alerts).

@@ -26,6 +26,47 @@ pub struct QueueFilter {
     pub words: Vec<String>,
     /// Only reports linked to something (the link tables answer it).
     pub has_link: bool,
+    /// The order the queue is read in.
+    pub order: QueueOrder,
+    /// The chosen column from its largest value down.
+    pub descending: bool,
+}
+
+/// A column the queue can be ordered by; ties keep the queue's order (most urgent first,
+/// then the longest waiting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// By rank: ascending is the most urgent first, the queue's own order.
+    #[default]
+    Priority,
+    /// The report's number.
+    Report,
+    /// By how long a report has waited: ascending is the shortest wait first.
+    Waiting,
+    IncidentType,
+    /// In the workflow's order: new, triaged, in review, made available, closed.
+    Status,
+}
+
+/// The `ORDER BY` of the queue; every expression is a fixed string of this module.
+fn order_by(f: &QueueFilter) -> String {
+    const DEFAULT: &str = "priority_rank, received_at, id";
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let status_rank = ReportStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!(" WHEN '{}' THEN {i}", s.as_str()))
+        .collect::<String>();
+    let first = match f.order {
+        QueueOrder::Priority if !f.descending => return DEFAULT.to_owned(),
+        QueueOrder::Priority => "priority_rank DESC".to_owned(),
+        QueueOrder::Report => format!("id {dir}"),
+        // A longer wait is an earlier receipt.
+        QueueOrder::Waiting => format!("received_at {}", if f.descending { "ASC" } else { "DESC" }),
+        QueueOrder::IncidentType => format!("incident_type {dir}"),
+        QueueOrder::Status => format!("CASE status{status_rank} ELSE 9 END {dir}"),
+    };
+    format!("{first}, {DEFAULT}")
 }
 
 /// Builds `WHERE …` for the filter, numbering parameters from `first`.
@@ -92,7 +133,8 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-/// The queue: most urgent first, and within a priority the longest waiting first.
+/// The queue: most urgent first, and within a priority the longest waiting first; or by
+/// the chosen column, ties in that order.
 pub async fn queue_page<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &QueueFilter,
@@ -101,7 +143,8 @@ pub async fn queue_page<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Vec<ReportRow>, StoreError> {
     let (cond, binds) = condition(f, 3);
     let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM reports{cond} ORDER BY priority_rank, received_at, id LIMIT $1 OFFSET $2"
+        "SELECT {LIST_COLUMNS} FROM reports{cond} ORDER BY {} LIMIT $1 OFFSET $2",
+        order_by(f)
     );
     let q = bind_all(sqlx::query(&sql).bind(limit).bind(offset), binds);
     q.fetch_all(ex).await?.into_iter().map(map).collect()

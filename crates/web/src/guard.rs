@@ -22,6 +22,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Forms are small; a larger body on a form route is refused before it is read.
 // Room for a public tip's free text in any script (up to 9 bytes a character encoded).
 const FORM_LIMIT: usize = 1024 * 1024;
+/// The largest multipart form whose CSRF field is read: a case photo and its fields.
+const MULTIPART_LIMIT: usize = service::cases::PHOTO_MAX_BYTES + 1024 * 1024;
 
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -301,27 +303,63 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppErr
             Err(AppError::csrf())
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // A file upload without JavaScript: the token is a field of the multipart body.
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Err(AppError::csrf());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+    let limit = if is_multipart {
+        MULTIPART_LIMIT
+    } else {
+        FORM_LIMIT
+    };
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::bad_request("the form is too large"))?;
-    let given = form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.into_owned());
+    let given = if is_multipart {
+        multipart_field(&content_type, &bytes, CSRF_FIELD).await
+    } else {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned())
+    };
     match given {
         Some(t) if service::crypto::same(&t, &expected) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(AppError::csrf()),
     }
+}
+
+/// The text of the first field `name` of a buffered multipart body, read by axum's own
+/// multipart parser from a copy (the bytes are shared, not copied).
+async fn multipart_field(
+    content_type: &str,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let probe = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .ok()?;
+    let mut form = axum::extract::Multipart::from_request(probe, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Headers on every response: a strict CSP (no inline script), no sniffing, no framing,

@@ -12,3 +12,41 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 })();
+
+// casepage: "select all" for bulk forms. The check box is hidden until this runs, so
+// without JavaScript the rows' own check boxes (which the form needs anyway) are all.
+(function () {
+  "use strict";
+  function enhance() {
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      var form = all.form;
+      if (!form) { return; }
+      var name = all.getAttribute("data-select-all");
+      function boxes() {
+        return Array.prototype.filter.call(form.elements, function (el) {
+          return el.type === "checkbox" && el.name === name;
+        });
+      }
+      function sync() {
+        var b = boxes();
+        var checked = b.filter(function (el) { return el.checked; }).length;
+        all.checked = b.length > 0 && checked === b.length;
+        all.indeterminate = checked > 0 && checked < b.length;
+      }
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes().forEach(function (el) { el.checked = all.checked; });
+        sync();
+      });
+      form.addEventListener("change", function (e) {
+        if (e.target !== all && e.target.name === name) { sync(); }
+      });
+      sync();
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();

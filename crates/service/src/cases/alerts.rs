@@ -23,63 +23,217 @@ pub(super) fn reason_label(reason: &str) -> &'static str {
     }
 }
 
-/// The evidence JSON of a link as lines a person reads.
-fn evidence_lines(json: &str) -> Vec<String> {
-    fn scalar(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::Bool(b) => Some(if *b { "yes" } else { "no" }.into()),
-            _ => None,
+/// What a kind of identifier is called in a sentence.
+fn identifier_noun(reason: &str) -> &'static str {
+    match reason {
+        "phone" => "phone number",
+        "email" => "email address",
+        "handle" => "screen name or handle",
+        _ => "identifier",
+    }
+}
+
+/// A person-match field as people name it.
+fn field_noun(field: &str) -> &str {
+    match field {
+        "first_name" => "given name",
+        "last_name" => "family name",
+        "dob" => "date of birth",
+        "sex" => "sex",
+        "address" => "address",
+        "city" => "city",
+        "state" => "state",
+        "postcode" => "postcode",
+        "document" => "document number",
+        "phone" => "phone",
+        "email" => "email",
+        "handle" => "handle",
+        other => other,
+    }
+}
+
+/// `["a", "b", "c"]` → "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A link's evidence as sentences a person can trust or doubt: what matched, never the
+/// engine's weights, caps or bits.
+fn evidence_words(reason: &str, value: &str, json: &str) -> Vec<String> {
+    use serde_json::Value;
+    let e: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+    if reason != "person" {
+        let mut out = vec![format!(
+            "Both records carry the {} {value}.",
+            identifier_noun(reason)
+        )];
+        if e.get("window_hours").is_some() {
+            out.push("They were seen within hours of each other.".into());
+        }
+        return out;
+    }
+    let a = e.get("a").and_then(Value::as_str).unwrap_or_default();
+    let b = e.get("b").and_then(Value::as_str).unwrap_or_default();
+    let mut first = format!("Probably the same child: \u{201c}{a}\u{201d} and \u{201c}{b}\u{201d}");
+    if let Some(p) = e.get("probability").and_then(Value::as_f64) {
+        // A match is never certain: a rounded 100% would say it is.
+        first.push_str(&format!(
+            " (about {:.0}% likely)",
+            (p * 100.0).clamp(0.0, 99.0)
+        ));
+    }
+    first.push('.');
+    let (mut same, mut near, mut differ, mut other) = (vec![], vec![], vec![], vec![]);
+    for f in e
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = field_noun(f.get("field").and_then(Value::as_str).unwrap_or_default());
+        let level = f.get("level").and_then(Value::as_str).unwrap_or_default();
+        let field = field.to_owned();
+        match level {
+            "exact" | "same" | "shared" => same.push(field),
+            "different" | "none shared" => differ.push(field),
+            l if l.starts_with("age consistent") => {
+                other.push("an age that fits the date of birth".to_owned())
+            }
+            l if l.starts_with("age inconsistent") => {
+                other.push("an age that does not fit the date of birth".to_owned())
+            }
+            _ => near.push(field),
         }
     }
-    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
-        if out.len() >= 20 {
-            return;
-        }
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, x) in m {
-                    let key = k.replace('_', " ");
-                    let p = if prefix.is_empty() {
-                        key
-                    } else {
-                        format!("{prefix} {key}")
-                    };
-                    walk(&p, x, out);
-                }
-            }
-            serde_json::Value::Array(a) => {
-                if a.iter().all(|x| scalar(x).is_some()) {
-                    let joined: Vec<String> = a.iter().filter_map(scalar).collect();
-                    if !joined.is_empty() {
-                        out.push(format!("{prefix}: {}", joined.join(", ")));
-                    }
-                } else {
-                    for x in a {
-                        walk(prefix, x, out);
-                    }
-                }
-            }
-            serde_json::Value::Null => {}
-            other => {
-                if let Some(s) = scalar(other) {
-                    if prefix.is_empty() {
-                        out.push(s);
-                    } else {
-                        out.push(format!("{prefix}: {s}"));
-                    }
-                }
-            }
-        }
+    let mut parts = Vec::new();
+    if !same.is_empty() {
+        parts.push(format!("same {}", and_list(&same)));
     }
-    let mut out = Vec::new();
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(v) => walk("", &v, &mut out),
-        Err(_) if !json.trim().is_empty() => out.push(json.chars().take(300).collect()),
-        Err(_) => {}
+    if !near.is_empty() {
+        parts.push(format!("nearly the same {}", and_list(&near)));
+    }
+    parts.extend(other);
+    if !differ.is_empty() {
+        parts.push(format!("different {}", and_list(&differ)));
+    }
+    let mut out = vec![first];
+    if !parts.is_empty() {
+        let mut s = parts.join("; ");
+        if let Some(c) = s.get(..1) {
+            s = c.to_uppercase() + &s[1..];
+        }
+        out.push(format!("{s}."));
     }
     out
+}
+
+/// Alerts that matched the same thing on one case (one identifier, or one probable
+/// person), read and dismissed together.
+#[derive(Debug, Clone)]
+pub struct AlertGroup {
+    /// The link's reason: `phone`, `email`, `handle` or `person`.
+    pub reason: String,
+    /// The identifier; empty for person matches, which form one group. With `reason`, the
+    /// group's key.
+    pub value: String,
+    /// What matched, in a sentence: "The screen name or handle quiet_queen405 appears in
+    /// 12 reports."
+    pub headline: String,
+    /// Why the records are tied to the child, in plain words.
+    pub explanation: Vec<String>,
+    /// Its alerts, open ones first, newest first.
+    pub alerts: Vec<AlertView>,
+    /// How many are not dismissed.
+    pub open: usize,
+}
+
+/// What a group is keyed by beside its reason: the identifier; for person matches nothing,
+/// as each names the child differently and all ask the same question (is it this child?).
+fn group_value<'a>(reason: &str, value: &'a str) -> &'a str {
+    if reason == "person" {
+        ""
+    } else {
+        value
+    }
+}
+
+/// "12 reports, 1 online ad and 2 other cases".
+fn count_sources(alerts: &[AlertView]) -> String {
+    let n = |k: RecordKind| alerts.iter().filter(|a| a.source.kind == k).count();
+    let mut parts = Vec::new();
+    for (k, one, many) in [
+        (RecordKind::Report, "report", "reports"),
+        (RecordKind::Ad, "online ad", "online ads"),
+        (RecordKind::Case, "other case", "other cases"),
+    ] {
+        match n(k) {
+            0 => {}
+            1 => parts.push(format!("1 {one}")),
+            c => parts.push(format!("{c} {many}")),
+        }
+    }
+    and_list(&parts)
+}
+
+/// Groups a case's alerts by what matched: groups with open alerts first, then the most
+/// recently raised.
+pub fn group_alerts(alerts: &[AlertView]) -> Vec<AlertGroup> {
+    let mut groups: Vec<AlertGroup> = Vec::new();
+    for a in alerts {
+        let value = group_value(&a.reason, &a.value);
+        match groups
+            .iter_mut()
+            .find(|g| g.reason == a.reason && g.value == value)
+        {
+            Some(g) => g.alerts.push(a.clone()),
+            None => groups.push(AlertGroup {
+                reason: a.reason.clone(),
+                value: value.to_owned(),
+                headline: String::new(),
+                explanation: Vec::new(),
+                alerts: vec![a.clone()],
+                open: 0,
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.alerts.sort_by_key(|a| {
+            (
+                a.dismissed_at.is_some(),
+                std::cmp::Reverse(a.created_at),
+                std::cmp::Reverse(a.id),
+            )
+        });
+        g.open = g.alerts.iter().filter(|a| a.dismissed_at.is_none()).count();
+        let sources = count_sources(&g.alerts);
+        if g.reason == "person" {
+            g.headline = if g.alerts.len() == 1 {
+                format!("A child named in {sources} is probably this child.")
+            } else {
+                format!("Children named in {sources} are probably this child.")
+            };
+            g.explanation = vec![
+                "Names, dates of birth, places and contact details were compared; each record below says what agreed and what differed. A person decides whether it is the same child.".into(),
+            ];
+        } else {
+            let noun = identifier_noun(&g.reason);
+            g.headline = format!("The {noun} {} appears in {sources}.", g.value);
+            g.explanation = vec![
+                "The child's case file has it too. A number or account shared with family, a shelter or an agency can explain it; if so, dismiss the group and say so.".into(),
+            ];
+        }
+    }
+    groups.sort_by_key(|g| {
+        (
+            g.open == 0,
+            std::cmp::Reverse(g.alerts.iter().map(|a| a.created_at).max().unwrap_or(0)),
+        )
+    });
+    groups
 }
 
 impl Services {
@@ -97,10 +251,9 @@ impl Services {
                 Some((site, title)) => format!("online ad #{} ({site}: {title})", row.source_id),
                 None => format!("online ad #{}", row.source_id),
             },
-            RecordKind::Case => format!("case #{}", row.source_id),
+            RecordKind::Case => format!("case {}", CaseId(row.source_id).number()),
         };
-        let mut evidence = vec![format!("{}: {}", reason_label(&row.reason), row.value)];
-        evidence.extend(evidence_lines(&row.evidence_json));
+        let evidence = evidence_words(&row.reason, &row.value, &row.evidence_json);
         Ok(AlertView {
             id: row.id,
             case_id: row.case_id,
@@ -192,18 +345,7 @@ impl Services {
     ) -> Result<()> {
         self.allow(who, Action::ManageCaseAlerts)?;
         self.visible_case(who, id).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(ServiceError::Invalid(
-                "say why the alert is dismissed (e.g. “the number is a shelter's hotline”); the reason is kept"
-                    .into(),
-            ));
-        }
-        if reason.chars().count() > DISMISS_REASON_MAX_CHARS {
-            return Err(ServiceError::Invalid(format!(
-                "shorten the reason to {DISMISS_REASON_MAX_CHARS} characters or fewer"
-            )));
-        }
+        let reason = check_dismiss_reason(reason)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !queries::dismiss_alert(&mut *tx, id, alert_id, who.user_id, reason, now).await? {
@@ -222,23 +364,176 @@ impl Services {
     }
 }
 
+impl Services {
+    /// Dismisses every open alert of a case that matched `link_reason` and `value` (one
+    /// group, [`group_alerts`]; every person match for `person`) with one reason, audited
+    /// as one entry naming each alert. How many were dismissed.
+    pub async fn dismiss_case_alert_group(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        link_reason: &str,
+        value: &str,
+        reason: &str,
+        ip: Ip,
+    ) -> Result<usize> {
+        self.allow(who, Action::ManageCaseAlerts)?;
+        self.visible_case(who, id).await?;
+        let reason = check_dismiss_reason(reason)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let value = Some(group_value(link_reason, value)).filter(|v| !v.is_empty());
+        let ids =
+            queries::dismiss_alerts(&mut *tx, id, link_reason, value, who.user_id, reason, now)
+                .await?;
+        if ids.is_empty() {
+            return Err(ServiceError::NotFound("open alerts for that match"));
+        }
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "case.alert.dismiss",
+            RecordRef::case(id),
+            Some(format!(
+                "alerts {} ({link_reason}{}): {reason}",
+                list.join(", "),
+                value.map(|v| format!(" {v}")).unwrap_or_default()
+            )),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(ids.len())
+    }
+}
+
+/// The reason for a dismissal, trimmed; refused when empty or too long.
+fn check_dismiss_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ServiceError::Invalid(
+            "say why the alert is dismissed (e.g. \u{201c}the number is a shelter's hotline\u{201d}); the reason is kept"
+                .into(),
+        ));
+    }
+    if reason.chars().count() > DISMISS_REASON_MAX_CHARS {
+        return Err(ServiceError::Invalid(format!(
+            "shorten the reason to {DISMISS_REASON_MAX_CHARS} characters or fewer"
+        )));
+    }
+    Ok(reason)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
-    fn evidence_reads_as_lines() {
-        let lines = evidence_lines(
-            r#"{"shared":"+15550100199","records":2,"fields":[{"field":"name","level":"exact"}]}"#,
+    fn evidence_reads_as_words_without_weights() {
+        let id = evidence_words(
+            "handle",
+            "quiet_queen405",
+            r#"{"kind":"handle","value":"quiet_queen405","records":13,"weight":0.35874040943981944,"cap":50}"#,
         );
-        assert!(
-            lines.contains(&"shared: +15550100199".to_string()),
-            "{lines:?}"
+        assert_eq!(
+            id,
+            vec!["Both records carry the screen name or handle quiet_queen405.".to_string()]
         );
-        assert!(
-            lines.contains(&"fields field: name".to_string()),
-            "{lines:?}"
+        let person = evidence_words(
+            "person",
+            "Connor Griffith, 14 ~ Janelle, 14",
+            r#"{"probability":0.9,"score":3.2,"prior":0.01,"a":"Connor Griffith, 14","b":"Janelle, 14",
+               "fields":[{"field":"dob","level":"exact","weight":4.1},{"field":"phone","level":"shared","weight":5.0},
+                         {"field":"first_name","level":"different","weight":-3.0},
+                         {"field":"city","level":"similar (Jaro-Winkler >= 0.88)","weight":1.0}]}"#,
+        );
+        assert_eq!(
+            person,
+            vec![
+                "Probably the same child: \u{201c}Connor Griffith, 14\u{201d} and \u{201c}Janelle, 14\u{201d} (about 90% likely).".to_string(),
+                "Same date of birth and phone; nearly the same city; different given name.".to_string(),
+            ]
+        );
+        for line in id.iter().chain(&person) {
+            assert!(
+                !line.contains("weight") && !line.contains("bits") && !line.contains("cap"),
+                "{line}"
+            );
+        }
+    }
+
+    fn alert(id: i64, source: RecordRef, reason: &str, value: &str, dismissed: bool) -> AlertView {
+        AlertView {
+            id,
+            case_id: 1,
+            source,
+            reason: reason.into(),
+            value: value.into(),
+            created_at: id,
+            dismissed_by: dismissed.then(|| "analyst".into()),
+            dismissed_at: dismissed.then_some(id),
+            dismiss_reason: dismissed.then(|| "a shelter".into()),
+            source_label: String::new(),
+            reason_label: reason_label(reason),
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn alerts_group_by_what_matched() {
+        let mut list: Vec<AlertView> = (1..=12)
+            .map(|i| {
+                alert(
+                    i,
+                    RecordRef::report(100 + i),
+                    "handle",
+                    "quiet_queen405",
+                    false,
+                )
+            })
+            .collect();
+        list.push(alert(
+            13,
+            RecordRef::ad(7),
+            "handle",
+            "quiet_queen405",
+            false,
+        ));
+        list.push(alert(14, RecordRef::ad(8), "phone", "+12125550147", true));
+        let groups = group_alerts(&list);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            groups[0].headline,
+            "The screen name or handle quiet_queen405 appears in 12 reports and 1 online ad."
+        );
+        assert_eq!(groups[0].open, 13);
+        assert_eq!(groups[1].open, 0, "the dismissed group comes last");
+        assert_eq!(
+            groups[1].headline,
+            "The phone number +12125550147 appears in 1 online ad."
+        );
+        let people = [
+            alert(
+                20,
+                RecordRef::report(3),
+                "person",
+                "Ana, 14 ~ Ana Example, 14",
+                false,
+            ),
+            alert(
+                21,
+                RecordRef::case(9),
+                "person",
+                "Ana Example, 14 ~ Annie, 15",
+                false,
+            ),
+        ];
+        let groups = group_alerts(&people);
+        assert_eq!(groups.len(), 1, "one question: is it this child?");
+        assert_eq!(
+            groups[0].headline,
+            "Children named in 1 report and 1 other case are probably this child."
         );
     }
 }

@@ -30,6 +30,7 @@ use store::cases::{self as queries, CaseFilter, CaseRow, Scope};
 use time::Date;
 use triage::Assessment;
 
+pub use alerts::{group_alerts, AlertGroup};
 pub use summary::{case_flags, from_import, import_format};
 
 /// The number a poster tells people to call, until the deployment sets its own
@@ -163,8 +164,12 @@ pub struct AlertView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseItem {
     pub id: i64,
-    /// The external id: the imported case's id, or `CH-000123` for cases made here.
+    /// The number people read: `CH-000123` (`domain::CaseId::number`), for imported
+    /// cases too.
     pub case_number: String,
+    /// An imported case's own id in the file it came from (`case-0000045`), when it is
+    /// not the case number.
+    pub imported_id: Option<String>,
     pub child_name: String,
     pub missing_from_care: bool,
     /// The latest episode's circumstance (casework's id).
@@ -196,9 +201,11 @@ pub struct CaseItem {
 
 impl From<CaseRow> for CaseItem {
     fn from(r: CaseRow) -> Self {
+        let number = domain::CaseId(r.id).number();
         CaseItem {
             id: r.id,
-            case_number: r.case_number,
+            imported_id: (r.case_number != number).then_some(r.case_number),
+            case_number: number,
             child_name: r.child_name,
             missing_from_care: r.missing_from_care,
             circumstance: r.circumstance,
@@ -241,12 +248,98 @@ pub struct CaseQuery {
     pub with_open_alerts: bool,
     /// 0 immediate … 3 low.
     pub priority_rank: Option<i64>,
-    /// All of these words, in the child's name, aliases or the case number.
+    /// All of these words, in the child's name, aliases or the case number. A word that
+    /// is a case number (`CH-000151`, [`domain::CaseId::parse_number`]) finds that case,
+    /// imported or not.
     pub words: Vec<String>,
+    /// The column the list is ordered by; ties keep the default order.
+    pub sort: CaseSort,
+    /// The chosen column from its largest value down.
+    pub descending: bool,
+}
+
+/// A column the case list can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseSort {
+    /// Children missing now first, then most urgent, then the most recent.
+    #[default]
+    Default,
+    Priority,
+    Number,
+    Child,
+    Status,
+    Missing,
+    State,
+    Episodes,
+    Alerts,
+}
+
+impl CaseSort {
+    pub const ALL: [CaseSort; 9] = [
+        CaseSort::Default,
+        CaseSort::Priority,
+        CaseSort::Number,
+        CaseSort::Child,
+        CaseSort::Status,
+        CaseSort::Missing,
+        CaseSort::State,
+        CaseSort::Episodes,
+        CaseSort::Alerts,
+    ];
+
+    /// The name in a URL's `sort=`; empty for the default order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseSort::Default => "",
+            CaseSort::Priority => "priority",
+            CaseSort::Number => "case",
+            CaseSort::Child => "child",
+            CaseSort::Status => "status",
+            CaseSort::Missing => "missing",
+            CaseSort::State => "state",
+            CaseSort::Episodes => "episodes",
+            CaseSort::Alerts => "alerts",
+        }
+    }
+
+    /// An unknown name is the default order.
+    pub fn parse(s: &str) -> CaseSort {
+        CaseSort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .unwrap_or_default()
+    }
+
+    fn order(self) -> queries::CaseOrder {
+        use queries::CaseOrder as O;
+        match self {
+            CaseSort::Default => O::Default,
+            CaseSort::Priority => O::Priority,
+            CaseSort::Number => O::Number,
+            CaseSort::Child => O::Child,
+            CaseSort::Status => O::Status,
+            CaseSort::Missing => O::Missing,
+            CaseSort::State => O::State,
+            CaseSort::Episodes => O::Episodes,
+            CaseSort::Alerts => O::Alerts,
+        }
+    }
 }
 
 impl CaseQuery {
     fn filter(&self, scope: Scope) -> CaseFilter {
+        // A case number finds its case by id: an imported case's stored text holds only
+        // the import's own id.
+        let number = self
+            .words
+            .iter()
+            .find_map(|w| domain::CaseId::parse_number(w));
+        let words = self
+            .words
+            .iter()
+            .filter(|w| domain::CaseId::parse_number(w).is_none())
+            .cloned()
+            .collect();
         CaseFilter {
             scope,
             status: self.status,
@@ -258,7 +351,10 @@ impl CaseQuery {
             assignee: self.assignee,
             with_open_alerts: self.with_open_alerts,
             priority_rank: self.priority_rank,
-            words: self.words.clone(),
+            words,
+            id: number.map(|n| n.0),
+            order: self.sort.order(),
+            descending: self.descending,
         }
     }
 }

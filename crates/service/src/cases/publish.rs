@@ -1,4 +1,5 @@
-//! Publication with the recorded consent, the poster, and the child's photos.
+//! Publication with the recorded consent, the poster, and the child's photos: added,
+//! shown (each view audited) and removed.
 
 use crate::audit::{audited, By};
 use crate::error::{Result, ServiceError};
@@ -50,7 +51,7 @@ impl Services {
         };
         let eps: Vec<Episode> = episodes.into_iter().map(|e| e.episode).collect();
         PosterData::from_case(
-            &row.case_number,
+            &domain::CaseId(id).number(),
             &file.child,
             &eps,
             &consent,
@@ -118,7 +119,7 @@ impl Services {
         let (file, episodes) = self.case_file(&row).await?;
         let eps: Vec<Episode> = episodes.into_iter().map(|e| e.episode).collect();
         let mut poster = PosterData::from_case(
-            &row.case_number,
+            &domain::CaseId(id).number(),
             &file.child,
             &eps,
             &Consent {
@@ -237,6 +238,72 @@ impl Services {
                 tracing::warn!(error = %d, "removing the file of a failed photo upload");
             }
             return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// One photo of the child, as stored (sanitised on upload, and again here so that
+    /// nothing but a clean JPEG or PNG ever leaves). Audited as a view.
+    pub async fn case_photo(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        photo: &str,
+        ip: Ip,
+    ) -> Result<SanitisedPhoto> {
+        let row = self.visible_case(who, id).await?;
+        let (file, _) = self.case_file(&row).await?;
+        if !file.child.photos.iter().any(|p| p.id == photo) {
+            return Err(ServiceError::NotFound("the photo"));
+        }
+        let bytes = match self.files.store.open(photo).await {
+            Ok(r) => r.read_all().await,
+            Err(e) => Err(e),
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(blob::BlobError::NotFound { .. }) => {
+                return Err(ServiceError::NotFound("the photo's file"))
+            }
+            Err(e) => return Err(internal(e)),
+        };
+        let clean = SanitisedPhoto::sanitise(&bytes).map_err(internal)?;
+        self.record_view(who, "case_photo", &format!("{id}/{photo}"), ip)
+            .await?;
+        Ok(clean)
+    }
+
+    /// Removes a photo from the case file (audited), then its file.
+    pub async fn remove_case_photo(
+        &self,
+        who: &Principal,
+        CaseId(id): CaseId,
+        photo: &str,
+        ip: Ip,
+    ) -> Result<()> {
+        self.allow(who, Action::UpdateCases)?;
+        let row = self.visible_case(who, id).await?;
+        let (mut file, episodes) = self.case_file(&row).await?;
+        let Some(at) = file.child.photos.iter().position(|p| p.id == photo) else {
+            return Err(ServiceError::NotFound("the photo"));
+        };
+        file.child.photos.remove(at);
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        self.resummarize(&mut tx, &row, &file, &episodes, now)
+            .await?;
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "case.photo.remove",
+            RecordRef::case(id),
+            Some(format!("photo {photo}")),
+        )
+        .await?;
+        store::commit(tx).await?;
+        // No row names the file any more; a failure here leaves only an orphan file.
+        if let Err(e) = self.files.store.delete(photo).await {
+            tracing::warn!(error = %e, "removing the file of a removed case photo");
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ pub const MULTI_STATE: usize = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordHead {
     pub record: RecordRef,
-    /// "Report #12 · Child sex trafficking", "Ad #5 · New in town", "Case #3 · Jane Doe".
+    /// "Report #12 · Child sex trafficking", "Ad #5 · New in town", "CH-000003 · Jane Doe".
     pub title: String,
     /// `YYYY-MM-DD`: when it happened, was posted or the child went missing.
     pub date: Option<String>,
@@ -817,7 +817,7 @@ impl Services {
                 out.insert(
                     rec,
                     RecordHead {
-                        title: format!("Case #{} · {}", c.id, c.child_name),
+                        title: format!("{} · {}", domain::CaseId(c.id).number(), c.child_name),
                         date: json
                             .as_ref()
                             .and_then(|j| j.episodes.first())

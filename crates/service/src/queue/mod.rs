@@ -105,6 +105,63 @@ pub struct QueueQuery {
     pub words: Vec<String>,
     /// Only reports linked to something.
     pub has_link: bool,
+    /// The column the queue is ordered by; ties keep the queue's order.
+    pub sort: QueueSort,
+    /// The chosen column from its largest value down.
+    pub descending: bool,
+}
+
+/// A column the queue can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueSort {
+    /// By rank, ascending the most urgent first: the queue's own order.
+    #[default]
+    Priority,
+    Report,
+    /// Ascending the shortest wait first.
+    Waiting,
+    IncidentType,
+    Status,
+}
+
+impl QueueSort {
+    pub const ALL: [QueueSort; 5] = [
+        QueueSort::Priority,
+        QueueSort::Report,
+        QueueSort::Waiting,
+        QueueSort::IncidentType,
+        QueueSort::Status,
+    ];
+
+    /// The name in a URL's `sort=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueSort::Priority => "priority",
+            QueueSort::Report => "report",
+            QueueSort::Waiting => "waiting",
+            QueueSort::IncidentType => "incident_type",
+            QueueSort::Status => "status",
+        }
+    }
+
+    /// An unknown name is the queue's own order.
+    pub fn parse(s: &str) -> QueueSort {
+        QueueSort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .unwrap_or_default()
+    }
+
+    fn order(self) -> queries::QueueOrder {
+        use queries::QueueOrder as O;
+        match self {
+            QueueSort::Priority => O::Priority,
+            QueueSort::Report => O::Report,
+            QueueSort::Waiting => O::Waiting,
+            QueueSort::IncidentType => O::IncidentType,
+            QueueSort::Status => O::Status,
+        }
+    }
 }
 
 impl QueueQuery {
@@ -119,6 +176,8 @@ impl QueueQuery {
             priority_rank: self.priority_rank,
             words: self.words.clone(),
             has_link: self.has_link,
+            order: self.sort.order(),
+            descending: self.descending,
         }
     }
 }

@@ -20,7 +20,10 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Serialize, ToSchema)]
 pub struct CaseSummary {
     pub id: i64,
+    /// The case number people read: `CH-` and the id, six digits at least.
     pub case_number: String,
+    /// An imported case's own id in the file it came from, when it differs.
+    pub imported_id: Option<String>,
     pub child_name: String,
     /// `needs_review`, `open` or `closed`.
     pub status: String,
@@ -55,6 +58,7 @@ impl From<&CaseItem> for CaseSummary {
         CaseSummary {
             id: r.id,
             case_number: r.case_number.clone(),
+            imported_id: r.imported_id.clone(),
             child_name: r.child_name.clone(),
             status: r.status.as_str().to_owned(),
             priority: priority_name(r.priority_rank),
@@ -174,6 +178,7 @@ pub async fn list(
             .split_whitespace()
             .map(str::to_owned)
             .collect(),
+        ..CaseQuery::default()
     };
     let page = services
         .cases(p, &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(50))

@@ -21,7 +21,7 @@ use domain::{Action, AlertId, AssigneeFilter, CaseId, CaseStatus, EpisodeId, Org
 use serde::Deserialize;
 use service::accounts::Page;
 use service::cases::{
-    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, IdentifiersForm, RecoveryForm,
+    CaseDetail, CaseError, CaseForm, CaseItem, CaseQuery, CaseSort, IdentifiersForm, RecoveryForm,
 };
 
 /// One choice of a select.
@@ -355,7 +355,14 @@ pub struct Row {
     pub assignee: String,
 }
 
-fn row(r: &CaseItem, names: &[(domain::UserId, String, String)]) -> Row {
+/// How long ago an ISO day was, in words ("7 years"), by today's date.
+fn ago(day: &str, today: time::Date) -> Option<String> {
+    let d = casework::model::parse_iso_date(day)?;
+    let micros = (today - d).whole_microseconds();
+    Some(super::age(i64::try_from(micros).unwrap_or(i64::MAX)))
+}
+
+fn row(r: &CaseItem, names: &[(domain::UserId, String, String)], today: time::Date) -> Row {
     let (priority, priority_class) = priority_of(r.priority_rank);
     Row {
         id: r.id,
@@ -366,7 +373,10 @@ fn row(r: &CaseItem, names: &[(domain::UserId, String, String)]) -> Row {
         status: r.status.label(),
         needs_review: r.status == CaseStatus::NeedsReview,
         missing: match (&r.missing_since, r.currently_missing) {
-            (Some(d), true) => format!("since {d}"),
+            (Some(d), true) => match ago(d, today) {
+                Some(a) => format!("{a}, since {d}"),
+                None => format!("since {d}"),
+            },
             _ => "recovered".into(),
         },
         state: r.last_seen_state.clone().unwrap_or_default(),
@@ -402,8 +412,29 @@ pub struct ListQuery {
     alerts: String,
     #[serde(default)]
     priority: String,
+    /// A column of [`service::cases::CaseSort`]; the default order without it.
+    #[serde(default)]
+    sort: String,
+    /// `asc` or `desc`.
+    #[serde(default)]
+    dir: String,
     page: Option<i64>,
 }
+
+/// The list's columns: (sort name, header); an empty name is not sortable. The last two
+/// are the hotline's.
+const CASE_COLUMNS: [(&str, &str); 10] = [
+    ("priority", "Priority"),
+    ("case", "Case"),
+    ("child", "Child"),
+    ("status", "Status"),
+    ("missing", "Missing"),
+    ("state", "Last seen"),
+    ("", "Circumstance"),
+    ("episodes", "Episodes"),
+    ("alerts", "Alerts"),
+    ("", "Assignee"),
+];
 
 #[derive(Template)]
 #[template(path = "cases.html")]
@@ -425,7 +456,14 @@ struct ListPage {
     my_alerts: Vec<(i64, String, i64)>,
     rows: Vec<Row>,
     page: Page<()>,
-    filters_enc: String,
+    /// The filters and the order, for the pager's links.
+    list_enc: String,
+    headers: Vec<super::sort::Header>,
+    /// Sorted by a column rather than the default order.
+    resorted: bool,
+    /// The order chosen, kept when the filters change.
+    sort: &'static str,
+    dir: &'static str,
     filtered: bool,
     empty: &'static str,
 }
@@ -464,6 +502,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             .find(|x| x.as_str() == q.priority)
             .map(|x| i64::from(x.rank())),
         words: q.q.split_whitespace().map(str::to_owned).collect(),
+        sort: CaseSort::parse(&q.sort),
+        descending: super::sort::descending(&q.dir),
     };
     let page = services.cases(p, &filter, q.page.unwrap_or(1), 50).await?;
     let my_alerts = if permits(Some(p), Action::ManageCaseAlerts) {
@@ -496,6 +536,23 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
     ]
     .iter()
     .any(|s| !s.is_empty());
+    let sort = filter.sort.as_str();
+    let resorted = filter.sort != CaseSort::Default;
+    let list_enc = if resorted {
+        format!(
+            "{filters_enc}&sort={sort}&dir={}",
+            if filter.descending { "desc" } else { "asc" }
+        )
+    } else {
+        filters_enc.clone()
+    };
+    let columns = if hotline {
+        &CASE_COLUMNS[..]
+    } else {
+        &CASE_COLUMNS[..8]
+    };
+    let headers = super::sort::headers("/cases", &filters_enc, columns, sort, filter.descending);
+    let today = services.today();
     let mut assignee_choices = vec![
         ("none".to_owned(), "Unassigned".to_owned()),
         ("me".to_owned(), "Assigned to me".to_owned()),
@@ -514,7 +571,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
         ),
         _ => (
             "Missing-child cases",
-            "Children missing now first; then the most urgent, then the most recent. Each priority says why.",
+            "Children missing now first; then the most urgent, then the most recent. Each priority says why. A column's heading sorts by it.",
             "No missing-child cases yet. Caseworkers report children missing from care; cases also come from imports.",
         ),
     };
@@ -546,14 +603,22 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             &q.priority,
         ),
         my_alerts,
-        rows: page.items.iter().map(|r| row(r, &assignable)).collect(),
+        rows: page
+            .items
+            .iter()
+            .map(|r| row(r, &assignable, today))
+            .collect(),
         page: Page {
             items: Vec::new(),
             total: page.total,
             page: page.page,
             per_page: page.per_page,
         },
-        filters_enc,
+        list_enc,
+        headers,
+        resorted,
+        sort: filter.sort.as_str(),
+        dir: if filter.descending { "desc" } else { "asc" },
         filtered,
         empty,
     })
@@ -660,15 +725,51 @@ pub struct EpisodeItem {
     pub recovery_errors: Vec<(String, String)>,
 }
 
-pub struct AlertItem {
-    pub id: i64,
-    pub open: bool,
-    pub reason: &'static str,
-    pub source: String,
+/// One record in an alert group.
+pub struct SourceItem {
+    pub label: String,
     pub href: Option<String>,
-    pub evidence: Vec<String>,
     pub raised: String,
+    /// Why this record in particular (a person match's fields); empty for an identifier,
+    /// which the group's explanation covers.
+    pub evidence: Vec<String>,
+    /// "Dismissed by … on …: reason", once dismissed.
     pub dismissed: Option<String>,
+}
+
+/// Alerts that matched the same thing, read and dismissed together.
+pub struct GroupItem {
+    /// A unique, HTML-safe suffix for the group's ids.
+    pub key: usize,
+    /// The link reason and its value: what the dismiss form sends back.
+    pub reason: String,
+    pub value: String,
+    pub headline: String,
+    pub explanation: Vec<String>,
+    pub open: usize,
+    pub sources: Vec<SourceItem>,
+    /// Every alert dismissed for the same reason: said once for the group.
+    pub dismissed: Option<String>,
+    /// Why the last dismissal of this group was refused.
+    pub error: Option<String>,
+}
+
+/// Which photo a poster uses: the most recently taken, the last added among equals (as
+/// the service chooses it).
+fn poster_photo(photos: &[casework::PhotoRef]) -> Option<usize> {
+    photos
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, p)| (p.taken_on, *i))
+        .map(|(i, _)| i)
+}
+
+/// A photo of the child on the case page.
+pub struct PhotoItem {
+    pub id: String,
+    pub taken_on: String,
+    /// The photo the poster uses: the most recent.
+    pub on_poster: bool,
 }
 
 pub struct AgencyItem {
@@ -707,7 +808,10 @@ struct DetailPage {
     episodes: Vec<EpisodeItem>,
     episode_form: Option<Vec<Group>>,
     episode_errors: Vec<(String, String)>,
-    alerts: Option<Vec<AlertItem>>,
+    /// `None` for a reader who may not see alerts (they name other records).
+    alert_groups: Option<Vec<GroupItem>>,
+    /// Groups with alerts not yet dismissed.
+    open_groups: usize,
     work: Option<WorkItem>,
     shares: Vec<(String, String, String)>,
     published: bool,
@@ -716,7 +820,11 @@ struct DetailPage {
     publish_errors: Vec<(String, String)>,
     can_photo: bool,
     photo_error: Option<String>,
-    photos: usize,
+    photos: Vec<PhotoItem>,
+    /// The case number people read.
+    number: String,
+    /// Long timelines fold.
+    timeline_long: bool,
 }
 
 /// What to show again on a case page after a form failed.
@@ -727,6 +835,8 @@ struct Again {
     recovery: Option<(i64, RecoveryForm, FormErrors)>,
     publish: Option<(String, String, FormErrors)>,
     photo_error: Option<String>,
+    /// A group dismissal refused: (link reason, value, message).
+    dismiss_error: Option<(String, String, String)>,
 }
 
 fn describe_age(d: &CaseDetail) -> String {
@@ -754,6 +864,9 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
             },
         ),
     ];
+    if let Some(x) = &r.imported_id {
+        facts.push(("Imported as", x.clone()));
+    }
     if let Some(o) = &d.owner_name {
         facts.push(("Agency", o.clone()));
     }
@@ -764,7 +877,10 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
     facts.push((
         "Missing",
         match (&r.missing_since, r.currently_missing) {
-            (Some(s), true) => format!("since {s}"),
+            (Some(s), true) => match ago(s, d.today) {
+                Some(a) => format!("for {a}, since {s}"),
+                None => format!("since {s}"),
+            },
             _ => "no: every episode has a recovery".into(),
         },
     ));
@@ -883,27 +999,74 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
         .may
         .report_episode
         .then(|| episode_groups(&ep_fields, &ep_form, &ep_narrative, true));
-    let alerts = d.alerts.as_ref().map(|list| {
-        list.iter()
-            .map(|a| AlertItem {
-                id: a.id,
-                open: a.dismissed_at.is_none(),
-                reason: a.reason_label,
-                source: a.source_label.clone(),
-                href: super::record_href(a.source),
-                evidence: a.evidence.clone(),
-                raised: when(a.created_at),
-                dismissed: a.dismissed_at.map(|t| {
-                    format!(
-                        "Dismissed by {} on {} UTC: {}",
-                        a.dismissed_by.clone().unwrap_or_default(),
-                        when(t),
-                        a.dismiss_reason.clone().unwrap_or_default()
-                    )
-                }),
+    let dismissed_note = |a: &service::cases::AlertView| {
+        a.dismissed_at.map(|t| {
+            format!(
+                "Dismissed by {} on {} UTC: {}",
+                a.dismissed_by.clone().unwrap_or_default(),
+                when(t),
+                a.dismiss_reason.clone().unwrap_or_default()
+            )
+        })
+    };
+    let alert_groups = d.alerts.as_ref().map(|list| {
+        service::cases::group_alerts(list)
+            .into_iter()
+            .enumerate()
+            .map(|(key, g)| {
+                let reasons: Vec<Option<&String>> =
+                    g.alerts.iter().map(|a| a.dismiss_reason.as_ref()).collect();
+                let one_reason = g.open == 0 && reasons.windows(2).all(|w| w[0] == w[1]);
+                let dismissed = if one_reason {
+                    g.alerts.first().and_then(dismissed_note)
+                } else {
+                    None
+                };
+                let error = again
+                    .dismiss_error
+                    .as_ref()
+                    .filter(|e| e.0 == g.reason && e.1 == g.value)
+                    .map(|e| e.2.clone());
+                GroupItem {
+                    key,
+                    error,
+                    sources: g
+                        .alerts
+                        .iter()
+                        .map(|a| SourceItem {
+                            label: a.source_label.clone(),
+                            href: super::record_href(a.source),
+                            raised: when(a.created_at),
+                            evidence: if g.reason == "person" {
+                                a.evidence.clone()
+                            } else {
+                                Vec::new()
+                            },
+                            dismissed: if one_reason { None } else { dismissed_note(a) },
+                        })
+                        .collect(),
+                    reason: g.reason,
+                    value: g.value,
+                    headline: g.headline,
+                    explanation: g.explanation,
+                    open: g.open,
+                    dismissed,
+                }
             })
-            .collect()
+            .collect::<Vec<_>>()
     });
+    let open_groups = alert_groups.iter().flatten().filter(|g| g.open > 0).count();
+    let on_poster = poster_photo(&c.photos);
+    let photos = c
+        .photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PhotoItem {
+            id: p.id.clone(),
+            taken_on: p.taken_on.map(iso).unwrap_or_default(),
+            on_poster: Some(i) == on_poster,
+        })
+        .collect();
     let shared: Vec<OrgId> = d.shares.iter().map(|s| s.org_id).collect();
     let work = d.work.as_ref().map(|w| WorkItem {
         next: r
@@ -959,7 +1122,12 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
             .required(),
     ];
     DetailPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, &c.name, &ctx.path),
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            &format!("{} ({})", c.name, r.case_number),
+            &ctx.path,
+        ),
         id: r.id,
         name: c.name.clone(),
         priority,
@@ -997,7 +1165,8 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
         episodes,
         episode_form,
         episode_errors: error_list("ep-", ep_errs),
-        alerts,
+        alert_groups,
+        open_groups,
         work,
         shares: d
             .shares
@@ -1010,7 +1179,9 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
         publish_errors: error_list("pub-", pub_errs),
         can_photo: d.may.update,
         photo_error: again.photo_error,
-        photos: c.photos.len(),
+        photos,
+        number: r.case_number.clone(),
+        timeline_long: d.timeline.len() > 8,
     }
 }
 
@@ -1037,6 +1208,8 @@ pub struct DetailQuery {
     reported: String,
     #[serde(default)]
     done: String,
+    /// How many alerts a dismissal closed.
+    n: Option<u32>,
 }
 
 /// The case page.
@@ -1056,6 +1229,12 @@ pub async fn detail(
             }
             "withdrawn" => Some("The case is no longer published.".to_owned()),
             "photo" => Some("The photo was added.".to_owned()),
+            "photo-removed" => Some("The photo was removed.".to_owned()),
+            "dismissed" => Some(match q.n {
+                Some(1) => "1 alert was dismissed with your reason.".to_owned(),
+                Some(n) => format!("{n} alerts were dismissed with your reason."),
+                None => "The alerts were dismissed with your reason.".to_owned(),
+            }),
             _ => None,
         }
     };
@@ -1227,6 +1406,46 @@ pub async fn dismiss_alert(
 }
 
 #[derive(Deserialize)]
+pub struct DismissGroupForm {
+    /// The link reason of the group (`phone`, `email`, `handle`, `person`).
+    #[serde(default)]
+    kind: String,
+    /// What matched: the identifier, or the names of a person match.
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Dismisses every open alert of one group with one reason; a missing reason shows the
+/// case again with the message beside the group's field.
+pub async fn dismiss_alert_group(
+    ctx: Ctx,
+    Path(id): Path<CaseId>,
+    axum::Form(f): axum::Form<DismissGroupForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    match ctx
+        .state
+        .services
+        .dismiss_case_alert_group(p, id, &f.kind, &f.value, &f.reason, ctx.ip.clone())
+        .await
+    {
+        Ok(n) => {
+            Ok(Redirect::to(&format!("/cases/{id}?done=dismissed&n={n}#alerts")).into_response())
+        }
+        Err(service::ServiceError::Invalid(m)) => {
+            let again = Again {
+                dismiss_error: Some((f.kind, f.value, m)),
+                ..Again::default()
+            };
+            show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct PublishForm {
     /// `publish` or `withdraw`.
     #[serde(default)]
@@ -1278,8 +1497,9 @@ pub async fn publication(
     }
 }
 
-/// A photo of the child, sent as `multipart/form-data` (fields `photo`, `taken_on`) by
-/// htmx, which carries the CSRF token as a header. Answers htmx with a redirect to the case.
+/// A photo of the child, sent as `multipart/form-data` (fields `csrf_token`, `photo`,
+/// `taken_on`) by a plain form: the answer is a redirect to the case page, or the case page
+/// again with the problem beside the field.
 pub async fn add_photo(
     ctx: Ctx,
     Path(id): Path<CaseId>,
@@ -1307,16 +1527,17 @@ pub async fn add_photo(
             _ => {}
         }
     }
-    if bytes.is_empty() {
-        return Err(AppError::bad_request(
-            "choose a photo (JPEG or PNG) to upload",
-        ));
-    }
-    let result = ctx
-        .state
-        .services
-        .add_case_photo(p, id, bytes, &taken_on, ctx.ip.clone())
-        .await;
+    let result = if bytes.is_empty() {
+        Err(CaseError::Form(FormErrors(vec![casework::FieldError {
+            field: "photo".into(),
+            message: "choose a photo (JPEG or PNG) to upload".into(),
+        }])))
+    } else {
+        ctx.state
+            .services
+            .add_case_photo(p, id, bytes, &taken_on, ctx.ip.clone())
+            .await
+    };
     match result {
         Ok(()) => {
             let to = format!("/cases/{id}");
@@ -1326,15 +1547,142 @@ pub async fn add_photo(
             }
             Ok(res)
         }
-        Err(CaseError::Form(errs)) => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errs.0
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default(),
-        )),
+        Err(CaseError::Form(errs)) => {
+            let again = Again {
+                photo_error: errs.0.first().map(|e| e.message.clone()),
+                ..Again::default()
+            };
+            show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(CaseError::Service(e)) => Err(e.into()),
     }
+}
+
+/// A photo of the child, as an image: sanitised, shown inline, never cached, and its
+/// every view audited by the service.
+pub async fn photo(
+    ctx: Ctx,
+    Path((id, photo)): Path<(CaseId, String)>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let image = ctx
+        .state
+        .services
+        .case_photo(p, id, &photo, ctx.ip.clone())
+        .await?;
+    let name = format!(
+        "inline; filename=\"case-{id}-photo.{}\"",
+        if image.mime() == "image/png" {
+            "png"
+        } else {
+            "jpg"
+        }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, image.mime().to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        image.into_bytes(),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "case_photo.html")]
+struct PhotoPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    number: String,
+    photo: PhotoItem,
+    can_remove: bool,
+    error: Option<String>,
+}
+
+async fn photo_page(
+    ctx: &Ctx,
+    id: CaseId,
+    photo: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let d = ctx
+        .state
+        .services
+        .case_detail(p, id, ctx.ip.clone())
+        .await?;
+    let c = &d.file.child;
+    let Some(at) = c.photos.iter().position(|x| x.id == photo) else {
+        return Err(AppError::not_found());
+    };
+    let found = &c.photos[at];
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PhotoPage {
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            &format!("Photo of {} ({})", c.name, d.case.case_number),
+            &ctx.path,
+        ),
+        id: id.0,
+        name: c.name.clone(),
+        number: d.case.case_number.clone(),
+        photo: PhotoItem {
+            id: found.id.clone(),
+            taken_on: found.taken_on.map(iso).unwrap_or_default(),
+            on_poster: poster_photo(&c.photos) == Some(at),
+        },
+        can_remove: d.may.update,
+        error,
+    };
+    let mut res = render(&page)?.into_response();
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// A larger view of one photo, with its removal for those who may change the case.
+pub async fn photo_view(
+    ctx: Ctx,
+    Path((id, photo)): Path<(CaseId, String)>,
+) -> Result<Response, AppError> {
+    photo_page(&ctx, id, &photo, None).await
+}
+
+#[derive(Deserialize)]
+pub struct RemovePhotoForm {
+    /// `yes` once the person confirmed.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Removes a photo once the person has confirmed it (audited by the service).
+pub async fn remove_photo(
+    ctx: Ctx,
+    Path((id, photo)): Path<(CaseId, String)>,
+    axum::Form(f): axum::Form<RemovePhotoForm>,
+) -> Result<Response, AppError> {
+    if f.confirm != "yes" {
+        return photo_page(
+            &ctx,
+            id,
+            &photo,
+            Some("Tick the box to confirm that this photo should be removed from the case".into()),
+        )
+        .await;
+    }
+    let p = ctx.principal()?;
+    ctx.state
+        .services
+        .remove_case_photo(p, id, &photo, ctx.ip.clone())
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}?done=photo-removed#photos")).into_response())
 }
 
 #[derive(Template)]

@@ -58,7 +58,6 @@ pub struct Row {
     pub id: i64,
     pub priority: &'static str,
     pub priority_class: &'static str,
-    pub score: String,
     pub received: String,
     pub waited: String,
     pub incident_type: String,
@@ -75,7 +74,6 @@ fn row(r: &ReportItem, now: i64, names: &[(domain::UserId, String, String)]) -> 
         id: r.id,
         priority,
         priority_class,
-        score: format!("{:.1}", r.score_milli as f64 / 1000.0),
         received: when(r.received_at),
         waited: waited(now, r.received_at),
         incident_type: incident_label(&r.incident_type),
@@ -110,8 +108,27 @@ pub struct QueueQuery {
     indicator: String,
     #[serde(default)]
     has_link: String,
+    /// A column of [`service::queue::QueueSort`]; the queue's own order without it.
+    #[serde(default)]
+    sort: String,
+    /// `asc` or `desc`.
+    #[serde(default)]
+    dir: String,
     page: Option<i64>,
 }
+
+/// The queue's columns after the check box: (sort name, header); an empty name is not
+/// sortable.
+const QUEUE_COLUMNS: [(&str, &str); 8] = [
+    ("priority", "Priority"),
+    ("report", "Report"),
+    ("waiting", "Waiting"),
+    ("incident_type", "Incident type"),
+    ("", "States"),
+    ("", "Summary"),
+    ("status", "Status"),
+    ("", "Assignee"),
+];
 
 pub struct Choice {
     pub value: String,
@@ -145,8 +162,14 @@ struct QueuePage {
     indicators: Vec<Choice>,
     rows: Vec<Row>,
     page: Page<()>,
-    /// The filters as a query string, for the pager's links.
-    filters_enc: String,
+    /// The filters and the order, for the pager's links.
+    list_enc: String,
+    headers: Vec<super::sort::Header>,
+    /// Sorted by another column than priority (the page says the order).
+    resorted: bool,
+    /// The order chosen, kept when the filters change.
+    sort: &'static str,
+    dir: &'static str,
     filtered: bool,
     notice: Option<String>,
 }
@@ -177,6 +200,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
             .map(|x| i64::from(x.rank())),
         words: q.q.split_whitespace().map(str::to_owned).collect(),
         has_link: q.has_link == "1",
+        sort: service::queue::QueueSort::parse(&q.sort),
+        descending: super::sort::descending(&q.dir),
     };
     let page = services.queue(p, &filter, q.page.unwrap_or(1), 50).await?;
     let now = services.now();
@@ -197,6 +222,19 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
         enc(&q.indicator),
         enc(&q.has_link),
     );
+    let sort = filter.sort.as_str();
+    let list_enc = format!(
+        "{filters_enc}&sort={sort}&dir={}",
+        if filter.descending { "desc" } else { "asc" }
+    );
+    let headers = super::sort::headers(
+        "/reports",
+        &filters_enc,
+        &QUEUE_COLUMNS,
+        sort,
+        filter.descending,
+    );
+    let resorted = filter.sort != service::queue::QueueSort::Priority || filter.descending;
     let filtered = !(q.q.trim().is_empty()
         && q.priority.is_empty()
         && q.status.is_empty()
@@ -255,7 +293,11 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
             page: page.page,
             per_page: page.per_page,
         },
-        filters_enc,
+        list_enc,
+        headers,
+        resorted,
+        sort: filter.sort.as_str(),
+        dir: if filter.descending { "desc" } else { "asc" },
         filtered,
         notice: None,
     })

@@ -47,6 +47,8 @@ struct DetailPage {
     layout: Layout,
     id: i64,
     received: String,
+    /// How long ago it was received, in words ("7 years").
+    received_ago: String,
     incident_type: String,
     source: String,
     /// A public tip: the page says which fields came from the form, since the data carries
@@ -361,6 +363,7 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
         layout: Layout::new(&ctx.state, &ctx.identity, &format!("Report {id}"), back),
         id: id.0,
         received: when(view.item.received_at),
+        received_ago: super::age(services.now() - view.item.received_at),
         incident_type: view
             .report
             .incident_summary

@@ -3,8 +3,10 @@
 //! recovery closes an episode; an imported ad carrying the child's phone raises an alert
 //! for the case's analyst (deduplicated, dismissed with an audited reason); a poster PDF
 //! carries exactly the published fields; a caseworker sees only their agency's children
-//! and an investigator only what was made available to their agency; and, in Chromium, a
-//! caseworker's report reaches the analysts' queue.
+//! and an investigator only what was made available to their agency; in Chromium, a
+//! caseworker's report reaches the analysts' queue and an uploaded photo shows as a
+//! thumbnail; alerts on one identifier form one group dismissed with one reason; the case
+//! list sorts by column.
 
 use crate::browser::Browser;
 use crate::helpers::{Client, Res, TestApp, PASSWORD};
@@ -452,7 +454,11 @@ async fn an_imported_ad_carrying_the_childs_phone_alerts_the_assigned_analyst() 
     assert!(!alerts[0]["evidence"].as_array().unwrap().is_empty());
     let alert_id = alerts[0]["id"].as_i64().unwrap();
     let page = analyst.get(&format!("/cases/{id}")).await.body;
-    assert!(page.contains("Same phone number"), "{page}");
+    // Said in words: what matched and where.
+    assert!(
+        page.contains("2125550147 appears in 1 online ad."),
+        "{page}"
+    );
     assert!(page.contains("online ad #"), "{page}");
     // The caseworker's view of the case names no other record.
     let cw_detail = json(&cw, &format!("/api/v1/cases/{id}")).await;
@@ -1047,7 +1053,7 @@ async fn a_photo_goes_on_the_poster_without_its_metadata() {
     let res = send(body).await;
     assert_eq!(res.status(), 303);
     assert_eq!(
-        res.headers()["hx-redirect"],
+        res.headers()["location"],
         format!("/cases/{id}").as_str()
     );
     // Not a picture: refused with what to do.
@@ -1057,11 +1063,14 @@ async fn a_photo_goes_on_the_poster_without_its_metadata() {
     let res = send(junk.into_bytes()).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("not a JPEG or PNG"));
-    assert!(cw
-        .get(&format!("/cases/{id}"))
-        .await
-        .body
-        .contains("1 photo on file"));
+    assert_eq!(
+        cw.get(&format!("/cases/{id}"))
+            .await
+            .body
+            .matches("class=\"thumb\"")
+            .count(),
+        1
+    );
 
     let analyst = app.login(Role::Analyst).await;
     let res = analyst
@@ -1105,4 +1114,382 @@ async fn a_photo_goes_on_the_poster_without_its_metadata() {
         .count();
     assert_eq!(images, 1);
     assert!(!String::from_utf8_lossy(&pdf).contains("secret-place"));
+}
+
+/// A public tip naming a screen name, as the importer reads it.
+fn tip_naming(n: usize, handle: &str) -> domain::tip::TipRecord {
+    serde_json::from_value(serde_json::json!({
+        "id": format!("tip-handle-{n}"), "submitted_at": "2026-11-20T10:00:00Z",
+        "incident_type": "Child Sex Trafficking", "when": "2026-11-19", "state": "OK", "country": "US",
+        "narrative": format!("Tip {n}: a girl was offered online at a motel."),
+        "people": [{"role": "unknown", "screen_names": [handle]}]
+    }))
+    .unwrap()
+}
+
+/// The link of a sortable column's header, unescaped, without the (empty) filters.
+pub fn sort_link(page: &str, label: &str) -> String {
+    let end = page
+        .find(&format!("\">{label}</a>"))
+        .or_else(|| page.find(&format!("\">{label} <span")))
+        .unwrap_or_else(|| panic!("no header {label}"));
+    let start = page[..end].rfind("href=\"").unwrap() + 6;
+    let href = page[start..end].replace("&amp;", "&").replace("&#38;", "&");
+    let (path, query) = href.split_once('?').unwrap();
+    let kept: Vec<&str> = query.split('&').filter(|kv| !kv.ends_with('=')).collect();
+    format!("{path}?{}", kept.join("&"))
+}
+
+/// Where `needle` first is in `hay`, or a failure naming it.
+fn at(hay: &str, needle: &str) -> usize {
+    hay.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not on the page"))
+}
+
+#[tokio::test]
+async fn an_identifier_in_twelve_reports_is_one_alert_group_dismissed_with_one_reason() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let mut fields = from_care(&app, "Quinn Example");
+    fields.retain(|(k, _)| *k != "child_handles" && *k != "child_phones");
+    fields.push(("child_handles", "quiet_queen405".into()));
+    let id = reported(&cw, &fields).await;
+    let tips: Vec<(String, domain::tip::TipRecord)> = (1..=12)
+        .map(|n| (format!("line {n}"), tip_naming(n, "quiet_queen405")))
+        .collect();
+    let (counts, errors) = app.services.import_tips("test", &tips).await.unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(counts.added, 12);
+    app.run_pending_jobs().await;
+
+    let analyst = app.login(Role::Analyst).await;
+    let detail = json(&analyst, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        detail["alerts"].as_array().unwrap().len(),
+        12,
+        "one alert per report: {detail}"
+    );
+    let page = analyst.get(&format!("/cases/{id}")).await.body;
+    // One group, said in words, without the engine's internals.
+    assert_eq!(page.matches("<li class=\"alert-group").count(), 1, "{page}");
+    assert!(
+        page.contains("quiet_queen405 appears in 12 reports."),
+        "{page}"
+    );
+    for raw in ["weight", "cap:", "kind:", "bits"] {
+        assert!(!page.contains(raw), "{raw} is shown: {page}");
+    }
+    assert_eq!(page.matches("name=\"reason\"").count(), 1, "one form");
+    // The case's actions come first, then the alerts, then the details.
+    assert!(at(&page, "id=\"work\"") < at(&page, "id=\"alerts\""));
+    assert!(at(&page, "action=\"/cases/") < at(&page, "id=\"case-facts\""));
+    assert!(at(&page, "id=\"alerts\"") < at(&page, "id=\"child\""));
+
+    // A reason is needed, and the page says so beside the field.
+    let group = [("kind", "handle"), ("value", "quiet_queen405")];
+    let mut form = group.to_vec();
+    form.push(("reason", "  "));
+    let res = analyst
+        .post_form(&format!("/cases/{id}/alerts/dismiss"), &form)
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body.contains("say why the alert is dismissed"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("aria-invalid=\"true\""));
+
+    let mut form = group.to_vec();
+    form.push((
+        "reason",
+        "the handle is the child's own, reported by her family",
+    ));
+    let res = analyst
+        .post_form(&format!("/cases/{id}/alerts/dismiss"), &form)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let to = res.location.unwrap();
+    assert!(to.contains("done=dismissed"), "{to}");
+    let page = analyst.get(&to).await.body;
+    assert!(
+        page.contains("12 alerts were dismissed with your reason."),
+        "{page}"
+    );
+    assert!(page.contains("reported by her family"));
+    assert_eq!(
+        page.matches("name=\"reason\"").count(),
+        0,
+        "nothing to dismiss"
+    );
+    let detail = json(&analyst, &format!("/api/v1/cases/{id}")).await;
+    assert!(detail["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["dismissed"] == true
+            && a["dismiss_reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("her family"))));
+    let actions = audit_actions(&app).await;
+    let dismissals: Vec<&Option<String>> = actions
+        .iter()
+        .filter(|(a, r, _)| {
+            a == "case.alert.dismiss" && r.as_deref() == Some(id.to_string().as_str())
+        })
+        .map(|(_, _, d)| d)
+        .collect();
+    assert_eq!(dismissals.len(), 1, "{dismissals:?}");
+    let d = dismissals[0].as_deref().unwrap();
+    let named = d.split(" (").next().unwrap();
+    assert_eq!(named.matches(", ").count(), 11, "all 12 alerts named: {d}");
+    assert!(d.contains("quiet_queen405") && d.contains("reported by her family"));
+    // Dismissed already: nothing left to dismiss.
+    let res = analyst
+        .post_form(&format!("/cases/{id}/alerts/dismiss"), &form)
+        .await;
+    assert_eq!(res.status, 404);
+}
+
+/// A multipart body with the CSRF token as its first field, as a browser's form sends it.
+fn photo_body(boundary: &str, csrf: &str, photo: &[u8], taken_on: &str) -> Vec<u8> {
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"ada.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(photo);
+    body.extend_from_slice(
+        format!(
+            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"taken_on\"\r\n\r\n{taken_on}\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    body
+}
+
+#[tokio::test]
+async fn a_photo_uploaded_without_javascript_is_shown_audited_and_removed() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let id = reported(&cw, &from_care(&app, "Ada Example")).await;
+    let boundary = "----plainformboundary";
+    let send = |body: Vec<u8>| {
+        let cw = &cw;
+        async move {
+            cw.http
+                .post(format!("{}/cases/{id}/photos", cw.base))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Without the token in the form, refused.
+    let png = png_with_location("secret-place-of-the-photo");
+    let res = send(photo_body(boundary, "wrong", &png, "")).await;
+    assert_eq!(res.status(), 403);
+    // A plain form post: the token is a field; the answer is a redirect to the case.
+    let csrf = cw.csrf().await;
+    let res = send(photo_body(boundary, &csrf, &png, &day(&app, 20))).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/cases/{id}?done=photo#photos").as_str()
+    );
+    // Not a picture: the case page again, the message beside the field, not a second page.
+    let res = send(photo_body(boundary, &csrf, b"not a picture", "")).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("not a JPEG or PNG"), "{body}");
+    assert!(body.contains("id=\"photo-error\""), "{body}");
+    assert_eq!(body.matches("<h1").count(), 1);
+
+    let page = cw.get(&format!("/cases/{id}")).await.body;
+    let src = page
+        .split("class=\"thumb\" src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a thumbnail")
+        .to_owned();
+    assert!(src.starts_with(&format!("/cases/{id}/photos/")), "{src}");
+    let key = src.rsplit('/').next().unwrap().to_owned();
+    let res = cw
+        .http
+        .get(format!("{}{src}", cw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert_eq!(h["content-type"], "image/png");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "private, no-store");
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("inline"));
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("secret-place"));
+    let actions = audit_actions(&app).await;
+    assert!(
+        actions
+            .iter()
+            .any(|(a, r, _)| a == "view" && r.as_deref() == Some(format!("{id}/{key}").as_str())),
+        "the photo's view is audited: {actions:?}"
+    );
+    // An investigator the case was not made available to sees no photo.
+    let inv = app.login(Role::Investigator).await;
+    assert_eq!(inv.get(&src).await.status, 404);
+
+    // The larger view, and removal only once confirmed.
+    let view = cw.get(&format!("/cases/{id}/photos/{key}/view")).await;
+    assert_eq!(view.status, 200);
+    assert!(view.body.contains(&format!("src=\"{src}\"")));
+    assert!(view.body.contains("Yes, remove this photo"));
+    let remove = format!("/cases/{id}/photos/{key}/remove");
+    let res = cw.post_form(&remove, &[]).await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Tick the box"), "{}", res.body);
+    assert_eq!(cw.get(&src).await.status, 200, "still there");
+    let res = cw.post_form(&remove, &[("confirm", "yes")]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(cw.get(&src).await.status, 404);
+    assert!(cw
+        .get(&format!("/cases/{id}"))
+        .await
+        .body
+        .contains("No photo."));
+    assert!(audit_actions(&app)
+        .await
+        .iter()
+        .any(|(a, r, d)| a == "case.photo.remove"
+            && r.as_deref() == Some(id.to_string().as_str())
+            && d.as_deref().is_some_and(|d| d.contains(&key))));
+}
+
+#[tokio::test]
+async fn a_case_photo_uploaded_in_chromium_shows_its_thumbnail() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let id = reported(&cw, &from_care(&app, "Ada Example")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ada.png");
+    std::fs::write(&file, png_with_location("secret-place")).unwrap();
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "caseworker").await;
+    c.goto(&format!("{}/cases/{id}", app.base)).await.unwrap();
+    c.find(Locator::Css("#photo"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#photo-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#case-notice", "The photo was added").await;
+    let mut width = serde_json::Value::Null;
+    for _ in 0..50 {
+        width = c
+            .execute(
+                "const i = document.querySelector('img.thumb'); return i && i.complete ? i.naturalWidth : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if width.as_i64().is_some_and(|w| w > 0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(width.as_i64(), Some(4), "the thumbnail loaded");
+    // One page: no second banner, navigation or title inside the case page.
+    let counts = c
+        .execute(
+            "return [document.querySelectorAll('h1').length, document.querySelectorAll('nav[aria-label=Main]').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts, serde_json::json!([1, 1]));
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn the_case_list_sorts_by_column_and_says_so() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    for name in ["Bea Example", "Ada Example", "Cy Example"] {
+        reported(&cw, &from_care(&app, name)).await;
+    }
+    // A recovered child, imported: listed below every child missing now, and numbered in the
+    // same style as the cases made here.
+    let recovered = r#"{"case_id":"case-0000777","child":{"first_name":"Aaron","last_name":"Recovered","sex":"M","age":12},"circumstance":"family_abduction","missing_from_care":false,"custody":{"kind":"guardians","guardians":[{"name":"Pat Example","relation":"mother"}]},"episodes":[{"reported":"2025-01-04","last_seen":"2025-01-03","last_seen_city":"Dallas","last_seen_state":"TX","circumstance":"family_abduction","recovered":"2025-01-09"}]}"#;
+    let (_, errors) = app
+        .services
+        .import_cases("test", &[("line 1".into(), recovered.into())])
+        .await
+        .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/cases").await.body;
+    let missing_now = at(&list, "Cy Example");
+    assert!(at(&list, "Aaron Recovered") > missing_now, "recovered last");
+    assert!(
+        !list.contains("aria-sort"),
+        "the default order marks no column"
+    );
+    assert!(list.contains("children missing now first"));
+    assert!(!list.contains("case-0000777"), "one style of case number");
+    assert!(list.contains(">CH-000004</a>"), "{list}");
+    assert!(list.contains(" days, since "), "ages in words: {list}");
+    // The imported case is found by its number, and its page says what the import called it.
+    let found = analyst.get("/cases?q=CH-000004").await.body;
+    assert!(found.contains("Aaron Recovered") && !found.contains("Cy Example"));
+    let page = analyst.get("/cases/4").await.body;
+    assert!(
+        page.contains("<title>Aaron Recovered (CH-000004)"),
+        "{page}"
+    );
+    assert!(page.contains("case-0000777"), "imported as");
+
+    let by_child = analyst.get("/cases?sort=child&dir=asc").await.body;
+    let order: Vec<usize> = [
+        "Aaron Recovered",
+        "Ada Example",
+        "Bea Example",
+        "Cy Example",
+    ]
+    .iter()
+    .map(|n| at(&by_child, n))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        by_child.contains("aria-sort=\"ascending\"><a class=\"sort\" href=\"/cases?"),
+        "{by_child}"
+    );
+    // The sorted column's link turns it over; the others sort ascending.
+    assert_eq!(sort_link(&by_child, "Child"), "/cases?sort=child&dir=desc");
+    assert_eq!(
+        sort_link(&by_child, "Priority"),
+        "/cases?sort=priority&dir=asc"
+    );
+    let desc = analyst.get("/cases?sort=child&dir=desc").await.body;
+    assert!(at(&desc, "Cy Example") < at(&desc, "Ada Example"));
+    assert!(desc.contains("aria-sort=\"descending\""));
+    // An unknown column is the default order.
+    let odd = analyst.get("/cases?sort=nonsense&dir=desc").await;
+    assert_eq!(odd.status, 200);
+    assert!(!odd.body.contains("aria-sort"));
 }

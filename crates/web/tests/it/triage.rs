@@ -380,3 +380,119 @@ async fn administrators_edit_the_catalogue_and_recomputing_applies_it() {
     );
     assert!(entries.contains("add a test phrase"));
 }
+
+/// An imported tip received at `submitted_at`.
+fn tip_received(n: usize, submitted_at: &str) -> (String, domain::tip::TipRecord) {
+    let tip = serde_json::from_value(serde_json::json!({
+        "id": format!("tip-queue-{n}"), "submitted_at": submitted_at,
+        "incident_type": "Child Sex Trafficking", "when": "2017-12-30", "state": "NV", "country": "US",
+        "narrative": format!("Queue tip {n}: seen at a motel."),
+        "people": []
+    }))
+    .unwrap();
+    (format!("line {n}"), tip)
+}
+
+/// Where `needle` first is in `hay`, or a failure naming it.
+fn at(hay: &str, needle: &str) -> usize {
+    hay.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not on the page"))
+}
+
+#[tokio::test]
+async fn the_queue_sorts_by_column_says_why_its_order_and_waits_read_in_words() {
+    let app = TestApp::spawn().await;
+    let tips = vec![
+        tip_received(1, "2018-01-02T10:00:00Z"),
+        tip_received(2, "2024-06-01T10:00:00Z"),
+        tip_received(3, "2021-03-01T10:00:00Z"),
+    ];
+    let (counts, errors) = app.services.import_tips("test", &tips).await.unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(counts.added, 3);
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/reports").await.body;
+    // Only the priority, and the page says why a lower score may come first.
+    assert!(!list.contains("title=\"score\""), "{list}");
+    assert!(list.contains("id=\"queue-order\""));
+    assert!(list.contains("A priority comes from rules, not from adding up the score"));
+    assert!(list.contains("aria-sort=\"ascending\"><a class=\"sort\" href=\"/reports?"));
+    // Waits in words, never "2690 d".
+    assert!(list.contains(" years</td>"), "{list}");
+    assert!(!list.contains(" d</td>"));
+    // Select-all is there for JavaScript to reveal; the rows' boxes work without it.
+    assert!(list.contains("id=\"select-all\" data-select-all=\"ids\""));
+    assert!(list.contains(" hidden></th>"));
+
+    let longest = analyst.get("/reports?sort=waiting&dir=desc").await.body;
+    assert!(at(&longest, "Queue tip 1") < at(&longest, "Queue tip 3"));
+    assert!(at(&longest, "Queue tip 3") < at(&longest, "Queue tip 2"));
+    assert!(longest.contains("aria-sort=\"descending\"><a class=\"sort\" href=\"/reports?"));
+    assert_eq!(
+        crate::cases::sort_link(&longest, "Waiting"),
+        "/reports?sort=waiting&dir=asc"
+    );
+    // Paging keeps the order; the bulk form comes back to it.
+    assert!(longest.contains("name=\"back\" value=\"/reports?"));
+    assert!(
+        longest
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .contains("sort=waiting&dir=desc&page=1\""),
+        "{longest}"
+    );
+    let shortest = analyst.get("/reports?sort=waiting&dir=asc").await.body;
+    assert!(at(&shortest, "Queue tip 2") < at(&shortest, "Queue tip 1"));
+    let by_number = analyst.get("/reports?sort=report&dir=desc").await.body;
+    assert!(at(&by_number, "Queue tip 3") < at(&by_number, "Queue tip 1"));
+    assert_eq!(
+        analyst.get("/reports?sort=x%27;--&dir=up").await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn select_all_in_chromium_assigns_every_report_on_the_page() {
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    let tips: Vec<_> = (1..=4)
+        .map(|n| tip_received(n, "2025-01-02T10:00:00Z"))
+        .collect();
+    app.services.import_tips("test", &tips).await.unwrap();
+    let b = crate::browser::Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "analyst").await;
+    c.goto(&format!("{}/reports", app.base)).await.unwrap();
+    b.wait_text("#queue caption", "4 reports").await;
+    c.find(Locator::Css("#select-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let checked = c
+        .execute(
+            "return Array.from(document.querySelectorAll('input[name=ids]')).map(e => e.checked);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked, serde_json::json!([true, true, true, true]));
+    c.find(Locator::Css("#assign_to"))
+        .await
+        .unwrap()
+        .select_by_value("analyst")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#bulk button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#queue", "analyst").await;
+    b.stop().await;
+    let analyst = app.login(Role::Analyst).await;
+    let mine = analyst.get("/reports?assignee=me").await.body;
+    assert!(mine.contains("4 reports matching the filters"), "{mine}");
+}
