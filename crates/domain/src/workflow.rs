@@ -236,7 +236,10 @@ mod closing_tests {
         assert_eq!(closing_reason(false, ""), Ok(None));
         assert_eq!(closing_reason(false, "ignored"), Ok(None));
         assert_eq!(closing_reason(true, "  "), Err(DomainError::ClosingReason));
-        assert_eq!(closing_reason(true, " duplicate of 12 "), Ok(Some("duplicate of 12")));
+        assert_eq!(
+            closing_reason(true, " duplicate of 12 "),
+            Ok(Some("duplicate of 12"))
+        );
         assert!(closing_reason(true, &"x".repeat(MAX_REASON + 1)).is_err());
         assert_eq!(
             status_detail("open", "closed", Some("child recovered")),

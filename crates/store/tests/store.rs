@@ -673,7 +673,13 @@ async fn an_unknown_when_given_is_an_error() {
     .unwrap();
     let e = store::reports::by_id(s.reader(), id).await.unwrap_err();
     assert!(
-        matches!(&e, StoreError::UnknownValue { column: "reports.when_given", .. }),
+        matches!(
+            &e,
+            StoreError::UnknownValue {
+                column: "reports.when_given",
+                ..
+            }
+        ),
         "{e}"
     );
 }

@@ -41,7 +41,11 @@ impl Services {
             &By::person(who, ip, now),
             "case.status",
             RecordRef::case(id),
-            Some(domain::workflow::status_detail(from.as_str(), to.as_str(), reason)),
+            Some(domain::workflow::status_detail(
+                from.as_str(),
+                to.as_str(),
+                reason,
+            )),
         )
         .await?;
         store::commit(tx).await?;

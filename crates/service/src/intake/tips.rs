@@ -611,7 +611,10 @@ mod tests {
         f.incident_date = "2026-11-20".into();
         let (r, when) = tip_to_report(&f, 0).unwrap();
         assert_eq!(when, WhenGiven::DateOnly);
-        assert_eq!(r.incident_summary.incident_date_time.as_str(), "2026-11-20T00:00:00");
+        assert_eq!(
+            r.incident_summary.incident_date_time.as_str(),
+            "2026-11-20T00:00:00"
+        );
         assert_eq!(r.incident_summary.incident_date_time_description, None);
         f.incident_time = "21:30".into();
         let (r, when) = tip_to_report(&f, 0).unwrap();

@@ -2,8 +2,8 @@
 
 use super::{render, when};
 use crate::ctx::Ctx;
-use crate::flash;
 use crate::error::AppError;
+use crate::flash;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::Path;

@@ -2,8 +2,8 @@
 
 use super::{enc, render};
 use crate::ctx::Ctx;
-use crate::flash;
 use crate::error::AppError;
+use crate::flash;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -178,11 +178,7 @@ struct UserPage {
     roles: &'static [Role],
 }
 
-async fn user_page(
-    ctx: &Ctx,
-    username: &str,
-    error: Option<String>,
-) -> Result<Response, AppError> {
+async fn user_page(ctx: &Ctx, username: &str, error: Option<String>) -> Result<Response, AppError> {
     let a = actor(ctx)?;
     let user = ctx.state.services.user_by_username(&a, username).await?;
     ctx.state
@@ -322,10 +318,7 @@ struct OrgsPage {
     kinds: &'static [OrgKind],
 }
 
-async fn orgs_page(
-    ctx: &Ctx,
-    error: Option<String>,
-) -> Result<Response, AppError> {
+async fn orgs_page(ctx: &Ctx, error: Option<String>) -> Result<Response, AppError> {
     let orgs = ctx.state.services.orgs(&actor(ctx)?).await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -372,9 +365,7 @@ pub async fn create_org(ctx: Ctx, Form(f): Form<OrgForm>) -> Result<Response, Ap
             "/admin/organisations",
             format!("The organisation {} was added.", f.name.trim()),
         )),
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
-            orgs_page(&ctx, Some(m)).await
-        }
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => orgs_page(&ctx, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }

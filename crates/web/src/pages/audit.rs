@@ -168,7 +168,10 @@ fn viewed(record_type: &str, id: &str) -> (String, Option<String>) {
                 format!("Exported the link chart around {r} as GraphML"),
                 cluster(),
             ),
-            other => (format!("Viewed the {} of {r}", other.replace('_', " ")), own),
+            other => (
+                format!("Viewed the {} of {r}", other.replace('_', " ")),
+                own,
+            ),
         };
     }
     let (r, href) = record_words(record_type, id);
@@ -417,7 +420,10 @@ mod tests {
         );
         assert_eq!(
             d("view", "report", "12"),
-            ("Viewed report 12".to_owned(), Some("/reports/12".to_owned()))
+            (
+                "Viewed report 12".to_owned(),
+                Some("/reports/12".to_owned())
+            )
         );
         assert_eq!(
             d("view", "case_cluster_export_csv", "3").0,
@@ -445,7 +451,10 @@ mod tests {
             )
         );
         assert_eq!(d("login", "user", "2").0, "Signed in");
-        assert_eq!(d("report.note", "report", "5").0, "Added a note to report 5");
+        assert_eq!(
+            d("report.note", "report", "5").0,
+            "Added a note to report 5"
+        );
         assert_eq!(d("something.new", "", "").0, "something.new");
     }
 

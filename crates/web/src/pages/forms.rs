@@ -78,7 +78,10 @@ mod tests {
         e.push("child_age", "Child's age: a number", "a number");
         assert_eq!(e.get("child_age"), Some("a number"));
         assert_eq!(e.get("other_age"), None);
-        assert_eq!(e.described_by("child_age", true), "child_age-hint child_age-error");
+        assert_eq!(
+            e.described_by("child_age", true),
+            "child_age-hint child_age-error"
+        );
         assert_eq!(e.described_by("other_age", false), "");
         assert_eq!(
             e.summary(),

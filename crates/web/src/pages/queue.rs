@@ -4,8 +4,8 @@
 
 use super::{enc, render, when};
 use crate::ctx::Ctx;
-use crate::flash;
 use crate::error::AppError;
+use crate::flash;
 use crate::layout::Layout;
 use askama::Template;
 use axum::body::Bytes;

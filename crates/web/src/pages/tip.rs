@@ -111,7 +111,11 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
         Err(TipError::Invalid(problems)) => {
             let mut fe = FieldErrors::default();
             for p in &problems {
-                fe.push(p.field, format!("{p}."), format!("{}.", capitalised(&p.message)));
+                fe.push(
+                    p.field,
+                    format!("{p}."),
+                    format!("{}.", capitalised(&p.message)),
+                );
             }
             let mut res = render(&page(&ctx, s.tip, fe))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -1052,10 +1052,7 @@ async fn a_photo_goes_on_the_poster_without_its_metadata() {
     };
     let res = send(body).await;
     assert_eq!(res.status(), 303);
-    assert_eq!(
-        res.headers()["location"],
-        format!("/cases/{id}").as_str()
-    );
+    assert_eq!(res.headers()["location"], format!("/cases/{id}").as_str());
     // Not a picture: refused with what to do.
     let junk = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"x.png\"\r\n\r\nnot a picture\r\n--{boundary}--\r\n"

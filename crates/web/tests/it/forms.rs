@@ -82,7 +82,10 @@ async fn a_form_with_problems_lists_each_at_the_top_linked_to_its_field() {
     assert!(summary < form, "the summary is above the form");
     for field in ["what_happened", "child_age", "other_email"] {
         // Listed in the summary, linking to the field…
-        assert!(body.contains(&format!("<a href=\"#{field}\">")), "{field}: {body}");
+        assert!(
+            body.contains(&format!("<a href=\"#{field}\">")),
+            "{field}: {body}"
+        );
         // …whose input exists with that id, says it is invalid and is described by the
         // message beside it.
         assert!(body.contains(&format!("id=\"{field}\"")), "{field}");
@@ -119,7 +122,11 @@ async fn a_form_with_problems_lists_each_at_the_top_linked_to_its_field() {
 #[tokio::test]
 async fn each_action_on_a_report_lands_on_a_page_saying_what_it_did() {
     let app = TestApp::spawn().await;
-    let one = tip(&app, "A girl at a motel in Reno said she has to give a man her money.").await;
+    let one = tip(
+        &app,
+        "A girl at a motel in Reno said she has to give a man her money.",
+    )
+    .await;
     let two = tip(&app, "Another report from the motel in Reno.").await;
     let agency_b = org_id(&app, "Agency B").await;
     let analyst = app.login(Role::Analyst).await;
@@ -128,7 +135,10 @@ async fn each_action_on_a_report_lands_on_a_page_saying_what_it_did() {
         .post_form(&format!("/reports/{one}/status"), &[("status", "triaged")])
         .await;
     // No jump to an anchor below the title.
-    assert_eq!(res.location.as_deref(), Some(format!("/reports/{one}").as_str()));
+    assert_eq!(
+        res.location.as_deref(),
+        Some(format!("/reports/{one}").as_str())
+    );
     let (text, page) = landed(&analyst, &res).await;
     assert_eq!(text, format!("Report {one} is now “Triaged”."));
     // The banner comes before the page's own title.
@@ -138,14 +148,26 @@ async fn each_action_on_a_report_lands_on_a_page_saying_what_it_did() {
     assert_eq!(banner(&again.body), None);
 
     let res = analyst
-        .post_form(&format!("/reports/{one}/assign"), &[("assign_to", "analyst")])
+        .post_form(
+            &format!("/reports/{one}/assign"),
+            &[("assign_to", "analyst")],
+        )
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, format!("Report {one} assigned to analyst."));
+    assert_eq!(
+        landed(&analyst, &res).await.0,
+        format!("Report {one} assigned to analyst.")
+    );
 
     let res = analyst
-        .post_form(&format!("/reports/{one}/notes"), &[("body", "Called the motel.")])
+        .post_form(
+            &format!("/reports/{one}/notes"),
+            &[("body", "Called the motel.")],
+        )
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, format!("Your note was added to report {one}."));
+    assert_eq!(
+        landed(&analyst, &res).await.0,
+        format!("Your note was added to report {one}.")
+    );
 
     let res = analyst
         .post_form(
@@ -170,27 +192,45 @@ async fn each_action_on_a_report_lands_on_a_page_saying_what_it_did() {
         )
         .await;
     assert_eq!(res.location.as_deref(), Some("/reports?status=new"));
-    assert_eq!(landed(&analyst, &res).await.0, "2 reports assigned to supervisor.");
+    assert_eq!(
+        landed(&analyst, &res).await.0,
+        "2 reports assigned to supervisor."
+    );
 
     // Closing asks for a reason, refuses none, and keeps it in the audit log.
     let page = analyst.get(&format!("/reports/{two}")).await.body;
     assert!(page.contains("name=\"reason\""), "{page}");
-    assert!(!page.contains("class=\"danger\">Close"), "closing is not a warning");
+    assert!(
+        !page.contains("class=\"danger\">Close"),
+        "closing is not a warning"
+    );
     let res = analyst
         .post_form(&format!("/reports/{two}/status"), &[("status", "closed")])
         .await;
     assert_eq!(res.status, 422, "{}", res.body);
-    assert!(res.body.contains("give the reason for closing"), "{}", res.body);
+    assert!(
+        res.body.contains("give the reason for closing"),
+        "{}",
+        res.body
+    );
     let res = analyst
         .post_form(
             &format!("/reports/{two}/status"),
-            &[("status", "closed"), ("reason", "Duplicate of the first report")],
+            &[
+                ("status", "closed"),
+                ("reason", "Duplicate of the first report"),
+            ],
         )
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, format!("Report {two} is now “Closed”."));
+    assert_eq!(
+        landed(&analyst, &res).await.0,
+        format!("Report {two} is now “Closed”.")
+    );
     let admin = app.login(Role::Administrator).await;
     let audit = admin
-        .get(&format!("/admin/audit?kind=report&number={two}&action=report.status"))
+        .get(&format!(
+            "/admin/audit?kind=report&number={two}&action=report.status"
+        ))
         .await
         .body;
     assert!(
@@ -204,8 +244,7 @@ async fn each_action_on_a_report_lands_on_a_page_saying_what_it_did() {
 async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
     let app = TestApp::spawn().await;
     let cw = app.login(Role::Caseworker).await;
-    let yesterday =
-        casework::model::iso(app.services.today() - time::Duration::days(1));
+    let yesterday = casework::model::iso(app.services.today() - time::Duration::days(1));
     let fields = [
         ("name", "Rosa Example"),
         ("date_of_birth", "2011-04-02"),
@@ -226,7 +265,10 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
     ];
     let res = cw.post_form("/cases", &fields).await;
     let (text, _) = landed(&cw, &res).await;
-    assert!(text.starts_with("The child was reported missing."), "{text}");
+    assert!(
+        text.starts_with("The child was reported missing."),
+        "{text}"
+    );
     let id: i64 = res
         .location
         .as_deref()
@@ -239,12 +281,18 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
     let res = analyst
         .post_form(&format!("/cases/{id}/status"), &[("status", "open")])
         .await;
-    assert_eq!(res.location.as_deref(), Some(format!("/cases/{id}").as_str()));
+    assert_eq!(
+        res.location.as_deref(),
+        Some(format!("/cases/{id}").as_str())
+    );
     assert_eq!(landed(&analyst, &res).await.0, "The case is now “Open”.");
     let res = analyst
         .post_form(&format!("/cases/{id}/assign"), &[("assign_to", "analyst")])
         .await;
-    assert_eq!(landed(&analyst, &res).await.0, "The case was assigned to analyst.");
+    assert_eq!(
+        landed(&analyst, &res).await.0,
+        "The case was assigned to analyst."
+    );
     let agency_a = org_id(&app, "Agency A").await;
     let res = analyst
         .post_form(
@@ -291,19 +339,27 @@ async fn each_action_on_a_case_lands_on_a_page_saying_what_it_did() {
     let page = analyst.get(&format!("/cases/{id}")).await.body;
     assert!(page.contains("id=\"close-case\""), "{page}");
     let res = analyst
-        .post_form(&format!("/cases/{id}/status"), &[("status", "closed"), ("reason", " ")])
+        .post_form(
+            &format!("/cases/{id}/status"),
+            &[("status", "closed"), ("reason", " ")],
+        )
         .await;
     assert_eq!(res.status, 422, "{}", res.body);
     let res = analyst
         .post_form(
             &format!("/cases/{id}/status"),
-            &[("status", "closed"), ("reason", "Recovered and safe with her foster family")],
+            &[
+                ("status", "closed"),
+                ("reason", "Recovered and safe with her foster family"),
+            ],
         )
         .await;
     assert_eq!(landed(&analyst, &res).await.0, "The case is now “Closed”.");
     let admin = app.login(Role::Administrator).await;
     let audit = admin
-        .get(&format!("/admin/audit?kind=case&number={id}&action=case.status"))
+        .get(&format!(
+            "/admin/audit?kind=case&number={id}&action=case.status"
+        ))
         .await
         .body;
     assert!(
@@ -349,7 +405,10 @@ async fn account_and_administration_actions_say_what_they_did() {
         "The role of target-user is now Supervisor; they were signed out."
     );
     let res = admin
-        .post_form("/admin/users/new.person/password", &[("password", "another long passphrase 42")])
+        .post_form(
+            "/admin/users/new.person/password",
+            &[("password", "another long passphrase 42")],
+        )
         .await;
     assert_eq!(
         landed(&admin, &res).await.0,
@@ -361,12 +420,13 @@ async fn account_and_administration_actions_say_what_they_did() {
             &[("name", "Agency C"), ("kind", "law-enforcement")],
         )
         .await;
-    assert_eq!(landed(&admin, &res).await.0, "The organisation Agency C was added.");
+    assert_eq!(
+        landed(&admin, &res).await.0,
+        "The organisation Agency C was added."
+    );
 
     // Someone else's flash cookie is not shown: it is bound to the session it was made for.
-    let res = admin
-        .post_form("/admin/users/new.person/unlock", &[])
-        .await;
+    let res = admin.post_form("/admin/users/new.person/unlock", &[]).await;
     let cookie = res
         .headers
         .get_all("set-cookie")
@@ -408,9 +468,10 @@ async fn account_and_administration_actions_say_what_they_did() {
     let res = analyst
         .post_form(&format!("/account/tokens/{token_id}/revoke"), &[])
         .await;
-    assert!(
-        landed(&analyst, &res).await.0.starts_with("The API token was revoked"),
-    );
+    assert!(landed(&analyst, &res)
+        .await
+        .0
+        .starts_with("The API token was revoked"),);
 }
 
 #[tokio::test]
@@ -432,10 +493,14 @@ async fn the_audit_log_filters_by_record_action_and_time_in_plain_words() {
     let entries = audit_table(&all.body);
     // Plain words, each record linked to its page, newest first.
     let note = entries
-        .find(&format!("<a href=\"/reports/{one}\">Added a note to report {one}</a>"))
+        .find(&format!(
+            "<a href=\"/reports/{one}\">Added a note to report {one}</a>"
+        ))
         .expect("the note, in words, linked");
     let viewed = entries
-        .find(&format!("<a href=\"/reports/{one}\">Viewed report {one}</a>"))
+        .find(&format!(
+            "<a href=\"/reports/{one}\">Viewed report {one}</a>"
+        ))
         .expect("the view, in words, linked");
     assert!(note < viewed, "newest first");
     assert!(!entries.contains(">view<") && !entries.contains(">report.note<"));
@@ -455,18 +520,33 @@ async fn the_audit_log_filters_by_record_action_and_time_in_plain_words() {
     assert!(!notes.contains("Viewed"), "{notes}");
     let reports = admin.get("/admin/audit?action=report.*").await.body;
     let reports = audit_table(&reports);
-    assert!(reports.contains("Added a note") && reports.contains("Tip received"), "{reports}");
+    assert!(
+        reports.contains("Added a note") && reports.contains("Tip received"),
+        "{reports}"
+    );
     assert!(!reports.contains("Signed in"), "{reports}");
     // By actor and action together.
-    let by = admin.get("/admin/audit?actor=analyst&action=view").await.body;
+    let by = admin
+        .get("/admin/audit?actor=analyst&action=view")
+        .await
+        .body;
     assert!(audit_table(&by).contains("Viewed report"), "{by}");
-    let by = admin.get("/admin/audit?actor=administrator&action=view").await.body;
+    let by = admin
+        .get("/admin/audit?actor=administrator&action=view")
+        .await
+        .body;
     assert!(!audit_table(&by).contains("Viewed report"), "{by}");
     // By time: today has them, a day long past has none.
     let today = casework::model::iso(app.services.today());
-    let on = admin.get(&format!("/admin/audit?from={today}&to={today}")).await.body;
+    let on = admin
+        .get(&format!("/admin/audit?from={today}&to={today}"))
+        .await
+        .body;
     assert!(audit_table(&on).contains("Added a note"), "{on}");
-    let past = admin.get("/admin/audit?from=2001-01-01&to=2001-01-31").await.body;
+    let past = admin
+        .get("/admin/audit?from=2001-01-01&to=2001-01-31")
+        .await
+        .body;
     assert!(past.contains("No entries"), "{past}");
     // A date that is not one is said, not guessed.
     let bad = admin.get("/admin/audit?from=yesterday").await;
@@ -479,8 +559,14 @@ async fn the_audit_log_filters_by_record_action_and_time_in_plain_words() {
     }
     let first = admin.get("/admin/audit?action=view").await.body;
     let i = first.find("before=").expect("an older page");
-    let before: String = first[i + 7..].chars().take_while(char::is_ascii_digit).collect();
-    assert!(first.contains("action=view&amp;before="), "the filter is kept");
+    let before: String = first[i + 7..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(
+        first.contains("action=view&amp;before="),
+        "the filter is kept"
+    );
     let older = admin
         .get(&format!("/admin/audit?action=view&before={before}"))
         .await
@@ -511,7 +597,9 @@ async fn pages_print_without_the_site_around_them() {
     }
     // Paper says what it is and which record.
     assert!(
-        page.contains(&format!("<p class=\"print-only print-head\">Clearinghouse · Report {n}")),
+        page.contains(&format!(
+            "<p class=\"print-only print-head\">Clearinghouse · Report {n}"
+        )),
         "{page}"
     );
 }

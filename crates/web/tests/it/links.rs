@@ -252,7 +252,11 @@ async fn an_imported_ad_carrying_a_reports_phone_links_them_by_the_phone() {
         "{}",
         audit.body
     );
-    assert!(entries.contains("Viewed the links of report"), "{}", audit.body);
+    assert!(
+        entries.contains("Viewed the links of report"),
+        "{}",
+        audit.body
+    );
     assert!(entries.contains("Looked up the "), "{}", audit.body);
 }
 

@@ -25,8 +25,15 @@ async fn phone(c: &Client) {
         let w = u32::try_from(outer - inner).unwrap() + WIDTH;
         c.set_window_size(w, HEIGHT).await.unwrap();
     }
-    let inner = c.execute("return window.innerWidth;", vec![]).await.unwrap();
-    assert_eq!(inner.as_u64(), Some(u64::from(WIDTH)), "a phone-wide viewport");
+    let inner = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        inner.as_u64(),
+        Some(u64::from(WIDTH)),
+        "a phone-wide viewport"
+    );
 }
 
 /// The page's layout width and the viewport's, once the page is loaded.
@@ -84,8 +91,7 @@ async fn on_a_phone_no_page_scrolls_sideways_and_a_tip_is_filed_by_tapping() {
     let app = TestApp::spawn().await;
     // A case to look at, reported by its caseworker.
     let cw = app.login(Role::Caseworker).await;
-    let yesterday =
-        casework::model::iso(app.services.today() - time::Duration::days(1));
+    let yesterday = casework::model::iso(app.services.today() - time::Duration::days(1));
     let res = cw
         .post_form(
             "/cases",
@@ -99,14 +105,20 @@ async fn on_a_phone_no_page_scrolls_sideways_and_a_tip_is_filed_by_tapping() {
                 ("caseworker_name", "Casey Quillfeather"),
                 ("caseworker_phone", "(555) 010-0188"),
                 ("child_phones", "(212) 555-0147"),
-                ("child_handles", "@rosa_moonbeam_with_a_rather_long_handle_name"),
+                (
+                    "child_handles",
+                    "@rosa_moonbeam_with_a_rather_long_handle_name",
+                ),
                 ("reported_on", yesterday.as_str()),
                 ("last_seen_on", yesterday.as_str()),
                 ("last_seen_city", "Tulsa"),
                 ("last_seen_state", "OK"),
                 ("circumstance", "missing_from_care"),
                 ("reported_by", "foster parent"),
-                ("narrative", "Left her placement at night with someone she met online."),
+                (
+                    "narrative",
+                    "Left her placement at night with someone she met online.",
+                ),
             ],
         )
         .await;
@@ -128,10 +140,16 @@ async fn on_a_phone_no_page_scrolls_sideways_and_a_tip_is_filed_by_tapping() {
     assert!(scroll <= inner, "the page with errors is {scroll} px wide");
     tap(c, ".error-summary a[href='#what_happened']").await;
     let focused = c
-        .execute("return document.activeElement && document.activeElement.id;", vec![])
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(focused, "what_happened", "the link takes the person to the field");
+    assert_eq!(
+        focused, "what_happened",
+        "the link takes the person to the field"
+    );
 
     // Filed by tapping each field and the button, as a person does.
     let kind = c.find(Locator::Css("#incident_type")).await.unwrap();
@@ -176,7 +194,10 @@ async fn an_action_lands_on_its_page_with_a_banner_under_the_title_in_view() {
             "/tip",
             &[
                 ("incident_type", "Child Sex Trafficking"),
-                ("what_happened", "A boy at the arcade said he owes a man money."),
+                (
+                    "what_happened",
+                    "A boy at the arcade said he owes a man money.",
+                ),
                 ("website", ""),
             ],
         )
@@ -202,7 +223,10 @@ async fn an_action_lands_on_its_page_with_a_banner_under_the_title_in_view() {
     let text = b
         .wait_text(".notification-banner", "assigned to analyst")
         .await;
-    assert!(text.contains(&format!("Report {n} assigned to analyst.")), "{text}");
+    assert!(
+        text.contains(&format!("Report {n} assigned to analyst.")),
+        "{text}"
+    );
     // The person sees what happened and where they are: no jump past the title.
     let top = c
         .execute(
@@ -211,16 +235,20 @@ async fn an_action_lands_on_its_page_with_a_banner_under_the_title_in_view() {
         )
         .await
         .unwrap();
-    assert_eq!(top[0].as_f64(), Some(0.0), "the page is not scrolled: {top:?}");
+    assert_eq!(
+        top[0].as_f64(),
+        Some(0.0),
+        "the page is not scrolled: {top:?}"
+    );
     let (h1, banner) = (top[1].as_f64().unwrap(), top[2].as_f64().unwrap());
-    assert!(banner >= 0.0 && h1 > banner && h1 < f64::from(HEIGHT), "{top:?}");
+    assert!(
+        banner >= 0.0 && h1 > banner && h1 < f64::from(HEIGHT),
+        "{top:?}"
+    );
     // Once: a reload shows the page without it.
     c.refresh().await.unwrap();
     b.wait_text("main h1", "Report").await;
-    assert!(c
-        .find(Locator::Css(".notification-banner"))
-        .await
-        .is_err());
+    assert!(c.find(Locator::Css(".notification-banner")).await.is_err());
     b.stop().await;
 }
 
@@ -245,7 +273,10 @@ async fn a_report_prints_for_the_case_file_without_the_site_around_it() {
             "/tip",
             &[
                 ("incident_type", "Child Sex Trafficking"),
-                ("what_happened", "A girl at the diner said she cannot leave. quietfern"),
+                (
+                    "what_happened",
+                    "A girl at the diner said she cannot leave. quietfern",
+                ),
                 ("urls", "https://ads.example/listing/1"),
                 ("state", "OH"),
                 ("website", ""),
@@ -279,7 +310,10 @@ async fn a_report_prints_for_the_case_file_without_the_site_around_it() {
     let text = doc.extract_text(&pages).unwrap_or_default();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("quietfern"), "the report is printed: {text}");
-    assert!(text.contains(&format!("Report {n}")), "its title and number: {text}");
+    assert!(
+        text.contains(&format!("Report {n}")),
+        "its title and number: {text}"
+    );
     for absent in ["Sign out", "Skip to main content", "Dashboard"] {
         assert!(!text.contains(absent), "{absent} is printed: {text}");
     }

@@ -249,12 +249,17 @@ async fn a_tips_export_carries_only_what_the_reporter_entered() {
     assert!(!page
         .body
         .contains("Where it happened, as given by the reporter"));
-    assert!(page.body.contains("The reporter gave the date and the time."));
+    assert!(page
+        .body
+        .contains("The reporter gave the date and the time."));
 
     // Without a date, and with a date but no time: the schema's date and time are filled
     // in, and the page, not the export, says which part is the reporter's.
     let cases: [(&[(&str, &str)], &str); 2] = [
-        (&[], "The reporter did not say when: the date and time shown are when the tip was received."),
+        (
+            &[],
+            "The reporter did not say when: the date and time shown are when the tip was received.",
+        ),
         (
             &[("incident_date", "2026-11-21")],
             "The reporter gave a date but no time: the time shown (midnight) is not theirs.",
@@ -263,7 +268,10 @@ async fn a_tips_export_carries_only_what_the_reporter_entered() {
     for (when, explained) in cases {
         let mut fields: Vec<(&str, &str)> = vec![
             ("incident_type", "Child Sex Trafficking"),
-            ("what_happened", "A girl at the motel asked for help. <cobaltwren>"),
+            (
+                "what_happened",
+                "A girl at the motel asked for help. <cobaltwren>",
+            ),
             ("website", ""),
         ];
         fields.extend_from_slice(when);
