@@ -766,6 +766,7 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
             ..IdentifierConfig::default()
         },
         threads: 0,
+        rarity: false,
     };
     let clusters = {
         check_unique_ids(&[(args.input.as_path(), ids.as_slice(), lines.as_slice())])?;

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
 use domain::policy::permits;
@@ -1755,6 +1755,15 @@ pub fn pdf_response(poster: &casework::PosterData, id: CaseId) -> Response {
         .into_response()
 }
 
+/// "1 agency", "3 agencies".
+fn agencies(n: usize) -> String {
+    if n == 1 {
+        "1 agency".to_owned()
+    } else {
+        format!("{n} agencies")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1762,14 +1771,5 @@ mod tests {
     #[test]
     fn ids_are_safe_for_html() {
         assert_eq!(id_of("ep-", "guardians[1].phone"), "ep-guardians_1__phone");
-    }
-}
-
-/// "1 agency", "3 agencies".
-fn agencies(n: usize) -> String {
-    if n == 1 {
-        "1 agency".to_owned()
-    } else {
-        format!("{n} agencies")
     }
 }
