@@ -1325,10 +1325,7 @@ mod tests {
             None,
         );
         // The probability is said beside the reason; the words say who and what agreed.
-        assert_eq!(
-            w,
-            vec!["“Jane Doe, 15” and “Jane Doe, 15”: same given name."]
-        );
+        assert_eq!(w, ["“Jane Doe, 15” and “Jane Doe, 15”: same given name."]);
         assert_eq!(percent(0.97), "97%");
         assert_eq!(percent(0.9996), "over 99%");
         assert_eq!(percent(1.0), "over 99%");
