@@ -103,30 +103,6 @@ fn an_operations_phone_in_300_ads_of_one_template_links_all_of_them() {
 }
 
 #[test]
-fn ads_sharing_only_stock_phrases_are_no_template() {
-    // Every ad carries the same three stock sentences and words of its own.
-    let ads: Vec<AdRecord> = (0..400)
-        .map(|i| {
-            ad(
-                i,
-                format!(
-                    "in and out calls. no blocked numbers please. satisfaction guaranteed. {}",
-                    unrelated_text(i)
-                ),
-            )
-        })
-        .collect();
-    // With the settings for stock-phrase boards (the default's single linkage
-    // chains such ads; issue 17).
-    let c = cluster_ads(&ads, &AdConfig::rarity(), |_| {});
-    let largest = c.templates.groups.first().map_or(0, |g| g.members.len());
-    assert!(
-        largest <= 2,
-        "a template of {largest} ads sharing stock phrases"
-    );
-}
-
-#[test]
 fn a_chain_of_small_edits_does_not_make_one_template() {
     // Ad k says words k..k+8 of a long list: each is close to its neighbours, the
     // first and the last share nothing. Single linkage would make one cluster.
