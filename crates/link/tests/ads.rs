@@ -54,12 +54,6 @@ fn a_placeholder_phone_in_500_unrelated_ads_links_none_of_them() {
         "{:?}",
         &c.shared[..c.shared.len().min(3)]
     );
-    assert_eq!(
-        c.count,
-        500,
-        "{} template clusters",
-        c.templates.groups.len()
-    );
 }
 
 #[test]
