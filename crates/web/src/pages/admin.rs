@@ -23,7 +23,6 @@ fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
 #[template(path = "admin_users.html")]
 struct UsersPage {
     layout: Layout,
-    notice: Option<&'static str>,
     q: String,
     q_enc: String,
     page: Page<UserView>,
@@ -35,8 +34,6 @@ pub struct UsersQuery {
     q: String,
     #[serde(default)]
     page: Option<i64>,
-    #[serde(default)]
-    notice: String,
 }
 
 pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>, AppError> {
@@ -53,7 +50,6 @@ pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>
         .await?;
     render(&UsersPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Users", &ctx.path),
-        notice: (q.notice == "created").then_some("The account was created."),
         q: search.to_owned(),
         q_enc: enc(search),
         page,

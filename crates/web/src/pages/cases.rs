@@ -13,7 +13,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use casework::model::iso;
 use casework::{ChildForm, Circumstance, Custody, EpisodeForm, FormErrors, GuardianForm, Sex};
 use domain::policy::permits;
@@ -799,7 +799,6 @@ struct DetailPage {
     /// changed, or the child is older).
     stale: Option<String>,
     status: &'static str,
-    notice: Option<String>,
     facts: Vec<(&'static str, String)>,
     flags: Vec<(String, String, String)>,
     reasons: Vec<String>,
@@ -830,7 +829,6 @@ struct DetailPage {
 /// What to show again on a case page after a form failed.
 #[derive(Default)]
 struct Again {
-    notice: Option<String>,
     episode: Option<(EpisodeForm, String, FormErrors)>,
     recovery: Option<(i64, RecoveryForm, FormErrors)>,
     publish: Option<(String, String, FormErrors)>,
@@ -1140,7 +1138,6 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
             )
         }),
         status: r.status.label(),
-        notice: again.notice,
         facts,
         flags: d
             .flags
@@ -1202,52 +1199,9 @@ async fn show(
     Ok(res)
 }
 
-#[derive(Deserialize, Default)]
-pub struct DetailQuery {
-    #[serde(default)]
-    reported: String,
-    #[serde(default)]
-    done: String,
-    /// How many alerts a dismissal closed.
-    n: Option<u32>,
-}
-
 /// The case page.
-pub async fn detail(
-    ctx: Ctx,
-    Path(id): Path<CaseId>,
-    Query(q): Query<DetailQuery>,
-) -> Result<Response, AppError> {
-    let notice = if q.reported == "1" {
-        Some("The child was reported missing. The hotline reviews the case; alerts from link analysis go to its analyst.".to_owned())
-    } else {
-        match q.done.as_str() {
-            "episode" => Some("The episode was recorded.".to_owned()),
-            "recovery" => Some("The recovery was recorded.".to_owned()),
-            "published" => {
-                Some("The case is marked for publication; its poster is ready.".to_owned())
-            }
-            "withdrawn" => Some("The case is no longer published.".to_owned()),
-            "photo" => Some("The photo was added.".to_owned()),
-            "photo-removed" => Some("The photo was removed.".to_owned()),
-            "dismissed" => Some(match q.n {
-                Some(1) => "1 alert was dismissed with your reason.".to_owned(),
-                Some(n) => format!("{n} alerts were dismissed with your reason."),
-                None => "The alerts were dismissed with your reason.".to_owned(),
-            }),
-            _ => None,
-        }
-    };
-    show(
-        &ctx,
-        id,
-        Again {
-            notice,
-            ..Again::default()
-        },
-        StatusCode::OK,
-    )
-    .await
+pub async fn detail(ctx: Ctx, Path(id): Path<CaseId>) -> Result<Response, AppError> {
+    show(&ctx, id, Again::default(), StatusCode::OK).await
 }
 
 pub async fn add_episode(
@@ -1431,9 +1385,15 @@ pub async fn dismiss_alert_group(
         .dismiss_case_alert_group(p, id, &f.kind, &f.value, &f.reason, ctx.ip.clone())
         .await
     {
-        Ok(n) => {
-            Ok(Redirect::to(&format!("/cases/{id}?done=dismissed&n={n}#alerts")).into_response())
-        }
+        Ok(n) => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}#alerts"),
+            if n == 1 {
+                "1 alert was dismissed with your reason.".to_owned()
+            } else {
+                format!("{n} alerts were dismissed with your reason.")
+            },
+        )),
         Err(service::ServiceError::Invalid(m)) => {
             let again = Again {
                 dismiss_error: Some((f.kind, f.value, m)),
@@ -1682,7 +1642,11 @@ pub async fn remove_photo(
         .services
         .remove_case_photo(p, id, &photo, ctx.ip.clone())
         .await?;
-    Ok(Redirect::to(&format!("/cases/{id}?done=photo-removed#photos")).into_response())
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/cases/{id}#photos"),
+        "The photo was removed.",
+    ))
 }
 
 #[derive(Template)]

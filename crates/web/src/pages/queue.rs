@@ -171,7 +171,6 @@ struct QueuePage {
     sort: &'static str,
     dir: &'static str,
     filtered: bool,
-    notice: Option<String>,
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>, AppError> {
@@ -299,7 +298,6 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
         sort: filter.sort.as_str(),
         dir: if filter.descending { "desc" } else { "asc" },
         filtered,
-        notice: None,
     })
 }
 

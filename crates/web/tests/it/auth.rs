@@ -174,7 +174,13 @@ async fn a_change_of_password_or_role_ends_the_users_sessions() {
     let res = admin
         .post_form("/admin/users/target-user/role", &[("role", "supervisor")])
         .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = admin.follow(&res).await;
+    assert!(
+        page.body.contains("they were signed out"),
+        "the banner says what happened: {}",
+        page.body
+    );
     assert!(target.get("/").await.redirects_to_login());
 }
 
