@@ -92,6 +92,15 @@ impl RecordRef {
     pub const fn ad(id: i64) -> RecordRef {
         RecordRef::new(RecordKind::Ad, id)
     }
+
+    /// How people name the record: "Report #12", "Ad #7", or a case's number "CH-000003".
+    pub fn label(&self) -> String {
+        match self.kind {
+            RecordKind::Report => format!("Report #{}", self.id),
+            RecordKind::Ad => format!("Ad #{}", self.id),
+            RecordKind::Case => CaseId(self.id).number(),
+        }
+    }
 }
 
 impl From<ReportId> for RecordRef {
@@ -124,6 +133,13 @@ mod tests {
         assert!("tip".parse::<RecordKind>().is_err());
         assert!("".parse::<RecordKind>().is_err());
         assert!("Report".parse::<RecordKind>().is_err());
+    }
+
+    #[test]
+    fn records_are_named_as_people_read_them() {
+        assert_eq!(RecordRef::report(12).label(), "Report #12");
+        assert_eq!(RecordRef::ad(7).label(), "Ad #7");
+        assert_eq!(RecordRef::case(3).label(), "CH-000003");
     }
 
     #[test]

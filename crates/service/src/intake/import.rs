@@ -8,7 +8,7 @@
 
 use crate::audit::{audited, By, Subject};
 use crate::error::ServiceError;
-use crate::intake::tips::{tip_to_report, TipForm};
+use crate::intake::tips::{add_named_person, tip_to_report, NamedPerson, TipForm};
 use crate::Services;
 use casework::CaseRecord;
 use domain::tip::{TipPerson, TipRecord, WhenGiven};
@@ -121,42 +121,34 @@ fn date_in(when: &str) -> Option<&str> {
     .then_some(w)
 }
 
-fn person_line(p: &TipPerson) -> String {
-    let mut parts = Vec::new();
-    if let Some(n) = &p.name {
-        parts.push(n.clone());
-    }
-    if let Some(a) = p.age {
-        parts.push(format!("age {a}"));
-    }
-    if let Some(ph) = &p.phone {
-        parts.push(ph.clone());
-    }
-    if let Some(e) = &p.email {
-        parts.push(e.clone());
-    }
-    parts.extend(p.screen_names.iter().cloned());
-    parts.join(", ")
+/// The people a tip names beyond its first child and first other person.
+fn extra_people(t: &TipRecord) -> impl Iterator<Item = &TipPerson> {
+    let child = t.people.iter().position(TipPerson::is_child);
+    let other = t.people.iter().position(|p| !p.is_child());
+    t.people
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| Some(*i) != child && Some(*i) != other)
+        .map(|(_, p)| p)
 }
 
-/// A tip record as the form would have sent it.
+fn named(p: &TipPerson) -> NamedPerson {
+    NamedPerson {
+        child: p.is_child(),
+        name: p.name.clone().unwrap_or_default(),
+        age: p.age.map(|a| a.to_string()).unwrap_or_default(),
+        phone: p.phone.clone().unwrap_or_default(),
+        email: p.email.clone().unwrap_or_default(),
+        screen_names: p.screen_names.join(", "),
+    }
+}
+
+/// A tip record as the form would have sent it, with its first child and other person;
+/// `extra_people` are added to the report after.
 fn tip_form(t: &TipRecord) -> TipForm {
     let child = t.people.iter().find(|p| p.is_child());
     let other = t.people.iter().find(|p| !p.is_child());
-    let extra: Vec<String> = t
-        .people
-        .iter()
-        .filter(|p| {
-            !child.is_some_and(|c| std::ptr::eq(*p, c))
-                && !other.is_some_and(|o| std::ptr::eq(*p, o))
-        })
-        .map(person_line)
-        .collect();
-    let mut what = t.narrative.clone();
-    if !extra.is_empty() {
-        what.push_str("\n\nAlso named: ");
-        what.push_str(&extra.join("; "));
-    }
+    let what = t.narrative.clone();
     let fill = |p: Option<&TipPerson>| {
         let p = p.cloned().unwrap_or_default();
         (
@@ -270,6 +262,10 @@ impl Services {
                 let at = parse_time(&t.submitted_at)?;
                 let (mut report, mut when_given) =
                     tip_to_report(&tip_form(t), at).map_err(|e| invalid(e.to_string()))?;
+                for extra in extra_people(t) {
+                    add_named_person(&mut report, &named(extra))
+                        .map_err(|e| invalid(e.to_string()))?;
+                }
                 // Words rather than a date: the words are the reporter's, so they are kept
                 // as they put them; `when_given` says the time shown is ours.
                 if date_in(&t.when).is_none() && !t.when.trim().is_empty() {
@@ -511,12 +507,21 @@ mod tests {
         let f = tip_form(&t);
         assert_eq!(f.child_age, "15");
         assert_eq!(f.other_phone, "555-0100");
-        assert!(
-            f.what_happened.contains("Also named: x_1"),
-            "{}",
-            f.what_happened
+        assert_eq!(
+            f.what_happened, "Seen at a motel.",
+            "only the reporter's words"
         );
         assert_eq!(f.anonymous, "on");
-        assert!(tip_to_report(&f, parse_time(&t.submitted_at).unwrap()).is_ok());
+        let (mut report, _) = tip_to_report(&f, parse_time(&t.submitted_at).unwrap()).unwrap();
+        for p in extra_people(&t) {
+            add_named_person(&mut report, &named(p)).unwrap();
+        }
+        assert_eq!(report.victims.len(), 1);
+        let reported: Vec<_> = report
+            .persons_or_users_reported
+            .iter()
+            .map(|p| p.screen_name.clone())
+            .collect();
+        assert_eq!(reported, [None, Some("x_1".to_owned())]);
     }
 }

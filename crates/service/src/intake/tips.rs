@@ -232,6 +232,70 @@ fn person(p: &mut Problems, f: PersonInput<'_>) -> PersonFields {
     }
 }
 
+fn as_victim(f: PersonFields) -> Victim {
+    let mut names = f.screen_names.into_iter();
+    Victim {
+        person: f.person,
+        screen_name: names.next(),
+        display_names: names.collect(),
+        additional_info: f.description,
+        ..Victim::default()
+    }
+}
+
+fn as_reported(f: PersonFields) -> PersonOrUserReported {
+    let mut names = f.screen_names.into_iter();
+    PersonOrUserReported {
+        person: (f.person != Person::default()).then_some(f.person),
+        screen_name: names.next(),
+        display_names: names.collect(),
+        additional_info: f.description,
+        ..PersonOrUserReported::default()
+    }
+}
+
+/// A person a reporter named beyond the form's two: an imported tip may name more. Kept
+/// as a person of the report, never folded into the reporter's narrative.
+#[derive(Default)]
+pub struct NamedPerson {
+    pub child: bool,
+    pub name: String,
+    pub age: String,
+    pub phone: String,
+    pub email: String,
+    /// Separated by commas or new lines, as typed in the form.
+    pub screen_names: String,
+}
+
+/// Adds `n` to the report as the form would have: a child as a victim, anyone else as a
+/// person reported. Checks the fields as the form does.
+pub fn add_named_person(report: &mut Report, n: &NamedPerson) -> Result<(), TipError> {
+    let mut p = Problems(Vec::new());
+    let f = person(
+        &mut p,
+        PersonInput {
+            name: (("name", "Name"), &n.name),
+            age: (("age", "Age"), &n.age),
+            phone: (("phone", "Phone"), &n.phone),
+            email: (("email", "Email"), &n.email),
+            screen_names: (("screen_names", "Screen names"), &n.screen_names),
+            description: (("description", "Description"), ""),
+        },
+    );
+    if !p.0.is_empty() {
+        return Err(TipError::Invalid(p.0));
+    }
+    if f.is_empty() {
+        return Ok(());
+    }
+    if n.child {
+        report.victims.push(as_victim(f));
+    } else {
+        report.persons_or_users_reported.push(as_reported(f));
+    }
+    Ok(())
+}
+
 /// Formats microseconds since the epoch as an `xs:dateTime` in UTC.
 fn xs_now(micros: i64) -> Option<XsDateTime> {
     let t = time::OffsetDateTime::from_unix_timestamp(micros.div_euclid(1_000_000)).ok()?;
@@ -387,28 +451,14 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<(Report, WhenGiven), TipEr
         return Err(TipError::Invalid(p.0));
     };
 
-    let mut victims = Vec::new();
-    if !child.is_empty() {
-        let mut names = child.screen_names.into_iter();
-        victims.push(Victim {
-            person: child.person,
-            screen_name: names.next(),
-            display_names: names.collect(),
-            additional_info: child.description,
-            ..Victim::default()
-        });
-    }
-    let mut reported = Vec::new();
-    if !other.is_empty() {
-        let mut names = other.screen_names.into_iter();
-        reported.push(PersonOrUserReported {
-            person: (other.person != Person::default()).then_some(other.person),
-            screen_name: names.next(),
-            display_names: names.collect(),
-            additional_info: other.description,
-            ..PersonOrUserReported::default()
-        });
-    }
+    let victims: Vec<Victim> = (!child.is_empty())
+        .then(|| as_victim(child))
+        .into_iter()
+        .collect();
+    let reported: Vec<PersonOrUserReported> = (!other.is_empty())
+        .then(|| as_reported(other))
+        .into_iter()
+        .collect();
 
     let report = Report {
         batched_report: None,

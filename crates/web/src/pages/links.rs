@@ -161,7 +161,7 @@ fn cluster_line(c: &ClusterSummary) -> ClusterLine {
     }
     ClusterLine {
         href: cluster_href(c.start),
-        start: format!("{} #{}", c.start.kind, c.start.id),
+        start: c.start.label(),
         size: c.size,
         parts: parts.join(", "),
         states: c.states.join(", "),

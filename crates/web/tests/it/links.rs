@@ -241,7 +241,7 @@ async fn an_imported_ad_carrying_a_reports_phone_links_them_by_the_phone() {
         page.body
     );
     let page = analyst.get("/links?multi=1").await;
-    assert!(page.body.contains("Around report"), "{}", page.body);
+    assert!(page.body.contains("Around Report #"), "{}", page.body);
 
     // Views of links are audited.
     let admin = app.login(Role::Administrator).await;
