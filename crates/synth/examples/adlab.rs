@@ -376,6 +376,18 @@ fn agreement(n: usize) {
     }
 }
 
+/// Wall time of `cluster_ads_owned` on a fixed-phone board of `n` ads (the board's
+/// generation not counted), with the configuration under test.
+fn time(n: usize) {
+    let b = synth::boards::board(&synth::boards::BoardConfig::new(7, n, false));
+    let truth = b.operation;
+    let t = std::time::Instant::now();
+    let c = link::ads::cluster_ads_owned(b.ads, &config(), |_| {});
+    let secs = t.elapsed().as_secs_f64();
+    let (p, r, f) = link::eval::pairwise(c.cluster_of.iter().zip(&truth));
+    println!("{n} ads clustered in {secs:.2} s: P {p:.4} R {r:.4} F1 {f:.4}");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
@@ -385,6 +397,7 @@ fn main() {
         Some("score") => score(n),
         Some("knn") => knn(n),
         Some("agreement") => agreement(n),
+        Some("time") => time(n),
         _ => eprintln!("usage: adlab sims N [WORDS]"),
     }
 }
