@@ -767,6 +767,7 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
         },
         threads: 0,
         rarity: false,
+        neighbours: None,
     };
     let clusters = {
         check_unique_ids(&[(args.input.as_path(), ids.as_slice(), lines.as_slice())])?;

@@ -65,6 +65,7 @@ pub mod eval;
 mod identifiers;
 mod index;
 mod model;
+pub mod neighbours;
 pub mod normalize;
 mod person;
 mod person_link;

@@ -552,6 +552,17 @@ impl TextClusterer {
         (self.empty.len() - 1) as u32
     }
 
+    /// The signatures of all texts, [`MinHasher::len`] values each, flat (a text
+    /// with no word has `u32::MAX` throughout).
+    pub fn signatures(&self) -> &[u32] {
+        &self.sigs
+    }
+
+    /// Per text, whether it has no word (its signature compares with nothing).
+    pub fn empties(&self) -> &[bool] {
+        &self.empty
+    }
+
     fn sig(&self, i: u32) -> &[u32] {
         let n = self.hasher.len();
         &self.sigs[i as usize * n..(i as usize + 1) * n]

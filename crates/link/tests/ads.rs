@@ -48,12 +48,14 @@ fn a_placeholder_phone_in_500_unrelated_ads_links_none_of_them() {
     let ads: Vec<AdRecord> = (0..500)
         .map(|i| ad(i, format!("{} call 312-555-0199", unrelated_text(i))))
         .collect();
-    let c = cluster_ads(&ads, &AdConfig::default(), |_| {});
-    assert!(
-        c.shared.is_empty(),
-        "{:?}",
-        &c.shared[..c.shared.len().min(3)]
-    );
+    for config in [AdConfig::default(), AdConfig::neighbourhoods()] {
+        let c = cluster_ads(&ads, &config, |_| {});
+        assert!(
+            c.shared.is_empty(),
+            "{:?}",
+            &c.shared[..c.shared.len().min(3)]
+        );
+    }
 }
 
 #[test]
@@ -80,6 +82,11 @@ fn an_operations_phone_in_300_ads_of_one_template_links_all_of_them() {
             ad(i, lines.join(". "))
         })
         .collect();
+    let neighbours = cluster_ads(&ads, &AdConfig::neighbourhoods(), |_| {});
+    assert_eq!(neighbours.count, 1, "{:?}", neighbours.shared.first());
+    for g in &neighbours.templates.groups {
+        assert_eq!(g.similarity.len(), g.members.len());
+    }
     let c = cluster_ads(&ads, &AdConfig::default(), |_| {});
     assert_eq!(c.count, 1);
     // The phone is judged an operation's, not weighed down by its 300 ads.

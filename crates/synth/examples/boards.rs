@@ -8,7 +8,8 @@
 //! with fixed and with rotating phones, and two comparisons: phones alone (ads sharing an
 //! extracted phone, however many share it) and phones through the engine's identifier weights
 //! (text off), and text alone.
-//! Pairwise precision, recall and F1 as `bench/score.py` computes them.
+//! Pairwise precision, recall and F1 as `bench/score.py` computes them. `RARITY=1` scores
+//! `AdConfig::rarity()`, `NEIGHBOURS=1` `AdConfig::neighbourhoods()`.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -39,9 +40,12 @@ fn phones_only(b: &Board) -> Vec<u32> {
 }
 
 /// Text alone: the pipeline with every identifier weighing nothing.
-/// The default settings, or with `RARITY=1` those for stock-phrase boards.
+/// The default settings, or with `RARITY=1` those for stock-phrase boards, or with
+/// `NEIGHBOURS=1` the shared-nearest-neighbour preset.
 fn cfg() -> AdConfig {
-    if std::env::var("RARITY").is_ok_and(|v| v == "1") {
+    if std::env::var("NEIGHBOURS").is_ok_and(|v| v == "1") {
+        AdConfig::neighbourhoods()
+    } else if std::env::var("RARITY").is_ok_and(|v| v == "1") {
         AdConfig::rarity()
     } else {
         AdConfig::default()
@@ -79,6 +83,7 @@ fn score(n: usize) {
         println!("n={n} {mode}: phones only P {p:.4} R {r:.4} F1 {f:.4}");
         let mut no_text = cfg();
         no_text.text.threshold = 1e9;
+        no_text.neighbours = None;
         let c = cluster_ads(&b.ads, &no_text, |_| {});
         let (p, r, f) = pairwise(&c.cluster_of, &b.operation);
         println!("n={n} {mode}: engine identifiers, no text P {p:.4} R {r:.4} F1 {f:.4}");

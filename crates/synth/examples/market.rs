@@ -9,7 +9,8 @@
 //! `crates/link/bench/score.py`). `score` runs `link::ads::cluster_ads` with the default
 //! config on fixed and on rotating phones and prints pairwise precision, recall and F1 beside
 //! the "phones only" baseline: ads sharing a phone the extractor finds are joined, hubs and
-//! all. `MARKET_SEED` picks the seed (1 by default).
+//! all. `MARKET_SEED` picks the seed (1 by default); `RARITY=1` scores `AdConfig::rarity()`,
+//! `NEIGHBOURS=1` `AdConfig::neighbourhoods()`.
 
 use std::collections::HashMap;
 use std::io::BufWriter;
@@ -84,7 +85,9 @@ fn score(extractor: &extract::Extractor, n: usize, rotating: bool) {
     );
 
     let start = Instant::now();
-    let config = if std::env::var("RARITY").is_ok_and(|v| v == "1") {
+    let config = if std::env::var("NEIGHBOURS").is_ok_and(|v| v == "1") {
+        AdConfig::neighbourhoods()
+    } else if std::env::var("RARITY").is_ok_and(|v| v == "1") {
         AdConfig::rarity()
     } else {
         AdConfig::default()
