@@ -136,7 +136,16 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Forbidden => AppError::forbidden(),
             ServiceError::NotFound(what) => {
-                AppError::new(StatusCode::NOT_FOUND, format!("{what} was not found"))
+                // Said the same whether the record does not exist or is out of the reader's
+                // reach, so that a 404 does not reveal which records exist.
+                let mut what = what.to_owned();
+                if let Some(first) = what.get(..1) {
+                    what.replace_range(..1, &first.to_uppercase());
+                }
+                AppError::new(
+                    StatusCode::NOT_FOUND,
+                    format!("{what} was not found, or it is not one you can open. Check the number or the link, or look for it in its list."),
+                )
             }
             ServiceError::Invalid(m) => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
             ServiceError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),

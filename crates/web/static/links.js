@@ -222,7 +222,9 @@
         }
         // A line to an identifier's point needs no name: the point has it.
         var direct = cy.edges(":visible").filter(function (e) { return e.target().data("kind") !== "via"; });
-        if (direct.length <= 30) { direct.addClass("named"); }
+        // More than a dozen named lines overlap in the middle of a force layout; the key
+        // and the colours say the reason, and selecting shows the name.
+        if (direct.length <= 12) { direct.addClass("named"); }
         sel.edges().addClass("named");
         if (sel.nodes().length && sel.connectedEdges().length <= 8) { sel.connectedEdges().addClass("named"); }
       });
