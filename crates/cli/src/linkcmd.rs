@@ -107,6 +107,21 @@ pub struct ClusterAdsArgs {
     /// An identifier found in more ads than this links none of them.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_identifier_ads: usize,
+    /// How texts are grouped into templates: `minhash` (near-copies, chained;
+    /// best where an operation's ads drift by small edits), `rarity` (stock
+    /// phrases weigh little, average linkage) or `neighbourhoods` (ads that share
+    /// their nearest neighbours; best on boards of short formulaic ads).
+    /// `--similarity` applies to `minhash` only.
+    #[arg(long, value_enum, default_value_t = AdMethod::Minhash)]
+    pub method: AdMethod,
+}
+
+/// The text-grouping presets of `link::ads::AdConfig`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdMethod {
+    Minhash,
+    Rarity,
+    Neighbourhoods,
 }
 
 const CLUSTER_ADS_HELP: &str = "\
@@ -756,18 +771,24 @@ pub fn cluster_ads(args: &ClusterAdsArgs) -> Result<()> {
     // The ids are all that is kept of the ads: the pipeline drops each ad once read.
     let owned: Vec<String> = ads.iter_mut().map(|a| std::mem::take(&mut a.id)).collect();
     let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
-    let config = AdConfig {
-        text: TextConfig {
-            threshold: args.similarity,
-            ..TextConfig::default()
+    let preset = match args.method {
+        AdMethod::Minhash => AdConfig {
+            text: TextConfig {
+                threshold: args.similarity,
+                ..TextConfig::default()
+            },
+            ..AdConfig::default()
         },
+        AdMethod::Rarity => AdConfig::rarity(),
+        AdMethod::Neighbourhoods => AdConfig::neighbourhoods(),
+    };
+    let config = AdConfig {
         identifiers: IdentifierConfig {
             max_records: args.max_identifier_ads,
-            ..IdentifierConfig::default()
+            ..preset.identifiers
         },
         threads: 0,
-        rarity: false,
-        neighbours: None,
+        ..preset
     };
     let clusters = {
         check_unique_ids(&[(args.input.as_path(), ids.as_slice(), lines.as_slice())])?;
@@ -1157,6 +1178,7 @@ p5,Maria,Lopez,1975-07-30,Houston,
             explain: Some(why.clone()),
             similarity: 0.5,
             max_identifier_ads: 50,
+            method: AdMethod::Minhash,
         };
         cluster_ads(&args).unwrap();
         let rows = read_output(&out);
@@ -1180,6 +1202,38 @@ p5,Maria,Lopez,1975-07-30,Houston,
     }
 
     /// FEBRL3 through the CSV path, as an analyst would run it.
+    #[test]
+    fn every_method_reads_the_same_file_and_links_a_shared_phone() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("ads.jsonl");
+        let lines = [
+            r#"{"id": "a", "title": "Sweet girl new in town", "body": "Call 212-555-0147 tonight"}"#,
+            r#"{"id": "b", "title": "Quiet evening company", "body": "Text 212 555 0147 any time"}"#,
+            r#"{"id": "c", "title": "Puppies for sale", "body": "Golden retriever puppies, call 972-555-0123."}"#,
+        ];
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        for method in [
+            AdMethod::Minhash,
+            AdMethod::Rarity,
+            AdMethod::Neighbourhoods,
+        ] {
+            let out = dir.path().join(format!("{method:?}.csv"));
+            let args = ClusterAdsArgs {
+                input: input.clone(),
+                output: out.clone(),
+                explain: None,
+                similarity: 0.5,
+                max_identifier_ads: 50,
+                method,
+            };
+            cluster_ads(&args).unwrap();
+            let rows = read_output(&out);
+            assert_eq!(rows.len(), 3, "{method:?}");
+            assert_eq!(cluster_of(&rows, "a"), cluster_of(&rows, "b"), "{method:?}");
+            assert_ne!(cluster_of(&rows, "a"), cluster_of(&rows, "c"), "{method:?}");
+        }
+    }
+
     #[test]
     fn febrl3_through_the_csv_path_keeps_f1_above_0_99() {
         let fixture =
