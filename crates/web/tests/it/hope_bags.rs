@@ -1,0 +1,156 @@
+//! Hope Bags through the server: a volunteer sets up a location and receives bags, an
+//! investigator asks for one on the one-screen form (no name of the young person), the
+//! volunteer fulfils it from the suggested location, and the investigator sees it ready;
+//! the same through the JSON API.
+
+use crate::helpers::TestApp;
+use domain::Role;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_responder_asks_a_volunteer_fulfils_and_the_responder_sees_it_ready() {
+    let app = TestApp::spawn().await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let officer = app.login(Role::Investigator).await;
+
+    let res = volunteer
+        .post_form(
+            "/hope-bags/locations",
+            &[
+                ("name", "Hotline office"),
+                ("state", "TX"),
+                ("kind", "office"),
+                ("low_stock", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let stock = volunteer
+        .send_json(Method::GET, "/api/v1/hope-bags/stock", None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&stock.body).unwrap();
+    let at = v["locations"][0]["id"].as_i64().unwrap().to_string();
+    // A refused movement says what to do, on the same page.
+    let res = volunteer
+        .post_form(
+            "/hope-bags/build",
+            &[("location", &at), ("kit", "bag-12-14-m"), ("count", "2")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Not enough stock"), "{}", res.body);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/receive",
+            &[
+                ("location", &at),
+                ("thing", "bag-12-14-m"),
+                ("qty", "10"),
+                ("from", "Spring drive"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // The request form: one screen, no name asked for.
+    let form = officer.get("/hope-bags/request").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Ask for a Hope Bag"));
+    assert!(!form.body.contains("name=\"name\""), "{}", form.body);
+    let res = officer
+        .post_form(
+            "/hope-bags/requests",
+            &[("age_band", ""), ("urgency", "now"), ("deliver_to", "")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"));
+    assert!(res.body.contains("href=\"#age_band\""), "{}", res.body);
+    let res = officer
+        .post_form(
+            "/hope-bags/requests",
+            &[
+                ("age_band", "12-14"),
+                ("size", "M"),
+                ("urgency", "now"),
+                ("deliver_to", "Central precinct, front desk"),
+                ("deliver_state", "TX"),
+                ("needed_by", ""),
+                ("case_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = officer.follow(&res).await;
+    assert!(page.body.contains("HB-000001"), "{}", page.body);
+    assert!(page.body.contains("Waiting"));
+    assert!(
+        !page.body.contains("/hope-bags/stock"),
+        "no stock forms for responders"
+    );
+
+    // The volunteer's queue suggests the location, and fulfils from it.
+    let queue = volunteer.get("/hope-bags").await;
+    assert!(
+        queue.body.contains("Suggested: Hotline office"),
+        "{}",
+        queue.body
+    );
+    let res = volunteer
+        .post_form("/hope-bags/requests/1/fulfil", &[("location", "")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = officer.get("/hope-bags").await;
+    assert!(page.body.contains("Ready"), "{}", page.body);
+    assert!(page.body.contains("Mark delivered"));
+    let res = officer
+        .post_form("/hope-bags/requests/1/delivered", &[])
+        .await;
+    assert_eq!(res.status, 303);
+
+    // The same through the API.
+    let res = officer
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/requests",
+            Some(json!({"age_band": "12-14", "size": "M", "urgency": "today",
+                        "deliver_to": "County hospital", "deliver_state": "TX"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = volunteer
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/hope-bags/requests/{id}/fulfil"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = volunteer
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/hope-bags/requests/{id}/fulfil"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    let stock = officer
+        .send_json(Method::GET, "/api/v1/hope-bags/stock", None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&stock.body).unwrap();
+    assert_eq!(v["locations"][0]["kits_on_hand"], 8, "{v}");
+    let list = officer
+        .send_json(Method::GET, "/api/v1/hope-bags/requests", None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(v["requests"][0]["status"], "fulfilled", "{v}");
+    // A responder keeps no stock.
+    assert_eq!(officer.get("/hope-bags/stock").await.status, 403);
+}
