@@ -42,7 +42,7 @@ pub struct LocationView {
     pub stock: Vec<StockLine>,
     /// Bags ready to give, of every variant.
     pub kits_on_hand: i64,
-    /// Some kit variant of the catalogue is at or below the threshold here.
+    /// A kit this location has held is at or below the threshold here.
     pub low: bool,
 }
 
@@ -147,7 +147,8 @@ impl Services {
         Ok(id)
     }
 
-    /// Every location with what it holds, by name.
+    /// Every location with what it holds, by name: the kits it has held (an empty one
+    /// stays listed, marked low) and the items it holds.
     pub async fn hope_locations(&self, who: &Principal) -> Result<Vec<LocationView>> {
         allow(who, Action::ViewHopeBags)?;
         let cat = self.hope_catalogue().await?;
@@ -156,7 +157,7 @@ impl Services {
         for l in queries::locations(self.store.reader()).await? {
             let mut lines: Vec<StockLine> = stock
                 .iter()
-                .filter(|s| s.location_id == l.id && s.on_hand > 0)
+                .filter(|s| s.location_id == l.id && (s.on_hand > 0 || s.sku.is_kit()))
                 .map(|s| StockLine {
                     sku: s.sku.to_string(),
                     code: s.sku.code().to_string(),
@@ -166,20 +167,6 @@ impl Services {
                     low: s.sku.is_kit() && s.on_hand <= l.low_stock,
                 })
                 .collect();
-            // Kit variants of the catalogue this location holds none of are low too.
-            for k in &cat.kits {
-                let sku = Sku::Kit(k.code.clone());
-                if !lines.iter().any(|s| s.sku == sku.to_string()) {
-                    lines.push(StockLine {
-                        sku: sku.to_string(),
-                        code: k.code.to_string(),
-                        name: k.name.clone(),
-                        is_kit: true,
-                        on_hand: 0,
-                        low: true,
-                    });
-                }
-            }
             lines.sort_by(|a, b| (!a.is_kit, &a.name).cmp(&(!b.is_kit, &b.name)));
             out.push(LocationView {
                 kits_on_hand: lines.iter().filter(|s| s.is_kit).map(|s| s.on_hand).sum(),

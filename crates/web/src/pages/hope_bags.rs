@@ -53,7 +53,8 @@ struct RequestRow {
     urgent: bool,
     deliver: String,
     needed_by: String,
-    case_number: Option<String>,
+    /// The linked case's number and page.
+    case: Option<(String, String)>,
     status: String,
     given: String,
     requested: String,
@@ -79,7 +80,13 @@ fn row(r: &RequestView, now: i64) -> RequestRow {
         urgent: r.urgency == Urgency::Now,
         deliver: format!("{}, {}", r.deliver_to, r.deliver_state),
         needed_by: r.needed_by.clone().unwrap_or_default(),
-        case_number: r.case_number.clone(),
+        case: r.case_number.as_deref().and_then(|n| {
+            let id = domain::CaseId::parse_number(n)?;
+            Some((
+                n.to_owned(),
+                super::record_href(domain::RecordRef::case(id.0))?,
+            ))
+        }),
         status: r.status.label().to_owned(),
         given: match (&r.kit_name, &r.location_name) {
             (Some(k), Some(l)) => format!("{k}, from {l}"),
