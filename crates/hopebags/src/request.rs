@@ -31,7 +31,7 @@ impl Urgency {
     }
     pub fn label(self) -> &'static str {
         match self {
-            Urgency::Now => "Now: the young person is with me",
+            Urgency::Now => "Now",
             Urgency::Today => "Today",
             Urgency::ThisWeek => "This week",
         }

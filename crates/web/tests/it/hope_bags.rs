@@ -154,3 +154,96 @@ async fn a_responder_asks_a_volunteer_fulfils_and_the_responder_sees_it_ready() 
     // A responder keeps no stock.
     assert_eq!(officer.get("/hope-bags/stock").await.status, 403);
 }
+
+/// On a phone: the request form fits one screen, an investigator fills it in by tapping in
+/// well under a minute, a volunteer fulfils it from the queue, and the investigator sees
+/// it ready. No page of the area scrolls sideways.
+#[tokio::test]
+async fn on_a_phone_a_bag_is_requested_in_one_screen_fulfilled_and_seen_ready() {
+    use crate::browser::Browser;
+    use crate::phone::{no_sideways_scroll, phone, tap, tap_and_type};
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn().await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let res = volunteer
+        .post_form(
+            "/hope-bags/locations",
+            &[
+                ("name", "Partner store room"),
+                ("state", "TX"),
+                ("kind", "partner"),
+                ("low_stock", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/receive",
+            &[
+                ("location", "1"),
+                ("thing", "bag-15-17-m"),
+                ("qty", "2"),
+                ("from", "Autumn drive"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "investigator").await;
+    phone(c).await;
+    no_sideways_scroll(&b, &app.base, "/hope-bags").await;
+    let started = std::time::Instant::now();
+    tap(c, "#ask-for-a-bag").await;
+    b.wait_text("main h1", "Ask for a Hope Bag").await;
+    let (form_height, viewport) = {
+        let v = c
+            .execute(
+                "const f = document.querySelector('#hope-bag-request').getBoundingClientRect(); return [f.height, window.innerHeight];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    };
+    assert!(
+        form_height <= viewport,
+        "the form is {form_height} px tall on a {viewport} px screen"
+    );
+    no_sideways_scroll(&b, &app.base, "/hope-bags/request").await;
+    for (css, value) in [
+        ("#age_band", "15-17"),
+        ("#size", "M"),
+        ("#deliver_state", "TX"),
+    ] {
+        let el = c.find(Locator::Css(css)).await.unwrap();
+        el.click().await.unwrap();
+        el.select_by_value(value).await.unwrap();
+    }
+    tap(c, "#urgency-now").await;
+    tap_and_type(c, "#deliver_to", "Central precinct, front desk").await;
+    tap(c, "#hope-bag-request button[type=submit]").await;
+    b.wait_text(".notification-banner", "HB-000001").await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+
+    // The volunteer fulfils it from the suggested location.
+    let queue = volunteer.get("/hope-bags").await;
+    assert!(
+        queue.body.contains("Suggested: Partner store room"),
+        "{}",
+        queue.body
+    );
+    let res = volunteer
+        .post_form("/hope-bags/requests/1/fulfil", &[("location", "")])
+        .await;
+    assert_eq!(res.status, 303);
+
+    c.goto(&format!("{}/hope-bags", app.base)).await.unwrap();
+    let row = b.wait_text("#request-1", "Ready").await;
+    assert!(row.contains("Partner store room"), "{row}");
+    no_sideways_scroll(&b, &app.base, "/hope-bags").await;
+    b.stop().await;
+}
