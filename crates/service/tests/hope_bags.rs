@@ -294,3 +294,99 @@ async fn only_responders_ask_and_only_keepers_keep_stock() {
         ("$55", "A whole Hope Bag")
     );
 }
+
+#[tokio::test]
+async fn transfers_adjustments_and_counts_keep_balances_the_ledgers_sums() {
+    let w = world().await;
+    let keeper = person(&w.svc, Role::Analyst, "analyst.one").await;
+    let worker = person(&w.svc, Role::Caseworker, "caseworker.one").await;
+    let mut at = Vec::new();
+    for (name, state) in [("Office", "TX"), ("Van", "TX"), ("Closet", "CA")] {
+        at.push(
+            w.svc
+                .add_hope_location(
+                    &keeper,
+                    &NewLocationForm {
+                        name: name.into(),
+                        state: state.into(),
+                        kind: "office".into(),
+                        low_stock: 1,
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let e = w
+        .svc
+        .add_hope_location(
+            &keeper,
+            &NewLocationForm {
+                name: "Office".into(),
+                state: "TX".into(),
+                kind: "office".into(),
+                low_stock: 1,
+            },
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Conflict(_)), "{e:?}");
+    let kit = "bag-6-11-s";
+    w.svc
+        .purchase_hope_stock(&keeper, at[0], kit, 6, None)
+        .await
+        .unwrap();
+    w.svc
+        .transfer_hope_stock(&keeper, at[0], at[2], kit, 4, None)
+        .await
+        .unwrap();
+    let e = w
+        .svc
+        .transfer_hope_stock(&keeper, at[0], at[1], kit, 3, None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Office holds 2"), "{e}");
+    let e = w
+        .svc
+        .adjust_hope_stock(&keeper, at[2], kit, -1, "  ", None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Say why"), "{e}");
+    w.svc
+        .adjust_hope_stock(&keeper, at[2], kit, -1, "torn bag", None)
+        .await
+        .unwrap();
+    w.svc
+        .count_hope_stock(&keeper, at[0], kit, 1, None)
+        .await
+        .unwrap();
+    let stock = store::hope_bags::stock(w.svc.store.reader(), None)
+        .await
+        .unwrap();
+    let sums = store::hope_bags::ledger_sums(w.svc.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(stock, sums);
+    let held: Vec<i64> = stock.iter().map(|s| s.on_hand).collect();
+    assert_eq!(held, [1, 3]);
+    // The closet (CA) holds the most, but a TX request is suggested the TX office first.
+    let mut f = form("6-11", "S");
+    f.urgency = "this_week".into();
+    let id = w.svc.request_hope_bag(&worker, &f, None).await.unwrap();
+    let s = w
+        .svc
+        .suggest_hope_location(&keeper, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.location_name, "Office");
+    w.svc.cancel_hope_request(&worker, id, None).await.unwrap();
+    let e = w
+        .svc
+        .fulfil_hope_request(&keeper, id, None, None, None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already “Cancelled”"), "{e}");
+}
