@@ -247,3 +247,89 @@ async fn on_a_phone_a_bag_is_requested_in_one_screen_fulfilled_and_seen_ready() 
     no_sideways_scroll(&b, &app.base, "/hope-bags").await;
     b.stop().await;
 }
+
+/// Fifty fulfilments sent at once through the API against a location holding ten bags:
+/// exactly ten are fulfilled, forty are refused with 409 and a message saying what to do.
+#[tokio::test]
+async fn fifty_concurrent_fulfilments_through_the_api_give_ten_and_refuse_forty() {
+    let app = TestApp::spawn().await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let officer = app.login(Role::Investigator).await;
+    let res = volunteer
+        .post_form(
+            "/hope-bags/locations",
+            &[
+                ("name", "Hotline office"),
+                ("state", "TX"),
+                ("kind", "office"),
+                ("low_stock", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/receive",
+            &[
+                ("location", "1"),
+                ("thing", "bag-12-14-m"),
+                ("qty", "10"),
+                ("from", "Drive"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let token = officer.csrf().await;
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        let r = officer
+            .http
+            .post(format!("{}/api/v1/hope-bags/requests", officer.base))
+            .header("x-csrf-token", &token)
+            .json(&json!({"age_band": "12-14", "size": "M", "urgency": "now",
+                          "deliver_to": "Central precinct", "deliver_state": "TX"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let token = volunteer.csrf().await;
+    let calls: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            volunteer
+                .http
+                .post(format!(
+                    "{}/api/v1/hope-bags/requests/{id}/fulfil",
+                    volunteer.base
+                ))
+                .header("x-csrf-token", &token)
+                .json(&json!({"location_id": 1}))
+                .send()
+        })
+        .collect();
+    let (mut ok, mut refused) = (0, 0);
+    for r in futures_util::future::join_all(calls).await {
+        let r = r.unwrap();
+        match r.status().as_u16() {
+            200 => ok += 1,
+            409 => {
+                let body = r.text().await.unwrap();
+                assert!(
+                    body.contains("Not enough stock: Hotline office holds 0"),
+                    "{body}"
+                );
+                refused += 1;
+            }
+            other => panic!("{other}: {}", r.text().await.unwrap()),
+        }
+    }
+    assert_eq!((ok, refused), (10, 40));
+    let stock = volunteer
+        .send_json(Method::GET, "/api/v1/hope-bags/stock", None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&stock.body).unwrap();
+    assert_eq!(v["locations"][0]["kits_on_hand"], 0, "{v}");
+}
