@@ -107,7 +107,8 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     eprintln!("Loading it…");
     let outcome = crate::world::import(services, "demo", &[dir]).await?;
     crate::world::report(&outcome)?;
-    share_demo_leads(services).await
+    share_demo_leads(services).await?;
+    seed_hope_bags(services).await
 }
 
 /// Gives the demo's agencies jurisdictions and makes the most urgent California reports
@@ -141,6 +142,131 @@ async fn share_demo_leads(services: &Services) -> Result<()> {
             .make_available(&who, domain::ReportId(r.id), &[city], None)
             .await?;
     }
+    Ok(())
+}
+
+/// Hope Bags: three locations with stock (one built from donated items, one low), donations
+/// of money, and a few responders' requests, one of them already fulfilled.
+async fn seed_hope_bags(services: &Services) -> Result<()> {
+    use service::hope_bags::{NewLocationForm, RequestForm};
+    let person = |role| async move {
+        services
+            .user_by_username(&Actor::Operator, demo_user(role).0)
+            .await
+            .map(|u| u.principal())
+    };
+    let keeper = person(Role::Volunteer).await?;
+    let officer = person(Role::Investigator).await?;
+    let caseworker = person(Role::Caseworker).await?;
+    let mut at = Vec::new();
+    for (name, state, kind, low) in [
+        ("Demo Hotline office", "CA", "office", 3),
+        ("Demo Partner Club store room", "TX", "partner", 2),
+        ("Demo State Task Force van", "TX", "vehicle", 1),
+    ] {
+        let form = NewLocationForm {
+            name: name.into(),
+            state: state.into(),
+            kind: kind.into(),
+            low_stock: low,
+        };
+        at.push(services.add_hope_location(&keeper, &form, None).await?);
+    }
+    let cat = services.hope_catalogue().await?;
+    // Items for six bags at the office, built into five; bags donated ready-made elsewhere.
+    if let Some(kit) = cat.kits.iter().find(|k| k.code.as_str() == "bag-12-14-m") {
+        for line in &kit.bill {
+            let qty = i64::from(line.qty) * 6;
+            services
+                .receive_hope_donation(
+                    &keeper,
+                    at[0],
+                    line.item.as_str(),
+                    qty,
+                    "Demo spring drive",
+                    None,
+                )
+                .await?;
+        }
+        services
+            .build_hope_kits(&keeper, at[0], kit.code.as_str(), 5, None)
+            .await?;
+    }
+    for (loc, code, qty) in [
+        (1, "bag-15-17-l", 4),
+        (1, "bag-6-11-s", 3),
+        (2, "bag-12-14-s", 1),
+    ] {
+        if cat.kits.iter().any(|k| k.code.as_str() == code) {
+            services
+                .receive_hope_donation(
+                    &keeper,
+                    at[loc],
+                    code,
+                    qty,
+                    "Demo Partner Club members",
+                    None,
+                )
+                .await?;
+        }
+    }
+    for (cents, donor, receipt) in [
+        (5500, "A demo donor", "DEMO-0001"),
+        (1500, "Demo school fundraiser", "DEMO-0002"),
+    ] {
+        if cat.tier(cents).is_some() {
+            services
+                .record_hope_money(&keeper, cents.into(), donor, receipt, "2026-11-20", None)
+                .await?;
+        }
+    }
+    let ask = |band: &str, size: &str, urgency: &str, to: &str, state: &str| RequestForm {
+        age_band: band.into(),
+        size: size.into(),
+        urgency: urgency.into(),
+        deliver_to: to.into(),
+        deliver_state: state.into(),
+        ..RequestForm::default()
+    };
+    let first = services
+        .request_hope_bag(
+            &officer,
+            &ask("15-17", "L", "today", "Demo City PD, front desk", "TX"),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo Hope Bags request: {e:?}"))?;
+    services
+        .request_hope_bag(
+            &officer,
+            &ask(
+                "12-14",
+                "M",
+                "now",
+                "Demo County Hospital, emergency department",
+                "CA",
+            ),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo Hope Bags request: {e:?}"))?;
+    services
+        .request_hope_bag(
+            &caseworker,
+            &ask(
+                "6-11",
+                "S",
+                "this_week",
+                "Demo County Child Welfare office",
+                "TX",
+            ),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo Hope Bags request: {e:?}"))?;
+    services
+        .fulfil_hope_request(&keeper, first, None, None, None)
+        .await?;
     Ok(())
 }
 

@@ -57,6 +57,7 @@ pub enum Action {
     PublishPoster,
     ViewLinkAnalysis,
     ViewRecovery,
+    /// The Hope Bags area: stock on hand and requests (each role sees what it may do there).
     ViewHopeBags,
     ViewFamilySupport,
     ViewTraining,
@@ -74,6 +75,11 @@ pub enum Action {
     ViewAuditLog,
     /// Background jobs: how many wait, and those that failed with their errors.
     ViewJobs,
+    /// Ask for a Hope Bag for a recovered young person, and follow one's own requests.
+    RequestHopeBags,
+    /// Keep Hope Bags stock: receive donations, build kits, transfer, adjust, count, and
+    /// fulfil and deliver requests.
+    ManageHopeBagStock,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -130,7 +136,15 @@ pub fn access(action: Action) -> Access {
         }
         Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),
         Action::ViewRecovery => Roles(&[Supervisor, RecoverySpecialist, Caseworker]),
-        Action::ViewHopeBags => Roles(&[Administrator, Supervisor, RecoverySpecialist, Volunteer]),
+        Action::ViewHopeBags => Roles(&[
+            Administrator,
+            Supervisor,
+            Analyst,
+            Investigator,
+            Caseworker,
+            RecoverySpecialist,
+            Volunteer,
+        ]),
         Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
@@ -138,6 +152,9 @@ pub fn access(action: Action) -> Access {
         | Action::ManageOrganisations
         | Action::ViewAuditLog
         | Action::ViewJobs => Roles(&[Administrator]),
+        // Responders ask; the hotline's staff and partner volunteers keep the stock.
+        Action::RequestHopeBags => Roles(&[Investigator, Caseworker, RecoverySpecialist]),
+        Action::ManageHopeBagStock => Roles(&[Administrator, Supervisor, Analyst, Volunteer]),
     }
 }
 
@@ -199,6 +216,22 @@ mod tests {
         assert!(permits(Some(&who(Investigator, 2)), Action::ViewLeads));
         for r in Role::ALL.into_iter().filter(|r| *r != Investigator) {
             assert!(!permits(Some(&who(r, 2)), Action::ViewLeads), "{r}");
+        }
+    }
+
+    #[test]
+    fn hope_bags_are_asked_for_by_responders_and_kept_by_staff_and_volunteers() {
+        for r in Role::ALL {
+            let p = who(r, 2);
+            let asks = matches!(r, Investigator | Caseworker | RecoverySpecialist);
+            let keeps = matches!(r, Administrator | Supervisor | Analyst | Volunteer);
+            assert_eq!(permits(Some(&p), Action::RequestHopeBags), asks, "{r}");
+            assert_eq!(permits(Some(&p), Action::ManageHopeBagStock), keeps, "{r}");
+            assert_eq!(
+                permits(Some(&p), Action::ViewHopeBags),
+                asks || keeps,
+                "{r}"
+            );
         }
     }
 

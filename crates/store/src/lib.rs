@@ -16,6 +16,7 @@ pub mod audit;
 pub mod cases;
 mod error;
 mod filter;
+pub mod hope_bags;
 pub mod imports;
 pub mod jobs;
 pub mod links;

@@ -786,3 +786,6 @@ async fn the_case_list_puts_children_missing_now_first() {
         ]
     );
 }
+
+#[path = "store/hope_bags.rs"]
+mod hope_bags;

@@ -36,6 +36,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
     ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
     ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
+    ("/hope-bags", "Hope Bags", Action::ViewHopeBags, "Bags of clothes and essentials for recovered young people: stock by location and responders' requests."),
     ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),

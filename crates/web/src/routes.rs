@@ -208,6 +208,20 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/cases/{id}/episodes", ViewCases, api::cases::episodes),
         api(M::POST, "/api/v1/cases/{id}/episodes", ReportMissingChild, api::cases::add_episode),
         api(M::GET, "/api/v1/cases/{id}/poster", ViewCases, api::cases::poster),
+        // Hope Bags
+        page(M::GET, "/hope-bags", ViewHopeBags, pages::hope_bags::overview),
+        page(M::GET, "/hope-bags/request", RequestHopeBags, pages::hope_bags::request_form),
+        page(M::POST, "/hope-bags/requests", RequestHopeBags, pages::hope_bags::create_request),
+        page(M::POST, "/hope-bags/requests/{id}/fulfil", ManageHopeBagStock, pages::hope_bags::fulfil),
+        page(M::POST, "/hope-bags/requests/{id}/delivered", ViewHopeBags, pages::hope_bags::delivered),
+        page(M::GET, "/hope-bags/stock", ManageHopeBagStock, pages::hope_bags::stock_forms),
+        page(M::POST, "/hope-bags/receive", ManageHopeBagStock, pages::hope_bags::receive),
+        page(M::POST, "/hope-bags/build", ManageHopeBagStock, pages::hope_bags::build),
+        page(M::POST, "/hope-bags/locations", ManageHopeBagStock, pages::hope_bags::add_location),
+        api(M::GET, "/api/v1/hope-bags/stock", ViewHopeBags, api::hope_bags::stock),
+        api(M::GET, "/api/v1/hope-bags/requests", ViewHopeBags, api::hope_bags::requests),
+        api(M::POST, "/api/v1/hope-bags/requests", RequestHopeBags, api::hope_bags::create_request),
+        api(M::POST, "/api/v1/hope-bags/requests/{id}/fulfil", ManageHopeBagStock, api::hope_bags::fulfil),
     ]
 }
 

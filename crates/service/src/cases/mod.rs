@@ -441,7 +441,7 @@ impl Services {
     }
 
     /// The case `who` may see, or "not found" (also when they may not see it).
-    async fn visible_case(&self, who: &Principal, id: i64) -> Result<CaseRow> {
+    pub(crate) async fn visible_case(&self, who: &Principal, id: i64) -> Result<CaseRow> {
         self.allow(who, Action::ViewCases)?;
         let row = queries::by_id(self.store.reader(), id)
             .await?

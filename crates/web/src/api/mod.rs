@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod extract;
+pub mod hope_bags;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -42,10 +43,14 @@ use utoipa::{Modify, OpenApi};
         cases::episodes,
         cases::add_episode,
         cases::poster,
+        hope_bags::stock,
+        hope_bags::requests,
+        hope_bags::create_request,
+        hope_bags::fulfil,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: stock by location, responders' requests, fulfilment"))
 )]
 pub struct ApiDoc;
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cases;
 pub mod forms;
 pub mod home;
+pub mod hope_bags;
 pub mod jobs;
 pub mod links;
 pub mod queue;

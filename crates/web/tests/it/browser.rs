@@ -242,29 +242,24 @@ async fn a_tip_filed_through_the_public_form_appears_in_the_analysts_list() {
     b.stop().await;
 }
 
-/// A peer-support volunteer, whose areas are all still to be built, is told so, is offered
-/// none of them, and finds their addresses not found.
+/// A peer-support volunteer is offered Hope Bags, whose stock they keep, and none of the
+/// areas still to be built, whose addresses are not found.
 #[tokio::test]
-async fn a_role_with_nothing_to_do_yet_is_told_so_and_offered_no_empty_area() {
+async fn a_volunteer_is_offered_hope_bags_and_no_empty_area() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
     let c = &b.client;
     b.sign_in(&app.base, "volunteer").await;
-    let main = b.wait_text("main", "Nothing to do here yet").await;
-    let nav = b.wait_text("nav[aria-label=Main]", "Dashboard").await;
-    for label in [
-        "Hope Bags",
-        "Family support",
-        "Training",
-        "Statistics",
-        "Recovery",
-    ] {
+    let nav = b.wait_text("nav[aria-label=Main]", "Hope Bags").await;
+    let main = b.wait_text("main", "Hope Bags").await;
+    assert!(!main.contains("Nothing to do here yet"), "{main}");
+    for label in ["Family support", "Training", "Statistics", "Recovery"] {
         assert!(
             !nav.contains(label) && !main.contains(label),
             "{label}: {nav} / {main}"
         );
     }
-    for path in ["/hope-bags", "/families", "/training", "/statistics"] {
+    for path in ["/families", "/training", "/statistics"] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         let body = b
             .wait_text("main", "There is no page at this address")

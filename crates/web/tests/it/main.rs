@@ -12,6 +12,7 @@ mod browser;
 mod cases;
 mod forms;
 mod helpers;
+mod hope_bags;
 mod intake;
 mod jobs;
 mod links;

@@ -179,7 +179,6 @@ async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
     let app = TestApp::spawn().await;
     let hidden = [
         ("/recovery", "Recovery services"),
-        ("/hope-bags", "Hope Bags"),
         ("/families", "Family support"),
         ("/training", "Training"),
         ("/statistics", "Statistics"),
@@ -205,11 +204,8 @@ async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
             assert_eq!(res.status, 404, "{role} {path}");
             assert!(!res.body.contains("Nothing here yet"), "{role} {path}");
         }
-        // A role whose areas are all still to come is told so, not shown an empty page.
-        if matches!(role, Role::RecoverySpecialist | Role::Volunteer) {
-            assert!(dashboard.body.contains("Nothing to do here yet"), "{role}");
-        } else {
-            assert!(!dashboard.body.contains("Nothing to do here yet"), "{role}");
-        }
+        // Every role of people now has an area (Hope Bags for recovery specialists and
+        // volunteers), so none is told it has nothing to do yet.
+        assert!(!dashboard.body.contains("Nothing to do here yet"), "{role}");
     }
 }

@@ -14,7 +14,7 @@ const HEIGHT: u32 = 844;
 
 /// Sizes the window so the page's viewport is a phone's (the window's frame, if any, is
 /// added to the size asked for).
-async fn phone(c: &Client) {
+pub(crate) async fn phone(c: &Client) {
     c.set_window_size(WIDTH, HEIGHT).await.unwrap();
     let inner = c
         .execute("return [window.innerWidth, window.outerWidth];", vec![])
@@ -50,7 +50,7 @@ async fn widths(b: &Browser) -> (u64, u64) {
     (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
 }
 
-async fn no_sideways_scroll(b: &Browser, base: &str, path: &str) {
+pub(crate) async fn no_sideways_scroll(b: &Browser, base: &str, path: &str) {
     b.client.goto(&format!("{base}{path}")).await.unwrap();
     let (scroll, inner) = widths(b).await;
     if scroll > inner {
@@ -67,7 +67,7 @@ async fn no_sideways_scroll(b: &Browser, base: &str, path: &str) {
     }
 }
 
-async fn tap(c: &Client, css: &str) {
+pub(crate) async fn tap(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -76,7 +76,7 @@ async fn tap(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("tapping {css} did not reach it: {e}"));
 }
 
-async fn tap_and_type(c: &Client, css: &str, text: &str) {
+pub(crate) async fn tap_and_type(c: &Client, css: &str, text: &str) {
     tap(c, css).await;
     c.find(Locator::Css(css))
         .await
