@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod links;
 pub mod orgs;
 pub mod reports;
+pub mod resources;
 pub mod sessions;
 pub mod tokens;
 pub mod triage;
