@@ -57,6 +57,10 @@ pub enum Action {
     PublishPoster,
     ViewLinkAnalysis,
     ViewRecovery,
+    /// The recovery resource directory: search services and read one.
+    ViewResources,
+    /// Add, edit, import and export the directory's services.
+    ManageResources,
     ViewHopeBags,
     ViewFamilySupport,
     ViewTraining,
@@ -130,6 +134,12 @@ pub fn access(action: Action) -> Access {
         }
         Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),
         Action::ViewRecovery => Roles(&[Supervisor, RecoverySpecialist, Caseworker]),
+        // Never law enforcement or volunteers: where a survivor may be referred is itself
+        // sensitive.
+        Action::ViewResources => {
+            Roles(&[Administrator, Supervisor, RecoverySpecialist, Caseworker])
+        }
+        Action::ManageResources => Roles(&[Administrator, Supervisor, RecoverySpecialist]),
         Action::ViewHopeBags => Roles(&[Administrator, Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
@@ -200,6 +210,20 @@ mod tests {
         for r in Role::ALL.into_iter().filter(|r| *r != Investigator) {
             assert!(!permits(Some(&who(r, 2)), Action::ViewLeads), "{r}");
         }
+    }
+
+    #[test]
+    fn the_directory_is_never_for_law_enforcement_or_volunteers() {
+        for r in [Investigator, Volunteer, ProviderApi] {
+            assert!(!permits(Some(&who(r, 2)), Action::ViewResources), "{r}");
+            assert!(!permits(Some(&who(r, 2)), Action::ManageResources), "{r}");
+        }
+        assert!(permits(Some(&who(Caseworker, 2)), Action::ViewResources));
+        assert!(!permits(Some(&who(Caseworker, 2)), Action::ManageResources));
+        assert!(permits(
+            Some(&who(RecoverySpecialist, 2)),
+            Action::ManageResources
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! # Map
 //! - [`model`]: [`Service`], [`Need`], [`Eligibility`], [`Location`], [`HowToRefer`], the
 //!   checked text and id types, and [`Service::is_stale`].
+//! - [`form`]: [`ServiceForm`], the add/edit form checked into a [`Service`], errors by field.
 //! - [`hsds`]: [`hsds::read_package`] and [`hsds::write_package`], the data package's one
 //!   definition (its files, their columns, and how this model maps onto them).
 //!
@@ -14,9 +15,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod form;
 pub mod hsds;
 pub mod model;
 
+pub use form::{FieldError, FormErrors, ServiceForm};
 pub use model::{
     Eligibility, HowToRefer, HsdsId, Location, ModelError, Need, Organisation, Service,
     SexEligibility, STALE_AFTER_DAYS,

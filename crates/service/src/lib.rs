@@ -20,6 +20,7 @@ pub mod cases;
 pub mod intake;
 pub mod linking;
 pub mod queue;
+pub mod recovery;
 
 pub use clock::Clock;
 pub use error::ServiceError;
