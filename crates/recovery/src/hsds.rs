@@ -245,6 +245,8 @@ struct Table {
     file: &'static str,
     index: HashMap<String, usize>,
     rows: Vec<Row>,
+    /// The ids of rows rejected for their shape, so rows about them are not reported again.
+    malformed: Vec<String>,
 }
 
 impl Table {
@@ -297,7 +299,7 @@ impl Reader {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .flexible(false)
+            .flexible(true)
             .from_reader(bytes);
         let header = match rdr.headers() {
             Ok(h) => h.clone(),
@@ -334,6 +336,8 @@ impl Reader {
             return None;
         }
         let mut rows = Vec::new();
+        let mut malformed = Vec::new();
+        let id_col = index.get("id").copied();
         let mut record = csv::StringRecord::new();
         loop {
             match rdr.read_record(&mut record) {
@@ -348,6 +352,21 @@ impl Reader {
                         break;
                     }
                     let line = record.position().map_or(0, |p| p.line());
+                    if record.len() != header.len() {
+                        self.reject(
+                            file,
+                            line,
+                            format!(
+                                "has {} fields where the header has {}: quote any field with a comma or a line break",
+                                record.len(),
+                                header.len()
+                            ),
+                        );
+                        if let Some(id) = id_col.and_then(|i| record.get(i)) {
+                            malformed.push(id.trim().to_string());
+                        }
+                        continue;
+                    }
                     rows.push(Row {
                         line,
                         fields: record.iter().map(str::to_string).collect(),
@@ -374,7 +393,12 @@ impl Reader {
                 }
             }
         }
-        Some(Table { file, index, rows })
+        Some(Table {
+            file,
+            index,
+            rows,
+            malformed,
+        })
     }
 }
 
@@ -497,6 +521,7 @@ pub fn read_package(files: &Files) -> Read {
         &["id", "name", "organization_id"],
         true,
     ) {
+        refused.extend(t.malformed.iter().cloned());
         for row in &t.rows {
             let raw_id = t.get(row, "id").to_string();
             let made = (|| -> Result<Service, String> {
@@ -1126,6 +1151,30 @@ mod tests {
         let r = &read.rejected[0];
         assert_eq!((r.file.as_str(), r.line), ("services.csv", 2));
         assert!(r.to_string().contains("minimum_age 'twelve'"), "{r}");
+    }
+
+    #[test]
+    fn a_row_of_the_wrong_shape_is_one_rejection_and_its_rows_go_with_it() {
+        let one = Service {
+            description: Some("One line".into()),
+            ..sample()
+        };
+        let two = Service {
+            id: id("svc-2"),
+            ..one.clone()
+        };
+        let mut files = write_package(&[two, one]);
+        let text = String::from_utf8(files["services.csv"].clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1] = "svc-2,org-1,,Broken";
+        files.insert("services.csv".into(), lines.join("\n").into_bytes());
+        let read = read_package(&files);
+        assert_eq!(read.services.len(), 1);
+        assert_eq!(read.rejected.len(), 1, "{:?}", read.rejected);
+        assert_eq!(
+            read.rejected[0].to_string(),
+            "services.csv line 2: has 4 fields where the header has 23: quote any field with a comma or a line break"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod extract;
+pub mod resources;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -42,10 +43,14 @@ use utoipa::{Modify, OpenApi};
         cases::episodes,
         cases::add_episode,
         cases::poster,
+        resources::list,
+        resources::create,
+        resources::detail,
+        resources::update,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"))
 )]
 pub struct ApiDoc;
 

@@ -17,5 +17,6 @@ mod jobs;
 mod links;
 mod pages;
 mod phone;
+mod resources;
 mod tips;
 mod triage;
