@@ -118,7 +118,7 @@ fn dependencies_point_toward_the_pure_core() {
         "web",
     ];
     for pure in [
-        "domain", "cybertip", "extract", "link", "synth", "triage", "casework",
+        "domain", "cybertip", "extract", "link", "synth", "triage", "casework", "recovery",
     ] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);
