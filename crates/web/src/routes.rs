@@ -216,6 +216,8 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/cases/{id}/poster", ViewCases, api::cases::poster),
         api(M::GET, "/api/v1/resources", ViewResources, api::resources::list),
         api(M::POST, "/api/v1/resources", ManageResources, api::resources::create),
+        api(M::POST, "/api/v1/resources/import", ManageResources, api::resources::import),
+        api(M::GET, "/api/v1/resources/export", ManageResources, api::resources::export),
         api(M::GET, "/api/v1/resources/{id}", ViewResources, api::resources::detail),
         api(M::PUT, "/api/v1/resources/{id}", ManageResources, api::resources::update),
     ]

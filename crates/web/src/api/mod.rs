@@ -47,6 +47,8 @@ use utoipa::{Modify, OpenApi};
         resources::create,
         resources::detail,
         resources::update,
+        resources::import,
+        resources::export,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

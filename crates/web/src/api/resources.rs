@@ -331,3 +331,96 @@ pub async fn update(
     let v = services.resource(p, id).await?;
     Ok(Json(out(v.id, &v.service, v.stale)))
 }
+
+/// An HSDS 3.x CSV data package as JSON: each file's name (`services.csv`, …) and its text.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+pub struct Package {
+    /// `organizations.csv` and `services.csv` are required; `locations.csv`,
+    /// `addresses.csv`, `service_at_location.csv`, `phones.csv`, `languages.csv`,
+    /// `schedules.csv`, `service_areas.csv`, `taxonomies.csv`, `taxonomy_terms.csv` and
+    /// `attributes.csv` are read when present.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// A row of the package that was not imported.
+#[derive(Serialize, ToSchema)]
+pub struct RejectedRow {
+    pub file: String,
+    /// The line the row starts on (the header is line 1); 0 for the file as a whole.
+    pub line: u64,
+    /// What was wrong and what to do.
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    pub added: usize,
+    pub updated: usize,
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// Imports an Open Referral HSDS 3.x data package: a service whose HSDS id is already in
+/// the directory is updated, not added again; rows that cannot be read are returned by
+/// file and line and the rest is imported. For packages larger than a few megabytes, use
+/// `clearinghouse resources import`.
+#[utoipa::path(post, path = "/api/v1/resources/import", tag = "resources", request_body = Package,
+    responses((status = 200, body = ImportResult), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import(
+    ctx: Ctx,
+    ApiJson(pkg): ApiJson<Package>,
+) -> Result<Json<ImportResult>, AppError> {
+    let p = ctx.principal()?;
+    let mut files = recovery::hsds::Files::new();
+    let mut unknown = Vec::new();
+    for (name, text) in pkg.files {
+        if recovery::hsds::FILES.contains(&name.as_str()) {
+            files.insert(name, text.into_bytes());
+        } else {
+            unknown.push(FieldProblem::new(
+                format!("files.{name}"),
+                format!(
+                    "not a file of an HSDS 3 package this directory reads (one of: {})",
+                    recovery::hsds::FILES.join(", ")
+                ),
+            ));
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(AppError::invalid(
+            "the package names a file this directory does not read: rename or leave it out",
+            unknown,
+        ));
+    }
+    let s = ctx
+        .state
+        .services
+        .import_resources(p, &files, ctx.ip.clone())
+        .await?;
+    Ok(Json(ImportResult {
+        added: s.added,
+        updated: s.updated,
+        rejected: s
+            .rejected
+            .into_iter()
+            .map(|r| RejectedRow {
+                file: r.file,
+                line: r.line,
+                reason: r.reason,
+            })
+            .collect(),
+    }))
+}
+
+/// The whole directory as an Open Referral HSDS 3.x data package.
+#[utoipa::path(get, path = "/api/v1/resources/export", tag = "resources",
+    responses((status = 200, body = Package), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn export(ctx: Ctx) -> Result<Json<Package>, AppError> {
+    let p = ctx.principal()?;
+    let files = ctx.state.services.export_resources(p).await?;
+    Ok(Json(Package {
+        files: files
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+            .collect(),
+    }))
+}

@@ -291,3 +291,90 @@ async fn a_service_is_added_and_edited_through_the_form_and_the_api() {
     assert!(log.contains("resource.create"), "{log}");
     assert!(log.contains("resource.update"), "{log}");
 }
+
+#[tokio::test]
+async fn a_package_is_imported_and_exported_over_the_api() {
+    let app = TestApp::spawn().await;
+    let c = app.login(Role::RecoverySpecialist).await;
+    let files: serde_json::Map<String, serde_json::Value> = synth::resources::package(4, 10)
+        .into_iter()
+        .map(|(k, v)| (k, json!(String::from_utf8(v).unwrap())))
+        .collect();
+    let mut bad = files.clone();
+    bad.insert("services.txt".into(), json!("id\n"));
+    let res = c
+        .send_json(
+            Method::POST,
+            "/api/v1/resources/import",
+            Some(json!({"files": bad})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("files.services.txt"), "{}", res.body);
+
+    let mut one_bad = files.clone();
+    let services = files["services.csv"]
+        .as_str()
+        .unwrap()
+        .replacen(",12,17,", ",12,seventeen,", 1);
+    one_bad.insert("services.csv".into(), json!(services));
+    let res = c
+        .send_json(
+            Method::POST,
+            "/api/v1/resources/import",
+            Some(json!({"files": one_bad})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(v["added"], 9, "{v}");
+    assert_eq!(v["rejected"][0]["file"], "services.csv");
+    assert!(
+        v["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("maximum_age 'seventeen'"),
+        "{v}"
+    );
+
+    let res = c
+        .send_json(
+            Method::POST,
+            "/api/v1/resources/import",
+            Some(json!({"files": files})),
+            None,
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(
+        (v["added"].clone(), v["updated"].clone()),
+        (json!(1), json!(9)),
+        "{v}"
+    );
+
+    let res = c
+        .send_json(Method::GET, "/api/v1/resources/export", None, None)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let exported: recovery::hsds::Files = v["files"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, t)| (k.clone(), t.as_str().unwrap().as_bytes().to_vec()))
+        .collect();
+    let mut back = recovery::hsds::read_package(&exported).services;
+    back.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(back, synth::resources::services(4, 10));
+
+    // A caseworker reads the directory but neither imports nor exports it.
+    let cw = app.login(Role::Caseworker).await;
+    assert_eq!(
+        cw.send_json(Method::GET, "/api/v1/resources/export", None, None)
+            .await
+            .status,
+        403
+    );
+}
