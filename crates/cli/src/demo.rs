@@ -64,6 +64,8 @@ pub fn config(args: &ConfigArgs, listen: Option<String>) -> Result<Config> {
 /// networks, repeat runaways and linked ads.
 const WORLD_SEED: u64 = 2026;
 const WORLD_SCALE: u64 = 3_000;
+/// Services in the demo's recovery resource directory.
+const DEMO_RESOURCES: usize = 200;
 
 /// Creates the demo organisations and accounts and loads a small synthetic world through
 /// the same import path as `clearinghouse import`, unless the data directory has them.
@@ -107,6 +109,10 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     eprintln!("Loading it…");
     let outcome = crate::world::import(services, "demo", &[dir]).await?;
     crate::world::report(&outcome)?;
+    let resources = services
+        .import_resources_as_operator(&synth::resources::package(WORLD_SEED, DEMO_RESOURCES))
+        .await?;
+    eprintln!("Recovery resources: {resources}.");
     share_demo_leads(services).await?;
     seed_hope_bags(services).await
 }

@@ -7,6 +7,7 @@ mod demo;
 mod extractcmd;
 mod linkall;
 mod linkcmd;
+mod resourcescmd;
 mod triagecmd;
 mod world;
 
@@ -53,6 +54,9 @@ enum Command {
     Synth(world::SynthArgs),
     /// Load CyberTipline XML reports, tips, ads and missing-child cases; importing twice adds nothing.
     Import(world::ImportArgs),
+    /// The recovery resource directory: import and export Open Referral (HSDS 3) data packages.
+    #[command(subcommand)]
+    Resources(resourcescmd::ResourcesCommand),
     /// Report priorities: reassess them all after the indicator catalogue changed.
     #[command(subcommand)]
     Triage(triagecmd::TriageCommand),
@@ -122,6 +126,13 @@ async fn run(cli: Cli) -> Result<()> {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;
             let outcome = triagecmd::run(&services, cmd).await;
+            services.store.close().await;
+            outcome
+        }
+        Command::Resources(cmd) => {
+            let config = Config::load(&cli.config, None)?;
+            let services = connect(&config).await?;
+            let outcome = resourcescmd::run(&services, cmd).await;
             services.store.close().await;
             outcome
         }

@@ -68,6 +68,9 @@ fn every_command_has_help() {
         vec!["link", "--help"],
         vec!["triage", "recompute", "--help"],
         vec!["admin", "set-jurisdiction", "--help"],
+        vec!["resources", "--help"],
+        vec!["resources", "import", "--help"],
+        vec!["resources", "export", "--help"],
     ] {
         let o = run(&args, None);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -318,4 +321,95 @@ fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
+}
+
+#[test]
+fn resources_import_and_export_hsds_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let pkg = dir.path().join("package");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, bytes) in synth::resources::package(3, 20) {
+        let bytes = if name == "services.csv" {
+            // Service 3 (line 5) loses most of its fields.
+            let text = String::from_utf8(bytes).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            lines[4] = "sample-service-00003,sample-organization-00003,,Cut short".into();
+            (lines.join("\n") + "\n").into_bytes()
+        } else {
+            bytes
+        };
+        std::fs::write(pkg.join(name), bytes).unwrap();
+    }
+    let o = run(
+        &[
+            "resources",
+            "import",
+            pkg.to_str().unwrap(),
+            "--data-dir",
+            data,
+        ],
+        None,
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("rejected: services.csv line 5: has 4 fields where the header has 23"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("19 services added, 0 updated, 1 rows rejected"),
+        "{}",
+        text(&o)
+    );
+
+    let out = dir.path().join("export");
+    let o = run(
+        &[
+            "resources",
+            "export",
+            out.to_str().unwrap(),
+            "--data-dir",
+            data,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let services = std::fs::read_to_string(out.join("services.csv")).unwrap();
+    assert_eq!(services.lines().count(), 20);
+    // Exported, it imports again as updates only.
+    let o = run(
+        &[
+            "resources",
+            "import",
+            out.to_str().unwrap(),
+            "--data-dir",
+            data,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("0 services added, 19 updated, 0 rows rejected"),
+        "{}",
+        text(&o)
+    );
+    // An earlier package is never overwritten.
+    let o = run(
+        &[
+            "resources",
+            "export",
+            out.to_str().unwrap(),
+            "--data-dir",
+            data,
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("export into an empty directory"),
+        "{}",
+        text(&o)
+    );
 }

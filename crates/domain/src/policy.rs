@@ -57,6 +57,10 @@ pub enum Action {
     PublishPoster,
     ViewLinkAnalysis,
     ViewRecovery,
+    /// The recovery resource directory: search services and read one.
+    ViewResources,
+    /// Add, edit, import and export the directory's services.
+    ManageResources,
     /// The Hope Bags area: stock on hand and requests (each role sees what it may do there).
     ViewHopeBags,
     ViewFamilySupport,
@@ -136,6 +140,12 @@ pub fn access(action: Action) -> Access {
         }
         Action::ViewLinkAnalysis => Roles(&[Supervisor, Analyst, Investigator]),
         Action::ViewRecovery => Roles(&[Supervisor, RecoverySpecialist, Caseworker]),
+        // Never law enforcement or volunteers: where a survivor may be referred is itself
+        // sensitive.
+        Action::ViewResources => {
+            Roles(&[Administrator, Supervisor, RecoverySpecialist, Caseworker])
+        }
+        Action::ManageResources => Roles(&[Administrator, Supervisor, RecoverySpecialist]),
         Action::ViewHopeBags => Roles(&[
             Administrator,
             Supervisor,
@@ -233,6 +243,20 @@ mod tests {
                 "{r}"
             );
         }
+    }
+
+    #[test]
+    fn the_directory_is_never_for_law_enforcement_or_volunteers() {
+        for r in [Investigator, Volunteer, ProviderApi] {
+            assert!(!permits(Some(&who(r, 2)), Action::ViewResources), "{r}");
+            assert!(!permits(Some(&who(r, 2)), Action::ManageResources), "{r}");
+        }
+        assert!(permits(Some(&who(Caseworker, 2)), Action::ViewResources));
+        assert!(!permits(Some(&who(Caseworker, 2)), Action::ManageResources));
+        assert!(permits(
+            Some(&who(RecoverySpecialist, 2)),
+            Action::ManageResources
+        ));
     }
 
     #[test]

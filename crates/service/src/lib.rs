@@ -21,6 +21,7 @@ pub mod hope_bags;
 pub mod intake;
 pub mod linking;
 pub mod queue;
+pub mod recovery;
 
 pub use clock::Clock;
 pub use error::ServiceError;

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod links;
 pub mod orgs;
 pub mod reports;
+pub mod resources;
 pub mod sessions;
 pub mod tokens;
 pub mod triage;

@@ -6,7 +6,7 @@
 use domain::audit::{NewAuditEntry, Verifier};
 use domain::{CaseStatus, OrgKind, Role, Username};
 use store::testing::TestDb;
-use store::{audit, cases, orgs, sessions, tokens, users, StoreError};
+use store::{audit, cases, orgs, resources, sessions, tokens, users, StoreError};
 
 async fn fixture() -> (TestDb, store::Store) {
     let db = TestDb::new().await;
@@ -789,3 +789,212 @@ async fn the_case_list_puts_children_missing_now_first() {
 
 #[path = "store/hope_bags.rs"]
 mod hope_bags;
+fn resource(
+    hsds: &str,
+    name: &str,
+    needs: &[&str],
+    state: &str,
+    ages: (i64, i64),
+) -> resources::ResourceEntry {
+    resources::ResourceEntry {
+        hsds_id: hsds.into(),
+        name: name.into(),
+        organisation: "Sample Youth Services".into(),
+        service_json: format!("{{\"name\":\"{name}\"}}"),
+        needs: needs.iter().map(|n| n.to_string()).collect(),
+        states: vec![state.into()],
+        counties: vec!["Harris County".into()],
+        languages: vec!["English".into(), "Spanish".into()],
+        min_age: Some(ages.0),
+        max_age: Some(ages.1),
+        search_text: format!("{name} Sample Youth Services"),
+        last_verified: Some("2026-01-02".into()),
+    }
+}
+
+#[tokio::test]
+async fn resources_are_keyed_by_hsds_id_and_searched_by_need_place_age_and_language() {
+    use resources::ResourceFilter as F;
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    let (a, added) = resources::upsert(
+        &mut tx,
+        &resource(
+            "svc-a",
+            "Safe house",
+            &["shelter_housing", "medical"],
+            "TX",
+            (12, 17),
+        ),
+        None,
+        5,
+    )
+    .await
+    .unwrap();
+    assert!(added);
+    let (b, _) = resources::upsert(
+        &mut tx,
+        &resource("svc-b", "Legal clinic", &["legal"], "CA", (16, 24)),
+        None,
+        5,
+    )
+    .await
+    .unwrap();
+    // A wildcard in a need is not a wildcard.
+    resources::upsert(
+        &mut tx,
+        &resource(
+            "svc-c",
+            "Counselling 100%",
+            &["mental_health"],
+            "TX",
+            (0, 120),
+        ),
+        None,
+        5,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Re-importing the same HSDS id updates the row.
+    let mut tx = s.begin().await.unwrap();
+    let (again, added) = resources::upsert(
+        &mut tx,
+        &resource(
+            "svc-a",
+            "Safe house (girls)",
+            &["shelter_housing"],
+            "TX",
+            (12, 17),
+        ),
+        None,
+        9,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((again, added), (a, false));
+    let row = resources::by_id(s.reader(), a).await.unwrap().unwrap();
+    assert_eq!(row.name, "Safe house (girls)");
+    assert_eq!((row.created_at, row.updated_at), (5, 9));
+    assert_eq!(row.last_verified.as_deref(), Some("2026-01-02"));
+    assert_eq!(
+        resources::count(s.reader(), &F::default()).await.unwrap(),
+        3
+    );
+
+    let names =
+        |rows: Vec<resources::ResourceRow>| rows.into_iter().map(|r| r.hsds_id).collect::<Vec<_>>();
+    let find = |f: F| {
+        let s = s.clone();
+        async move { names(resources::page(s.reader(), &f, 10, 0).await.unwrap()) }
+    };
+    assert_eq!(
+        find(F {
+            need: Some("medical".into()),
+            ..F::default()
+        })
+        .await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        find(F {
+            need: Some("shelter_housing".into()),
+            ..F::default()
+        })
+        .await,
+        vec!["svc-a"]
+    );
+    assert_eq!(
+        find(F {
+            need: Some("%".into()),
+            ..F::default()
+        })
+        .await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        find(F {
+            state: Some("tx".into()),
+            ..F::default()
+        })
+        .await,
+        vec!["svc-c", "svc-a"]
+    );
+    assert_eq!(
+        find(F {
+            county: Some("harris county".into()),
+            age: Some(20),
+            ..F::default()
+        })
+        .await,
+        vec!["svc-c", "svc-b"]
+    );
+    assert_eq!(
+        find(F {
+            language: Some("SPANISH".into()),
+            state: Some("CA".into()),
+            ..F::default()
+        })
+        .await,
+        vec!["svc-b"]
+    );
+    assert_eq!(
+        find(F {
+            text: Some("100%".into()),
+            ..F::default()
+        })
+        .await,
+        vec!["svc-c"]
+    );
+    assert_eq!(
+        resources::count(
+            s.reader(),
+            &F {
+                age: Some(12),
+                ..F::default()
+            }
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    // Paging by name.
+    assert_eq!(
+        names(
+            resources::page(s.reader(), &F::default(), 1, 1)
+                .await
+                .unwrap()
+        ),
+        vec!["svc-b"]
+    );
+    assert_eq!(
+        names(resources::all(s.reader()).await.unwrap()),
+        vec!["svc-a", "svc-b", "svc-c"]
+    );
+    assert_eq!(
+        resources::states(s.reader()).await.unwrap(),
+        vec!["CA", "TX"]
+    );
+
+    // Giving one service another's HSDS id is a conflict; an unknown id is not found.
+    let err = resources::update(
+        s.reader(),
+        b,
+        &resource("svc-a", "x", &["legal"], "CA", (1, 2)),
+        10,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let err = resources::update(
+        s.reader(),
+        999,
+        &resource("svc-z", "x", &["legal"], "CA", (1, 2)),
+        10,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+}

@@ -71,7 +71,8 @@
 //! into records with noise from `noise`; `gen` cuts that into deterministic chunks; `write`
 //! writes them out in parallel. Apart from the world, `boards` and `market` are two
 //! independently written adversarial ad boards for scoring ad clustering, and `households` a
-//! person generator for scoring person matching (issue 17).
+//! person generator for scoring person matching (issue 17). `resources` writes the recovery
+//! directory's services as an Open Referral HSDS package (issue 19).
 
 #![forbid(unsafe_code)]
 
@@ -87,6 +88,7 @@ pub mod market;
 mod noise;
 pub mod records;
 mod reports;
+pub mod resources;
 mod tips;
 mod util;
 mod world;

@@ -18,6 +18,7 @@ pub enum Stream {
     Tips = 5,
     Ads = 6,
     Sellers = 7,
+    Resources = 8,
 }
 
 /// A generator for one phase, or for one chunk of a phase (`chunk` picks the stream).

@@ -159,9 +159,15 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/links/record/{kind}/{id}", ViewLinkAnalysis, pages::links::record),
         page(M::GET, "/links/identifier/{kind}/{value}", ViewLinkAnalysis, pages::links::identifier),
         page(M::GET, "/links/cluster/{kind}/{id}", ViewLinkAnalysis, pages::links::cluster),
-        // Recovery services, Hope Bags, family support, training, statistics and providers'
-        // own submissions have no route until each is built: an area with nothing to do is
-        // not found rather than a placeholder (their `Action`s wait in the policy).
+        page(M::GET, "/recovery/resources", ViewResources, pages::resources::list),
+        page(M::GET, "/recovery/resources/new", ManageResources, pages::resources::new_form),
+        page(M::POST, "/recovery/resources", ManageResources, pages::resources::create),
+        page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
+        page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
+        page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
+        // Recovery plans and referrals, Hope Bags, family support, training, statistics and
+        // providers' own submissions have no route until each is built: an area with nothing
+        // to do is not found rather than a placeholder (their `Action`s wait in the policy).
         // Administration
         page(M::GET, "/admin/users", ManageUsers, pages::admin::users),
         page(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),
@@ -222,6 +228,12 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/hope-bags/requests", ViewHopeBags, api::hope_bags::requests),
         api(M::POST, "/api/v1/hope-bags/requests", RequestHopeBags, api::hope_bags::create_request),
         api(M::POST, "/api/v1/hope-bags/requests/{id}/fulfil", ManageHopeBagStock, api::hope_bags::fulfil),
+        api(M::GET, "/api/v1/resources", ViewResources, api::resources::list),
+        api(M::POST, "/api/v1/resources", ManageResources, api::resources::create),
+        api(M::POST, "/api/v1/resources/import", ManageResources, api::resources::import),
+        api(M::GET, "/api/v1/resources/export", ManageResources, api::resources::export),
+        api(M::GET, "/api/v1/resources/{id}", ViewResources, api::resources::detail),
+        api(M::PUT, "/api/v1/resources/{id}", ManageResources, api::resources::update),
     ]
 }
 

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cases;
 pub mod extract;
 pub mod hope_bags;
+pub mod resources;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -47,10 +48,16 @@ use utoipa::{Modify, OpenApi};
         hope_bags::requests,
         hope_bags::create_request,
         hope_bags::fulfil,
+        resources::list,
+        resources::create,
+        resources::detail,
+        resources::update,
+        resources::import,
+        resources::export,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: stock by location, responders' requests, fulfilment"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: stock by location, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"))
 )]
 pub struct ApiDoc;
 

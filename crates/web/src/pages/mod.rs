@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod links;
 pub mod queue;
 pub mod reports;
+pub mod resources;
 pub mod sort;
 pub mod tip;
 

@@ -18,5 +18,6 @@ mod jobs;
 mod links;
 mod pages;
 mod phone;
+mod resources;
 mod tips;
 mod triage;

@@ -321,3 +321,52 @@ async fn a_report_prints_for_the_case_file_without_the_site_around_it() {
     assert!(text.contains("https://ads.example/listing/1"), "{text}");
     b.stop().await;
 }
+
+/// The recovery directory on a phone: the search, a service and the form fit the screen;
+/// a recovery specialist searches by need by tapping, and adds a service through the form,
+/// its problems listed first.
+#[tokio::test]
+async fn on_a_phone_the_directory_is_searched_and_a_service_added_by_tapping() {
+    let app = TestApp::spawn().await;
+    app.services
+        .import_resources_as_operator(&synth::resources::package(5, 40))
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    phone(c).await;
+    b.submit_sign_in(&app.usernames[&Role::RecoverySpecialist])
+        .await;
+    b.wait_text("main h1", "Welcome").await;
+    no_sideways_scroll(&b, &app.base, "/recovery/resources").await;
+    no_sideways_scroll(&b, &app.base, "/recovery/resources/1").await;
+    no_sideways_scroll(&b, &app.base, "/recovery/resources/new").await;
+
+    c.goto(&format!("{}/recovery/resources", app.base))
+        .await
+        .unwrap();
+    let need = c.find(Locator::Css("#need")).await.unwrap();
+    need.click().await.unwrap();
+    need.select_by_value("legal").await.unwrap();
+    tap(c, "form[role=search] button[type=submit]").await;
+    let found = b.wait_text("main", "matching the search").await;
+    assert!(found.contains("Legal Aid Project"), "{found}");
+
+    c.goto(&format!("{}/recovery/resources/new", app.base))
+        .await
+        .unwrap();
+    tap(c, "#service-form button[type=submit]").await;
+    let summary = b.wait_text(".error-summary", "There is a problem").await;
+    assert!(summary.contains("What it offers"), "{summary}");
+    let (scroll, inner) = widths(&b).await;
+    assert!(scroll <= inner, "the form with errors is {scroll} px wide");
+    tap_and_type(c, "#organisation", "Sample Lantern Youth Services").await;
+    tap_and_type(c, "#name", "Lantern drop-in").await;
+    tap(c, "#need-basic_needs").await;
+    tap_and_type(c, "#state", "OH").await;
+    tap(c, "#service-form button[type=submit]").await;
+    b.wait_text("main h1", "Lantern drop-in").await;
+    b.wait_text("main", "was added to the directory").await;
+    b.stop().await;
+}

@@ -1,0 +1,26 @@
+//! The pure core of recovery services: the resource directory's [`Service`]s (what each
+//! offers from a fixed taxonomy of [`Need`]s, who is eligible, languages, locations, hours,
+//! how to refer, capacity when known, when it was last verified) and Open Referral's Human
+//! Services Data Specification (HSDS 3.x) CSV data packages, read with every rejected row
+//! named by file and line, and written. No IO, no async, no web or database types.
+//!
+//! # Map
+//! - [`model`]: [`Service`], [`Need`], [`Eligibility`], [`Location`], [`HowToRefer`], the
+//!   checked text and id types, and [`Service::is_stale`].
+//! - [`form`]: [`ServiceForm`], the add/edit form checked into a [`Service`], errors by field.
+//! - [`hsds`]: [`hsds::read_package`] and [`hsds::write_package`], the data package's one
+//!   definition (its files, their columns, and how this model maps onto them).
+//!
+//! Recovery plans and referrals (issue 19's later parts) will live here too.
+
+#![forbid(unsafe_code)]
+
+pub mod form;
+pub mod hsds;
+pub mod model;
+
+pub use form::{FieldError, FormErrors, ServiceForm};
+pub use model::{
+    Eligibility, HowToRefer, HsdsId, Location, ModelError, Need, Organisation, Service,
+    SexEligibility, STALE_AFTER_DAYS,
+};
