@@ -1387,7 +1387,7 @@ pub async fn dismiss_alert_group(
     {
         Ok(n) => Ok(flash::redirect(
             &ctx,
-            &format!("/cases/{id}#alerts"),
+            &format!("/cases/{id}"),
             if n == 1 {
                 "1 alert was dismissed with your reason.".to_owned()
             } else {
@@ -1644,7 +1644,7 @@ pub async fn remove_photo(
         .await?;
     Ok(flash::redirect(
         &ctx,
-        &format!("/cases/{id}#photos"),
+        &format!("/cases/{id}"),
         "The photo was removed.",
     ))
 }

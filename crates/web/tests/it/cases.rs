@@ -1208,7 +1208,8 @@ async fn an_identifier_in_twelve_reports_is_one_alert_group_dismissed_with_one_r
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let to = res.location.unwrap();
-    assert_eq!(to, format!("/cases/{id}#alerts"));
+    // No anchor: the banner under the title says what happened.
+    assert_eq!(to, format!("/cases/{id}"));
     let page = analyst.get(&to).await.body;
     assert!(
         page.contains("12 alerts were dismissed with your reason."),
