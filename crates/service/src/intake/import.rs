@@ -121,15 +121,15 @@ fn date_in(when: &str) -> Option<&str> {
     .then_some(w)
 }
 
-/// The people a tip names beyond its first child and first other person.
-fn extra_people(t: &TipRecord) -> impl Iterator<Item = &TipPerson> {
+/// The people a tip names beyond its first child and first other person, with their
+/// place in `people` (from 0).
+fn extra_people(t: &TipRecord) -> impl Iterator<Item = (usize, &TipPerson)> {
     let child = t.people.iter().position(TipPerson::is_child);
     let other = t.people.iter().position(|p| !p.is_child());
     t.people
         .iter()
         .enumerate()
         .filter(move |(i, _)| Some(*i) != child && Some(*i) != other)
-        .map(|(_, p)| p)
 }
 
 fn named(p: &TipPerson) -> NamedPerson {
@@ -262,9 +262,9 @@ impl Services {
                 let at = parse_time(&t.submitted_at)?;
                 let (mut report, mut when_given) =
                     tip_to_report(&tip_form(t), at).map_err(|e| invalid(e.to_string()))?;
-                for extra in extra_people(t) {
+                for (i, extra) in extra_people(t) {
                     add_named_person(&mut report, &named(extra))
-                        .map_err(|e| invalid(e.to_string()))?;
+                        .map_err(|e| invalid(format!("person {} of `people`: {e}", i + 1)))?;
                 }
                 // Words rather than a date: the words are the reporter's, so they are kept
                 // as they put them; `when_given` says the time shown is ours.
@@ -513,7 +513,8 @@ mod tests {
         );
         assert_eq!(f.anonymous, "on");
         let (mut report, _) = tip_to_report(&f, parse_time(&t.submitted_at).unwrap()).unwrap();
-        for p in extra_people(&t) {
+        for (i, p) in extra_people(&t) {
+            assert_eq!(i, 2);
             add_named_person(&mut report, &named(p)).unwrap();
         }
         assert_eq!(report.victims.len(), 1);
