@@ -673,16 +673,8 @@ fn text_clusters(ws: &WeightedSets, sets: &mut UnionFind) -> TextClusters {
         .into_iter()
         .filter(|m| m.len() > 1)
         .map(|members| {
-            let step = members.len().div_ceil(SAMPLE).max(1);
-            let sample: Vec<u32> = members.iter().step_by(step).copied().collect();
-            let mut best = (f32::MIN, members[0]);
-            for &c in &sample {
-                let s: f32 = sample.iter().map(|&o| ws.similarity(c, o)).sum();
-                if s > best.0 {
-                    best = (s, c);
-                }
-            }
-            let template = best.1;
+            let template =
+                crate::text::medoid(&members, SAMPLE, |a, b| f64::from(ws.similarity(a, b)));
             let similarity = members
                 .iter()
                 .map(|&m| {

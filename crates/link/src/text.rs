@@ -797,17 +797,9 @@ impl TextClusterer {
     }
 
     fn describe(&self, members: Vec<u32>) -> TextCluster {
-        let k = self.config.medoid_sample.max(1);
-        let step = members.len().div_ceil(k).max(1);
-        let sample: Vec<u32> = members.iter().step_by(step).copied().collect();
-        let mut best = (f64::MIN, members[0]);
-        for &c in &sample {
-            let s: f64 = sample.iter().map(|&o| self.similarity(c, o)).sum();
-            if s > best.0 {
-                best = (s, c);
-            }
-        }
-        let template = best.1;
+        let template = medoid(&members, self.config.medoid_sample, |a, b| {
+            self.similarity(a, b)
+        });
         let similarity = members
             .iter()
             .map(|&m| self.similarity(m, template) as f32)
@@ -818,6 +810,21 @@ impl TextClusterer {
             similarity,
         }
     }
+}
+
+/// A cluster's medoid: among an even sample of at most `sample` members, the one most
+/// similar to the rest of the sample (the first such on a tie). `members` is not empty.
+pub(crate) fn medoid(members: &[u32], sample: usize, similarity: impl Fn(u32, u32) -> f64) -> u32 {
+    let step = members.len().div_ceil(sample.max(1)).max(1);
+    let picked: Vec<u32> = members.iter().step_by(step).copied().collect();
+    let mut best = (f64::MIN, members[0]);
+    for &c in &picked {
+        let s: f64 = picked.iter().map(|&o| similarity(c, o)).sum();
+        if s > best.0 {
+            best = (s, c);
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
