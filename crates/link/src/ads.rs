@@ -155,11 +155,13 @@ impl AdConfig {
     /// when the two ads share neighbours (Jarvis and Patrick 1973) or are
     /// near-copies, and two clusters (phone clusters included) joined only when
     /// they are alike on average across, so no single pair of stock phrases
-    /// bridges two operations. See [`crate::neighbours`].
+    /// bridges two operations. Two clusters that each keep a contact of their own
+    /// need more likeness; two posted in the same places need less. Identifiers are
+    /// judged by how alike their ads are, rarity-weighted. See [`crate::neighbours`].
     ///
     /// Pairwise F1 at 20,000 ads (fixed phones / half the operations rotating):
-    /// `synth::boards` 0.95 / 0.83 (default 0.04 / 0.02), `synth::market` 0.94 /
-    /// 0.73 (default 0.96 / 0.83). It wins on the formulaic boards and loses a
+    /// `synth::boards` 0.97 / 0.85 (default 0.04 / 0.02), `synth::market` 0.96 /
+    /// 0.84 (default 0.99 / 0.86). It wins on the formulaic boards and loses a
     /// little to the default on drifting operations, so it is not the default.
     pub fn neighbourhoods() -> AdConfig {
         AdConfig {
@@ -277,6 +279,19 @@ impl AdClusters {
 /// What is kept of an ad after reading it: its identifiers and its text's shingles.
 type Read = (Vec<(IdKind, String)>, Vec<u64>);
 
+/// Where an ad was posted, as a hash (0: not said).
+fn place_of(ad: &AdRecord) -> u64 {
+    match (&ad.city, &ad.state) {
+        (None, None) => 0,
+        (c, s) => crate::person::mix(crate::person::hash_str(&format!(
+            "{}|{}",
+            c.as_deref().unwrap_or("").trim().to_lowercase(),
+            s.as_deref().unwrap_or("").trim().to_lowercase()
+        )))
+        .max(1),
+    }
+}
+
 /// Phones, emails and handles in an ad's text, sorted and distinct, and the text's
 /// shingles with those identifiers blanked out: an identifier is evidence of its own,
 /// judged by its own rules, and must not also count as shared wording (a hub number
@@ -392,6 +407,16 @@ pub const OPERATION_AGREEMENT: f32 = 0.2;
 /// Mean text similarity of an identifier's ads below which it is a hub.
 pub const HUB_AGREEMENT: f32 = 0.08;
 
+/// [`OPERATION_AGREEMENT`] for rarity-weighted similarity (unpadded). Of the phones of 3
+/// ads or more on both adversarial generators (20,000 ads), operations' ads agree at 0.16
+/// or more in 99 in 100, and hubs' (a placeholder copied by unrelated posters) at 0.07 at
+/// most: stock phrases weigh almost nothing, so a hub's texts share almost nothing else.
+/// Weighting still lets an operation that is most of the board be one: each of its
+/// shingles weighs at least [`crate::text::MIN_SHINGLE_WEIGHT`], and the ratio holds.
+pub const WEIGHTED_OPERATION_AGREEMENT: f32 = 0.12;
+/// [`HUB_AGREEMENT`] for rarity-weighted similarity (see [`WEIGHTED_OPERATION_AGREEMENT`]).
+pub const WEIGHTED_HUB_AGREEMENT: f32 = 0.09;
+
 /// Whether the ads carrying an identifier agree on their text: the mean
 /// similarity of sampled pairs of them. An operation's ads are written alike;
 /// a placeholder number copied by unrelated posters gathers texts that share
@@ -399,28 +424,40 @@ pub const HUB_AGREEMENT: f32 = 0.08;
 /// [`IdContext::Operation`] at [`OPERATION_AGREEMENT`] or more,
 /// [`IdContext::Hub`] below [`HUB_AGREEMENT`], and frequency decides in between
 /// (and for two ads).
-fn judge(similarity: impl Fn(u32, u32) -> f64, records: &[u32]) -> Option<IdContext> {
+fn judge(
+    similarity: impl Fn(u32, u32) -> f64,
+    records: &[u32],
+    (operation, hub): (f32, f32),
+) -> Option<IdContext> {
     if records.len() < 3 {
         return None;
     }
     let n = records.len();
     let mut sum = 0.0;
     let mut asked = 0usize;
-    // Deterministic pairs spread over the records: i with i + step (mod n).
-    let pairs = JUDGE_PAIRS.min(n * (n - 1) / 2);
+    // Deterministic pairs: all of them for a few records, else pairs far apart in a
+    // shuffled order. Records come in posting order, and an operation posts in
+    // bursts: neighbours in that order are one poster's ads even under a hub's number.
+    let all = n * (n - 1) / 2;
+    let pairs = JUDGE_PAIRS.min(all);
     let mut k = 0usize;
     while asked < pairs {
-        let i = k % n;
-        let j = (i + 1 + (k / n) % (n - 1)) % n;
+        let (i, j) = if all <= JUDGE_PAIRS {
+            (k % n, (k % n + 1 + (k / n) % (n - 1)) % n)
+        } else {
+            let r = crate::person::mix(k as u64 ^ (n as u64) << 32);
+            let i = (r % n as u64) as usize;
+            (i, (i + 1 + ((r >> 32) % (n as u64 - 1)) as usize) % n)
+        };
         k += 1;
         let (a, b) = (records[i], records[j]);
         asked += 1;
         sum += similarity(a, b);
     }
     let agreement = (sum / asked.max(1) as f64) as f32;
-    if agreement >= OPERATION_AGREEMENT {
+    if agreement >= operation {
         Some(IdContext::Operation { agreement })
-    } else if agreement < HUB_AGREEMENT {
+    } else if agreement < hub {
         Some(IdContext::Hub { agreement })
     } else {
         None
@@ -445,21 +482,22 @@ where
     let threads = parts.len().max(1);
     let (reader, extractor, progress) = (&texts, &extractor, &progress);
     let rarity = config.rarity || config.neighbours.is_some();
-    let (read, counts): (Vec<Vec<Read>>, Vec<ShingleCounts>) = std::thread::scope(|s| {
+    let (read, counts): (Vec<Vec<(Read, u64)>>, Vec<ShingleCounts>) = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
             .map(|part| {
                 s.spawn(move || {
                     let mut counts = ShingleCounts::new();
-                    let read: Vec<Read> = part
+                    let read: Vec<(Read, u64)> = part
                         .into_iter()
                         .map(|ad| {
-                            let out = read_ad(extractor, reader, &ad.borrow().text(), rarity);
+                            let ad = ad.borrow();
+                            let out = read_ad(extractor, reader, &ad.text(), rarity);
                             if rarity {
                                 counts.add(out.1.iter().copied());
                             }
                             progress(AdStep::Read(1));
-                            out
+                            (out, place_of(ad))
                         })
                         .collect();
                     (read, counts)
@@ -479,7 +517,8 @@ where
     }
     let found: Vec<Vec<(IdKind, String)>>;
     let flat: Vec<Vec<u64>>;
-    (found, flat) = read.into_iter().flatten().unzip();
+    let (ads_read, places): (Vec<Read>, Vec<u64>) = read.into_iter().flatten().unzip();
+    (found, flat) = ads_read.into_iter().unzip();
     // A text saying less than most is padded (see `PAD_TO_MEDIAN`), from the
     // median weight of a sample of the texts.
     let floor = if rarity {
@@ -551,8 +590,16 @@ where
         .clusters_in_context(|_, _, records| match &sets {
             // Plain Jaccard, as the default's plain MinHash estimates: rarity is relative to the
             // board, and an operation that is most of it writes nothing rare.
-            Some(sets) => judge(|a, b| f64::from(sets.plain_similarity(a, b)), records),
-            None => judge(|a, b| texts.similarity(a, b), records),
+            Some(sets) => judge(
+                |a, b| f64::from(sets.bare_similarity(a, b)),
+                records,
+                (WEIGHTED_OPERATION_AGREEMENT, WEIGHTED_HUB_AGREEMENT),
+            ),
+            None => judge(
+                |a, b| texts.similarity(a, b),
+                records,
+                (OPERATION_AGREEMENT, HUB_AGREEMENT),
+            ),
         })
         .links;
 
@@ -572,7 +619,20 @@ where
                 nc,
                 threads,
             );
-            join_by_neighbours(ws, &hood, nc, &mut sets_uf)
+            // Each ad's contacts that link it to another ad, as hashes.
+            let mut contacts: Vec<Vec<u64>> = vec![Vec::new(); n];
+            for l in &shared {
+                for id in &l.evidence {
+                    let h = crate::person::mix(crate::person::hash_str(&id.value) ^ id.kind as u64);
+                    contacts[l.a as usize].push(h);
+                    contacts[l.b as usize].push(h);
+                }
+            }
+            for c in &mut contacts {
+                c.sort_unstable();
+                c.dedup();
+            }
+            join_by_neighbours(ws, &hood, nc, &mut sets_uf, contacts, &places)
         }
         (_, _, templates) => {
             let templates = templates.unwrap_or_default();
@@ -602,6 +662,8 @@ fn join_by_neighbours(
     hood: &crate::neighbours::Neighbours,
     config: &NeighbourConfig,
     sets: &mut UnionFind,
+    mut contacts: Vec<Vec<u64>>,
+    places: &[u64],
 ) -> TextClusters {
     let n = ws.len();
     let mut edges: Vec<(u32, f32, u32, u32)> = Vec::new();
@@ -625,16 +687,61 @@ fn join_by_neighbours(
     });
     // The clusters so far (identifier links included), with their members.
     let mut groups = Groups::new(n);
+    // The contacts of each cluster, kept at its root.
+    // And the places each cluster's ads were posted in.
+    let mut seen: Vec<Vec<u64>> = places
+        .iter()
+        .map(|&p| if p == 0 { Vec::new() } else { vec![p] })
+        .collect();
+    let join = |groups: &mut Groups,
+                contacts: &mut Vec<Vec<u64>>,
+                seen: &mut Vec<Vec<u64>>,
+                a: u32,
+                b: u32| {
+        let root = groups.union(a, b);
+        let other = if root == a { b } else { a };
+        for lists in [contacts, seen] {
+            let moved = std::mem::take(&mut lists[other as usize]);
+            if !moved.is_empty() {
+                let mine = &mut lists[root as usize];
+                mine.extend(moved);
+                mine.sort_unstable();
+                mine.dedup();
+            }
+        }
+    };
     for i in 0..n as u32 {
         let r = sets.find(i);
         if r != i {
             let (ga, gb) = (groups.find(r), groups.find(i));
             if ga != gb {
-                groups.union(ga, gb);
+                join(&mut groups, &mut contacts, &mut seen, ga, gb);
             }
         }
     }
     let mut text = UnionFind::new(n);
+    // Whether the clusters of `a` and `b` are alike enough as wholes to join.
+    let alike =
+        |groups: &mut Groups, contacts: &[Vec<u64>], seen: &[Vec<u64>], ra: u32, rb: u32| {
+            let (ma, mb) = (groups.members(ra), groups.members(rb));
+            let (ca, cb) = (&contacts[ra as usize], &contacts[rb as usize]);
+            let needed = if !ca.is_empty() && !cb.is_empty() && !sorted_meet(ca, cb) {
+                f64::from(config.distinct_mean)
+            } else {
+                let needed = f64::from(config.min_mean);
+                let (pa, pb) = (&seen[ra as usize], &seen[rb as usize]);
+                if pa.len().min(pb.len()) >= 2
+                    && 2 * sorted_common(pa, pb) >= pa.len().min(pb.len())
+                {
+                    needed.min(f64::from(config.place_mean))
+                } else {
+                    needed
+                }
+            };
+            mean_across(ma, mb, config.mean_pairs, |x, y| {
+                f64::from(ws.bare_similarity(x, y))
+            }) >= needed
+        };
     for _pass in 0..2 {
         for &(_, _, a, b) in &edges {
             let (ra, rb) = (groups.find(a), groups.find(b));
@@ -644,20 +751,44 @@ fn join_by_neighbours(
                 }
                 continue;
             }
-            let joins = mean_across(
-                groups.members(ra),
-                groups.members(rb),
-                config.mean_pairs,
-                |x, y| f64::from(ws.bare_similarity(x, y)),
-            ) >= f64::from(config.min_mean);
-            if joins {
-                groups.union(ra, rb);
+            if alike(&mut groups, &contacts, &seen, ra, rb) {
+                join(&mut groups, &mut contacts, &mut seen, ra, rb);
                 text.union(a, b);
                 sets.union(a, b);
             }
         }
     }
     text_clusters(ws, &mut text)
+}
+
+/// How many elements two sorted lists have in common.
+fn sorted_common(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Whether two sorted lists have an element in common.
+fn sorted_meet(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The clusters of `sets` as text clusters: members, a medoid (among a sample, the

@@ -34,6 +34,14 @@ pub struct NeighbourConfig {
     pub min_mean: f32,
     /// Pairs across two clusters looked at for their mean (an even stride).
     pub mean_pairs: usize,
+    /// The mean two clusters need when each has contacts of its own (phones, emails or
+    /// handles that link its ads) and they share none: two posters who each keep their
+    /// own number are two posters unless their texts are alike beyond doubt.
+    pub distinct_mean: f32,
+    /// The mean two clusters need when they were posted in the same places (each in two
+    /// or more, half of the fewer shared): an operation moves along its own circuit of
+    /// cities, so two parts of it agree on where as well as on what.
+    pub place_mean: f32,
     /// Pairs at this weighted Jaccard similarity (unpadded) or more are joined
     /// whatever their neighbourhoods, as near-copies (subject to the clusters'
     /// mean like any pair): a template copied hundreds of times fills each copy's
@@ -50,6 +58,8 @@ impl Default for NeighbourConfig {
             min_shared: 3,
             min_mean: 0.25,
             mean_pairs: 64,
+            distinct_mean: 0.35,
+            place_mean: 0.2,
             copies: 0.5,
         }
     }

@@ -206,6 +206,8 @@ fn config() -> link::ads::AdConfig {
             min_shared: env("SHARED", d.min_shared),
             min_mean: env("MEAN", d.min_mean),
             mean_pairs: env("PAIRS", d.mean_pairs),
+            distinct_mean: env("DISTINCT", d.distinct_mean),
+            place_mean: env("PLACE", d.place_mean),
             copies: env("COPIES", d.copies),
         });
     }
@@ -388,6 +390,170 @@ fn time(n: usize) {
     println!("{n} ads clustered in {secs:.2} s: P {p:.4} R {r:.4} F1 {f:.4}");
 }
 
+/// Where recall is lost: for each true operation, how many result clusters hold it, and the
+/// mean bare weighted similarity between its two largest pieces.
+fn split(n: usize) {
+    let ex = extract::Extractor::new();
+    let config = config();
+    for d in datasets(n) {
+        let c = link::ads::cluster_ads(&d.ads, &config, |_| {});
+        let texts = link::TextClusterer::new(config.text.clone());
+        let sh: Vec<Vec<u64>> = d
+            .ads
+            .iter()
+            .map(|a| texts.shingles(&blanked(&ex, &a.text())))
+            .collect();
+        let mut counts = ShingleCounts::new();
+        for s in &sh {
+            counts.add(s.iter().copied());
+        }
+        let mut ws = link::neighbours::WeightedSets::new();
+        for s in &sh {
+            ws.push(s, |x| counts.weight(x), 0.0);
+        }
+        let mut ops: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+        for (i, &t) in d.truth.iter().enumerate() {
+            ops.entry(t).or_default().push(i as u32);
+        }
+        // FN pairs by op size bucket; pieces' mean similarity.
+        let mut fn_by = [0usize; 4];
+        let mut tot_by = [0usize; 4];
+        let mut within = Vec::new();
+        let mut across = Vec::new();
+        for members in ops.values() {
+            let m = members.len();
+            if m < 2 {
+                continue;
+            }
+            let b = match m {
+                2..=5 => 0,
+                6..=15 => 1,
+                16..=40 => 2,
+                _ => 3,
+            };
+            let mut pieces: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+            for &i in members {
+                pieces.entry(c.cluster_of[i as usize]).or_default().push(i);
+            }
+            let pairs = m * (m - 1) / 2;
+            let kept: usize = pieces.values().map(|p| p.len() * (p.len() - 1) / 2).sum();
+            fn_by[b] += pairs - kept;
+            tot_by[b] += pairs;
+            let mut ps: Vec<&Vec<u32>> = pieces.values().collect();
+            ps.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            if m >= 41 && pairs - kept > 1500 {
+                let sizes: Vec<usize> = ps.iter().map(|p| p.len()).take(12).collect();
+                let mut s = 0.0;
+                let mut k = 0;
+                for &a in ps[0].iter() {
+                    for &b in ps[1].iter() {
+                        s += ws.similarity(a, b);
+                        k += 1;
+                    }
+                }
+                let mut s2 = 0.0;
+                let mut k2 = 0;
+                for &a in ps[0].iter() {
+                    for &b in ps[0].iter() {
+                        if a < b {
+                            s2 += ws.similarity(a, b);
+                            k2 += 1;
+                        }
+                    }
+                }
+                println!(
+                    "   op of {m}: FN {} pieces {:?} across01 {:.3} within0 {:.3}",
+                    pairs - kept,
+                    sizes,
+                    s / k.max(1) as f32,
+                    s2 / k2.max(1) as f32
+                );
+            }
+            if ps.len() >= 2 && ps[1].len() >= 2 {
+                let mean = |x: &[u32], y: &[u32]| {
+                    let mut s = 0.0;
+                    let mut k = 0;
+                    for &a in x {
+                        for &b in y {
+                            if a != b {
+                                s += ws.similarity(a, b);
+                                k += 1;
+                            }
+                        }
+                    }
+                    s / k.max(1) as f32
+                };
+                within.push(mean(ps[0], ps[0]));
+                across.push(mean(ps[0], ps[1]));
+            }
+        }
+        let mut clusters: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+        for (i, &c) in c.cluster_of.iter().enumerate() {
+            clusters.entry(c).or_default().push(i as u32);
+        }
+        let mut wrong = Vec::new();
+        let mut fp = 0usize;
+        for members in clusters.values() {
+            let mut by: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+            for &i in members {
+                by.entry(d.truth[i as usize]).or_default().push(i);
+            }
+            if by.len() < 2 {
+                continue;
+            }
+            let total = members.len() * (members.len() - 1) / 2;
+            let same: usize = by.values().map(|p| p.len() * (p.len() - 1) / 2).sum();
+            fp += total - same;
+            let mut ps: Vec<&Vec<u32>> = by.values().collect();
+            ps.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            let mut s = 0.0;
+            let mut k = 0;
+            for &a in ps[0] {
+                for &b in ps[1] {
+                    s += ws.similarity(a, b);
+                    k += 1;
+                }
+            }
+            wrong.push((
+                total - same,
+                ps[0].len(),
+                ps[1].len(),
+                by.len(),
+                s / k.max(1) as f32,
+            ));
+        }
+        wrong.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut bad: std::collections::BTreeMap<String, (usize, usize, String)> =
+            Default::default();
+        for l in &c.shared {
+            if d.truth[l.a as usize] != d.truth[l.b as usize] {
+                for e in &l.evidence {
+                    let v = bad.entry(e.value.clone()).or_insert((
+                        0,
+                        e.records,
+                        format!("{:?}", e.context),
+                    ));
+                    v.0 += 1;
+                }
+            }
+        }
+        println!(
+            "   cross-op identifier links: {:?}",
+            bad.iter().take(8).collect::<Vec<_>>()
+        );
+        println!(
+            "   FP pairs {fp}; worst merges (fp, op1, op2, ops, mean across): {:?}",
+            &wrong[..wrong.len().min(6)]
+        );
+        println!(
+            "{}: FN pairs by op size 2-5/6-15/16-40/41+: {:?} of {:?}",
+            d.name, fn_by, tot_by
+        );
+        println!("   split ops {}: mean within largest piece q50 {:.3}; across two largest q10 {:.3} q50 {:.3} q90 {:.3}",
+            within.len(), q(&mut within, 0.5), q(&mut across, 0.1), q(&mut across, 0.5), q(&mut across, 0.9));
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
@@ -398,6 +564,7 @@ fn main() {
         Some("knn") => knn(n),
         Some("agreement") => agreement(n),
         Some("time") => time(n),
+        Some("split") => split(n),
         _ => eprintln!("usage: adlab sims N [WORDS]"),
     }
 }
