@@ -866,7 +866,7 @@ pub async fn assign_keeper(
         Ok(()) => Ok(flash::redirect(
             &ctx,
             &format!("/hope-bags/locations/{id}"),
-            "The volunteer now keeps this location's stock.".to_owned(),
+            "The volunteer now keeps this location's stock.",
         )),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
             location_page(&ctx, id, Some((m, "keeper-user"))).await
@@ -893,7 +893,7 @@ pub async fn remove_keeper(
     Ok(flash::redirect(
         &ctx,
         &format!("/hope-bags/locations/{id}"),
-        "The volunteer no longer keeps this location's stock.".to_owned(),
+        "The volunteer no longer keeps this location's stock.",
     ))
 }
 
