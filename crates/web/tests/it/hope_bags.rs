@@ -813,3 +813,73 @@ async fn the_catalogue_is_served_with_kits_as_bills_and_the_tiers() {
         );
     }
 }
+
+/// On a phone: a volunteer counts their location's stock by tapping (expected against
+/// counted, the difference reported), and the keepers' pages, the location's page and the
+/// reports do not scroll sideways.
+#[tokio::test]
+async fn on_a_phone_a_volunteer_counts_their_location_and_no_keeper_page_scrolls_sideways() {
+    use crate::browser::Browser;
+    use crate::phone::{no_sideways_scroll, phone, tap, tap_and_type};
+
+    let app = TestApp::spawn().await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let res = volunteer
+        .post_form(
+            "/hope-bags/locations",
+            &[
+                (
+                    "name",
+                    "Partner store room with a rather long name for a small screen",
+                ),
+                ("state", "TX"),
+                ("kind", "partner"),
+                ("low_stock", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/receive",
+            &[
+                ("location", "1"),
+                ("thing", "bag-15-17-m"),
+                ("qty", "2"),
+                ("from", "Autumn drive"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/donations",
+            &[
+                ("tier", "1500"),
+                ("donor", "A school fundraiser with a long name"),
+                ("receipt", "R-1"),
+                ("received_on", "2026-11-02"),
+                ("bought_at", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "volunteer").await;
+    phone(c).await;
+    for path in [
+        "/hope-bags/stock",
+        "/hope-bags/reports",
+        "/hope-bags/locations/1",
+    ] {
+        no_sideways_scroll(&b, &app.base, path).await;
+    }
+    tap_and_type(c, "#count-bag-15-17-m", "1").await;
+    tap(c, "#count-form button[type=submit]").await;
+    b.wait_text(".notification-banner", "expected 2, counted 1 (-1)")
+        .await;
+    no_sideways_scroll(&b, &app.base, "/hope-bags/locations/1").await;
+    b.stop().await;
+}
