@@ -66,9 +66,9 @@ impl Services {
             .collect())
     }
 
-    /// The volunteers assigned to a location.
+    /// The volunteers assigned to a location, for those who keep stock.
     pub async fn hope_keepers(&self, who: &Principal, at: LocationId) -> Result<Vec<KeeperView>> {
-        allow(who, Action::ViewHopeBags)?;
+        allow(who, Action::ManageHopeBagStock)?;
         Ok(queries::keepers(self.store.reader(), Some(at))
             .await?
             .into_iter()
