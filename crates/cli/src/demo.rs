@@ -151,8 +151,11 @@ async fn share_demo_leads(services: &Services) -> Result<()> {
     Ok(())
 }
 
-/// Hope Bags: three locations with stock (one built from donated items, one low), donations
-/// of money, and a few responders' requests, one of them already fulfilled.
+/// Hope Bags: three locations set up by the hotline's supervisor, the partner's store room
+/// kept by the demo volunteer; stock (one location's built from donated items, one low), a
+/// transfer, a count that found a difference and an adjustment; donations of money (one
+/// spent on what its tier buys), and a few responders' requests, one already fulfilled by
+/// the volunteer from their store room.
 async fn seed_hope_bags(services: &Services) -> Result<()> {
     use service::hope_bags::{NewLocationForm, RequestForm};
     let person = |role| async move {
@@ -161,7 +164,8 @@ async fn seed_hope_bags(services: &Services) -> Result<()> {
             .await
             .map(|u| u.principal())
     };
-    let keeper = person(Role::Volunteer).await?;
+    let keeper = person(Role::Supervisor).await?;
+    let volunteer = person(Role::Volunteer).await?;
     let officer = person(Role::Investigator).await?;
     let caseworker = person(Role::Caseworker).await?;
     let mut at = Vec::new();
@@ -178,6 +182,9 @@ async fn seed_hope_bags(services: &Services) -> Result<()> {
         };
         at.push(services.add_hope_location(&keeper, &form, None).await?);
     }
+    services
+        .assign_hope_keeper(&keeper, at[1], volunteer.user_id, None)
+        .await?;
     let cat = services.hope_catalogue().await?;
     // Items for six bags at the office, built into five; bags donated ready-made elsewhere.
     if let Some(kit) = cat.kits.iter().find(|k| k.code.as_str() == "bag-12-14-m") {
@@ -204,25 +211,55 @@ async fn seed_hope_bags(services: &Services) -> Result<()> {
         (2, "bag-12-14-s", 1),
     ] {
         if cat.kits.iter().any(|k| k.code.as_str() == code) {
+            let by = if loc == 1 { &volunteer } else { &keeper };
             services
-                .receive_hope_donation(
-                    &keeper,
-                    at[loc],
-                    code,
-                    qty,
-                    "Demo Partner Club members",
-                    None,
-                )
+                .receive_hope_donation(by, at[loc], code, qty, "Demo Partner Club members", None)
                 .await?;
         }
     }
-    for (cents, donor, receipt) in [
-        (5500, "A demo donor", "DEMO-0001"),
-        (1500, "Demo school fundraiser", "DEMO-0002"),
+    // One bag goes from the office to the van; a count at the office finds a journal
+    // missing; a damaged outfit is taken out with its reason.
+    services
+        .transfer_hope_stock(&keeper, at[0], at[2], "bag-12-14-m", 1, None)
+        .await?;
+    let journals = services
+        .hope_locations(&keeper)
+        .await?
+        .into_iter()
+        .find(|l| l.id == at[0])
+        .and_then(|l| l.stock.into_iter().find(|s| s.code == "journal"))
+        .map_or(0, |s| s.on_hand);
+    if journals > 0 {
+        services
+            .count_hope_location(&keeper, at[0], &[("journal".into(), journals - 1)], None)
+            .await?;
+    }
+    services
+        .adjust_hope_stock(&keeper, at[0], "outfit-m", -1, "Damaged in storage", None)
+        .await?;
+    for (cents, donor, receipt, on, spent) in [
+        (5500, "A demo donor", "DEMO-0001", "2026-10-14", false),
+        (
+            1500,
+            "Demo school fundraiser",
+            "DEMO-0002",
+            "2026-11-20",
+            false,
+        ),
+        (
+            1000,
+            "Demo church collection",
+            "DEMO-0003",
+            "2026-11-27",
+            true,
+        ),
+        (2500, "A demo donor", "DEMO-0004", "2026-12-01", false),
     ] {
         if cat.tier(cents).is_some() {
+            let bought_at = spent.then_some(at[1]);
+            let by = if spent { &volunteer } else { &keeper };
             services
-                .record_hope_money(&keeper, cents.into(), donor, receipt, "2026-11-20", None)
+                .record_hope_money_for(by, cents.into(), donor, receipt, on, bought_at, None)
                 .await?;
         }
     }
@@ -271,7 +308,7 @@ async fn seed_hope_bags(services: &Services) -> Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("demo Hope Bags request: {e:?}"))?;
     services
-        .fulfil_hope_request(&keeper, first, None, None, None)
+        .fulfil_hope_request(&volunteer, first, None, None, None)
         .await?;
     Ok(())
 }

@@ -6,6 +6,10 @@
 //! - A finished report's linking is committed with it: the server is killed after a
 //!   provider finished a report carrying a missing child's phone and before the report was
 //!   linked (its worker off); after a normal restart the alert on the child's case appears.
+//! - Hope Bags fulfilments are all-or-nothing: the server is killed while many fulfilments
+//!   are in flight; after a restart each location's on-hand equals its ledger's sum and
+//!   the initial stock less the fulfilled requests, every fulfilled request has its one
+//!   ledger line, and every acknowledged fulfilment is there.
 //!
 //! Each runs on SQLite, and on PostgreSQL in the tests marked `#[ignore]`: those need
 //! `CLEARINGHOUSE_TEST_POSTGRES_URL` (a server where the user may create databases) and run
@@ -681,5 +685,329 @@ async fn a_report_killed_before_its_linking_alerts_after_restart_on_postgres() {
         database_url: Some(db.url.clone()),
     };
     a_report_killed_before_its_linking_alerts_after_restart(target).await;
+    drop(db);
+}
+
+// ---------------------------------------------------------------------------------------
+// Hope Bags
+
+/// `clearinghouse admin …` and what it printed on stdout.
+fn admin_out(target: &Target, args: &[&str], stdin: Option<&str>) -> String {
+    let mut cmd = bin();
+    cmd.arg("admin")
+        .args(args)
+        .args(target.args())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn clearinghouse admin");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "clearinghouse admin {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A user of `role` in a new organisation of `kind`, and an API token for them.
+fn token_for(target: &Target, org: &str, kind: &str, username: &str, role: &str) -> String {
+    admin(target, &["create-org", "--name", org, "--kind", kind], None);
+    admin(
+        target,
+        &[
+            "create-user",
+            "--org",
+            org,
+            "--username",
+            username,
+            "--role",
+            role,
+        ],
+        Some(&format!("{PROVIDER_PASSWORD}\n")),
+    );
+    admin_out(target, &["create-token", "--username", username], None)
+}
+
+const BAGS: i64 = 150;
+const ASKED: usize = 200;
+
+async fn hope_bag_fulfilments_survive_sigkill(target: Target) {
+    let keeper = token_for(&target, "Durable Hotline", "hotline", "keeper", "analyst");
+    let officer = token_for(
+        &target,
+        "Durable Police",
+        "law-enforcement",
+        "officer",
+        "investigator",
+    );
+    let mut server = Server::start(&target, "bags").await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let post = |base: String, token: &str, path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        server.base(),
+        &keeper,
+        "/api/v1/hope-bags/locations",
+        serde_json::json!({"name": "Durable office", "state": "TX", "kind": "office"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let at = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = post(
+        server.base(),
+        &keeper,
+        "/api/v1/hope-bags/movements",
+        serde_json::json!({"kind": "receive", "location_id": at, "code": "bag-12-14-m",
+                           "qty": BAGS, "from": "Durable drive"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let mut ids = Vec::new();
+    for _ in 0..ASKED {
+        let r = post(
+            server.base(),
+            &officer,
+            "/api/v1/hope-bags/requests",
+            serde_json::json!({"age_band": "12-14", "size": "M", "urgency": "now",
+                               "deliver_to": "Central precinct", "deliver_state": "TX"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        ids.push(
+            r.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+
+    // Sixteen keepers fulfil the requests at once, each its own share, until the kill.
+    let load = Arc::new(Load::default());
+    let ids = Arc::new(ids);
+    let workers: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let (base, load, ids, token) =
+                (server.base(), load.clone(), ids.clone(), keeper.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .unwrap();
+                for id in ids.iter().skip(n).step_by(CLIENTS) {
+                    if load.killed.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    load.in_flight.fetch_add(1, Ordering::SeqCst);
+                    let r = client
+                        .post(format!("{base}/api/v1/hope-bags/requests/{id}/fulfil"))
+                        .bearer_auth(&token)
+                        .json(&serde_json::json!({"location_id": at}))
+                        .send()
+                        .await;
+                    load.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    match r {
+                        Ok(r) if r.status() == 200 => load.acknowledged.lock().unwrap().push(*id),
+                        Ok(r) => {
+                            let status = r.status();
+                            let text = r.text().await.unwrap_or_default();
+                            if !load.killed.load(Ordering::SeqCst) {
+                                load.failures
+                                    .lock()
+                                    .unwrap()
+                                    .push(format!("{status}: {text}"));
+                            }
+                            return;
+                        }
+                        Err(e) => {
+                            if !load.killed.load(Ordering::SeqCst) {
+                                load.failures.lock().unwrap().push(e.to_string());
+                            }
+                            return;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let acked = load.acknowledged.lock().unwrap().len();
+        let failures = load.failures.lock().unwrap().clone();
+        assert!(
+            failures.is_empty(),
+            "fulfilments failed before the kill: {:?}\n{}",
+            &failures[..failures.len().min(5)],
+            server.log_text()
+        );
+        if acked >= 30 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {acked} fulfilments acknowledged in 20 s:\n{}",
+            server.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let until = Instant::now() + Duration::from_secs(1);
+    while load.in_flight.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        tokio::task::yield_now().await;
+    }
+    let in_flight = load.in_flight.load(Ordering::SeqCst);
+    load.killed.store(true, Ordering::SeqCst);
+    server.kill();
+    for w in workers {
+        tokio::time::timeout(Duration::from_secs(15), w)
+            .await
+            .expect("a client did not stop within 15 s of the kill")
+            .expect("client task panicked");
+    }
+    let failures = load.failures.lock().unwrap().clone();
+    assert!(
+        failures.is_empty(),
+        "fulfilments failed before the kill: {failures:?}"
+    );
+    let acknowledged = load.acknowledged.lock().unwrap().clone();
+    assert!(
+        (acknowledged.len() as i64) < BAGS,
+        "the kill came after the run; raise BAGS"
+    );
+    eprintln!(
+        "{} fulfilments acknowledged, {in_flight} in flight at the kill",
+        acknowledged.len()
+    );
+
+    // Restart on the same data, then read the database directly.
+    let restarted = Server::start(&target, "bags-again").await;
+    let sku = "'kit:bag-12-14-m'";
+    let on_hand = scalar(
+        &target,
+        &format!("SELECT on_hand FROM hope_stock WHERE location_id = {at} AND sku = {sku}"),
+    )
+    .await;
+    let ledger = scalar(
+        &target,
+        &format!(
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM hope_ledger \
+             WHERE location_id = {at} AND sku = {sku}"
+        ),
+    )
+    .await;
+    let fulfilled = scalar(
+        &target,
+        "SELECT COUNT(*) FROM hope_requests WHERE status = 'fulfilled'",
+    )
+    .await;
+    assert_eq!(on_hand, ledger, "on-hand is the ledger's sum");
+    assert_eq!(
+        on_hand,
+        BAGS - fulfilled,
+        "on-hand is the initial stock less the fulfilled requests"
+    );
+    assert!(fulfilled >= acknowledged.len() as i64);
+    let unmatched = scalar(
+        &target,
+        "SELECT COUNT(*) FROM hope_requests r WHERE r.status = 'fulfilled' AND 1 <> \
+         (SELECT COUNT(*) FROM hope_movements m JOIN hope_ledger l ON l.movement_id = m.id \
+          WHERE m.request_id = r.id AND m.kind = 'fulfil')",
+    )
+    .await;
+    assert_eq!(
+        unmatched, 0,
+        "a fulfilled request without its one ledger line"
+    );
+    let orphans = scalar(
+        &target,
+        "SELECT COUNT(*) FROM hope_movements m JOIN hope_requests r ON r.id = m.request_id \
+         WHERE m.kind = 'fulfil' AND r.status <> 'fulfilled'",
+    )
+    .await;
+    assert_eq!(
+        orphans, 0,
+        "a ledger line for a request that is not fulfilled"
+    );
+    let balances_off = scalar(
+        &target,
+        "SELECT COUNT(*) FROM hope_stock s WHERE s.on_hand <> \
+         (SELECT COALESCE(SUM(l.delta), 0) FROM hope_ledger l \
+          WHERE l.location_id = s.location_id AND l.sku = s.sku)",
+    )
+    .await;
+    assert_eq!(balances_off, 0, "every balance is its ledger's sum");
+    for id in &acknowledged {
+        let status = scalar(
+            &target,
+            &format!("SELECT COUNT(*) FROM hope_requests WHERE id = {id} AND status = 'fulfilled'"),
+        )
+        .await;
+        assert_eq!(status, 1, "acknowledged fulfilment of request {id} is lost");
+    }
+
+    // The restarted server goes on: the next open request is fulfilled from what is left.
+    let next = ids
+        .iter()
+        .find(|id| !acknowledged.contains(id))
+        .copied()
+        .unwrap();
+    let r = client
+        .post(format!(
+            "{}/api/v1/hope-bags/requests/{next}/fulfil",
+            restarted.base()
+        ))
+        .bearer_auth(&keeper)
+        .json(&serde_json::json!({"location_id": at}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status() == 200 || r.status() == 409,
+        "after the restart: {} {}",
+        r.status(),
+        r.text().await.unwrap()
+    );
+    drop(restarted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hope_bag_fulfilments_survive_sigkill_on_sqlite() {
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: None,
+    };
+    hope_bag_fulfilments_survive_sigkill(target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set CLEARINGHOUSE_TEST_POSTGRES_URL and pass --ignored (scripts/test does)"]
+async fn hope_bag_fulfilments_survive_sigkill_on_postgres() {
+    let db = PgDb::create(&postgres_admin_url()).await;
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: Some(db.url.clone()),
+    };
+    hope_bag_fulfilments_survive_sigkill(target).await;
     drop(db);
 }

@@ -82,8 +82,11 @@ pub enum Action {
     /// Ask for a Hope Bag for a recovered young person, and follow one's own requests.
     RequestHopeBags,
     /// Keep Hope Bags stock: receive donations, build kits, transfer, adjust, count, and
-    /// fulfil and deliver requests.
+    /// fulfil and deliver requests. A volunteer does it only at the locations assigned to
+    /// them (the service checks the location); hotline staff at every location.
     ManageHopeBagStock,
+    /// Assign volunteers to the Hope Bags locations whose stock they keep.
+    AssignHopeBagKeepers,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -165,6 +168,7 @@ pub fn access(action: Action) -> Access {
         // Responders ask; the hotline's staff and partner volunteers keep the stock.
         Action::RequestHopeBags => Roles(&[Investigator, Caseworker, RecoverySpecialist]),
         Action::ManageHopeBagStock => Roles(&[Administrator, Supervisor, Analyst, Volunteer]),
+        Action::AssignHopeBagKeepers => Roles(&[Administrator, Supervisor]),
     }
 }
 
@@ -237,6 +241,11 @@ mod tests {
             let keeps = matches!(r, Administrator | Supervisor | Analyst | Volunteer);
             assert_eq!(permits(Some(&p), Action::RequestHopeBags), asks, "{r}");
             assert_eq!(permits(Some(&p), Action::ManageHopeBagStock), keeps, "{r}");
+            assert_eq!(
+                permits(Some(&p), Action::AssignHopeBagKeepers),
+                matches!(r, Administrator | Supervisor),
+                "{r}"
+            );
             assert_eq!(
                 permits(Some(&p), Action::ViewHopeBags),
                 asks || keeps,

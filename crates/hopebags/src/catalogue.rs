@@ -140,6 +140,10 @@ pub struct Item {
     /// Whether it has a use-by date (food, toiletries).
     #[serde(default)]
     pub expires: bool,
+    /// What one is worth in cents, for the stock value report (0 when not set): the
+    /// deployment's figure, configured in the catalogue like the tiers.
+    #[serde(default)]
+    pub value_cents: u32,
 }
 
 /// One line of a kit's bill of materials.
@@ -361,6 +365,22 @@ impl Catalogue {
         }
         .unwrap_or_else(|| sku.code().to_string())
     }
+    /// What one of a stocked thing is worth in cents: an item's value, a kit's the sum of
+    /// its bill of materials. 0 for what the catalogue does not know or gives no value.
+    pub fn value_cents(&self, sku: &Sku) -> u64 {
+        match sku {
+            Sku::Item(c) => self.item(c).map_or(0, |i| u64::from(i.value_cents)),
+            Sku::Kit(c) => self.kit(c).map_or(0, |k| {
+                k.bill
+                    .iter()
+                    .map(|l| {
+                        u64::from(l.qty)
+                            * self.item(&l.item).map_or(0, |i| u64::from(i.value_cents))
+                    })
+                    .sum()
+            }),
+        }
+    }
     /// The kits for an age band, the one of the asked size first, then those without a
     /// size, then the others.
     pub fn variants(&self, band: AgeBand, size: Option<Size>) -> Vec<&Kit> {
@@ -409,6 +429,25 @@ bill = [{ item = "hat", qty = 1 }]
         let s = Sku::Kit(Code::parse("bag-12-14-m").unwrap());
         assert_eq!(Sku::parse(&s.to_string()), Some(s));
         assert_eq!(Sku::parse("box:x"), None);
+    }
+
+    #[test]
+    fn a_kit_is_worth_its_bill_of_materials() {
+        let cat = Catalogue::shipped();
+        let socks = cat.value_cents(&Sku::Item(Code::parse("socks").unwrap()));
+        assert!(socks > 0);
+        let kit = Sku::Kit(Code::parse("bag-12-14-m").unwrap());
+        let k = cat.kit(kit.code()).unwrap();
+        let sum: u64 = k
+            .bill
+            .iter()
+            .map(|l| u64::from(l.qty) * cat.value_cents(&Sku::Item(l.item.clone())))
+            .sum();
+        assert_eq!(cat.value_cents(&kit), sum);
+        assert_eq!(
+            cat.value_cents(&Sku::Item(Code::parse("nothing").unwrap())),
+            0
+        );
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub enum ServiceError {
     InvalidCode,
     #[error("you are not allowed to do this")]
     Forbidden,
+    /// Not allowed for this record, with the reason and what to do (shown as a 403): a
+    /// volunteer acting on a Hope Bags location not assigned to them.
+    #[error("{0}")]
+    ForbiddenHere(String),
     #[error("{0} was not found")]
     NotFound(&'static str),
     /// Input that breaks a rule; the message is for the user.

@@ -390,3 +390,84 @@ async fn transfers_adjustments_and_counts_keep_balances_the_ledgers_sums() {
         .unwrap_err();
     assert!(e.to_string().contains("already “Cancelled”"), "{e}");
 }
+
+/// A money donation spent on what its tier buys lands as a purchase at the location in the
+/// same transaction; refused there (a volunteer who does not keep it), nothing is recorded,
+/// not even the donation. A count of several things is one reconciliation.
+#[tokio::test]
+async fn a_spent_donation_buys_its_tier_whole_or_not_at_all() {
+    let w = world().await;
+    let staff = person(&w.svc, Role::Analyst, "analyst.one").await;
+    let volunteer = person(&w.svc, Role::Volunteer, "volunteer.one").await;
+    let loc = |name: &str| NewLocationForm {
+        name: name.into(),
+        state: "TX".into(),
+        kind: "office".into(),
+        low_stock: 1,
+    };
+    let office = w
+        .svc
+        .add_hope_location(&staff, &loc("Office"), None)
+        .await
+        .unwrap();
+    let e = w
+        .svc
+        .record_hope_money_for(
+            &volunteer,
+            5500,
+            "A donor",
+            "R-1",
+            "2026-11-02",
+            Some(office),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::ForbiddenHere(m) if m.contains("assign you to Office")),
+        "{e:?}"
+    );
+    assert!(w.svc.hope_donations(&staff).await.unwrap().is_empty());
+    w.svc
+        .record_hope_money_for(
+            &staff,
+            5500,
+            "A donor",
+            "R-1",
+            "2026-11-02",
+            Some(office),
+            None,
+        )
+        .await
+        .unwrap();
+    let held = |code: &'static str| {
+        let svc = &w.svc;
+        let staff = &staff;
+        async move {
+            svc.hope_locations(staff).await.unwrap()[0]
+                .stock
+                .iter()
+                .find(|s| s.code == code)
+                .map_or(0, |s| s.on_hand)
+        }
+    };
+    assert_eq!(held("bag-12-14-m").await, 1);
+    let counted = w
+        .svc
+        .count_hope_location(
+            &staff,
+            office,
+            &[("bag-12-14-m".into(), 0), ("socks".into(), 4)],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counted
+            .iter()
+            .map(|c| (c.expected, c.counted))
+            .collect::<Vec<_>>(),
+        [(1, 0), (0, 4)]
+    );
+    assert_eq!((held("bag-12-14-m").await, held("socks").await), (0, 4));
+}

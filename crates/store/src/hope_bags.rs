@@ -646,3 +646,169 @@ pub async fn donations<'e, E: Executor<'e, Database = Any>>(
     })
     .collect()
 }
+
+// ---------------------------------------------------------------------------------------
+// Keepers: the volunteers assigned to a location
+
+/// A volunteer who keeps a location's stock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeeperRow {
+    pub location_id: LocationId,
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Assigns a volunteer to a location; assigning twice is a no-op (false).
+pub async fn insert_keeper<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    at: LocationId,
+    user: UserId,
+    by: Option<UserId>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = sqlx::query(
+        "INSERT INTO hope_location_keepers (location_id, user_id, assigned_by, assigned_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (location_id, user_id) DO NOTHING",
+    )
+    .bind(at.0)
+    .bind(user.0)
+    .bind(by.map(|u| u.0))
+    .bind(now)
+    .execute(ex)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Takes a volunteer off a location; false if they were not assigned to it.
+pub async fn delete_keeper<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    at: LocationId,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    let n =
+        sqlx::query("DELETE FROM hope_location_keepers WHERE location_id = $1 AND user_id = $2")
+            .bind(at.0)
+            .bind(user.0)
+            .execute(ex)
+            .await?
+            .rows_affected();
+    Ok(n == 1)
+}
+
+/// The keepers of one location, or of all (`None`), by location and username.
+pub async fn keepers<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    at: Option<LocationId>,
+) -> Result<Vec<KeeperRow>, StoreError> {
+    sqlx::query(
+        "SELECT k.location_id, k.user_id, u.username, u.display_name FROM hope_location_keepers k \
+         JOIN users u ON u.id = k.user_id WHERE ($1 = 0 OR k.location_id = $1) \
+         ORDER BY k.location_id, u.username",
+    )
+    .bind(at.map_or(0, |l| l.0))
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(KeeperRow {
+            location_id: LocationId(r.try_get("location_id")?),
+            user_id: UserId(r.try_get("user_id")?),
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+        })
+    })
+    .collect()
+}
+
+/// The locations a user keeps.
+pub async fn kept_by<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    user: UserId,
+) -> Result<Vec<LocationId>, StoreError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT location_id FROM hope_location_keepers WHERE user_id = $1 ORDER BY location_id",
+    )
+    .bind(user.0)
+    .fetch_all(ex)
+    .await?;
+    Ok(ids.into_iter().map(LocationId).collect())
+}
+
+/// The users with the volunteer role who are not locked: whom a location may be given to.
+pub async fn volunteers<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Vec<(UserId, String, String)>, StoreError> {
+    sqlx::query(
+        "SELECT id, username, display_name FROM users WHERE role = 'volunteer' ORDER BY username",
+    )
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok((
+            UserId(r.try_get("id")?),
+            r.try_get("username")?,
+            r.try_get("display_name")?,
+        ))
+    })
+    .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures for the dashboard and the reports (counts only: no request is listed)
+
+/// Requests made, and requests fulfilled, at or after `since` (microseconds).
+pub async fn counts_since<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    since: i64,
+) -> Result<(i64, i64), StoreError> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN created_at >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS asked, \
+         CAST(COALESCE(SUM(CASE WHEN fulfilled_at >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS given \
+         FROM hope_requests",
+    )
+    .bind(since)
+    .fetch_one(ex)
+    .await?;
+    Ok((r.try_get("asked")?, r.try_get("given")?))
+}
+
+/// One bag given: when (microseconds), the state it was delivered in and the age band.
+/// Read to be counted, never shown one by one.
+pub async fn bags_given<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Vec<(i64, String, AgeBand)>, StoreError> {
+    sqlx::query(
+        "SELECT fulfilled_at, deliver_state, age_band FROM hope_requests \
+         WHERE status IN ('fulfilled', 'delivered') AND fulfilled_at IS NOT NULL",
+    )
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let band: String = r.try_get("age_band")?;
+        Ok((
+            r.try_get("fulfilled_at")?,
+            r.try_get("deliver_state")?,
+            AgeBand::parse(&band).ok_or_else(|| unknown("hope_requests.age_band", band))?,
+        ))
+    })
+    .collect()
+}
+
+/// Donations of money by tier: the tier, how many and their total in cents.
+pub async fn donation_totals<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    sqlx::query(
+        "SELECT tier_cents, COUNT(*) AS n, CAST(SUM(tier_cents) AS BIGINT) AS total FROM hope_donations \
+         GROUP BY tier_cents ORDER BY tier_cents",
+    )
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(|r| Ok((r.try_get("tier_cents")?, r.try_get("n")?, r.try_get("total")?)))
+    .collect()
+}

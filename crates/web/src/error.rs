@@ -135,6 +135,7 @@ impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Forbidden => AppError::forbidden(),
+            ServiceError::ForbiddenHere(m) => AppError::new(StatusCode::FORBIDDEN, m),
             ServiceError::NotFound(what) => {
                 // Said the same whether the record does not exist or is out of the reader's
                 // reach, so that a 404 does not reveal which records exist.
@@ -471,6 +472,7 @@ mod tests {
             (ServiceError::Conflict("x".into()), 409),
             (ServiceError::NotFound("the case"), 404),
             (ServiceError::Forbidden, 403),
+            (ServiceError::ForbiddenHere("x".into()), 403),
             (ServiceError::Locked, 401),
             (ServiceError::Internal("boom".into()), 500),
         ];

@@ -2,16 +2,22 @@
 //! responders' requests for a bag for a recovered young person. One file per group of use
 //! cases: `stock.rs` (locations, donations received, purchases, building kits, transfers,
 //! adjustments, counts, the overview), `requests.rs` (asking for a bag, the queue,
-//! fulfilling and delivering). The rules are `hopebags`'; every change commits with its
+//! fulfilling and delivering), `keepers.rs` (volunteers assigned to a location manage only
+//! its stock), `reports.rs` (bags given by month, state and age band, counted never
+//! listed; stock value; donations by tier; CSV). The rules are `hopebags`'; every change commits with its
 //! audit entry, and every movement of stock through [`Services::move_stock`], which locks
 //! the balances it reads, plans with `hopebags::plan` and writes with the store's
 //! conditional update, so stock never goes below zero under concurrent requests.
 
+mod keepers;
+mod reports;
 mod requests;
 mod stock;
 
+pub use keepers::KeeperView;
+pub use reports::{dollars, BagsGiven, DonationTotal, HopeReports, MonthFigures, StockValue};
 pub use requests::{request_number, BagRequestError, Fulfilment, RequestForm, RequestView};
-pub use stock::{DonationView, LocationView, NewLocationForm, StockLine};
+pub use stock::{Counted, DonationView, LocationView, NewLocationForm, StockLine};
 
 use crate::audit::{audited, By, Subject};
 use crate::error::{Result, ServiceError};

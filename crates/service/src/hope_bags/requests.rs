@@ -230,15 +230,22 @@ impl Services {
         allow(who, Action::ManageHopeBagStock)?;
         let row = self.hope_request_row(who, id).await?;
         let cat = self.hope_catalogue().await?;
-        Ok(self.suggestion(&cat, &row).await?.map(|(f, _)| f))
+        Ok(self.suggestion(who, &cat, &row).await?.map(|(f, _)| f))
     }
 
+    /// The suggestion among the locations `who` keeps (a volunteer's own ones).
     async fn suggestion(
         &self,
+        who: &Principal,
         cat: &Catalogue,
         row: &RequestRow,
     ) -> Result<Option<(Fulfilment, Code)>> {
-        let locations = queries::locations(self.store.reader()).await?;
+        let kept = self.hope_locations_kept(who).await?;
+        let locations: Vec<_> = queries::locations(self.store.reader())
+            .await?
+            .into_iter()
+            .filter(|l| kept.contains(&l.id))
+            .collect();
         let stock = queries::stock(self.store.reader(), None).await?;
         for kit in cat.variants(row.age_band, row.size) {
             let sku = Sku::Kit(kit.code.clone());
@@ -310,7 +317,7 @@ impl Services {
                 }
                 (at, chosen.ok_or_else(|| no_variant(row.age_band))?)
             }
-            (None, _) => match self.suggestion(&cat, &row).await? {
+            (None, _) => match self.suggestion(who, &cat, &row).await? {
                 Some((f, code)) => (f.location_id, code),
                 None => {
                     return Err(ServiceError::Conflict(format!(
@@ -325,6 +332,7 @@ impl Services {
             Err(store::StoreError::NotFound) => return Err(ServiceError::NotFound("the location")),
             Err(e) => return Err(e.into()),
         };
+        self.may_keep(who, at).await?;
         let kit_sku = Sku::Kit(kit.clone());
         let now = self.now();
         let mut tx = self.store.begin().await?;

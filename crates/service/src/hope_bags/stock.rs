@@ -46,6 +46,14 @@ pub struct LocationView {
     pub low: bool,
 }
 
+/// One thing counted: what the ledger expected and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub name: String,
+    pub expected: i64,
+    pub counted: i64,
+}
+
 /// A donation of money, by tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DonationView {
@@ -135,6 +143,10 @@ impl Services {
             now,
         )
         .await?;
+        // A volunteer who sets up a location (their partner's store room) keeps it.
+        if who.role == domain::Role::Volunteer {
+            queries::insert_keeper(&mut *tx, id, who.user_id, Some(who.user_id), now).await?;
+        }
         self.hope_audit(
             &mut tx,
             &Act { who, ip, now },
@@ -182,7 +194,7 @@ impl Services {
         Ok(out)
     }
 
-    async fn hope_location_name(&self, at: LocationId) -> Result<String> {
+    pub(super) async fn hope_location_name(&self, at: LocationId) -> Result<String> {
         match queries::location(self.store.reader(), at).await {
             Ok(l) => Ok(l.name),
             Err(store::StoreError::NotFound) => Err(ServiceError::NotFound("the location")),
@@ -201,6 +213,7 @@ impl Services {
     ) -> Result<i64> {
         allow(who, Action::ManageHopeBagStock)?;
         let place = self.hope_location_name(at).await?;
+        self.may_keep(who, at).await?;
         if let Movement::Transfer { to, .. } = &m {
             self.hope_location_name(*to).await?;
         }
@@ -357,6 +370,74 @@ impl Services {
         self.keep_stock(who, m, "", at, ip).await
     }
 
+    /// A count of several things at one location, reconciled in one transaction: each
+    /// counted figure replaces the ledger's, the difference becoming a ledger line. Returns
+    /// what was expected and counted of each thing, in the order given.
+    pub async fn count_hope_location(
+        &self,
+        who: &Principal,
+        at: LocationId,
+        counts: &[(String, i64)],
+        ip: Ip,
+    ) -> Result<Vec<Counted>> {
+        allow(who, Action::ManageHopeBagStock)?;
+        let place = self.hope_location_name(at).await?;
+        self.may_keep(who, at).await?;
+        if counts.is_empty() {
+            return Err(ServiceError::Invalid(
+                "Enter how many you counted of at least one thing".into(),
+            ));
+        }
+        let cat = self.hope_catalogue().await?;
+        let mut planned = Vec::new();
+        for (code, n) in counts {
+            let sku = sku_of(&cat, code)?;
+            let counted = u32::try_from(*n).map_err(|_| {
+                ServiceError::Invalid(format!(
+                    "Enter how many “{}” were counted as a whole number from 0",
+                    cat.name(&sku)
+                ))
+            })?;
+            planned.push((sku, counted));
+        }
+        let now = self.now();
+        let act = Act {
+            who,
+            ip: ip.clone(),
+            now,
+        };
+        let mut tx = self.store.begin().await?;
+        let mut out = Vec::new();
+        for (sku, counted) in planned {
+            let expected = queries::locked_on_hand(&mut tx, at, &sku).await?;
+            let m = Movement::Count {
+                at,
+                sku: sku.clone(),
+                counted,
+            };
+            self.move_stock(&mut tx, &cat, &m, "", None, &act).await?;
+            out.push(Counted {
+                name: cat.name(&sku),
+                expected,
+                counted: counted.into(),
+            });
+        }
+        let words: Vec<String> = out
+            .iter()
+            .map(|c| format!("{}: expected {}, counted {}", c.name, c.expected, c.counted))
+            .collect();
+        self.hope_audit(
+            &mut tx,
+            &act,
+            "hope_bags.count",
+            ("hope_location", at.0),
+            format!("count at {place}: {}", words.join("; ")),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(out)
+    }
+
     /// A donation of money at one of the catalogue's tiers (no payment is taken here).
     pub async fn record_hope_money(
         &self,
@@ -365,6 +446,23 @@ impl Services {
         donor: &str,
         receipt: &str,
         received_on: &str,
+        ip: Ip,
+    ) -> Result<i64> {
+        self.record_hope_money_for(who, tier_cents, donor, receipt, received_on, None, ip)
+            .await
+    }
+
+    /// A donation of money, and, with `bought_at`, what its tier buys (items or kits)
+    /// entered as purchased at that location, in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_hope_money_for(
+        &self,
+        who: &Principal,
+        tier_cents: i64,
+        donor: &str,
+        receipt: &str,
+        received_on: &str,
+        bought_at: Option<LocationId>,
         ip: Ip,
     ) -> Result<i64> {
         allow(who, Action::ManageHopeBagStock)?;
@@ -397,6 +495,14 @@ impl Services {
                 "Enter the date it was received as YYYY-MM-DD".into(),
             ));
         }
+        let place = match bought_at {
+            Some(at) => {
+                let name = self.hope_location_name(at).await?;
+                self.may_keep(who, at).await?;
+                Some(name)
+            }
+            None => None,
+        };
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = queries::insert_donation(
@@ -411,12 +517,49 @@ impl Services {
         .await?;
         self.hope_audit(
             &mut tx,
-            &Act { who, ip, now },
+            &Act {
+                who,
+                ip: ip.clone(),
+                now,
+            },
             "hope_bags.donation",
             ("hope_donation", id),
             format!("{} ({}), receipt {receipt}", tier.amount(), tier.label),
         )
         .await?;
+        if let (Some(at), Some(place)) = (bought_at, place) {
+            let act = Act {
+                who,
+                ip: ip.clone(),
+                now,
+            };
+            for line in &tier.buys {
+                let sku = cat.sku(&line.code).ok_or_else(|| {
+                    ServiceError::Invalid(format!(
+                        "The tier buys “{}”, which is not in the catalogue; fix the catalogue",
+                        line.code
+                    ))
+                })?;
+                let m = Movement::Purchase {
+                    at,
+                    sku,
+                    qty: line.qty,
+                };
+                self.move_stock(&mut tx, &cat, &m, receipt, None, &act)
+                    .await?;
+            }
+            self.hope_audit(
+                &mut tx,
+                &act,
+                "hope_bags.purchase",
+                ("hope_location", at.0),
+                format!(
+                    "bought at {place} with donation receipt {receipt}: {}",
+                    tier.label
+                ),
+            )
+            .await?;
+        }
         store::commit(tx).await?;
         Ok(id)
     }

@@ -302,3 +302,61 @@ async fn the_queue_puts_open_requests_most_urgent_first() {
         Some(1)
     );
 }
+
+/// Keepers: assigned once (a second time is a no-op), listed with their names, removed;
+/// the dashboard counts and the donations by tier are sums, on both backends.
+#[tokio::test]
+async fn keepers_are_assigned_once_and_figures_are_counted() {
+    let db = store::testing::TestDb::new().await;
+    let s = db.store().await;
+    let (user, org) = person(&s).await;
+    let a = location(&s, "Partner closet", "TX").await;
+    let b = location(&s, "Hotline office", "TX").await;
+    let mut tx = s.begin().await.unwrap();
+    assert!(hb::insert_keeper(&mut *tx, a, user, None, 1).await.unwrap());
+    assert!(!hb::insert_keeper(&mut *tx, a, user, None, 2).await.unwrap());
+    assert!(hb::insert_keeper(&mut *tx, b, user, None, 3).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(hb::kept_by(s.reader(), user).await.unwrap(), [a, b]);
+    let k = hb::keepers(s.reader(), Some(a)).await.unwrap();
+    assert_eq!(k.len(), 1);
+    assert_eq!(k[0].username, "investigator.one");
+    let mut tx = s.begin().await.unwrap();
+    assert!(hb::delete_keeper(&mut *tx, a, user).await.unwrap());
+    assert!(!hb::delete_keeper(&mut *tx, a, user).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(hb::kept_by(s.reader(), user).await.unwrap(), [b]);
+
+    let mut tx = s.begin().await.unwrap();
+    for (i, when) in [100, 200, 300].into_iter().enumerate() {
+        hb::insert_request(
+            &mut *tx,
+            &NewRequest {
+                requested_by: user,
+                org_id: org,
+                age_band: AgeBand::From12To14,
+                size: Some(Size::M),
+                urgency: Urgency::Now,
+                deliver_to: "County hospital",
+                deliver_state: "CA",
+                needed_by: None,
+                case_id: None,
+            },
+            when + i as i64,
+        )
+        .await
+        .unwrap();
+    }
+    for (cents, receipt) in [(1000, "R-1"), (1000, "R-2"), (5500, "R-3")] {
+        hb::insert_donation(&mut *tx, cents, "A donor", receipt, "2026-11-01", None, 5)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(hb::counts_since(s.reader(), 200).await.unwrap(), (2, 0));
+    assert!(hb::bags_given(s.reader()).await.unwrap().is_empty());
+    assert_eq!(
+        hb::donation_totals(s.reader()).await.unwrap(),
+        [(1000, 2, 2000), (5500, 1, 5500)]
+    );
+}

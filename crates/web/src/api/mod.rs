@@ -48,6 +48,13 @@ use utoipa::{Modify, OpenApi};
         hope_bags::requests,
         hope_bags::create_request,
         hope_bags::fulfil,
+        hope_bags::items,
+        hope_bags::kits,
+        hope_bags::locations,
+        hope_bags::create_location,
+        hope_bags::donations,
+        hope_bags::create_donation,
+        hope_bags::movement,
         resources::list,
         resources::create,
         resources::detail,
@@ -57,7 +64,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: stock by location, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"))
 )]
 pub struct ApiDoc;
 

@@ -1,7 +1,9 @@
 //! Hope Bags: what each location holds (low stock marked), the requests queue (most urgent
 //! first) with the suggested location and the fulfil and deliver actions, the request form
 //! a responder fills in on a phone (one screen, no name of the young person), and the stock
-//! keepers' forms: receive a donation, build bags, add a location.
+//! keepers' forms: receive a donation, build bags, transfer, adjust, record a money
+//! donation, add a location; a location's page (count and reconcile, its volunteers); the
+//! reports with their CSV downloads.
 
 use super::forms::FieldErrors;
 use super::{age, render};
@@ -20,7 +22,8 @@ use domain::{Action, Principal};
 use serde::Deserialize;
 use service::hope_bags::hopebags::{AgeBand, LocationId, RequestStatus, Size, Urgency};
 use service::hope_bags::{
-    BagRequestError, LocationView, NewLocationForm, RequestForm, RequestView, LOCATION_KINDS,
+    dollars, BagRequestError, HopeReports, KeeperView, LocationView, MonthFigures, NewLocationForm,
+    RequestForm, RequestView, LOCATION_KINDS,
 };
 use service::ServiceError;
 
@@ -105,6 +108,7 @@ struct OverviewPage {
     layout: Layout,
     can_request: bool,
     can_keep: bool,
+    month: MonthFigures,
     locations: Vec<LocationView>,
     requests: Vec<RequestRow>,
     location_choices: Vec<Choice>,
@@ -139,6 +143,7 @@ pub async fn overview(ctx: Ctx) -> Result<Html<String>, AppError> {
         layout: Layout::new(&ctx.state, &ctx.identity, "Hope Bags", &ctx.path),
         can_request: permits(Some(p), Action::RequestHopeBags),
         can_keep,
+        month: services.hope_month_figures(p).await?,
         location_choices: locations
             .iter()
             .map(|l| {
@@ -321,21 +326,31 @@ struct StockPage {
     layout: Layout,
     error: Option<String>,
     error_field: String,
+    /// The locations whose stock this keeper manages (a volunteer's own).
     locations: Vec<Choice>,
+    /// Every location: where a transfer may go, where a donation may buy.
+    all_locations: Vec<Choice>,
     things: Vec<Choice>,
     kits: Vec<Choice>,
+    tiers: Vec<Choice>,
     states: Vec<Choice>,
     kinds: Vec<Choice>,
+    today: String,
 }
 
 async fn stock_page(ctx: &Ctx, error: Option<(String, &str)>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     let cat = services.hope_catalogue().await?;
-    let locations = services
-        .hope_locations(p)
-        .await?
-        .into_iter()
+    let kept = services.hope_locations_kept(p).await?;
+    let all = services.hope_locations(p).await?;
+    let all_locations: Vec<Choice> = all
+        .iter()
+        .map(|l| choice(l.id.0.to_string(), format!("{} ({})", l.name, l.state)))
+        .collect();
+    let locations = all
+        .iter()
+        .filter(|l| kept.contains(&l.id))
         .map(|l| choice(l.id.0.to_string(), format!("{} ({})", l.name, l.state)))
         .collect();
     let kits: Vec<Choice> = cat
@@ -353,6 +368,11 @@ async fn stock_page(ctx: &Ctx, error: Option<(String, &str)>) -> Result<Response
             .iter()
             .map(|k| choice(k.code.as_str(), k.name.clone())),
     );
+    let tiers = cat
+        .tiers
+        .iter()
+        .map(|t| choice(t.cents.to_string(), format!("{}: {}", t.amount(), t.label)))
+        .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -362,15 +382,19 @@ async fn stock_page(ctx: &Ctx, error: Option<(String, &str)>) -> Result<Response
         Some((m, f)) => (Some(m), f.to_owned()),
         None => (None, String::new()),
     };
+    let today = crate::api::utc(services.now()).date().to_string();
     let mut res = render(&StockPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Receive and build", &ctx.path),
+        layout: Layout::new(&ctx.state, &ctx.identity, "Keep the stock", &ctx.path),
         error,
         error_field,
         locations,
+        all_locations,
         things,
         kits,
+        tiers,
         states: states(),
         kinds: LOCATION_KINDS.iter().map(|(k, l)| choice(*k, *l)).collect(),
+        today,
     })?
     .into_response();
     *res.status_mut() = status;
@@ -499,5 +523,565 @@ pub async fn add_location(ctx: Ctx, Form(f): Form<LocationIn>) -> Result<Respons
             format!("The location “{}” was added.", form.name.trim()),
         )),
         Err(e) => refused(&ctx, e, "location-name").await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransferIn {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    thing: String,
+    #[serde(default)]
+    qty: String,
+}
+
+pub async fn transfer(ctx: Ctx, Form(f): Form<TransferIn>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let (Some(from), Some(to)) = (location_id(&f.from)?, location_id(&f.to)?) else {
+        return refused(
+            &ctx,
+            ServiceError::Invalid("Choose where the stock leaves from and where it goes".into()),
+            "transfer-from",
+        )
+        .await;
+    };
+    match ctx
+        .state
+        .services
+        .transfer_hope_stock(p, from, to, &f.thing, number(&f.qty), ctx.ip.clone())
+        .await
+    {
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            "/hope-bags",
+            format!("{} moved.", number(&f.qty)),
+        )),
+        Err(e) => refused(&ctx, e, "transfer-qty").await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AdjustIn {
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    thing: String,
+    #[serde(default)]
+    delta: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn adjust(ctx: Ctx, Form(f): Form<AdjustIn>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let Some(at) = location_id(&f.location)? else {
+        return refused(
+            &ctx,
+            ServiceError::Invalid("Choose the location to correct".into()),
+            "adjust-location",
+        )
+        .await;
+    };
+    let Ok(delta) = f.delta.trim().replace('\u{2212}', "-").parse::<i64>() else {
+        return refused(
+            &ctx,
+            ServiceError::Invalid(
+                "Enter the correction as a whole number: 3 adds three, -2 takes two away".into(),
+            ),
+            "adjust-delta",
+        )
+        .await;
+    };
+    match ctx
+        .state
+        .services
+        .adjust_hope_stock(p, at, &f.thing, delta, &f.reason, ctx.ip.clone())
+        .await
+    {
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            "/hope-bags",
+            format!(
+                "The stock was corrected by {delta:+} ({}).",
+                f.reason.trim()
+            ),
+        )),
+        Err(e) => refused(&ctx, e, "adjust-reason").await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoneyIn {
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    donor: String,
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    bought_at: String,
+}
+
+pub async fn money(ctx: Ctx, Form(f): Form<MoneyIn>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let bought_at = location_id(&f.bought_at)?;
+    match ctx
+        .state
+        .services
+        .record_hope_money_for(
+            p,
+            number(&f.tier),
+            &f.donor,
+            &f.receipt,
+            &f.received_on,
+            bought_at,
+            ctx.ip.clone(),
+        )
+        .await
+    {
+        Ok(_) => Ok(flash::redirect(
+            &ctx,
+            "/hope-bags/reports",
+            format!(
+                "The donation with receipt {} was recorded{}.",
+                f.receipt.trim(),
+                if bought_at.is_some() {
+                    ", and what it buys entered as purchased"
+                } else {
+                    ""
+                }
+            ),
+        )),
+        Err(e) => refused(&ctx, e, "money-receipt").await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One location: its stock with a count to reconcile it, and its volunteers
+
+/// A row of the count form: a thing, what the ledger says is there, and its field.
+struct CountRow {
+    code: String,
+    name: String,
+    expected: i64,
+    is_kit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "hope_bags_location.html")]
+struct LocationPage {
+    layout: Layout,
+    error: Option<String>,
+    error_field: String,
+    location: LocationView,
+    rows: Vec<CountRow>,
+    keeps: bool,
+    can_assign: bool,
+    keepers: Vec<KeeperView>,
+    volunteers: Vec<Choice>,
+}
+
+async fn location_page(
+    ctx: &Ctx,
+    id: i64,
+    error: Option<(String, &str)>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let services = &ctx.state.services;
+    let at = LocationId(id);
+    let Some(location) = services
+        .hope_locations(p)
+        .await?
+        .into_iter()
+        .find(|l| l.id == at)
+    else {
+        return Err(ServiceError::NotFound("the location").into());
+    };
+    let cat = services.hope_catalogue().await?;
+    let held = |code: &str| {
+        location
+            .stock
+            .iter()
+            .find(|s| s.code == code)
+            .map_or(0, |s| s.on_hand)
+    };
+    let mut rows: Vec<CountRow> = cat
+        .kits
+        .iter()
+        .map(|k| CountRow {
+            code: k.code.to_string(),
+            name: k.name.clone(),
+            expected: held(k.code.as_str()),
+            is_kit: true,
+        })
+        .collect();
+    rows.extend(cat.items.iter().map(|i| CountRow {
+        code: i.code.to_string(),
+        name: i.name.clone(),
+        expected: held(i.code.as_str()),
+        is_kit: false,
+    }));
+    let can_assign = permits(Some(p), Action::AssignHopeBagKeepers);
+    let volunteers = if can_assign {
+        services
+            .hope_keeper_choices(p)
+            .await?
+            .into_iter()
+            .map(|(u, name, display)| choice(u.0.to_string(), format!("{display} ({name})")))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (error, error_field) = match error {
+        Some((m, f)) => (Some(m), f.to_owned()),
+        None => (None, String::new()),
+    };
+    let mut res = render(&LocationPage {
+        layout: Layout::new(&ctx.state, &ctx.identity, &location.name, &ctx.path),
+        error,
+        error_field,
+        keeps: services.hope_locations_kept(p).await?.contains(&at),
+        keepers: services.hope_keepers(p, at).await?,
+        rows,
+        location,
+        can_assign,
+        volunteers,
+    })?
+    .into_response();
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn location(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    location_page(&ctx, id, None).await
+}
+
+/// The count form: `count-CODE` fields; an empty one was not counted.
+pub async fn count(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let mut counts = Vec::new();
+    for (k, v) in &fields {
+        let (Some(code), v) = (k.strip_prefix("count-"), v.trim()) else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        match v.parse::<i64>() {
+            Ok(n) if n >= 0 => counts.push((code.to_owned(), n)),
+            _ => {
+                return location_page(
+                    &ctx,
+                    id,
+                    Some((
+                        "Enter each count as a whole number from 0, or leave it empty".into(),
+                        "count-form",
+                    )),
+                )
+                .await
+            }
+        }
+    }
+    match ctx
+        .state
+        .services
+        .count_hope_location(p, LocationId(id), &counts, ctx.ip.clone())
+        .await
+    {
+        Ok(done) => {
+            let changed: Vec<String> = done
+                .iter()
+                .filter(|c| c.counted != c.expected)
+                .map(|c| {
+                    format!(
+                        "{}: expected {}, counted {} ({:+})",
+                        c.name,
+                        c.expected,
+                        c.counted,
+                        c.counted - c.expected
+                    )
+                })
+                .collect();
+            let msg = if changed.is_empty() {
+                format!("Count recorded: all {} matched the ledger.", done.len())
+            } else {
+                format!(
+                    "Count recorded; the differences are now in the ledger. {}.",
+                    changed.join("; ")
+                )
+            };
+            Ok(flash::redirect(
+                &ctx,
+                &format!("/hope-bags/locations/{id}"),
+                msg,
+            ))
+        }
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            location_page(&ctx, id, Some((m, "count-form"))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct KeeperIn {
+    #[serde(default)]
+    user: String,
+}
+
+pub async fn assign_keeper(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<KeeperIn>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let Ok(user) = f.user.trim().parse::<i64>() else {
+        return location_page(
+            &ctx,
+            id,
+            Some(("Choose the volunteer to assign".into(), "keeper-user")),
+        )
+        .await;
+    };
+    match ctx
+        .state
+        .services
+        .assign_hope_keeper(p, LocationId(id), domain::UserId(user), ctx.ip.clone())
+        .await
+    {
+        Ok(()) => Ok(flash::redirect(
+            &ctx,
+            &format!("/hope-bags/locations/{id}"),
+            "The volunteer now keeps this location's stock.",
+        )),
+        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
+            location_page(&ctx, id, Some((m, "keeper-user"))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_keeper(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<KeeperIn>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let user: i64 = f
+        .user
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad_request("choose the volunteer to remove"))?;
+    ctx.state
+        .services
+        .unassign_hope_keeper(p, LocationId(id), domain::UserId(user), ctx.ip.clone())
+        .await?;
+    Ok(flash::redirect(
+        &ctx,
+        &format!("/hope-bags/locations/{id}"),
+        "The volunteer no longer keeps this location's stock.",
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// Reports and their CSV downloads
+
+struct ValueRow {
+    location: String,
+    state: String,
+    kits: i64,
+    items: i64,
+    value: String,
+}
+
+struct GivenRow {
+    amount: String,
+    label: String,
+    donations: i64,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "hope_bags_reports.html")]
+struct ReportsPage {
+    layout: Layout,
+    bags: Vec<service::hope_bags::BagsGiven>,
+    stock: Vec<ValueRow>,
+    donations: Vec<GivenRow>,
+    total_bags: i64,
+    total_value: String,
+    total_donated: String,
+}
+
+pub async fn reports(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let p = ctx.principal()?;
+    let r: HopeReports = ctx.state.services.hope_reports(p).await?;
+    render(&ReportsPage {
+        layout: Layout::new(&ctx.state, &ctx.identity, "Hope Bags reports", &ctx.path),
+        total_bags: r.bags.iter().map(|b| b.bags).sum(),
+        total_value: dollars(r.stock.iter().map(|s| s.value_cents).sum()),
+        total_donated: dollars(r.donations.iter().map(|d| d.total_cents).sum()),
+        stock: r
+            .stock
+            .into_iter()
+            .map(|s| ValueRow {
+                value: dollars(s.value_cents),
+                location: s.location,
+                state: s.state,
+                kits: s.kits,
+                items: s.items,
+            })
+            .collect(),
+        donations: r
+            .donations
+            .into_iter()
+            .map(|d| GivenRow {
+                total: dollars(d.total_cents),
+                amount: d.amount,
+                label: d.label,
+                donations: d.donations,
+            })
+            .collect(),
+        bags: r.bags,
+    })
+}
+
+/// A CSV cell: quoted when needed; a cell a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe.
+fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn download(name: &str, body: String) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn cents(c: i64) -> String {
+    format!("{}.{:02}", c / 100, c % 100)
+}
+
+pub async fn bags_csv(ctx: Ctx) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx.state.services.hope_reports(p).await?;
+    Ok(download(
+        "hope-bags-given.csv",
+        csv(
+            &["month", "state", "age_band", "bags"],
+            r.bags.iter().map(|b| {
+                vec![
+                    b.month.clone(),
+                    b.state.clone(),
+                    b.age_band.as_str().to_owned(),
+                    b.bags.to_string(),
+                ]
+            }),
+        ),
+    ))
+}
+
+pub async fn stock_csv(ctx: Ctx) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx.state.services.hope_reports(p).await?;
+    Ok(download(
+        "hope-bags-stock-value.csv",
+        csv(
+            &["location", "state", "kits", "items", "value_usd"],
+            r.stock.iter().map(|s| {
+                vec![
+                    s.location.clone(),
+                    s.state.clone(),
+                    s.kits.to_string(),
+                    s.items.to_string(),
+                    cents(s.value_cents),
+                ]
+            }),
+        ),
+    ))
+}
+
+pub async fn donations_csv(ctx: Ctx) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx.state.services.hope_reports(p).await?;
+    Ok(download(
+        "hope-bags-donations.csv",
+        csv(
+            &["tier", "buys", "donations", "total_usd"],
+            r.donations.iter().map(|d| {
+                vec![
+                    d.amount.clone(),
+                    d.label.clone(),
+                    d.donations.to_string(),
+                    cents(d.total_cents),
+                ]
+            }),
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("-2"), "'-2");
+        assert_eq!(cell("@cmd"), "'@cmd");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("Spring drive"), "Spring drive");
+        assert_eq!(
+            csv(
+                &["a", "b"],
+                [vec!["=1".to_owned(), "x\"y".to_owned()]].into_iter()
+            ),
+            "a,b\r\n'=1,\"x\"\"y\"\r\n"
+        );
     }
 }

@@ -333,3 +333,553 @@ async fn fifty_concurrent_fulfilments_through_the_api_give_ten_and_refuse_forty(
     let v: serde_json::Value = serde_json::from_str(&stock.body).unwrap();
     assert_eq!(v["locations"][0]["kits_on_hand"], 0, "{v}");
 }
+
+fn json_of(res: &crate::helpers::Res) -> serde_json::Value {
+    serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("{e}: {}", res.body))
+}
+
+/// The value of the `<option>` whose label contains `label`.
+fn option_value(html: &str, label: &str) -> String {
+    let at = html
+        .find(label)
+        .unwrap_or_else(|| panic!("no option {label}: {html}"));
+    let start = html[..at].rfind("value=\"").expect("an option value") + 7;
+    let end = start + html[start..].find('"').expect("the value's end");
+    html[start..end].to_owned()
+}
+
+/// A volunteer manages only the locations assigned to them: refused (403, saying whom to
+/// ask) elsewhere, for movements and fulfilments; a supervisor assigns and removes them on
+/// the location's page. Staff keep every location.
+#[tokio::test]
+async fn a_volunteer_keeps_only_the_locations_a_supervisor_assigns() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login(Role::Supervisor).await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let officer = app.login(Role::Investigator).await;
+    let mut ids = Vec::new();
+    for name in ["Partner store room", "Hotline office"] {
+        let res = supervisor
+            .send_json(
+                Method::POST,
+                "/api/v1/hope-bags/locations",
+                Some(json!({"name": name, "state": "TX", "kind": "partner"})),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        ids.push(json_of(&res)["id"].as_i64().unwrap());
+    }
+    let (mine, other) = (ids[0].to_string(), ids[1].to_string());
+    for at in [&mine, &other] {
+        let res = supervisor
+            .post_form(
+                "/hope-bags/receive",
+                &[
+                    ("location", at),
+                    ("thing", "bag-12-14-m"),
+                    ("qty", "3"),
+                    ("from", "Drive"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let receive = |at: String| {
+        let v = &volunteer;
+        async move {
+            v.post_form(
+                "/hope-bags/receive",
+                &[
+                    ("location", &at),
+                    ("thing", "socks"),
+                    ("qty", "4"),
+                    ("from", "Drive"),
+                ],
+            )
+            .await
+        }
+    };
+    let res = receive(mine.clone()).await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert!(
+        res.body
+            .contains("ask a supervisor to assign you to Partner store room"),
+        "{}",
+        res.body
+    );
+
+    // The supervisor assigns the volunteer on the location's page.
+    let page = supervisor
+        .get(&format!("/hope-bags/locations/{mine}"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let user = option_value(
+        &page.body,
+        &format!("({})", app.usernames[&Role::Volunteer]),
+    );
+    let res = supervisor
+        .post_form(
+            &format!("/hope-bags/locations/{mine}/keepers"),
+            &[("user", &user)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = supervisor.follow(&res).await;
+    assert!(
+        page.body.contains("now keeps this location"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"keeper-list\""), "{}", page.body);
+    // Only volunteers are assigned; a volunteer may not assign.
+    let res = volunteer
+        .post_form(
+            &format!("/hope-bags/locations/{other}/keepers"),
+            &[("user", &user)],
+        )
+        .await;
+    assert_eq!(res.status, 403);
+
+    assert_eq!(receive(mine.clone()).await.status, 303);
+    let res = receive(other.clone()).await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert!(res.body.contains("not of Hotline office"), "{}", res.body);
+    let kept = json_of(
+        &volunteer
+            .send_json(Method::GET, "/api/v1/hope-bags/locations", None, None)
+            .await,
+    );
+    let keeps: Vec<bool> = kept["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["you_keep"].as_bool().unwrap())
+        .collect();
+    assert_eq!(keeps, [false, true], "{kept}"); // Hotline office, Partner store room by name
+                                                // Moving stock out of someone else's location is refused too.
+    let res = volunteer
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/movements",
+            Some(
+                json!({"kind": "transfer", "location_id": ids[1], "to_location_id": ids[0],
+                        "code": "bag-12-14-m", "qty": 1}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+
+    // A fulfilment from another location is refused; without a location, the volunteer's
+    // own is suggested and used.
+    let res = officer
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/requests",
+            Some(json!({"age_band": "12-14", "size": "M", "urgency": "now",
+                        "deliver_to": "Central precinct", "deliver_state": "TX"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let req = json_of(&res)["id"].as_i64().unwrap();
+    let path = format!("/api/v1/hope-bags/requests/{req}/fulfil");
+    let res = volunteer
+        .send_json(
+            Method::POST,
+            &path,
+            Some(json!({"location_id": ids[1]})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    let res = volunteer
+        .send_json(Method::POST, &path, Some(json!({})), None)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(json_of(&res)["location_id"], ids[0]);
+
+    // Removed, the volunteer keeps nothing again.
+    let res = supervisor
+        .post_form(
+            &format!("/hope-bags/locations/{mine}/keepers/remove"),
+            &[("user", &user)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(receive(mine).await.status, 403);
+}
+
+/// The stock keeper's other forms: a transfer, an adjustment (refused without its reason),
+/// a count showing expected against counted with the difference in the ledger, a money
+/// donation whose tier buys stock; then the reports and their CSV (no formula can run).
+#[tokio::test]
+async fn transfer_adjust_count_and_donations_feed_the_reports_and_their_csv() {
+    let app = TestApp::spawn().await;
+    let staff = app.login(Role::Analyst).await;
+    let officer = app.login(Role::Investigator).await;
+    let mut ids = Vec::new();
+    for name in ["=Office", "Van"] {
+        let res = staff
+            .send_json(
+                Method::POST,
+                "/api/v1/hope-bags/locations",
+                Some(json!({"name": name, "state": "CA", "kind": "office", "low_stock": 1})),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        ids.push(json_of(&res)["id"].as_i64().unwrap().to_string());
+    }
+    let (office, van) = (&ids[0], &ids[1]);
+    let res = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/movements",
+            Some(
+                json!({"kind": "receive", "location_id": ids[0].parse::<i64>().unwrap(),
+                        "code": "journal", "qty": 10, "from": "Spring drive"}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let res = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/movements",
+            Some(json!({"kind": "dance", "location_id": 1})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+
+    let form = staff.get("/hope-bags/stock").await;
+    for id in ["transfer-form", "adjust-form", "money-form"] {
+        assert!(form.body.contains(id), "{id}: {}", form.body);
+    }
+    let res = staff
+        .post_form(
+            "/hope-bags/transfer",
+            &[
+                ("from", office),
+                ("to", van),
+                ("thing", "journal"),
+                ("qty", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = staff
+        .post_form(
+            "/hope-bags/adjust",
+            &[
+                ("location", van),
+                ("thing", "journal"),
+                ("delta", "-1"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"), "{}", res.body);
+    assert!(
+        res.body.contains("ay why the stock is adjusted"),
+        "{}",
+        res.body
+    );
+    let res = staff
+        .post_form(
+            "/hope-bags/adjust",
+            &[
+                ("location", van),
+                ("thing", "journal"),
+                ("delta", "-1"),
+                ("reason", "Water damage"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // The count: the page shows what is expected; the difference becomes a ledger line.
+    let page = staff.get(&format!("/hope-bags/locations/{office}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("name=\"count-journal\""),
+        "{}",
+        page.body
+    );
+    let res = staff
+        .post_form(
+            &format!("/hope-bags/locations/{office}/count"),
+            &[("count-journal", "5"), ("count-socks", "")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = staff.follow(&res).await;
+    assert!(
+        page.body
+            .contains("Journal and pen: expected 7, counted 5 (-2)"),
+        "{}",
+        page.body
+    );
+    let stock = json_of(
+        &staff
+            .send_json(Method::GET, "/api/v1/hope-bags/stock", None, None)
+            .await,
+    );
+    let held = |loc: usize| {
+        stock["locations"][loc]["stock"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["sku"] == "item:journal")
+            .map_or(0, |s| s["on_hand"].as_i64().unwrap())
+    };
+    assert_eq!((held(0), held(1)), (5, 2), "{stock}"); // =Office, Van
+
+    // A money donation, spent on what its tier buys at the van.
+    let res = staff
+        .post_form(
+            "/hope-bags/donations",
+            &[
+                ("tier", "5500"),
+                ("donor", "A donor"),
+                ("receipt", "R-1"),
+                ("received_on", "2026-11-02"),
+                ("bought_at", van),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = staff
+        .post_form(
+            "/hope-bags/donations",
+            &[
+                ("tier", "5500"),
+                ("donor", "B"),
+                ("receipt", "R-1"),
+                ("received_on", "2026-11-03"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("receipt number already exists"),
+        "{}",
+        res.body
+    );
+    let res = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/donations",
+            Some(json!({"tier_cents": 1000, "donor": "C", "receipt": "R-2", "received_on": "2026-11-04"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let list = json_of(
+        &staff
+            .send_json(Method::GET, "/api/v1/hope-bags/donations", None, None)
+            .await,
+    );
+    assert_eq!(list["donations"].as_array().unwrap().len(), 2, "{list}");
+
+    // One bag given, from the van (where the donation bought a whole one).
+    let res = officer
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/requests",
+            Some(json!({"age_band": "12-14", "size": "M", "urgency": "today",
+                        "deliver_to": "County hospital", "deliver_state": "CA"})),
+            None,
+        )
+        .await;
+    let req = json_of(&res)["id"].as_i64().unwrap();
+    let res = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/hope-bags/requests/{req}/fulfil"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let overview = staff.get("/hope-bags").await;
+    assert!(
+        overview
+            .body
+            .contains("<strong>1</strong> requested · <strong>1</strong> fulfilled"),
+        "{}",
+        overview.body
+    );
+    let reports = staff.get("/hope-bags/reports").await;
+    assert_eq!(reports.status, 200, "{}", reports.body);
+    for id in [
+        "bags-table",
+        "value-table",
+        "donations-table",
+        "/hope-bags/reports/bags.csv",
+    ] {
+        assert!(reports.body.contains(id), "{id}: {}", reports.body);
+    }
+    assert!(
+        !reports.body.contains("County hospital"),
+        "bags are counted, never listed"
+    );
+    let csv = staff.get("/hope-bags/reports/bags.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with("month,state,age_band,bags\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains(",CA,12-14,1\r\n"), "{}", csv.body);
+    let csv = staff.get("/hope-bags/reports/stock.csv").await;
+    assert!(csv.body.contains("'=Office,CA,0,5,"), "{}", csv.body);
+    let csv = staff.get("/hope-bags/reports/donations.csv").await;
+    assert!(
+        csv.body.contains("$55,A whole Hope Bag,1,55.00\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("$10,"), "{}", csv.body);
+    // Responders have no reports.
+    assert_eq!(officer.get("/hope-bags/reports").await.status, 403);
+}
+
+/// The catalogue over the API: items with their units and values, kits as bills of
+/// materials, the donation tiers.
+#[tokio::test]
+async fn the_catalogue_is_served_with_kits_as_bills_and_the_tiers() {
+    let app = TestApp::spawn().await;
+    let officer = app.login(Role::Investigator).await;
+    let items = json_of(
+        &officer
+            .send_json(Method::GET, "/api/v1/hope-bags/items", None, None)
+            .await,
+    );
+    let socks = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "socks")
+        .unwrap();
+    assert_eq!(socks["unit"], "pair", "{items}");
+    assert!(socks["value_cents"].as_u64().unwrap() > 0);
+    let kits = json_of(
+        &officer
+            .send_json(Method::GET, "/api/v1/hope-bags/kits", None, None)
+            .await,
+    );
+    let kit = kits["kits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["code"] == "bag-15-17-l")
+        .unwrap();
+    assert_eq!(kit["age_band"], "15-17");
+    assert_eq!(kit["size"], "L");
+    assert!(kit["bill"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["item"] == "outfit-l"));
+    let amounts: Vec<&str> = kits["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["$10", "$15", "$25", "$55"]);
+    let doc = officer.get("/api/v1/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    for p in [
+        "/api/v1/hope-bags/items",
+        "/api/v1/hope-bags/kits",
+        "/api/v1/hope-bags/locations",
+        "/api/v1/hope-bags/movements",
+        "/api/v1/hope-bags/donations",
+    ] {
+        assert!(
+            doc.body.contains(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+}
+
+/// On a phone: a volunteer counts their location's stock by tapping (expected against
+/// counted, the difference reported), and the keepers' pages, the location's page and the
+/// reports do not scroll sideways.
+#[tokio::test]
+async fn on_a_phone_a_volunteer_counts_their_location_and_no_keeper_page_scrolls_sideways() {
+    use crate::browser::Browser;
+    use crate::phone::{no_sideways_scroll, phone, tap, tap_and_type};
+
+    let app = TestApp::spawn().await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let res = volunteer
+        .post_form(
+            "/hope-bags/locations",
+            &[
+                (
+                    "name",
+                    "Partner store room with a rather long name for a small screen",
+                ),
+                ("state", "TX"),
+                ("kind", "partner"),
+                ("low_stock", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/receive",
+            &[
+                ("location", "1"),
+                ("thing", "bag-15-17-m"),
+                ("qty", "2"),
+                ("from", "Autumn drive"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = volunteer
+        .post_form(
+            "/hope-bags/donations",
+            &[
+                ("tier", "1500"),
+                ("donor", "A school fundraiser with a long name"),
+                ("receipt", "R-1"),
+                ("received_on", "2026-11-02"),
+                ("bought_at", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, "volunteer").await;
+    phone(c).await;
+    for path in [
+        "/hope-bags/stock",
+        "/hope-bags/reports",
+        "/hope-bags/locations/1",
+    ] {
+        no_sideways_scroll(&b, &app.base, path).await;
+    }
+    tap_and_type(c, "#count-bag-15-17-m", "1").await;
+    tap(c, "#count-form button[type=submit]").await;
+    b.wait_text(".notification-banner", "expected 2, counted 1 (-1)")
+        .await;
+    no_sideways_scroll(&b, &app.base, "/hope-bags/locations/1").await;
+    b.stop().await;
+}
