@@ -522,7 +522,7 @@ fn split(n: usize) {
                 s / k.max(1) as f32,
             ));
         }
-        wrong.sort_by(|a, b| b.0.cmp(&a.0));
+        wrong.sort_by_key(|w| std::cmp::Reverse(w.0));
         let mut bad: std::collections::BTreeMap<String, (usize, usize, String)> =
             Default::default();
         for l in &c.shared {

@@ -960,31 +960,6 @@ pub async fn reports(ctx: Ctx) -> Result<Html<String>, AppError> {
     })
 }
 
-/// A CSV cell: quoted when needed; a cell a spreadsheet would run as a formula (starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe.
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push_str("\r\n");
-    for r in rows {
-        out.push_str(&r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 fn download(name: &str, body: String) -> Response {
     (
         [
@@ -1011,7 +986,7 @@ pub async fn bags_csv(ctx: Ctx) -> Result<Response, AppError> {
     let r = ctx.state.services.hope_reports(p).await?;
     Ok(download(
         "hope-bags-given.csv",
-        csv(
+        super::csv::table(
             &["month", "state", "age_band", "bags"],
             r.bags.iter().map(|b| {
                 vec![
@@ -1030,7 +1005,7 @@ pub async fn stock_csv(ctx: Ctx) -> Result<Response, AppError> {
     let r = ctx.state.services.hope_reports(p).await?;
     Ok(download(
         "hope-bags-stock-value.csv",
-        csv(
+        super::csv::table(
             &["location", "state", "kits", "items", "value_usd"],
             r.stock.iter().map(|s| {
                 vec![
@@ -1050,7 +1025,7 @@ pub async fn donations_csv(ctx: Ctx) -> Result<Response, AppError> {
     let r = ctx.state.services.hope_reports(p).await?;
     Ok(download(
         "hope-bags-donations.csv",
-        csv(
+        super::csv::table(
             &["tier", "buys", "donations", "total_usd"],
             r.donations.iter().map(|d| {
                 vec![
@@ -1062,26 +1037,4 @@ pub async fn donations_csv(ctx: Ctx) -> Result<Response, AppError> {
             }),
         ),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_never_start_a_formula() {
-        assert_eq!(cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(cell("+1"), "'+1");
-        assert_eq!(cell("-2"), "'-2");
-        assert_eq!(cell("@cmd"), "'@cmd");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("Spring drive"), "Spring drive");
-        assert_eq!(
-            csv(
-                &["a", "b"],
-                [vec!["=1".to_owned(), "x\"y".to_owned()]].into_iter()
-            ),
-            "a,b\r\n'=1,\"x\"\"y\"\r\n"
-        );
-    }
 }

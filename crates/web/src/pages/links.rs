@@ -5,6 +5,7 @@
 //! it spans, exported as CSV or GraphML. The service decides what each reader may see
 //! and audits every view; this module only presents.
 
+use super::csv::cell;
 use super::render;
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -925,26 +926,6 @@ fn download(name: &str, mime: &str, body: String) -> Response {
         body,
     )
         .into_response()
-}
-
-/// A CSV cell: quoted when needed; a cell a spreadsheet would run as a formula gets a
-/// leading apostrophe (a phone number like `+12125550147` stays as it is).
-fn cell(s: &str) -> String {
-    let formula = s.starts_with(['=', '@', '\t', '\r'])
-        || (s.starts_with(['+', '-'])
-            && !s[1..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ' ' || c == '.'));
-    let s = if formula {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// One row per link between two records of the cluster.
