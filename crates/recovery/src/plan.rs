@@ -422,12 +422,18 @@ pub struct Consent {
 }
 
 impl Consent {
-    pub fn check(with_whom: &str, what: &str, given_on: &str, today: Date) -> Result<Consent, PlanError> {
+    pub fn check(
+        with_whom: &str,
+        what: &str,
+        given_on: &str,
+        today: Date,
+    ) -> Result<Consent, PlanError> {
         let with_whom = required_text("with whom", with_whom, MAX_SHORT)?;
         let what = required_text("what may be shared", what, MAX_LONG)?;
-        let given_on = parse_date("the date of the consent", given_on)?.ok_or(PlanError::NoDate {
-            field: "the date of the consent",
-        })?;
+        let given_on =
+            parse_date("the date of the consent", given_on)?.ok_or(PlanError::NoDate {
+                field: "the date of the consent",
+            })?;
         if given_on > today {
             return Err(PlanError::FutureDate {
                 field: "the date of the consent",
@@ -452,23 +458,44 @@ mod tests {
     fn reviews_are_overdue_after_their_date() {
         let today = date!(2026 - 06 - 10);
         assert_eq!(review_state(None, today), ReviewState::NotScheduled);
-        assert_eq!(review_state(Some(date!(2026 - 06 - 09)), today), ReviewState::Overdue);
+        assert_eq!(
+            review_state(Some(date!(2026 - 06 - 09)), today),
+            ReviewState::Overdue
+        );
         assert_eq!(review_state(Some(today), today), ReviewState::DueSoon);
-        assert_eq!(review_state(Some(date!(2026 - 07 - 30)), today), ReviewState::Scheduled);
+        assert_eq!(
+            review_state(Some(date!(2026 - 07 - 30)), today),
+            ReviewState::Scheduled
+        );
     }
 
     #[test]
     fn a_leap_day_birthday_turns_eighteen_on_first_march() {
-        assert_eq!(eighteenth_birthday(date!(2008 - 02 - 29)), date!(2026 - 03 - 01));
-        assert_eq!(eighteenth_birthday(date!(2008 - 05 - 02)), date!(2026 - 05 - 02));
+        assert_eq!(
+            eighteenth_birthday(date!(2008 - 02 - 29)),
+            date!(2026 - 03 - 01)
+        );
+        assert_eq!(
+            eighteenth_birthday(date!(2008 - 05 - 02)),
+            date!(2026 - 05 - 02)
+        );
     }
 
     #[test]
     fn the_transition_opens_before_eighteen_and_support_goes_on_after() {
         let dob = date!(2008 - 09 - 01);
-        assert_eq!(transition(Some(dob), date!(2026 - 01 - 01)), Transition::NotYet);
-        assert!(matches!(transition(Some(dob), date!(2026 - 06 - 01)), Transition::Due { .. }));
-        assert!(matches!(transition(Some(dob), date!(2027 - 06 - 01)), Transition::Adult { .. }));
+        assert_eq!(
+            transition(Some(dob), date!(2026 - 01 - 01)),
+            Transition::NotYet
+        );
+        assert!(matches!(
+            transition(Some(dob), date!(2026 - 06 - 01)),
+            Transition::Due { .. }
+        ));
+        assert!(matches!(
+            transition(Some(dob), date!(2027 - 06 - 01)),
+            Transition::Adult { .. }
+        ));
         assert_eq!(transition(None, date!(2027 - 06 - 01)), Transition::NotYet);
     }
 

@@ -25,8 +25,13 @@ pub enum ReferralStatus {
 pub enum ReferralError {
     #[error("'{0}' is not a referral status (one of: proposed, sent, accepted, engaged, completed, declined, no_capacity, withdrawn)")]
     UnknownStatus(String),
-    #[error("a referral that is {from} cannot become {to}; reload the page to see where it stands")]
-    NotAllowed { from: &'static str, to: &'static str },
+    #[error(
+        "a referral that is {from} cannot become {to}; reload the page to see where it stands"
+    )]
+    NotAllowed {
+        from: &'static str,
+        to: &'static str,
+    },
     #[error(transparent)]
     Field(#[from] ModelError),
     #[error("a completed referral needs its outcome: say what came of it")]
@@ -168,7 +173,10 @@ mod tests {
         for to in [Sent, Accepted, Engaged] {
             s = check_move(s, to, "as agreed", "").unwrap().to;
         }
-        assert_eq!(check_move(s, Completed, "done", ""), Err(ReferralError::NoOutcome));
+        assert_eq!(
+            check_move(s, Completed, "done", ""),
+            Err(ReferralError::NoOutcome)
+        );
         let done = check_move(s, Completed, "done", "Housed for six months").unwrap();
         assert_eq!(done.outcome.as_deref(), Some("Housed for six months"));
         assert!(done.to.is_final());

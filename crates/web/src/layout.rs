@@ -34,6 +34,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/reports", "Reports", Action::ViewReports, "Reports from the public tip form, phone intake and online service providers, with their priority and why."),
     ("/leads", "Leads", Action::ViewLeads, "Reports and link charts made available to your agency."),
     ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
+    ("/recovery", "Recovery", Action::ViewRecovery, "Recovery plans in the young person's own words: reviews due, transitions at 18, referrals to services and what came of them."),
     ("/recovery/resources", "Recovery resources", Action::ViewResources, "Services to refer a recovered child or young person to: shelter, care, legal help, school, work and mentoring, searchable by need, place, age and language."),
     ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
     ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
