@@ -579,3 +579,60 @@ async fn a_recovery_specialist_works_the_due_plan_in_chromium() {
     b.wait_text("#referral-list", "Completed").await;
     b.stop().await;
 }
+
+/// At 390 px the caseload, the plan, its form and a referral do not scroll sideways.
+#[tokio::test]
+async fn plans_fit_a_phone() {
+    let app = TestApp::spawn().await;
+    let service = some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(
+        &rs,
+        &[
+            ("young_person", "Noor Example"),
+            ("needs", "housing"),
+            ("needs", "mental_health"),
+            ("safety", "do_not_contact"),
+            ("date_of_birth", &day(&app, -(17 * 365 + 300))),
+            ("next_review", &day(&app, 5)),
+            ("strengths", "Keeps a sketchbook; close to an aunt"),
+        ],
+    )
+    .await;
+    let res = rs
+        .post_form(
+            &format!("/recovery/plans/{id}/referrals"),
+            &[
+                ("service", &service.to_string()),
+                ("need", "housing"),
+                ("shared", "first name and the housing need"),
+            ],
+        )
+        .await;
+    let referral = res.location.unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    crate::phone::phone(c).await;
+    b.submit_sign_in(&app.usernames[&Role::RecoverySpecialist])
+        .await;
+    b.wait_text("main h1", "Welcome").await;
+    for path in [
+        "/recovery".to_owned(),
+        "/recovery/plans/new".to_owned(),
+        format!("/recovery/plans/{id}"),
+        format!("/recovery/plans/{id}/print"),
+        format!("/recovery/plans/{id}/edit"),
+        referral,
+    ] {
+        crate::phone::no_sideways_scroll(&b, &app.base, &path).await;
+    }
+    // The transition at 18 is listed on the caseload; the marker shows on the plan.
+    c.goto(&format!("{}/recovery", app.base)).await.unwrap();
+    b.wait_text("#transitions", "Noor Example").await;
+    c.goto(&format!("{}/recovery/plans/{id}", app.base))
+        .await
+        .unwrap();
+    b.wait_text("#safety-marker", "Do not contact").await;
+    b.stop().await;
+}
