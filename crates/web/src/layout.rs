@@ -54,17 +54,33 @@ impl Layout {
             Identity::Anonymous { .. } => false,
         };
         let nav = if complete {
-            AREAS
+            let areas: Vec<_> = AREAS
                 .iter()
                 .filter(|(_, _, action, _)| permits(principal, *action))
+                .collect();
+            // The longest area containing the path is the current one ("/recovery/resources"
+            // rather than "/recovery" on a service's page).
+            let within = |href: &str| {
+                if href == "/" {
+                    path == "/"
+                } else {
+                    path == href
+                        || path
+                            .strip_prefix(href)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                }
+            };
+            let current = areas
+                .iter()
+                .map(|a| a.0)
+                .filter(|h| within(h))
+                .max_by_key(|h| h.len());
+            areas
+                .iter()
                 .map(|(href, label, _, _)| NavItem {
                     href,
                     label,
-                    current: if *href == "/" {
-                        path == "/"
-                    } else {
-                        path.starts_with(href)
-                    },
+                    current: current == Some(*href),
                 })
                 .collect()
         } else {
