@@ -229,6 +229,9 @@ fn page_errors(errs: &[(&'static str, String)]) -> FieldErrors {
 
 struct FormSetup<'a> {
     heading: &'a str,
+    /// The team's narrative fields are shown (not to a supervisor outside the team, who
+    /// cannot read them; theirs are kept as they were).
+    narrative: bool,
     action: String,
     back: String,
     case_id: Option<i64>,
@@ -268,11 +271,15 @@ fn form_page(
             })
             .collect(),
         needs_error: errs.get("needs").map(str::to_owned),
-        narrative: text_fields(
-            f,
-            errs,
-            &["needs_note", "strengths", "not_shared", "transition_notes"],
-        ),
+        narrative: if s.narrative {
+            text_fields(
+                f,
+                errs,
+                &["needs_note", "strengths", "not_shared", "transition_notes"],
+            )
+        } else {
+            Vec::new()
+        },
         case_id: s.case_id,
         episode_id: s.episode_id,
         existing: s.existing,
@@ -340,6 +347,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Html<String
         &ctx,
         FormSetup {
             heading: "Open a recovery plan",
+            narrative: true,
             action: "/recovery/plans".into(),
             back: pre
                 .case_id
@@ -381,6 +389,7 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
                 &ctx,
                 FormSetup {
                     heading: "Open a recovery plan",
+                    narrative: true,
                     action: "/recovery/plans".into(),
                     back: "/recovery".into(),
                     case_id: links.case_id,
@@ -416,9 +425,10 @@ fn form_of(v: &PlanView) -> PlanForm {
     }
 }
 
-fn edit_setup(id: i64) -> FormSetup<'static> {
+fn edit_setup(id: i64, narrative: bool) -> FormSetup<'static> {
     FormSetup {
         heading: "Change the recovery plan",
+        narrative,
         action: format!("/recovery/plans/{id}"),
         back: format!("/recovery/plans/{id}"),
         case_id: None,
@@ -438,7 +448,12 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, Ap
     if !v.access.changes() {
         return Err(AppError::forbidden());
     }
-    form_page(&ctx, edit_setup(id), &form_of(&v), &FieldErrors::default())
+    form_page(
+        &ctx,
+        edit_setup(id, v.access.reads_narrative()),
+        &form_of(&v),
+        &FieldErrors::default(),
+    )
 }
 
 /// Saves the plan's fields.
@@ -456,7 +471,8 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Respon
             ))
         }
         Err(errs) => {
-            let mut res = form_page(&ctx, edit_setup(id), &f, &page_errors(&errs))?.into_response();
+            let mut res =
+                form_page(&ctx, edit_setup(id, true), &f, &page_errors(&errs))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

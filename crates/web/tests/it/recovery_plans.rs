@@ -363,6 +363,23 @@ async fn an_investigator_sees_a_plan_only_after_consent_to_their_agency() {
     let s = sup.get(&page).await;
     assert_eq!(s.status, 200);
     assert!(!s.body.contains("secretstrength"));
+    // A supervisor may change the plan but not what only the team reads, which is kept.
+    let edit = sup.get(&format!("{page}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(!edit.body.contains("name=\"strengths\""));
+    let res = sup
+        .post_form(
+            &page,
+            &[
+                ("young_person", "Jo"),
+                ("needs", "legal"),
+                ("safety", "do_not_contact"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let own = rs.get(&page).await.body;
+    assert!(own.contains("secretstrength") && own.contains("Do not contact"));
 
     // The young person agrees to a share with the investigator's agency.
     let agency = org_id(&app, "Agency A").await.to_string();
