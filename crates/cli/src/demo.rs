@@ -114,7 +114,8 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
         .await?;
     eprintln!("Recovery resources: {resources}.");
     share_demo_leads(services).await?;
-    seed_hope_bags(services).await
+    seed_hope_bags(services).await?;
+    seed_recovery_plans(services).await
 }
 
 /// Gives the demo's agencies jurisdictions and makes the most urgent California reports
@@ -310,6 +311,78 @@ async fn seed_hope_bags(services: &Services) -> Result<()> {
     services
         .fulfil_hope_request(&volunteer, first, None, None, None)
         .await?;
+    Ok(())
+}
+
+/// Recovery plans: the recovery specialist's caseload (one review overdue, some
+/// transitions at 18 near), a few shared with the demo caseworker, referrals at every
+/// stage, and one plan the young person agreed to share with the city police.
+async fn seed_recovery_plans(services: &Services) -> Result<()> {
+    use service::recovery::plans::PlanLinks;
+    let person = |role| async move {
+        services
+            .user_by_username(&Actor::Operator, demo_user(role).0)
+            .await
+            .map(|u| u.principal())
+    };
+    let specialist = person(Role::RecoverySpecialist).await?;
+    let caseworker = person(Role::Caseworker).await?;
+    let directory = services.referral_services(&specialist).await?;
+    let today = services.today();
+    let police = services
+        .orgs(&Actor::Operator)
+        .await?
+        .into_iter()
+        .find(|o| o.name == "Demo City Police Department")
+        .map(|o| o.id);
+    for (i, p) in synth::plans::plans(WORLD_SEED, 8, today, directory.len())
+        .into_iter()
+        .enumerate()
+    {
+        let fields = p
+            .form
+            .check(today)
+            .map_err(|e| anyhow::anyhow!("a generated plan is not valid: {e:?}"))?;
+        let id = services
+            .open_plan(&specialist, &fields, PlanLinks::default(), None)
+            .await?;
+        if i % 3 == 0 {
+            services
+                .add_team_member(&specialist, id, caseworker.user_id, None)
+                .await?;
+        }
+        for g in &p.goals {
+            services.add_goal(&specialist, id, g, None).await?;
+        }
+        if let (1, Some(org)) = (i, police) {
+            services
+                .record_consent(
+                    &specialist,
+                    id,
+                    "",
+                    Some(org),
+                    "that a plan exists, its needs and its referrals",
+                    &recovery::model::format_date(today),
+                    None,
+                )
+                .await?;
+        }
+        for r in &p.referrals {
+            let Some((service, _)) = directory.get(r.service_index) else {
+                continue;
+            };
+            let rid = services
+                .create_referral(&specialist, id, *service, r.need, &r.shared, None)
+                .await?;
+            for (to, why) in &r.moves {
+                let outcome = r.outcome.as_deref().unwrap_or("");
+                services
+                    .move_referral(&specialist, rid, *to, why, outcome, None)
+                    .await?;
+            }
+        }
+    }
+    eprintln!("Recovery plans: 8, one with its review overdue.");
     Ok(())
 }
 

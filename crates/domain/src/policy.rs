@@ -56,6 +56,7 @@ pub enum Action {
     /// Mark a case for publication (with the recorded consent) or withdraw it.
     PublishPoster,
     ViewLinkAnalysis,
+    /// The recovery area: the caseload of recovery plans (due reviews first).
     ViewRecovery,
     /// The recovery resource directory: search services and read one.
     ViewResources,
@@ -87,6 +88,13 @@ pub enum Action {
     ManageHopeBagStock,
     /// Assign volunteers to the Hope Bags locations whose stock they keep.
     AssignHopeBagKeepers,
+    /// Read one recovery plan: its team, supervisors, or an investigator whose agency the
+    /// young person consented to share with ([`plan_access`]).
+    ViewRecoveryPlan,
+    /// Open a recovery plan and keep it: goals, needs, reviews, consents, team.
+    ManageRecoveryPlans,
+    /// Refer a young person to a service of the directory and record each answer.
+    ReferToServices,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -169,6 +177,14 @@ pub fn access(action: Action) -> Access {
         Action::RequestHopeBags => Roles(&[Investigator, Caseworker, RecoverySpecialist]),
         Action::ManageHopeBagStock => Roles(&[Administrator, Supervisor, Analyst, Volunteer]),
         Action::AssignHopeBagKeepers => Roles(&[Administrator, Supervisor]),
+        // The plan itself decides (plan_access): investigators only with the young
+        // person's consent, read-only; volunteers and administrators never.
+        Action::ViewRecoveryPlan => {
+            Roles(&[Supervisor, Caseworker, RecoverySpecialist, Investigator])
+        }
+        Action::ManageRecoveryPlans | Action::ReferToServices => {
+            Roles(&[Supervisor, Caseworker, RecoverySpecialist])
+        }
     }
 }
 
@@ -202,6 +218,54 @@ pub fn may_see_record(who: &Principal, record: &RecordSharing) -> bool {
         }
         // Administrators run the system; they do not read case files.
         Administrator => false,
+    }
+}
+
+/// Who a recovery plan is shared with: its team, and the organisations the young person
+/// consented to a share with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlanSharing {
+    pub team: Vec<UserId>,
+    pub consented_orgs: Vec<OrgId>,
+}
+
+/// What one person may do with one recovery plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanAccess {
+    /// Not even that it exists.
+    Nothing,
+    /// An investigator whose agency the young person consented to share with: the plan
+    /// without its narrative, read-only.
+    Consented,
+    /// A supervisor not on the team: the plan without its narrative; may change it.
+    Oversight,
+    /// On the plan's team: everything.
+    Team,
+}
+
+impl PlanAccess {
+    pub fn reads(self) -> bool {
+        self != PlanAccess::Nothing
+    }
+    /// The young person's words, strengths and what they asked not to be shared.
+    pub fn reads_narrative(self) -> bool {
+        self == PlanAccess::Team
+    }
+    pub fn changes(self) -> bool {
+        matches!(self, PlanAccess::Team | PlanAccess::Oversight)
+    }
+}
+
+/// The recovery plan's own rule: recovery specialists and caseworkers of its team,
+/// supervisors, and law enforcement only with the young person's consent.
+pub fn plan_access(who: &Principal, plan: &PlanSharing) -> PlanAccess {
+    let on_team = plan.team.contains(&who.user_id);
+    match who.role {
+        Supervisor if on_team => PlanAccess::Team,
+        Supervisor => PlanAccess::Oversight,
+        Caseworker | RecoverySpecialist if on_team => PlanAccess::Team,
+        Investigator if plan.consented_orgs.contains(&who.org_id) => PlanAccess::Consented,
+        _ => PlanAccess::Nothing,
     }
 }
 
@@ -266,6 +330,36 @@ mod tests {
             Some(&who(RecoverySpecialist, 2)),
             Action::ManageResources
         ));
+    }
+
+    #[test]
+    fn a_plan_is_for_its_team_supervisors_and_consented_agencies_only() {
+        let mut plan = PlanSharing {
+            team: vec![UserId(1)],
+            consented_orgs: vec![],
+        };
+        assert_eq!(
+            plan_access(&who(RecoverySpecialist, 2), &plan),
+            PlanAccess::Team
+        );
+        assert_eq!(plan_access(&who(Supervisor, 2), &plan), PlanAccess::Team);
+        assert_eq!(
+            plan_access(&who(Investigator, 7), &plan),
+            PlanAccess::Nothing
+        );
+        plan.consented_orgs.push(OrgId(7));
+        let inv = plan_access(&who(Investigator, 7), &plan);
+        assert!(inv.reads() && !inv.changes() && !inv.reads_narrative());
+        plan.team.clear();
+        assert_eq!(plan_access(&who(Caseworker, 2), &plan), PlanAccess::Nothing);
+        assert_eq!(
+            plan_access(&who(Supervisor, 2), &plan),
+            PlanAccess::Oversight
+        );
+        for r in [Volunteer, Administrator, Analyst, ProviderApi] {
+            assert_eq!(plan_access(&who(r, 7), &plan), PlanAccess::Nothing, "{r}");
+            assert!(!permits(Some(&who(r, 7)), Action::ViewRecoveryPlan), "{r}");
+        }
     }
 
     #[test]

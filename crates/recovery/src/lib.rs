@@ -10,17 +10,22 @@
 //! - [`form`]: [`ServiceForm`], the add/edit form checked into a [`Service`], errors by field.
 //! - [`hsds`]: [`hsds::read_package`] and [`hsds::write_package`], the data package's one
 //!   definition (its files, their columns, and how this model maps onto them).
-//!
-//! Recovery plans and referrals (issue 19's later parts) will live here too.
+//! - [`plan`]: a young person's recovery plan: needs by [`PlanDomain`], goals in their own
+//!   words, consents, the review schedule, the transition at 18 and the [`SafetyMarker`].
+//! - [`referral`]: the referral workflow, [`ReferralStatus`] and the moves [`referral::allowed`].
 
 #![forbid(unsafe_code)]
 
 pub mod form;
 pub mod hsds;
 pub mod model;
+pub mod plan;
+pub mod referral;
 
 pub use form::{FieldError, FormErrors, ServiceForm};
 pub use model::{
     Eligibility, HowToRefer, HsdsId, Location, ModelError, Need, Organisation, Service,
     SexEligibility, STALE_AFTER_DAYS,
 };
+pub use plan::{PlanDomain, PlanError, PlanForm, SafetyMarker};
+pub use referral::{ReferralError, ReferralStatus};

@@ -21,6 +21,7 @@ pub mod imports;
 pub mod jobs;
 pub mod links;
 pub mod orgs;
+pub mod plans;
 pub mod reports;
 pub mod resources;
 pub mod sessions;

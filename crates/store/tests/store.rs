@@ -998,3 +998,5 @@ async fn resources_are_keyed_by_hsds_id_and_searched_by_need_place_age_and_langu
     .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
 }
+#[path = "store/plans.rs"]
+mod plans;

@@ -72,7 +72,8 @@
 //! writes them out in parallel. Apart from the world, `boards` and `market` are two
 //! independently written adversarial ad boards for scoring ad clustering, and `households` a
 //! person generator for scoring person matching (issue 17). `resources` writes the recovery
-//! directory's services as an Open Referral HSDS package (issue 19).
+//! directory's services as an Open Referral HSDS package (issue 19), and `plans` recovery
+//! plans with goals and referral walks for the demo and the plans' tests.
 
 #![forbid(unsafe_code)]
 
@@ -86,6 +87,7 @@ mod gen;
 pub mod households;
 pub mod market;
 mod noise;
+pub mod plans;
 pub mod records;
 mod reports;
 pub mod resources;

@@ -34,6 +34,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/reports", "Reports", Action::ViewReports, "Reports from the public tip form, phone intake and online service providers, with their priority and why."),
     ("/leads", "Leads", Action::ViewLeads, "Reports and link charts made available to your agency."),
     ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
+    ("/recovery", "Recovery", Action::ViewRecovery, "Recovery plans in the young person's own words: reviews due, transitions at 18, referrals to services and what came of them."),
     ("/recovery/resources", "Recovery resources", Action::ViewResources, "Services to refer a recovered child or young person to: shelter, care, legal help, school, work and mentoring, searchable by need, place, age and language."),
     ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
     ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
@@ -53,17 +54,33 @@ impl Layout {
             Identity::Anonymous { .. } => false,
         };
         let nav = if complete {
-            AREAS
+            let areas: Vec<_> = AREAS
                 .iter()
                 .filter(|(_, _, action, _)| permits(principal, *action))
+                .collect();
+            // The longest area containing the path is the current one ("/recovery/resources"
+            // rather than "/recovery" on a service's page).
+            let within = |href: &str| {
+                if href == "/" {
+                    path == "/"
+                } else {
+                    path == href
+                        || path
+                            .strip_prefix(href)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                }
+            };
+            let current = areas
+                .iter()
+                .map(|a| a.0)
+                .filter(|h| within(h))
+                .max_by_key(|h| h.len());
+            areas
+                .iter()
                 .map(|(href, label, _, _)| NavItem {
                     href,
                     label,
-                    current: if *href == "/" {
-                        path == "/"
-                    } else {
-                        path.starts_with(href)
-                    },
+                    current: current == Some(*href),
                 })
                 .collect()
         } else {

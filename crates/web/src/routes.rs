@@ -165,7 +165,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Recovery plans and referrals, Hope Bags, family support, training, statistics and
+        // Family support, training, statistics and
         // providers' own submissions have no route until each is built: an area with nothing
         // to do is not found rather than a placeholder (their `Action`s wait in the policy).
         // Administration
@@ -252,6 +252,29 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/resources/export", ManageResources, api::resources::export),
         api(M::GET, "/api/v1/resources/{id}", ViewResources, api::resources::detail),
         api(M::PUT, "/api/v1/resources/{id}", ManageResources, api::resources::update),
+        // Recovery plans and referrals: the area, a plan (its own rule decides who reads it:
+        // `plan_access`), its forms, a referral and its status moves.
+        page(M::GET, "/recovery", ViewRecovery, pages::plans::caseload),
+        page(M::GET, "/recovery/plans/new", ManageRecoveryPlans, pages::plans::new_form),
+        page(M::POST, "/recovery/plans", ManageRecoveryPlans, pages::plans::create),
+        page(M::GET, "/recovery/plans/{id}", ViewRecoveryPlan, pages::plans::show),
+        page(M::GET, "/recovery/plans/{id}/print", ViewRecoveryPlan, pages::plans::print),
+        page(M::GET, "/recovery/plans/{id}/edit", ManageRecoveryPlans, pages::plans::edit_form),
+        page(M::POST, "/recovery/plans/{id}", ManageRecoveryPlans, pages::plans::update),
+        page(M::POST, "/recovery/plans/{id}/goals", ManageRecoveryPlans, pages::plans::add_goal),
+        page(M::POST, "/recovery/plans/{id}/reviews", ManageRecoveryPlans, pages::plans::review),
+        page(M::POST, "/recovery/plans/{id}/team", ManageRecoveryPlans, pages::plans::add_member),
+        page(M::POST, "/recovery/plans/{id}/consents", ManageRecoveryPlans, pages::plans::add_consent),
+        page(M::POST, "/recovery/plans/{id}/referrals", ReferToServices, pages::plans::refer),
+        page(M::GET, "/recovery/referrals/{id}", ViewRecoveryPlan, pages::plans::referral),
+        page(M::POST, "/recovery/referrals/{id}/status", ReferToServices, pages::plans::move_referral),
+        api(M::GET, "/api/v1/recovery-plans", ViewRecovery, api::plans::list),
+        api(M::POST, "/api/v1/recovery-plans", ManageRecoveryPlans, api::plans::create),
+        api(M::GET, "/api/v1/recovery-plans/{id}", ViewRecoveryPlan, api::plans::detail),
+        api(M::PUT, "/api/v1/recovery-plans/{id}", ManageRecoveryPlans, api::plans::update),
+        api(M::GET, "/api/v1/referrals", ViewRecoveryPlan, api::plans::referrals),
+        api(M::POST, "/api/v1/referrals", ReferToServices, api::plans::create_referral),
+        api(M::POST, "/api/v1/referrals/{id}/status", ReferToServices, api::plans::move_referral),
     ]
 }
 

@@ -467,7 +467,7 @@ impl Services {
     }
 
     /// The case file and episodes of a stored case.
-    async fn case_file(&self, row: &CaseRow) -> Result<(CaseFile, Vec<StoredEpisode>)> {
+    pub(crate) async fn case_file(&self, row: &CaseRow) -> Result<(CaseFile, Vec<StoredEpisode>)> {
         let file: CaseFile = serde_json::from_str(row.child_json.as_deref().unwrap_or_default())
             .map_err(|e| {
                 ServiceError::Internal(Box::new(store::StoreError::Corrupt(format!(

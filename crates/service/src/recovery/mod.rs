@@ -2,7 +2,11 @@
 //! state, county, age and language, read one at a time, added and edited, and imported or
 //! exported as Open Referral HSDS 3.x data packages (`recovery::hsds`), a re-import
 //! updating each service by its HSDS id. Every change and every import is audited.
-//! Recovery plans and referrals will join this context.
+//! Recovery plans (`plans`) and referrals to the directory's services (`referrals`) are
+//! this context's other use cases.
+
+pub mod plans;
+pub mod referrals;
 
 use crate::accounts::Page;
 use crate::audit::{audited, By, Subject};

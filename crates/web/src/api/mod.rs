@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cases;
 pub mod extract;
 pub mod hope_bags;
+pub mod plans;
 pub mod resources;
 
 use axum::response::{IntoResponse, Response};
@@ -61,10 +62,17 @@ use utoipa::{Modify, OpenApi};
         resources::update,
         resources::import,
         resources::export,
+        plans::list,
+        plans::create,
+        plans::detail,
+        plans::update,
+        plans::referrals,
+        plans::create_referral,
+        plans::move_referral,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"))
 )]
 pub struct ApiDoc;
 

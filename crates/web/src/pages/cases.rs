@@ -723,6 +723,8 @@ pub struct EpisodeItem {
     /// The recovery form of an open episode, for those who may record it.
     pub recovery_form: Option<Vec<Field>>,
     pub recovery_errors: Vec<(String, String)>,
+    /// A recovered episode's "Open a recovery plan" link, for those who may open one.
+    pub plan_link: Option<String>,
 }
 
 /// One record in an alert group.
@@ -845,6 +847,7 @@ fn describe_age(d: &CaseDetail) -> String {
 }
 
 fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
+    let can_plan = permits(ctx.identity.principal(), Action::ManageRecoveryPlans);
     let today = iso(d.today);
     let none = FormErrors::default();
     let r = &d.case;
@@ -974,6 +977,8 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
                 }),
                 recovery_form: (open && d.may.update).then(|| recovery_fields(&fields, &rec_form)),
                 recovery_errors: error_list(&prefix, rec_errs),
+                plan_link: (!open && can_plan)
+                    .then(|| format!("/recovery/plans/new?case={}&episode={}", r.id, e.id)),
             }
         })
         .collect();
@@ -1250,7 +1255,7 @@ pub async fn record_recovery(
         Ok(()) => Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
-            "The recovery was recorded.",
+            "The recovery was recorded. Open a recovery plan for the young person from the episode below.",
         )),
         Err(CaseError::Form(errs)) => {
             let again = Again {

@@ -14,6 +14,7 @@ pub mod home;
 pub mod hope_bags;
 pub mod jobs;
 pub mod links;
+pub mod plans;
 pub mod queue;
 pub mod reports;
 pub mod resources;

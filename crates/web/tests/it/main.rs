@@ -18,6 +18,7 @@ mod jobs;
 mod links;
 mod pages;
 mod phone;
+mod recovery_plans;
 mod resources;
 mod tips;
 mod triage;

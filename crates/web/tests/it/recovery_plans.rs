@@ -1,0 +1,655 @@
+//! Recovery plans and referrals (issue 19): a recovery recorded at an episode offers a plan
+//! prefilled and linked to the case; a referral runs through its statuses with a reason
+//! each and its outcome; an investigator gets 403 on a plan until the young person
+//! consents to a share with their agency, then reads it without the narrative; a volunteer
+//! never reaches a plan; in Chromium, a recovery specialist opens the due plan, adds a goal
+//! in the young person's words, refers to a service and records the outcome.
+
+use crate::browser::Browser;
+use crate::helpers::{Client, TestApp};
+use domain::Role;
+use fantoccini::Locator;
+use reqwest::Method;
+use serde_json::json;
+use service::accounts::Actor;
+
+/// `YYYY-MM-DD`, `days` from the server's today (negative: before).
+fn day(app: &TestApp, days: i64) -> String {
+    recovery::model::format_date(app.services.today() + time::Duration::days(days))
+}
+
+fn plan_id(location: Option<&str>) -> i64 {
+    let loc = location.expect("a redirect to the plan");
+    loc.trim_start_matches("/recovery/plans/")
+        .parse()
+        .unwrap_or_else(|_| panic!("{loc}"))
+}
+
+/// Opens a plan through the form and returns its id.
+async fn open_plan(c: &Client, fields: &[(&str, &str)]) -> i64 {
+    let res = c.post_form("/recovery/plans", fields).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    plan_id(res.location.as_deref())
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)> {
+    store::audit::page(app.services.store.reader(), None, Some(i64::MAX), 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.record_id, e.detail))
+        .collect()
+}
+
+async fn org_id(app: &TestApp, name: &str) -> i64 {
+    app.services
+        .orgs(&Actor::Operator)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == name)
+        .unwrap()
+        .id
+        .0
+}
+
+/// A few directory services, and the id of the first.
+async fn some_services(app: &TestApp) -> i64 {
+    app.services
+        .import_resources_as_operator(&synth::resources::package(19, 5))
+        .await
+        .unwrap();
+    store::resources::all(app.services.store.reader())
+        .await
+        .unwrap()[0]
+        .id
+}
+
+#[tokio::test]
+async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let fields: Vec<(&str, String)> = vec![
+        ("name", "Rowan Example".into()),
+        ("date_of_birth", "2011-04-02".into()),
+        ("sex", "female".into()),
+        ("description", "5 ft 2 in, brown hair".into()),
+        ("custody", "foster_care".into()),
+        ("agency_name", "Test Child Welfare".into()),
+        ("caseworker_name", "Casey Quillfeather".into()),
+        ("reported_on", day(&app, -2)),
+        ("last_seen_on", day(&app, -3)),
+        ("last_seen_city", "Tulsa".into()),
+        ("last_seen_state", "OK".into()),
+        ("circumstance", "missing_from_care".into()),
+        ("reported_by", "foster parent".into()),
+    ];
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cw.post_form("/cases", &f).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let case: i64 = res
+        .location
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let eps: serde_json::Value =
+        serde_json::from_str(&cw.get(&format!("/api/v1/cases/{case}/episodes")).await.body)
+            .unwrap();
+    let ep = eps[0]["id"].as_i64().unwrap();
+    let link = format!("/recovery/plans/new?case={case}&#38;episode={ep}");
+    assert!(!cw.get(&format!("/cases/{case}")).await.body.contains(&link));
+
+    let res = cw
+        .post_form(
+            &format!("/cases/{case}/episodes/{ep}/recovery"),
+            &[
+                ("recovered_on", &day(&app, -1)),
+                ("recovery_city", "Dallas"),
+                ("recovery_state", "TX"),
+                ("recovery_how", "located by police"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    // The recorded recovery offers the plan.
+    let page = cw.follow(&res).await.body;
+    assert!(page.contains("Open a recovery plan"), "{page}");
+    assert!(page.contains(&link), "{page}");
+
+    // The form is prefilled from the case and linked to it.
+    let form = cw
+        .get(&format!("/recovery/plans/new?case={case}&episode={ep}"))
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains("value=\"Rowan Example\""),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("value=\"2011-04-02\""));
+    assert!(form
+        .body
+        .contains(&format!("name=\"case_id\" value=\"{case}\"")));
+
+    // A form with a mistake names the field.
+    let bad = cw
+        .post_form(
+            "/recovery/plans",
+            &[("young_person", ""), ("case_id", &case.to_string())],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("There is a problem"));
+    assert!(bad.body.contains("href=\"#young_person\""), "{}", bad.body);
+
+    let next = day(&app, 20);
+    let id = open_plan(
+        &cw,
+        &[
+            ("young_person", "Rowan Example"),
+            ("date_of_birth", "2011-04-02"),
+            ("safety", "safe_contact_only"),
+            ("next_review", &next),
+            ("needs", "housing"),
+            ("needs", "education"),
+            ("case_id", &case.to_string()),
+            ("episode_id", &ep.to_string()),
+        ],
+    )
+    .await;
+    let plan = cw.get(&format!("/recovery/plans/{id}")).await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    assert!(plan.body.contains(&format!("href=\"/cases/{case}\"")));
+    assert!(plan.body.contains("Safe contact only"));
+    assert!(plan.body.contains("Housing") && plan.body.contains("Education"));
+
+    // Opened once: the form says so when opened again from the same recovery.
+    let again = cw
+        .get(&format!("/recovery/plans/new?case={case}&episode={ep}"))
+        .await;
+    assert!(again
+        .body
+        .contains(&format!("href=\"/recovery/plans/{id}\"")));
+
+    // The caseload lists it; the API agrees.
+    let area = cw.get("/recovery").await;
+    assert_eq!(area.status, 200);
+    assert!(area.body.contains(&format!("/recovery/plans/{id}")));
+    let list: serde_json::Value =
+        serde_json::from_str(&cw.get("/api/v1/recovery-plans").await.body).unwrap();
+    assert_eq!(list["plans"][0]["id"], id);
+    assert_eq!(list["plans"][0]["case_id"], case);
+    assert_eq!(list["plans"][0]["safety"], "safe_contact_only");
+
+    let audit = audit_actions(&app).await;
+    let pid = Some(id.to_string());
+    assert!(audit.iter().any(|(a, r, d)| a == "recovery_plan.open"
+        && *r == pid
+        && d.as_deref()
+            == Some(&*format!(
+                "opened at the recovery of case {case}, episode {ep}"
+            ))));
+    assert!(audit
+        .iter()
+        .any(|(a, r, _)| a == "recovery_plan.view" && *r == pid));
+}
+
+#[tokio::test]
+async fn a_referral_runs_through_its_statuses_with_reasons() {
+    let app = TestApp::spawn().await;
+    let service = some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(
+        &rs,
+        &[
+            ("young_person", "Sam"),
+            ("needs", "housing"),
+            ("next_review", &day(&app, 10)),
+        ],
+    )
+    .await;
+    let res = rs
+        .post_form(
+            &format!("/recovery/plans/{id}/referrals"),
+            &[
+                ("service", &service.to_string()),
+                ("need", "housing"),
+                ("shared", "first name and the housing need"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let loc = res.location.clone().unwrap();
+    let rid: i64 = loc
+        .trim_start_matches("/recovery/referrals/")
+        .parse()
+        .unwrap();
+    let page = rs.follow(&res).await.body;
+    assert!(page.contains("Proposed"), "{page}");
+
+    let mv = |to: &'static str, reason: &'static str, outcome: &'static str| {
+        let rs = &rs;
+        async move {
+            rs.post_form(
+                &format!("/recovery/referrals/{rid}/status"),
+                &[("status", to), ("reason", reason), ("outcome", outcome)],
+            )
+            .await
+        }
+    };
+    // A move needs a reason, and must be one the workflow allows.
+    let r = mv("sent", "", "").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("the reason is empty"), "{}", r.body);
+    assert_eq!(mv("engaged", "skipping ahead", "").await.status, 422);
+    for (to, why) in [
+        ("sent", "emailed the intake form"),
+        ("accepted", "a place from Monday"),
+        ("engaged", "went to the first session"),
+    ] {
+        assert_eq!(mv(to, why, "").await.status, 303, "{to}");
+    }
+    let r = mv("completed", "programme finished", "").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("needs its outcome"), "{}", r.body);
+    assert_eq!(
+        mv("completed", "programme finished", "Housed for six months")
+            .await
+            .status,
+        303
+    );
+    assert_eq!(mv("withdrawn", "too late", "").await.status, 422);
+
+    // The API lists the plan's referrals with every move.
+    let list: serde_json::Value =
+        serde_json::from_str(&rs.get(&format!("/api/v1/referrals?plan={id}")).await.body).unwrap();
+    let r = &list["referrals"][0];
+    assert_eq!(r["status"], "completed");
+    assert_eq!(r["outcome"], "Housed for six months");
+    let moves: Vec<(&str, &str)> = r["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["to"].as_str().unwrap(), m["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(moves.len(), 5, "{moves:?}");
+    assert_eq!(moves[1], ("sent", "emailed the intake form"));
+    assert_eq!(moves[4], ("completed", "programme finished"));
+
+    // Over the API: a second referral, declined.
+    let res = rs
+        .send_json(
+            Method::POST,
+            "/api/v1/referrals",
+            Some(json!({"plan_id": id, "service_id": service, "need": "housing", "shared": "first name"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let second = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    for (to, code) in [("accepted", 422), ("sent", 204), ("declined", 204)] {
+        let res = rs
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/referrals/{second}/status"),
+                Some(json!({"status": to, "reason": "phoned them"})),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, code, "{to}: {}", res.body);
+    }
+
+    // What was shared with the service is in the audit.
+    let audit = audit_actions(&app).await;
+    assert!(audit.iter().any(|(a, r, d)| a == "referral.create"
+        && *r == Some(rid.to_string())
+        && d.as_deref()
+            .is_some_and(|d| d.contains("shared: first name and the housing need"))));
+    assert!(audit.iter().any(|(a, _, d)| a == "referral.move"
+        && d.as_deref()
+            .is_some_and(|d| d.starts_with("proposed to sent; shared with"))));
+
+    // The plan's statistics count, never list.
+    let stats = app
+        .services
+        .plan_statistics(&domain::Principal {
+            user_id: domain::UserId(1),
+            username: domain::Username::parse("supervisor").unwrap(),
+            org_id: domain::OrgId(1),
+            org_kind: domain::OrgKind::Hotline,
+            role: Role::Supervisor,
+        })
+        .await
+        .unwrap();
+    assert_eq!(stats.plans_opened, 1);
+    assert_eq!(stats.median_days_to_engagement, Some(0));
+    assert_eq!(
+        stats.referrals.iter().map(|r| r.2).sum::<i64>(),
+        2,
+        "{stats:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_investigator_sees_a_plan_only_after_consent_to_their_agency() {
+    let app = TestApp::spawn().await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(
+        &rs,
+        &[
+            ("young_person", "Jo"),
+            ("needs", "legal"),
+            ("strengths", "secretstrength: loves drawing"),
+        ],
+    )
+    .await;
+    let inv = app.login(Role::Investigator).await;
+    let page = format!("/recovery/plans/{id}");
+    let api = format!("/api/v1/recovery-plans/{id}");
+    assert_eq!(inv.get(&page).await.status, 403);
+    assert_eq!(inv.get(&api).await.status, 403);
+    assert_eq!(inv.get(&format!("{page}/print")).await.status, 403);
+    // A caseworker outside the team does not see it either; a supervisor does, without
+    // the narrative.
+    let cw = app.login(Role::Caseworker).await;
+    assert_eq!(cw.get(&page).await.status, 403);
+    let sup = app.login(Role::Supervisor).await;
+    let s = sup.get(&page).await;
+    assert_eq!(s.status, 200);
+    assert!(!s.body.contains("secretstrength"));
+    // A supervisor may change the plan but not what only the team reads, which is kept.
+    let edit = sup.get(&format!("{page}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(!edit.body.contains("name=\"strengths\""));
+    let res = sup
+        .post_form(
+            &page,
+            &[
+                ("young_person", "Jo"),
+                ("needs", "legal"),
+                ("safety", "do_not_contact"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let own = rs.get(&page).await.body;
+    assert!(own.contains("secretstrength") && own.contains("Do not contact"));
+
+    // The young person agrees to a share with the investigator's agency.
+    let agency = org_id(&app, "Agency A").await.to_string();
+    let res = rs
+        .post_form(
+            &format!("{page}/consents"),
+            &[
+                ("org", &agency),
+                ("what", "that a plan exists and its referrals"),
+                ("given_on", &day(&app, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let seen = inv.get(&page).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(seen.body.contains("consented to a share with your agency"));
+    assert!(!seen.body.contains("secretstrength"), "{}", seen.body);
+    assert!(!seen.body.contains("id=\"goal-form\""));
+    let detail: serde_json::Value = serde_json::from_str(&inv.get(&api).await.body).unwrap();
+    assert_eq!(detail["access"], "consented");
+    assert!(detail["narrative"].is_null());
+    // Read-only.
+    assert_eq!(
+        inv.post_form(&format!("{page}/goals"), &[("words", "x")])
+            .await
+            .status,
+        403
+    );
+    // Another agency still sees nothing; every view is audited.
+    let audit = audit_actions(&app).await;
+    assert!(audit.iter().any(|(a, r, d)| a == "recovery_plan.view"
+        && *r == Some(id.to_string())
+        && d.as_deref() == Some("with the young person's consent to their agency")));
+    assert!(audit.iter().any(|(a, _, d)| a == "recovery_plan.consent"
+        && d.as_deref().is_some_and(|d| d.contains("Agency A"))));
+}
+
+#[tokio::test]
+async fn a_volunteer_never_sees_a_plan() {
+    let app = TestApp::spawn().await;
+    let service = some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(&rs, &[("young_person", "Kit"), ("needs", "health")]).await;
+    let res = rs
+        .post_form(
+            &format!("/recovery/plans/{id}/referrals"),
+            &[
+                ("service", &service.to_string()),
+                ("need", "health"),
+                ("shared", "first name"),
+            ],
+        )
+        .await;
+    let rid: i64 = res
+        .location
+        .unwrap()
+        .trim_start_matches("/recovery/referrals/")
+        .parse()
+        .unwrap();
+    let vol = app.login(Role::Volunteer).await;
+    let home = vol.get("/").await.body;
+    assert!(!home.contains("href=\"/recovery\""));
+    for spec in web::table() {
+        let p = spec.path;
+        let ours = p == "/recovery"
+            || p.starts_with("/recovery/plans")
+            || p.starts_with("/recovery/referrals")
+            || p.starts_with("/api/v1/recovery-plans")
+            || p.starts_with("/api/v1/referrals");
+        if !ours {
+            continue;
+        }
+        let path = p.replace(
+            "{id}",
+            &if p.contains("referrals/{id}") {
+                rid
+            } else {
+                id
+            }
+            .to_string(),
+        ) + if p == "/api/v1/referrals" {
+            "?plan="
+        } else {
+            ""
+        };
+        let path = if p == "/api/v1/referrals" {
+            format!("{path}{id}")
+        } else {
+            path
+        };
+        let status = if spec.method == Method::GET {
+            vol.get(&path).await.status
+        } else if p.starts_with("/api/") {
+            vol.send_json(spec.method.clone(), &path, Some(json!({})), None)
+                .await
+                .status
+        } else {
+            vol.post_form(&path, &[("young_person", "x")]).await.status
+        };
+        assert_eq!(status, 403, "{} {path}", spec.method);
+    }
+}
+
+#[tokio::test]
+async fn a_recovery_specialist_works_the_due_plan_in_chromium() {
+    let app = TestApp::spawn().await;
+    some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let due = open_plan(
+        &rs,
+        &[
+            ("young_person", "Ash Example"),
+            ("needs", "education"),
+            ("next_review", &day(&app, 2)),
+        ],
+    )
+    .await;
+    open_plan(
+        &rs,
+        &[
+            ("young_person", "Later Example"),
+            ("needs", "health"),
+            ("next_review", &day(&app, 90)),
+        ],
+    )
+    .await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    b.sign_in(&app.base, &app.usernames[&Role::RecoverySpecialist])
+        .await;
+    c.goto(&format!("{}/recovery", app.base)).await.unwrap();
+    // The due plan comes first.
+    let first = c.find(Locator::Css("#caseload tbody tr a")).await.unwrap();
+    assert_eq!(first.text().await.unwrap(), "Ash Example");
+    first.click().await.unwrap();
+    b.wait_text("main h1", "Ash Example").await;
+    c.find(Locator::Id("words"))
+        .await
+        .unwrap()
+        .send_keys("I want to finish school and be a nurse")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#goal-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#goal-list", "I want to finish school and be a nurse")
+        .await;
+    c.find(Locator::Css("#refer summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let select = c.find(Locator::Id("refer-service")).await.unwrap();
+    select.select_by_index(1).await.unwrap();
+    c.find(Locator::Id("refer-shared"))
+        .await
+        .unwrap()
+        .send_keys("first name and the education need")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#refer-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // On the referral's page: sent, accepted, engaged, completed with the outcome.
+    b.wait_text("#referral-status", "Proposed").await;
+    for (to, reason, outcome) in [
+        ("sent", "emailed the school", ""),
+        ("accepted", "a place in the spring", ""),
+        ("engaged", "started classes", ""),
+        ("completed", "finished the term", "Back in school full time"),
+    ] {
+        c.find(Locator::Id(&format!("to-{to}")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Id("reason"))
+            .await
+            .unwrap()
+            .send_keys(reason)
+            .await
+            .unwrap();
+        if !outcome.is_empty() {
+            c.find(Locator::Id("outcome"))
+                .await
+                .unwrap()
+                .send_keys(outcome)
+                .await
+                .unwrap();
+        }
+        c.find(Locator::Css("#move-form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let label = recovery::ReferralStatus::parse(to).unwrap().label();
+        b.wait_text("#referral-status", label).await;
+    }
+    b.wait_text("#referral-outcome", "Back in school full time")
+        .await;
+    c.goto(&format!("{}/recovery/plans/{due}", app.base))
+        .await
+        .unwrap();
+    b.wait_text("#referral-list", "Completed").await;
+    b.stop().await;
+}
+
+/// At 390 px the caseload, the plan, its form and a referral do not scroll sideways.
+#[tokio::test]
+async fn plans_fit_a_phone() {
+    let app = TestApp::spawn().await;
+    let service = some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(
+        &rs,
+        &[
+            ("young_person", "Noor Example"),
+            ("needs", "housing"),
+            ("needs", "mental_health"),
+            ("safety", "do_not_contact"),
+            ("date_of_birth", &day(&app, -(17 * 365 + 300))),
+            ("next_review", &day(&app, 5)),
+            ("strengths", "Keeps a sketchbook; close to an aunt"),
+        ],
+    )
+    .await;
+    let res = rs
+        .post_form(
+            &format!("/recovery/plans/{id}/referrals"),
+            &[
+                ("service", &service.to_string()),
+                ("need", "housing"),
+                ("shared", "first name and the housing need"),
+            ],
+        )
+        .await;
+    let referral = res.location.unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    crate::phone::phone(c).await;
+    b.submit_sign_in(&app.usernames[&Role::RecoverySpecialist])
+        .await;
+    b.wait_text("main h1", "Welcome").await;
+    for path in [
+        "/recovery".to_owned(),
+        "/recovery/plans/new".to_owned(),
+        format!("/recovery/plans/{id}"),
+        format!("/recovery/plans/{id}/print"),
+        format!("/recovery/plans/{id}/edit"),
+        referral,
+    ] {
+        crate::phone::no_sideways_scroll(&b, &app.base, &path).await;
+    }
+    // The transition at 18 is listed on the caseload; the marker shows on the plan.
+    c.goto(&format!("{}/recovery", app.base)).await.unwrap();
+    b.wait_text("#transitions", "Noor Example").await;
+    c.goto(&format!("{}/recovery/plans/{id}", app.base))
+        .await
+        .unwrap();
+    b.wait_text("#safety-marker", "Do not contact").await;
+    b.stop().await;
+}
