@@ -63,6 +63,8 @@ pub enum Action {
     ManageResources,
     /// The Hope Bags area: stock on hand and requests (each role sees what it may do there).
     ViewHopeBags,
+    /// The family-support area: advocates' caseload and cases, a volunteer's own families
+    /// (the service narrows a volunteer to the families they are matched with).
     ViewFamilySupport,
     ViewTraining,
     ViewStatistics,
@@ -84,6 +86,11 @@ pub enum Action {
     /// Keep Hope Bags stock: receive donations, build kits, transfer, adjust, count, and
     /// fulfil and deliver requests.
     ManageHopeBagStock,
+    /// Family advocates: open and keep families' support cases, log contacts, refer,
+    /// confirm a proposed peer volunteer, close with the family's survey.
+    AdvocateFamilies,
+    /// Peer volunteers' vetting and training records.
+    ManageVolunteers,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -155,7 +162,9 @@ pub fn access(action: Action) -> Access {
             RecoverySpecialist,
             Volunteer,
         ]),
-        Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
+        Action::ViewFamilySupport => {
+            Roles(&[Supervisor, Caseworker, RecoverySpecialist, Volunteer])
+        }
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers
@@ -165,6 +174,10 @@ pub fn access(action: Action) -> Access {
         // Responders ask; the hotline's staff and partner volunteers keep the stock.
         Action::RequestHopeBags => Roles(&[Investigator, Caseworker, RecoverySpecialist]),
         Action::ManageHopeBagStock => Roles(&[Administrator, Supervisor, Analyst, Volunteer]),
+        // Advocates are staff; a volunteer never reaches a family's case file, only their
+        // own matched families through `ViewFamilySupport`.
+        Action::AdvocateFamilies => Roles(&[Supervisor, Caseworker, RecoverySpecialist]),
+        Action::ManageVolunteers => Roles(&[Supervisor]),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod families;
 pub mod forms;
 pub mod home;
 pub mod hope_bags;
