@@ -19,6 +19,7 @@ pub enum Stream {
     Ads = 6,
     Sellers = 7,
     Resources = 8,
+    Families = 9,
 }
 
 /// A generator for one phase, or for one chunk of a phase (`chunk` picks the stream).
