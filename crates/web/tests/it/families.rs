@@ -564,3 +564,64 @@ async fn in_chromium_an_advocate_opens_a_family_case_from_a_missing_child_case_a
     assert!(!page.contains("Mobile only"), "{page}");
     b.stop().await;
 }
+
+#[tokio::test]
+async fn on_a_phone_no_family_support_page_scrolls_sideways() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let case = missing_child(&app, &cw).await;
+    let me = volunteer_id(&app, "volunteer").await;
+    profile(&app, me, "runaway", "Spanish", "passed", true).await;
+    let id = family(
+        &cw,
+        "The Quillfeather-Montgomery family",
+        "Ana Quillfeather-Montgomery",
+        "runaway",
+        "Spanish",
+        Some(case),
+    )
+    .await;
+    let res = cw
+        .post_form(
+            &format!("/families/{id}/contacts"),
+            &[
+                ("kind", "meeting"),
+                ("with_whom", "Ana"),
+                ("summary", "A long first meeting at the family's home"),
+                ("next_step", "Call again"),
+                ("next_due", &day(&app, 2)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = cw
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/families/{id}/matches"),
+            Some(json!({"volunteer_id": me})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    crate::phone::phone(c).await;
+    b.sign_in(&app.base, "supervisor").await;
+    for path in [
+        "/families".to_owned(),
+        "/families/new".to_owned(),
+        format!("/families/{id}"),
+        "/families/volunteers".to_owned(),
+        format!("/families/volunteers/{me}"),
+    ] {
+        crate::phone::no_sideways_scroll(&b, &app.base, &path).await;
+    }
+    c.delete_all_cookies().await.unwrap();
+    b.sign_in(&app.base, "volunteer").await;
+    for path in ["/families/mine".to_owned(), format!("/families/{id}")] {
+        crate::phone::no_sideways_scroll(&b, &app.base, &path).await;
+    }
+    b.stop().await;
+}
