@@ -273,6 +273,28 @@ mod tests {
     }
 
     #[test]
+    fn family_advocates_are_staff_and_volunteers_reach_only_the_area() {
+        for r in Role::ALL {
+            let advocate = matches!(r, Supervisor | Caseworker | RecoverySpecialist);
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::AdvocateFamilies),
+                advocate,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::ManageVolunteers),
+                r == Supervisor,
+                "{r}"
+            );
+        }
+        assert!(permits(Some(&who(Volunteer, 2)), Action::ViewFamilySupport));
+        assert!(!permits(
+            Some(&who(Investigator, 2)),
+            Action::ViewFamilySupport
+        ));
+    }
+
+    #[test]
     fn investigator_sees_only_what_was_made_available_to_their_agency() {
         let rec = RecordSharing {
             owner_org: None,

@@ -162,7 +162,7 @@ pub async fn families<'e, E: Executor<'e, Database = Any>>(
     }
     sql.push_str(
         " ORDER BY CASE WHEN f.first_contact_at IS NULL THEN 0 ELSE 1 END, \
-         CASE WHEN f.first_contact_at IS NULL THEN f.first_contact_due ELSE f.next_due END, f.id",
+         CASE WHEN f.first_contact_at IS NULL THEN f.first_contact_due ELSE COALESCE(f.next_due, 9223372036854775807) END, f.id",
     );
     let rows = sqlx::query(&sql)
         .bind(i64::from(org.is_some()))
@@ -178,7 +178,7 @@ pub async fn families_of_volunteer<'e, E: Executor<'e, Database = Any>>(
     volunteer: UserId,
 ) -> Result<Vec<FamilyRow>, StoreError> {
     let rows = sqlx::query(&format!(
-        "{FAMILY} WHERE f.volunteer_id = $1 AND f.closed_at IS NULL ORDER BY f.next_due, f.id"
+        "{FAMILY} WHERE f.volunteer_id = $1 AND f.closed_at IS NULL ORDER BY COALESCE(f.next_due, 9223372036854775807), f.id"
     ))
     .bind(volunteer.0)
     .fetch_all(ex)
@@ -269,8 +269,10 @@ pub struct NewContact<'a> {
     pub next_due: Option<i64>,
 }
 
-/// Logs a contact; the first one marks the first contact made, and one naming a next step
-/// sets the case's next step due.
+/// Logs a contact; the first one marks the first contact made, one naming a next step sets
+/// the case's next step due, and one made at or after that time without a new next step
+/// was the follow-up, so nothing is due any more. (NULLs sort first on SQLite and last on
+/// PostgreSQL, so lists order by `COALESCE`.)
 pub async fn insert_contact(
     tx: &mut crate::Tx,
     c: &NewContact<'_>,
@@ -294,7 +296,7 @@ pub async fn insert_contact(
     sqlx::query(
         "UPDATE family_cases SET \
          first_contact_at = CASE WHEN first_contact_at IS NULL OR first_contact_at > $2 THEN $2 ELSE first_contact_at END, \
-         next_due = CASE WHEN $3 = 1 THEN $4 ELSE next_due END, updated_at = $5 WHERE id = $1",
+         next_due = CASE WHEN $3 = 1 THEN $4 WHEN next_due <= $2 THEN NULL ELSE next_due END, updated_at = $5 WHERE id = $1",
     )
     .bind(c.family_id)
     .bind(c.at)

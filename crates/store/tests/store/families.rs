@@ -161,6 +161,34 @@ async fn the_caseload_contacts_matches_and_counts() {
         5 * hour
     ))
     .is_err());
+    // The follow-up made, with no new next step: nothing is due any more.
+    let mut tx = s.begin().await.unwrap();
+    f::insert_contact(
+        &mut tx,
+        &NewContact {
+            family_id: acute,
+            by_user: vol,
+            kind: ContactKind::Message,
+            at: 31 * hour,
+            with_whom: "mother",
+            summary: "followed up",
+            next_step: "",
+            next_due: None,
+        },
+        31 * hour,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let row = f::family_by_id(s.reader(), acute).await.unwrap().unwrap();
+    assert_eq!((row.first_contact_at, row.next_due), (Some(2 * hour), None));
+    assert_eq!(
+        f::contacts(s.reader(), acute, Some(vol))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let c = f::counts(s.reader()).await.unwrap();
     assert_eq!(
         (c.opened, c.closed, c.surveys, c.helpfulness_sum),
