@@ -115,7 +115,8 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     eprintln!("Recovery resources: {resources}.");
     share_demo_leads(services).await?;
     seed_hope_bags(services).await?;
-    seed_recovery_plans(services).await
+    seed_recovery_plans(services).await?;
+    seed_families(services).await
 }
 
 /// Gives the demo's agencies jurisdictions and makes the most urgent California reports
@@ -384,6 +385,141 @@ async fn seed_recovery_plans(services: &Services) -> Result<()> {
     }
     eprintln!("Recovery plans: 8, one with its review overdue.");
     Ok(())
+}
+
+/// Family support: peer volunteers with their records (some lapsed), a caseload for the
+/// caseworker and the recovery specialist with first contacts made, due and overdue, the
+/// `volunteer` account matched with one family, and one case closed with its survey.
+async fn seed_families(services: &Services) -> Result<()> {
+    use service::families::model::model::{Experience, Slot};
+    use service::families::NewFamilyCase;
+    let person = |role| async move {
+        services
+            .user_by_username(&Actor::Operator, demo_user(role).0)
+            .await
+            .map(|u| u.principal())
+    };
+    let supervisor = person(Role::Supervisor).await?;
+    let caseworker = person(Role::Caseworker).await?;
+    let recovery = person(Role::RecoverySpecialist).await?;
+    let val = person(Role::Volunteer).await?;
+    let today = services.today();
+    for (username, name, profile) in synth::families::volunteers(WORLD_SEED, 12, today) {
+        services
+            .create_user(
+                &Actor::Operator,
+                NewAccount {
+                    org_name: demo_user(Role::Volunteer).2,
+                    username: &username,
+                    display_name: &name,
+                    role: Role::Volunteer,
+                    password: DEMO_PASSWORD,
+                },
+                None,
+            )
+            .await?;
+        let id = services
+            .user_by_username(&Actor::Operator, &username)
+            .await?
+            .principal()
+            .user_id;
+        let trainings = profile.trainings.clone();
+        services
+            .save_volunteer(&supervisor, id.0, profile, None)
+            .await?;
+        for t in trainings {
+            services.add_training(&supervisor, id.0, t, None).await?;
+        }
+    }
+    let mut families = synth::families::families(WORLD_SEED, 10);
+    // The demo volunteer lived through a runaway case, speaks Spanish and helps in the
+    // evenings, as does the first family: the matcher proposes them first.
+    if let Some(f) = families.first_mut() {
+        f.experience = Experience::Runaway;
+        f.language = "Spanish".into();
+        f.times = vec![Slot::WeekdayEvenings];
+    }
+    let mut vp = synth::families::volunteers(WORLD_SEED + 1, 1, today)
+        .pop()
+        .map(|v| v.2)
+        .unwrap_or_default();
+    vp.experiences = vec![Experience::Runaway];
+    vp.languages = vec!["English".into(), "Spanish".into()];
+    vp.availability = vec![Slot::WeekdayEvenings];
+    vp.time_zone = families
+        .first()
+        .map(|f| f.time_zone.clone())
+        .unwrap_or_default();
+    vp.vetting = vp.vetting.map(|v| service::families::model::Vetting {
+        result: service::families::model::CheckResult::Passed,
+        ..v
+    });
+    for t in &mut vp.trainings {
+        t.renewal_due = today + time::Duration::days(200);
+    }
+    let trainings = std::mem::take(&mut vp.trainings);
+    services
+        .save_volunteer(&supervisor, val.user_id.0, vp, None)
+        .await?;
+    for t in trainings {
+        services
+            .add_training(&supervisor, val.user_id.0, t, None)
+            .await?;
+    }
+    let mut ids = Vec::new();
+    for (i, f) in families.into_iter().enumerate() {
+        let who = if i % 3 == 2 { &recovery } else { &caseworker };
+        let id = services
+            .open_family(
+                who,
+                NewFamilyCase {
+                    profile: f,
+                    case_id: None,
+                    report_id: None,
+                },
+                None,
+            )
+            .await?;
+        ids.push((id, who));
+    }
+    use service::families::model::form::ContactForm;
+    for (n, (id, who)) in ids.iter().enumerate() {
+        if n % 2 == 1 {
+            continue;
+        }
+        let entry = ContactForm {
+            kind: "call".into(),
+            with_whom: "The contact person".into(),
+            summary: "First call: listened, explained what happens next.".into(),
+            next_step: "Call again".into(),
+            next_due: ymd(today + time::Duration::days(n as i64 % 4)),
+            ..ContactForm::default()
+        }
+        .check(services.now())
+        .map_err(|e| anyhow::anyhow!("demo contact: {e}"))?;
+        services.log_contact(who, *id, entry, None).await?;
+    }
+    if let Some((first, who)) = ids.first() {
+        services
+            .confirm_match(who, *first, val.user_id.0, None)
+            .await?;
+    }
+    if let Some((last, who)) = ids.last() {
+        services
+            .close_family(
+                who,
+                *last,
+                service::families::model::CloseReason::ChildHome,
+                Some(5),
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+fn ymd(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 pub fn print_welcome(config: &Config) {

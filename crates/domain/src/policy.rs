@@ -64,6 +64,8 @@ pub enum Action {
     ManageResources,
     /// The Hope Bags area: stock on hand and requests (each role sees what it may do there).
     ViewHopeBags,
+    /// The family-support area: advocates' caseload and cases, a volunteer's own families
+    /// (the service narrows a volunteer to the families they are matched with).
     ViewFamilySupport,
     ViewTraining,
     ViewStatistics,
@@ -95,6 +97,11 @@ pub enum Action {
     ManageRecoveryPlans,
     /// Refer a young person to a service of the directory and record each answer.
     ReferToServices,
+    /// Family advocates: open and keep families' support cases, log contacts, refer,
+    /// confirm a proposed peer volunteer, close with the family's survey.
+    AdvocateFamilies,
+    /// Peer volunteers' vetting and training records.
+    ManageVolunteers,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -166,7 +173,9 @@ pub fn access(action: Action) -> Access {
             RecoverySpecialist,
             Volunteer,
         ]),
-        Action::ViewFamilySupport => Roles(&[Supervisor, RecoverySpecialist, Volunteer]),
+        Action::ViewFamilySupport => {
+            Roles(&[Supervisor, Caseworker, RecoverySpecialist, Volunteer])
+        }
         Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers
@@ -185,6 +194,10 @@ pub fn access(action: Action) -> Access {
         Action::ManageRecoveryPlans | Action::ReferToServices => {
             Roles(&[Supervisor, Caseworker, RecoverySpecialist])
         }
+        // Advocates are staff; a volunteer never reaches a family's case file, only their
+        // own matched families through `ViewFamilySupport`.
+        Action::AdvocateFamilies => Roles(&[Supervisor, Caseworker, RecoverySpecialist]),
+        Action::ManageVolunteers => Roles(&[Supervisor]),
     }
 }
 
@@ -360,6 +373,25 @@ mod tests {
             assert_eq!(plan_access(&who(r, 7), &plan), PlanAccess::Nothing, "{r}");
             assert!(!permits(Some(&who(r, 7)), Action::ViewRecoveryPlan), "{r}");
         }
+    fn family_advocates_are_staff_and_volunteers_reach_only_the_area() {
+        for r in Role::ALL {
+            let advocate = matches!(r, Supervisor | Caseworker | RecoverySpecialist);
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::AdvocateFamilies),
+                advocate,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::ManageVolunteers),
+                r == Supervisor,
+                "{r}"
+            );
+        }
+        assert!(permits(Some(&who(Volunteer, 2)), Action::ViewFamilySupport));
+        assert!(!permits(
+            Some(&who(Investigator, 2)),
+            Action::ViewFamilySupport
+        ));
     }
 
     #[test]

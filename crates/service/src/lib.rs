@@ -17,6 +17,7 @@ pub mod settings;
 // One folder per context, each with its use cases.
 pub mod accounts;
 pub mod cases;
+pub mod families;
 pub mod hope_bags;
 pub mod intake;
 pub mod linking;

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod cases;
 mod error;
+pub mod families;
 mod filter;
 pub mod hope_bags;
 pub mod imports;

@@ -787,6 +787,8 @@ async fn the_case_list_puts_children_missing_now_first() {
     );
 }
 
+#[path = "store/families.rs"]
+mod families;
 #[path = "store/hope_bags.rs"]
 mod hope_bags;
 fn resource(

@@ -83,6 +83,7 @@ mod cases;
 mod data;
 mod date;
 mod error;
+pub mod families;
 mod gen;
 pub mod households;
 pub mod market;

@@ -20,6 +20,7 @@ pub enum Stream {
     Sellers = 7,
     Resources = 8,
     Plans = 9,
+    Families = 10,
 }
 
 /// A generator for one phase, or for one chunk of a phase (`chunk` picks the stream).

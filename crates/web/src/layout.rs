@@ -38,6 +38,7 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/recovery/resources", "Recovery resources", Action::ViewResources, "Services to refer a recovered child or young person to: shelter, care, legal help, school, work and mentoring, searchable by need, place, age and language."),
     ("/links", "Link analysis", Action::ViewLinkAnalysis, "Phones, emails, handles and ad texts that connect reports, cases and online ads across states."),
     ("/indicators", "Indicators", Action::ViewIndicators, "The risk factors and red flags that set each report's priority, and their versions."),
+    ("/families", "Family support", Action::ViewFamilySupport, "Families of missing and exploited children: advocates' caseload with first contacts and follow-ups due, and peer volunteers matched with care."),
     ("/hope-bags", "Hope Bags", Action::ViewHopeBags, "Bags of clothes and essentials for recovered young people: stock by location and responders' requests."),
     ("/admin/users", "Users", Action::ManageUsers, "Accounts, roles, locks and second factors."),
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),

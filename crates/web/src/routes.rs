@@ -165,7 +165,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Family support, training, statistics and
+        // Training, statistics and
         // providers' own submissions have no route until each is built: an area with nothing
         // to do is not found rather than a placeholder (their `Action`s wait in the policy).
         // Administration
@@ -275,6 +275,32 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/referrals", ViewRecoveryPlan, api::plans::referrals),
         api(M::POST, "/api/v1/referrals", ReferToServices, api::plans::create_referral),
         api(M::POST, "/api/v1/referrals/{id}/status", ReferToServices, api::plans::move_referral),
+        // Family advocacy and peer support (issue 21)
+        page(M::GET, "/families", ViewFamilySupport, pages::families::list),
+        page(M::GET, "/families/new", AdvocateFamilies, pages::families::new_form),
+        page(M::POST, "/families", AdvocateFamilies, pages::families::create),
+        page(M::GET, "/families/mine", ViewFamilySupport, pages::families::mine),
+        page(M::GET, "/families/volunteers", ManageVolunteers, pages::families::volunteers),
+        page(M::GET, "/families/volunteers/{id}", ManageVolunteers, pages::families::volunteer),
+        page(M::POST, "/families/volunteers/{id}", ManageVolunteers, pages::families::save_volunteer),
+        page(M::POST, "/families/volunteers/{id}/trainings", ManageVolunteers, pages::families::add_training),
+        page(M::GET, "/families/{id}", ViewFamilySupport, pages::families::detail),
+        page(M::POST, "/families/{id}/contacts", ViewFamilySupport, pages::families::log_contact),
+        page(M::POST, "/families/{id}/referrals", AdvocateFamilies, pages::families::refer),
+        page(M::POST, "/families/{id}/match", AdvocateFamilies, pages::families::confirm_match),
+        page(M::POST, "/families/{id}/close", AdvocateFamilies, pages::families::close),
+        api(M::GET, "/api/v1/families", AdvocateFamilies, api::families::list),
+        api(M::POST, "/api/v1/families", AdvocateFamilies, api::families::create),
+        api(M::GET, "/api/v1/families/{id}", ViewFamilySupport, api::families::detail),
+        api(M::PUT, "/api/v1/families/{id}", AdvocateFamilies, api::families::update),
+        api(M::GET, "/api/v1/families/{id}/contacts", ViewFamilySupport, api::families::contacts),
+        api(M::POST, "/api/v1/families/{id}/contacts", ViewFamilySupport, api::families::add_contact),
+        api(M::GET, "/api/v1/families/{id}/matches", AdvocateFamilies, api::families::matches),
+        api(M::POST, "/api/v1/families/{id}/matches", AdvocateFamilies, api::families::confirm),
+        api(M::GET, "/api/v1/volunteers", ManageVolunteers, api::families::volunteers),
+        api(M::POST, "/api/v1/volunteers", ManageVolunteers, api::families::save_volunteer),
+        api(M::GET, "/api/v1/volunteers/{id}", ManageVolunteers, api::families::volunteer),
+        api(M::POST, "/api/v1/volunteers/{id}/trainings", ManageVolunteers, api::families::add_training),
     ]
 }
 

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod extract;
+pub mod families;
 pub mod hope_bags;
 pub mod plans;
 pub mod resources;
@@ -69,10 +70,22 @@ use utoipa::{Modify, OpenApi};
         plans::referrals,
         plans::create_referral,
         plans::move_referral,
+        families::list,
+        families::create,
+        families::detail,
+        families::update,
+        families::contacts,
+        families::add_contact,
+        families::matches,
+        families::confirm,
+        families::volunteers,
+        families::save_volunteer,
+        families::volunteer,
+        families::add_training,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"))
 )]
 pub struct ApiDoc;
 

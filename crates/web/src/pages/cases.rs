@@ -826,6 +826,8 @@ struct DetailPage {
     number: String,
     /// Long timelines fold.
     timeline_long: bool,
+    /// Family advocates may open the family's support case from here.
+    can_open_family: bool,
 }
 
 /// What to show again on a case page after a form failed.
@@ -1125,6 +1127,7 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
             .required(),
     ];
     DetailPage {
+        can_open_family: domain::policy::permits(ctx.identity.principal(), domain::Action::AdvocateFamilies),
         layout: Layout::new(
             &ctx.state,
             &ctx.identity,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod csv;
+pub mod families;
 pub mod forms;
 pub mod home;
 pub mod hope_bags;

@@ -242,8 +242,9 @@ async fn a_tip_filed_through_the_public_form_appears_in_the_analysts_list() {
     b.stop().await;
 }
 
-/// A peer-support volunteer is offered Hope Bags, whose stock they keep, and none of the
-/// areas still to be built, whose addresses are not found.
+/// A peer-support volunteer is offered Hope Bags, whose stock they keep, and family support
+/// (their own families), and none of the areas still to be built, whose addresses are not
+/// found.
 #[tokio::test]
 async fn a_volunteer_is_offered_hope_bags_and_no_empty_area() {
     let app = TestApp::spawn().await;
@@ -253,13 +254,14 @@ async fn a_volunteer_is_offered_hope_bags_and_no_empty_area() {
     let nav = b.wait_text("nav[aria-label=Main]", "Hope Bags").await;
     let main = b.wait_text("main", "Hope Bags").await;
     assert!(!main.contains("Nothing to do here yet"), "{main}");
-    for label in ["Family support", "Training", "Statistics", "Recovery"] {
+    assert!(nav.contains("Family support"), "{nav}");
+    for label in ["Training", "Statistics", "Recovery"] {
         assert!(
             !nav.contains(label) && !main.contains(label),
             "{label}: {nav} / {main}"
         );
     }
-    for path in ["/families", "/training", "/statistics"] {
+    for path in ["/training", "/statistics"] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         let body = b
             .wait_text("main", "There is no page at this address")

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cases;
+mod families;
 mod forms;
 mod helpers;
 mod hope_bags;

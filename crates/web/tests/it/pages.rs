@@ -178,7 +178,6 @@ async fn health_readiness_and_metrics() {
 async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
     let app = TestApp::spawn().await;
     let hidden = [
-        ("/families", "Family support"),
         ("/training", "Training"),
         ("/statistics", "Statistics"),
         ("/submissions", "Our submissions"),
