@@ -373,6 +373,9 @@ mod tests {
             assert_eq!(plan_access(&who(r, 7), &plan), PlanAccess::Nothing, "{r}");
             assert!(!permits(Some(&who(r, 7)), Action::ViewRecoveryPlan), "{r}");
         }
+    }
+
+    #[test]
     fn family_advocates_are_staff_and_volunteers_reach_only_the_area() {
         for r in Role::ALL {
             let advocate = matches!(r, Supervisor | Caseworker | RecoverySpecialist);
