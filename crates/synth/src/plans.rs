@@ -145,7 +145,8 @@ pub fn plans(seed: u64, n: usize, today: Date, services: usize) -> Vec<SynthPlan
                             service_index: r.gen_range(0..services),
                             need: *need,
                             shared: "first name and this need".into(),
-                            outcome: status.is_final().then(|| pick(&mut r, OUTCOMES).to_owned()),
+                            outcome: (status == ReferralStatus::Completed)
+                                .then(|| pick(&mut r, OUTCOMES).to_owned()),
                             moves,
                         }
                     })
