@@ -248,7 +248,13 @@ impl FamilyForm {
             members: p
                 .members
                 .iter()
-                .map(|m| format!("{}, {}", m.name, m.relationship))
+                .map(|m| {
+                    if m.relationship.is_empty() {
+                        m.name.clone()
+                    } else {
+                        format!("{}, {}", m.name, m.relationship)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             contact_person: p.contact_person.clone(),
