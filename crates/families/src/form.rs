@@ -524,6 +524,18 @@ mod tests {
     }
 
     #[test]
+    fn a_member_without_relationship_is_shown_for_editing_without_a_stray_comma() {
+        let f = FamilyForm {
+            members: "Ana Rivera, mother\nLuis Rivera".into(),
+            ..family()
+        };
+        let p = f.check().unwrap();
+        let again = FamilyForm::from_profile(&p);
+        assert_eq!(again.members, "Ana Rivera, mother\nLuis Rivera");
+        assert_eq!(again.check().unwrap(), p);
+    }
+
+    #[test]
     fn every_wrong_field_is_named() {
         let e = FamilyForm::default().check().unwrap_err();
         for f in [
