@@ -522,7 +522,10 @@ async fn in_chromium_an_advocate_opens_a_family_case_from_a_missing_child_case_a
     b.wait_text("#notification", "The case of The Rivera family is open")
         .await;
     let summary = b.wait_text("#overview", "CH-").await;
-    assert!(summary.contains("First contact due in 4 hours"), "{summary}");
+    assert!(
+        summary.contains("First contact due in 4 hours"),
+        "{summary}"
+    );
 
     click(&b, "#kind-call").await;
     fill(&b, "#with_whom", "Ana Rivera").await;
