@@ -248,7 +248,13 @@ impl FamilyForm {
             members: p
                 .members
                 .iter()
-                .map(|m| format!("{}, {}", m.name, m.relationship))
+                .map(|m| {
+                    if m.relationship.is_empty() {
+                        m.name.clone()
+                    } else {
+                        format!("{}, {}", m.name, m.relationship)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             contact_person: p.contact_person.clone(),
@@ -515,6 +521,18 @@ mod tests {
         assert_eq!(p.members[1].relationship, "brother");
         assert_eq!(p.needs, vec![Need::EmotionalSupport, Need::Media]);
         assert_eq!(FamilyForm::from_profile(&p).check().unwrap(), p);
+    }
+
+    #[test]
+    fn a_member_without_relationship_is_shown_for_editing_without_a_stray_comma() {
+        let f = FamilyForm {
+            members: "Ana Rivera, mother\nLuis Rivera".into(),
+            ..family()
+        };
+        let p = f.check().unwrap();
+        let again = FamilyForm::from_profile(&p);
+        assert_eq!(again.members, "Ana Rivera, mother\nLuis Rivera");
+        assert_eq!(again.check().unwrap(), p);
     }
 
     #[test]

@@ -285,6 +285,8 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/families/volunteers/{id}", ManageVolunteers, pages::families::save_volunteer),
         page(M::POST, "/families/volunteers/{id}/trainings", ManageVolunteers, pages::families::add_training),
         page(M::GET, "/families/{id}", ViewFamilySupport, pages::families::detail),
+        page(M::GET, "/families/{id}/edit", AdvocateFamilies, pages::families::edit_form),
+        page(M::POST, "/families/{id}/edit", AdvocateFamilies, pages::families::update),
         page(M::POST, "/families/{id}/contacts", ViewFamilySupport, pages::families::log_contact),
         page(M::POST, "/families/{id}/referrals", AdvocateFamilies, pages::families::refer),
         page(M::POST, "/families/{id}/match", AdvocateFamilies, pages::families::confirm_match),

@@ -183,7 +183,12 @@ impl Services {
         profile: FamilyProfile,
         ip: Ip,
     ) -> Result<()> {
-        self.advocated(who, id).await?;
+        let row = self.advocated(who, id).await?;
+        if row.closed_at.is_some() {
+            return Err(ServiceError::Conflict(
+                "This family's case is closed: its details can no longer be changed. Open a new case if the family needs support again".into(),
+            ));
+        }
         let json =
             serde_json::to_string(&profile).map_err(|e| ServiceError::Internal(Box::new(e)))?;
         let now = self.now();

@@ -26,6 +26,7 @@ use service::families::model::model::{
 };
 use service::families::model::FormErrors;
 use service::families::{ContactView, FamilyItem, NewFamilyCase, VolunteerView};
+use service::recovery::ResourceQuery;
 use service::ServiceError;
 
 pub struct Choice {
@@ -98,7 +99,30 @@ pub struct Row {
     pub advocate: String,
 }
 
-fn row(i: &FamilyItem) -> Row {
+/// A span for the first-contact clock, to the nearest minute under an hour, else to the
+/// nearest hour: the agreed times are 4 to 48 hours, so days would hide what matters.
+fn span(micros: i64) -> String {
+    const MINUTE: i64 = 60_000_000;
+    const HOUR: i64 = 60 * MINUTE;
+    let d = micros.max(0);
+    let (n, unit) = if d < HOUR - MINUTE / 2 {
+        ((d + MINUTE / 2) / MINUTE, "minute")
+    } else {
+        ((d + HOUR / 2) / HOUR, "hour")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Where a family without a first contact stands against the agreed time.
+fn first_contact_clock(due: i64, now: i64) -> String {
+    if due < now {
+        format!("First contact overdue by {}", span(now - due))
+    } else {
+        format!("First contact due in {}", span(due - now))
+    }
+}
+
+fn row(i: &FamilyItem, now: i64) -> Row {
     Row {
         id: i.id,
         name: i.family_name.clone(),
@@ -106,7 +130,11 @@ fn row(i: &FamilyItem) -> Row {
         urgent: matches!(i.crisis, CrisisLevel::Acute | CrisisLevel::High),
         first_contact: match i.first_contact_at {
             Some(t) => format!("made {}", at(Some(t))),
-            None => format!("due by {}", at(Some(i.first_contact_due))),
+            None => format!(
+                "{} (by {})",
+                first_contact_clock(i.first_contact_due, now),
+                at(Some(i.first_contact_due))
+            ),
         },
         overdue: i.first_contact_overdue,
         next_due: at(i.next_due),
@@ -143,7 +171,8 @@ pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
     let s = &ctx.state.services;
     let items = s.families(p, true).await?;
     let stats = s.family_statistics(p).await?;
-    let rows: Vec<Row> = items.iter().map(row).collect();
+    let now = s.now();
+    let rows: Vec<Row> = items.iter().map(|i| row(i, now)).collect();
     Ok(render(&ListPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Family support", &ctx.path),
         overdue: rows.iter().filter(|r| r.overdue).count(),
@@ -178,11 +207,43 @@ struct NewPage {
     needs: Vec<Choice>,
     crisis: Vec<Choice>,
     experience: Vec<Choice>,
+    /// Set when changing an open case's details rather than opening one.
+    editing: bool,
+    heading: String,
+    action: String,
+    cancel: String,
 }
 
 fn new_page(ctx: &Ctx, f: FamilyForm, case: String, report: String, fe: FieldErrors) -> NewPage {
+    form_page(ctx, None, f, case, report, fe)
+}
+
+/// The family form: opening a case, or (`edit` = the case's id and stored name) changing
+/// its details.
+fn form_page(
+    ctx: &Ctx,
+    edit: Option<(i64, &str)>,
+    f: FamilyForm,
+    case: String,
+    report: String,
+    fe: FieldErrors,
+) -> NewPage {
+    let title = match edit {
+        Some((_, name)) => format!("Change the details of {name}"),
+        None => "Open a family's case".to_owned(),
+    };
     NewPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Open a family's case", &ctx.path),
+        layout: Layout::new(&ctx.state, &ctx.identity, &title, &ctx.path),
+        editing: edit.is_some(),
+        action: edit.map_or_else(
+            || "/families".to_owned(),
+            |(id, _)| format!("/families/{id}/edit"),
+        ),
+        cancel: edit.map_or_else(
+            || "/families".to_owned(),
+            |(id, _)| format!("/families/{id}"),
+        ),
+        heading: title.clone(),
         errors: fe.summary(),
         times: choices::<Slot>(&f.times),
         needs: choices::<Need>(&f.needs),
@@ -293,6 +354,62 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     }
 }
 
+/// The form to change a family's details, filled in with what is stored.
+pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let p = ctx.principal()?;
+    let v = ctx.state.services.family(p, id).await?;
+    if v.item.closed_at.is_some() {
+        return Err(closed_error());
+    }
+    let f = FamilyForm::from_profile(&v.profile);
+    render(&form_page(
+        &ctx,
+        Some((id, &v.profile.family_name)),
+        f,
+        String::new(),
+        String::new(),
+        FieldErrors::default(),
+    ))
+}
+
+fn closed_error() -> AppError {
+    ServiceError::Conflict(
+        "This family's case is closed: its details can no longer be changed. Open a new case if the family needs support again".into(),
+    )
+    .into()
+}
+
+/// Saves a family's changed details.
+pub async fn update(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let s = &ctx.state.services;
+    // Scope first, so someone outside it learns nothing from the form's errors.
+    let v = s.family(p, id).await?;
+    if v.item.closed_at.is_some() {
+        return Err(closed_error());
+    }
+    let f = family_form(&pairs(&body));
+    match f.check() {
+        Err(e) => Ok(invalid(render(&form_page(
+            &ctx,
+            Some((id, &v.profile.family_name)),
+            f,
+            String::new(),
+            String::new(),
+            field_errors(&e),
+        ))?)),
+        Ok(profile) => {
+            let name = profile.family_name.clone();
+            s.update_family(p, id, profile, ctx.ip.clone()).await?;
+            Ok(flash::redirect(
+                &ctx,
+                &format!("/families/{id}"),
+                format!("The details of {name} are saved."),
+            ))
+        }
+    }
+}
+
 pub struct ContactRow {
     pub kind: &'static str,
     pub at: String,
@@ -317,6 +434,24 @@ fn contact_rows(cs: &[ContactView]) -> Vec<ContactRow> {
             next_due: at(c.next_due),
         })
         .collect()
+}
+
+/// The search of the recovery directory on a family's page; nothing is searched until the
+/// form is sent (then an empty choice means any).
+#[derive(Deserialize, Default, Clone)]
+pub struct FindQuery {
+    need: Option<String>,
+    state: Option<String>,
+}
+
+/// A directory service found for a referral.
+pub struct FoundRow {
+    pub id: i64,
+    pub name: String,
+    pub organisation: String,
+    pub needs: String,
+    pub places: String,
+    pub stale: bool,
 }
 
 pub struct ProposalRow {
@@ -352,6 +487,13 @@ struct FamilyPage {
     reasons: Vec<Choice>,
     can_request_bag: bool,
     can_see_resources: bool,
+    find_needs: Vec<Choice>,
+    find_states: Vec<Choice>,
+    find_need: String,
+    find_state: String,
+    /// `None` until searched.
+    found: Option<Vec<FoundRow>>,
+    found_total: i64,
     errors: Vec<(String, String)>,
     fe: FieldErrors,
     contact: ContactForm,
@@ -384,6 +526,16 @@ async fn family_page(
     id: i64,
     contact: ContactForm,
     fe: FieldErrors,
+) -> Result<Html<String>, AppError> {
+    family_page_with(ctx, id, contact, fe, FindQuery::default()).await
+}
+
+async fn family_page_with(
+    ctx: &Ctx,
+    id: i64,
+    contact: ContactForm,
+    fe: FieldErrors,
+    find: FindQuery,
 ) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let s = &ctx.state.services;
@@ -421,11 +573,72 @@ async fn family_page(
     } else {
         Vec::new()
     };
+    let can_see_resources = permits(Some(p), Action::ViewResources);
+    let find_need = find.need.clone().unwrap_or_default();
+    let find_state = find
+        .state
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_uppercase();
+    let need = recovery::Need::parse(find_need.trim()).ok();
+    let searched = find.need.is_some() || find.state.is_some();
+    let (found, found_total) = if can_see_resources && searched && v.item.closed_at.is_none() {
+        // The directory's own search, first page only: a long list means a narrower search.
+        let query = ResourceQuery {
+            need,
+            state: Some(find_state.clone()),
+            ..ResourceQuery::default()
+        };
+        let page = s.resources(p, &query, 1).await?;
+        let rows = page
+            .items
+            .iter()
+            .map(|i| FoundRow {
+                id: i.id,
+                name: i.service.name.clone(),
+                organisation: i.service.organisation.name.clone(),
+                needs: i
+                    .service
+                    .needs
+                    .iter()
+                    .map(|n| n.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                places: super::resources::places(&i.service),
+                stale: i.stale,
+            })
+            .collect();
+        (Some(rows), page.total)
+    } else {
+        (None, 0)
+    };
+    let find_states = if can_see_resources && v.item.closed_at.is_none() {
+        s.resource_states(p)
+            .await?
+            .into_iter()
+            .map(|st| Choice {
+                selected: st == find_state,
+                label: st.clone(),
+                value: st,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let find_needs = recovery::Need::ALL
+        .iter()
+        .map(|n| Choice {
+            value: n.code().into(),
+            label: n.label().into(),
+            selected: Some(*n) == need,
+        })
+        .collect();
     let pr = &v.profile;
     render(&FamilyPage {
         layout: Layout::new(&ctx.state, &ctx.identity, &pr.family_name, &ctx.path),
         id,
-        row: row(&v.item),
+        row: row(&v.item, s.now()),
         closed: v.item.closed_at.is_some(),
         close_reason: v
             .close_reason
@@ -464,7 +677,13 @@ async fn family_page(
         kinds: choices::<ContactKind>(std::slice::from_ref(&contact.kind)),
         reasons: choices::<CloseReason>(&[]),
         can_request_bag: permits(Some(p), Action::RequestHopeBags),
-        can_see_resources: permits(Some(p), Action::ViewResources),
+        can_see_resources,
+        find_needs,
+        find_states,
+        find_need,
+        find_state,
+        found,
+        found_total,
         errors: fe.summary(),
         fe,
         contact,
@@ -472,8 +691,19 @@ async fn family_page(
 }
 
 /// A family's case: the advocate's full page, or the matched volunteer's narrow one.
-pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
-    family_page(&ctx, id, ContactForm::default(), FieldErrors::default()).await
+pub async fn detail(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(find): Query<FindQuery>,
+) -> Result<Html<String>, AppError> {
+    family_page_with(
+        &ctx,
+        id,
+        ContactForm::default(),
+        FieldErrors::default(),
+        find,
+    )
+    .await
 }
 
 /// Logs a contact (advocate or matched volunteer).
@@ -508,7 +738,13 @@ pub struct ReferIn {
     resource: String,
     #[serde(default)]
     note: String,
+    /// The search the service was chosen from, to show it again after an error.
+    need: Option<String>,
+    state: Option<String>,
 }
+
+/// The longest note a referral keeps (the service cuts a longer one; the page says so first).
+const REFERRAL_NOTE_MAX: usize = 1000;
 
 /// Records a referral to a service of the recovery directory.
 pub async fn refer(
@@ -517,21 +753,29 @@ pub async fn refer(
     axum::Form(f): axum::Form<ReferIn>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
-    let resource = f
-        .resource
-        .trim()
-        .trim_start_matches("/recovery/resources/")
-        .parse::<i64>()
-        .ok();
-    let Some(resource) = resource else {
+    let find = FindQuery {
+        need: f.need.clone(),
+        state: f.state.clone(),
+    };
+    let Some(resource) = f.resource.trim().parse::<i64>().ok() else {
         let fe = FieldErrors::one(
             "resource",
-            "Enter the number of the service, as in its address /recovery/resources/12",
+            "Choose a service: search the directory below, then press Refer beside the service",
         );
         return Ok(invalid(
-            family_page(&ctx, id, ContactForm::default(), fe).await?,
+            family_page_with(&ctx, id, ContactForm::default(), fe, find).await?,
         ));
     };
+    let note_len = f.note.trim().chars().count();
+    if note_len > REFERRAL_NOTE_MAX {
+        let fe = FieldErrors::one(
+            "resource",
+            format!("The note for the referral must be {REFERRAL_NOTE_MAX} characters or fewer; it has {note_len}"),
+        );
+        return Ok(invalid(
+            family_page_with(&ctx, id, ContactForm::default(), fe, find).await?,
+        ));
+    }
     match ctx
         .state
         .services
@@ -546,7 +790,7 @@ pub async fn refer(
         Err(ServiceError::Invalid(m)) => {
             let fe = FieldErrors::one("resource", m);
             Ok(invalid(
-                family_page(&ctx, id, ContactForm::default(), fe).await?,
+                family_page_with(&ctx, id, ContactForm::default(), fe, find).await?,
             ))
         }
         Err(e) => Err(e.into()),

@@ -46,7 +46,7 @@ fn ages(s: &Service) -> String {
     }
 }
 
-fn places(s: &Service) -> String {
+pub(super) fn places(s: &Service) -> String {
     let mut v: Vec<String> = s
         .locations
         .iter()

@@ -522,7 +522,10 @@ async fn in_chromium_an_advocate_opens_a_family_case_from_a_missing_child_case_a
     b.wait_text("#notification", "The case of The Rivera family is open")
         .await;
     let summary = b.wait_text("#overview", "CH-").await;
-    assert!(summary.contains("due by"), "{summary}");
+    assert!(
+        summary.contains("First contact due in 4 hours"),
+        "{summary}"
+    );
 
     click(&b, "#kind-call").await;
     fill(&b, "#with_whom", "Ana Rivera").await;
@@ -569,6 +572,17 @@ async fn in_chromium_an_advocate_opens_a_family_case_from_a_missing_child_case_a
 async fn on_a_phone_no_family_support_page_scrolls_sideways() {
     let app = TestApp::spawn().await;
     let cw = app.login(Role::Caseworker).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let res = rs
+        .send_json(
+            Method::POST,
+            "/api/v1/resources",
+            Some(json!({"organisation": "Sample Family Reunification Organisation of the Plains",
+                "name": "Reunification-Counselling-and-Family-Mediation-Programme", "needs": ["family_reunification", "mental_health"], "state": "OK"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
     let case = missing_child(&app, &cw).await;
     let me = volunteer_id(&app, "volunteer").await;
     profile(&app, me, "runaway", "Spanish", "passed", true).await;
@@ -613,6 +627,8 @@ async fn on_a_phone_no_family_support_page_scrolls_sideways() {
         "/families".to_owned(),
         "/families/new".to_owned(),
         format!("/families/{id}"),
+        format!("/families/{id}?need=&state="),
+        format!("/families/{id}/edit"),
         "/families/volunteers".to_owned(),
         format!("/families/volunteers/{me}"),
     ] {
@@ -624,4 +640,421 @@ async fn on_a_phone_no_family_support_page_scrolls_sideways() {
         crate::phone::no_sideways_scroll(&b, &app.base, &path).await;
     }
     b.stop().await;
+}
+
+fn audited(entries: &[store::audit::AuditRow], action: &str) -> usize {
+    entries.iter().filter(|e| e.action == action).count()
+}
+
+async fn audit_entries(app: &TestApp) -> Vec<store::audit::AuditRow> {
+    store::audit::page(app.services.store.reader(), None, Some(i64::MAX), 500)
+        .await
+        .unwrap()
+}
+
+/// The family form's fields as the page sends them, with `their_words` given.
+fn family_fields(name: &str, their_words: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("family_name", name.to_owned()),
+        ("members", "Ana Rivera, mother\nLuis Rivera".to_owned()),
+        ("contact_person", "Ana Rivera".to_owned()),
+        ("language", "Spanish".to_owned()),
+        ("times", "weekday_evenings".to_owned()),
+        ("times", "weekends".to_owned()),
+        ("time_zone", "America/Chicago".to_owned()),
+        ("safe_contact", "Mobile only".to_owned()),
+        ("their_words", their_words.to_owned()),
+        ("needs", "emotional_support".to_owned()),
+        ("crisis", "acute".to_owned()),
+        ("experience", "runaway".to_owned()),
+        ("volunteer_notes", "Prefers mornings now".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn an_advocate_changes_a_familys_details_on_a_page_with_errors_shown_and_the_change_audited()
+{
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let id = family(
+        &cw,
+        "The Rivera family",
+        "Ana Rivera",
+        "trafficking",
+        "English",
+        None,
+    )
+    .await;
+
+    // The form shows what is stored, and is linked from the family's page.
+    let page = cw.get(&format!("/families/{id}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"/families/{id}/edit\"")),
+        "{}",
+        page.body
+    );
+    let form = cw.get(&format!("/families/{id}/edit")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    for shown in [
+        "The Rivera family",
+        "Mobile only; never call the landline",
+        "Mother prefers short calls",
+        "Ana Rivera, mother",
+    ] {
+        assert!(form.body.contains(shown), "{shown}: {}", form.body);
+    }
+    assert!(
+        form.body.contains("value=\"trafficking\" checked"),
+        "{}",
+        form.body
+    );
+    assert!(
+        !form.body.contains("id=\"case\""),
+        "the linked case is not changed here"
+    );
+
+    // A text over its limit is refused with the GOV.UK error summary, and nothing changes.
+    let fields = family_fields("The Rivera-Santos family", &"x".repeat(8001));
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cw.post_form(&format!("/families/{id}/edit"), &f).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("There is a problem"), "{}", res.body);
+    assert!(res.body.contains("href=\"#their_words\""), "{}", res.body);
+    assert!(
+        res.body
+            .contains("What happened must be 8000 characters or fewer"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("The Rivera-Santos family"),
+        "what was typed is kept"
+    );
+    let mut empty = fields.clone();
+    empty[0].1 = String::new();
+    empty[8].1 = "short".into();
+    let f: Vec<(&str, &str)> = empty.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cw.post_form(&format!("/families/{id}/edit"), &f).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("Enter the family&#39;s name"),
+        "{}",
+        res.body
+    );
+    assert_eq!(audited(&audit_entries(&app).await, "family.update"), 0);
+
+    // A right form saves, says so, and is audited.
+    let fields = family_fields("The Rivera-Santos family", "In their words, now longer");
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cw.post_form(&format!("/families/{id}/edit"), &f).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = cw.follow(&res).await;
+    assert!(
+        page.body
+            .contains("The details of The Rivera-Santos family are saved."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("In their words, now longer") && page.body.contains("Luis Rivera"),
+        "{}",
+        page.body
+    );
+    let v = json_of(&cw, &format!("/api/v1/families/{id}")).await;
+    assert_eq!(
+        v["family"]["family_name"], "The Rivera-Santos family",
+        "{v}"
+    );
+    assert_eq!(v["family"]["crisis"], "acute", "{v}");
+    // From high to acute: the first contact is now due 4 hours after opening, not 12.
+    assert!(
+        page.body.contains("First contact due in 4 hours"),
+        "{}",
+        page.body
+    );
+    assert_eq!(audited(&audit_entries(&app).await, "family.update"), 1);
+
+    // A volunteer may not reach the form; another organisation's advocate finds nothing.
+    let vol = app.login(Role::Volunteer).await;
+    assert_eq!(vol.get(&format!("/families/{id}/edit")).await.status, 403);
+    let other = app.login(Role::RecoverySpecialist).await;
+    if crate::helpers::org_for(Role::RecoverySpecialist)
+        != crate::helpers::org_for(Role::Caseworker)
+    {
+        assert_eq!(other.get(&format!("/families/{id}/edit")).await.status, 404);
+    }
+
+    // A closed case's details are kept as they were.
+    let res = cw
+        .post_form(
+            &format!("/families/{id}/close"),
+            &[("reason", "support_complete")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(cw.get(&format!("/families/{id}/edit")).await.status, 409);
+    let res = cw.post_form(&format!("/families/{id}/edit"), &f).await;
+    assert_eq!(res.status, 409, "{}", res.body);
+}
+
+#[tokio::test]
+async fn an_advocate_refers_a_family_by_choosing_a_service_found_in_the_directory() {
+    let app = TestApp::spawn().await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let mut ids = Vec::new();
+    for (name, need, state) in [
+        (
+            "Reunification Counselling North",
+            "family_reunification",
+            "OK",
+        ),
+        (
+            "Reunification Counselling South",
+            "family_reunification",
+            "TX",
+        ),
+        ("Walk-in Clinic", "medical", "OK"),
+    ] {
+        let res = rs
+            .send_json(
+                Method::POST,
+                "/api/v1/resources",
+                Some(json!({"organisation": "Sample Org", "name": name, "needs": [need], "state": state})),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        ids.push(
+            serde_json::from_str::<Value>(&res.body).unwrap()["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let cw = app.login(Role::Caseworker).await;
+    let id = family(
+        &cw,
+        "The Rivera family",
+        "Ana Rivera",
+        "runaway",
+        "Spanish",
+        None,
+    )
+    .await;
+
+    // Nothing is listed before a search; the search lists what matches need and state.
+    let page = cw.get(&format!("/families/{id}")).await;
+    assert!(page.body.contains("id=\"service-search\""), "{}", page.body);
+    assert!(
+        !page.body.contains("id=\"found-services\""),
+        "{}",
+        page.body
+    );
+    let page = cw
+        .get(&format!(
+            "/families/{id}?need=family_reunification&state=OK"
+        ))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Reunification Counselling North"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Reunification Counselling South"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Walk-in Clinic"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("id=\"refer-{}\"", ids[0])),
+        "{}",
+        page.body
+    );
+    let page = cw.get(&format!("/families/{id}?need=&state=")).await;
+    for n in [
+        "Reunification Counselling North",
+        "Reunification Counselling South",
+        "Walk-in Clinic",
+    ] {
+        assert!(page.body.contains(n), "{n}: {}", page.body);
+    }
+    let page = cw.get(&format!("/families/{id}?need=legal&state=")).await;
+    assert!(page.body.contains("id=\"no-services\""), "{}", page.body);
+
+    // Pressing Refer records the referral with its note, audited.
+    let res = cw
+        .post_form(
+            &format!("/families/{id}/referrals"),
+            &[
+                ("resource", &ids[0].to_string()),
+                ("need", "family_reunification"),
+                ("state", "OK"),
+                ("note", "Mother asked for counselling"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = cw.follow(&res).await;
+    assert!(
+        page.body.contains("The referral is recorded."),
+        "{}",
+        page.body
+    );
+    let list = &page.body[page
+        .body
+        .find("id=\"referral-list\"")
+        .expect("referral list")..];
+    assert!(
+        list.contains(&format!("/recovery/resources/{}", ids[0]))
+            && list.contains("Mother asked for counselling"),
+        "{}",
+        page.body
+    );
+    assert_eq!(audited(&audit_entries(&app).await, "family.refer"), 1);
+
+    // A service not in the directory, or a note too long, is refused and says why.
+    let res = cw
+        .post_form(
+            &format!("/families/{id}/referrals"),
+            &[
+                ("resource", "999999"),
+                ("need", "family_reunification"),
+                ("state", "OK"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("There is a problem") && res.body.contains("no service 999999"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("Reunification Counselling North"),
+        "the search is shown again"
+    );
+    let long = "n".repeat(1001);
+    let res = cw
+        .post_form(
+            &format!("/families/{id}/referrals"),
+            &[("resource", &ids[1].to_string()), ("note", &long)],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("1000 characters or fewer"),
+        "{}",
+        res.body
+    );
+    assert_eq!(audited(&audit_entries(&app).await, "family.refer"), 1);
+}
+
+#[tokio::test]
+async fn the_caseload_shows_how_long_is_left_for_each_first_contact_overdue_first() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let fields = |name: &str, crisis: &str| {
+        json!({"family_name": name, "contact_person": "Ana", "language": "English",
+            "safe_contact": "Mobile only", "crisis": crisis, "experience": "runaway"})
+    };
+    // Opened first, due last; acute is due in 4 hours, moderate in 24.
+    for (name, crisis) in [
+        ("The Moderate family", "moderate"),
+        ("The Acute family", "acute"),
+    ] {
+        let res = cw
+            .send_json(
+                Method::POST,
+                "/api/v1/families",
+                Some(fields(name, crisis)),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let page = cw.get("/families").await;
+    assert!(
+        page.body.contains("First contact due in 4 hours"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("First contact due in 24 hours"),
+        "{}",
+        page.body
+    );
+
+    app.clock.advance(std::time::Duration::from_secs(7 * 3600));
+    // Seven idle hours end the session: sign in again.
+    let cw = app.login(Role::Caseworker).await;
+    let page = cw.get("/families").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let overdue = page
+        .body
+        .find("First contact overdue by 3 hours")
+        .expect("overdue shown");
+    let due = page
+        .body
+        .find("First contact due in 17 hours")
+        .expect("time left shown");
+    assert!(overdue < due, "overdue first: {}", page.body);
+    assert!(
+        page.body.find("The Acute family").unwrap()
+            < page.body.find("The Moderate family").unwrap(),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("1 family is waiting past the agreed time"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn a_volunteer_sees_their_renewal_dates_and_a_clear_message_once_a_training_lapses() {
+    let app = TestApp::spawn().await;
+    let me = volunteer_id(&app, "volunteer").await;
+    profile(&app, me, "runaway", "Spanish", "passed", true).await;
+    let v = app.login(Role::Volunteer).await;
+    let page = v.get("/families/mine").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "You can be matched with families. Next renewal: {}",
+            day(&app, 335)
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Peer support basics") && page.body.contains(&day(&app, 335)),
+        "{}",
+        page.body
+    );
+
+    let lapsed = volunteer_account(&app, "vol-lapsed", "Lee Lapsed").await;
+    profile(&app, lapsed, "runaway", "Spanish", "passed", false).await;
+    let c = app.client();
+    let res = c.login("vol-lapsed", PASSWORD).await;
+    assert!(res.status == 303 || res.status == 200, "{}", res.body);
+    let page = c.get("/families/mine").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("You cannot be matched with new families until this is put right"),
+        "{}",
+        page.body
+    );
+    let lapsed_on = day(&app, -35);
+    assert!(
+        page.body.contains(&format!(
+            "Peer support basics&#34; was due for renewal on {lapsed_on}"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Overdue"), "{}", page.body);
 }
