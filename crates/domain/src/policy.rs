@@ -90,6 +90,9 @@ pub enum Action {
     ManageHopeBagStock,
     /// Assign volunteers to the Hope Bags locations whose stock they keep.
     AssignHopeBagKeepers,
+    /// Edit the Hope Bags catalogue: items, kits and what each donation tier buys
+    /// (versioned and audited).
+    ManageHopeBagCatalogue,
     /// Read one recovery plan: its team, supervisors, or an investigator whose agency the
     /// young person consented to share with ([`plan_access`]).
     ViewRecoveryPlan,
@@ -185,7 +188,9 @@ pub fn access(action: Action) -> Access {
         // Responders ask; the hotline's staff and partner volunteers keep the stock.
         Action::RequestHopeBags => Roles(&[Investigator, Caseworker, RecoverySpecialist]),
         Action::ManageHopeBagStock => Roles(&[Administrator, Supervisor, Analyst, Volunteer]),
-        Action::AssignHopeBagKeepers => Roles(&[Administrator, Supervisor]),
+        Action::AssignHopeBagKeepers | Action::ManageHopeBagCatalogue => {
+            Roles(&[Administrator, Supervisor])
+        }
         // The plan itself decides (plan_access): investigators only with the young
         // person's consent, read-only; volunteers and administrators never.
         Action::ViewRecoveryPlan => {

@@ -342,8 +342,10 @@ fn read_ad(
 /// word shingles) or shared identifiers (phones, emails and handles found in
 /// the title and body, obfuscated ones too; one carried by more than
 /// `config.identifiers.max_records` ads links nobody). Where and when an ad
-/// was posted is not evidence: the same template moving from city to city is
-/// exactly what should be linked. Extraction, the slow part, runs on all
+/// was posted never links two ads on its own: the same template moving from
+/// city to city is exactly what should be linked. (With
+/// [`AdConfig::neighbourhoods`], two clusters posted in the same cities need a
+/// little less likeness of text to join.) Extraction, the slow part, runs on all
 /// cores; `progress` hears how far it has got.
 ///
 /// ```

@@ -221,6 +221,8 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/hope-bags/requests/{id}/fulfil", ManageHopeBagStock, pages::hope_bags::fulfil),
         page(M::POST, "/hope-bags/requests/{id}/delivered", ViewHopeBags, pages::hope_bags::delivered),
         page(M::GET, "/hope-bags/stock", ManageHopeBagStock, pages::hope_bags::stock_forms),
+        page(M::GET, "/hope-bags/catalogue", ManageHopeBagCatalogue, pages::hope_bags::catalogue_form),
+        page(M::POST, "/hope-bags/catalogue", ManageHopeBagCatalogue, pages::hope_bags::save_catalogue),
         page(M::POST, "/hope-bags/receive", ManageHopeBagStock, pages::hope_bags::receive),
         page(M::POST, "/hope-bags/build", ManageHopeBagStock, pages::hope_bags::build),
         page(M::POST, "/hope-bags/locations", ManageHopeBagStock, pages::hope_bags::add_location),
@@ -236,6 +238,8 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/hope-bags/reports/stock.csv", ManageHopeBagStock, pages::hope_bags::stock_csv),
         page(M::GET, "/hope-bags/reports/donations.csv", ManageHopeBagStock, pages::hope_bags::donations_csv),
         api(M::GET, "/api/v1/hope-bags/stock", ViewHopeBags, api::hope_bags::stock),
+        api(M::GET, "/api/v1/hope-bags/catalogue", ManageHopeBagCatalogue, api::hope_bags::catalogue),
+        api(M::PUT, "/api/v1/hope-bags/catalogue", ManageHopeBagCatalogue, api::hope_bags::save_catalogue),
         api(M::GET, "/api/v1/hope-bags/requests", ViewHopeBags, api::hope_bags::requests),
         api(M::POST, "/api/v1/hope-bags/requests", RequestHopeBags, api::hope_bags::create_request),
         api(M::POST, "/api/v1/hope-bags/requests/{id}/fulfil", ManageHopeBagStock, api::hope_bags::fulfil),
@@ -346,6 +350,9 @@ async fn tag(surface: Surface, mut req: Request, next: Next) -> Response {
 
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
+    // The recorder is installed before the first request, not at the first scrape: requests
+    // served before anyone asked for /metrics are counted too.
+    crate::ops::prometheus();
     let mut router: Router<AppState> = Router::new();
     let specs = table();
     for e in entries() {

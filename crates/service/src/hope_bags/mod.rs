@@ -9,11 +9,13 @@
 //! the balances it reads, plans with `hopebags::plan` and writes with the store's
 //! conditional update, so stock never goes below zero under concurrent requests.
 
+mod catalogue;
 mod keepers;
 mod reports;
 mod requests;
 mod stock;
 
+pub use catalogue::CatalogueText;
 pub use keepers::KeeperView;
 pub use reports::{dollars, BagsGiven, DonationTotal, HopeReports, MonthFigures, StockValue};
 pub use requests::{request_number, BagRequestError, Fulfilment, RequestForm, RequestView};

@@ -494,6 +494,52 @@ pub async fn create_location(
 }
 
 // ---------------------------------------------------------------------------------------
+// The catalogue's text
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CatalogueToml {
+    /// 0 while the shipped catalogue is in force (only in answers).
+    #[serde(default)]
+    pub version: i64,
+    /// The catalogue as TOML: `[[items]]`, `[[kits]]` with their bills, `[[tiers]]`.
+    pub toml: String,
+}
+
+/// The catalogue in force as TOML, to edit.
+#[utoipa::path(get, path = "/api/v1/hope-bags/catalogue", tag = "hope-bags",
+    responses((status = 200, body = CatalogueToml), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn catalogue(ctx: Ctx) -> Result<Json<CatalogueToml>, AppError> {
+    let t = ctx
+        .state
+        .services
+        .hope_catalogue_text(ctx.principal()?)
+        .await?;
+    Ok(Json(CatalogueToml {
+        version: t.version,
+        toml: t.toml,
+    }))
+}
+
+/// Saves a new version of the catalogue (refused whole, with the reason, when it is not
+/// valid or drops something a location holds).
+#[utoipa::path(put, path = "/api/v1/hope-bags/catalogue", tag = "hope-bags", request_body = CatalogueToml,
+    responses((status = 200, body = CatalogueToml), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn save_catalogue(
+    ctx: Ctx,
+    ApiJson(c): ApiJson<CatalogueToml>,
+) -> Result<Json<CatalogueToml>, AppError> {
+    let version = ctx
+        .state
+        .services
+        .save_hope_catalogue(ctx.principal()?, &c.toml, ctx.ip.clone())
+        .await?;
+    Ok(Json(CatalogueToml {
+        version,
+        toml: c.toml,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
 // MoneyDonations of money
 
 #[derive(Serialize, ToSchema)]

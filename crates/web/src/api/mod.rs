@@ -47,6 +47,8 @@ use utoipa::{Modify, OpenApi};
         cases::add_episode,
         cases::poster,
         hope_bags::stock,
+        hope_bags::catalogue,
+        hope_bags::save_catalogue,
         hope_bags::requests,
         hope_bags::create_request,
         hope_bags::fulfil,

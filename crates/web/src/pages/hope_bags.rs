@@ -335,6 +335,8 @@ struct StockPage {
     tiers: Vec<Choice>,
     states: Vec<Choice>,
     kinds: Vec<Choice>,
+    /// May edit the catalogue (items, kits, tiers).
+    can_edit_catalogue: bool,
     today: String,
 }
 
@@ -394,6 +396,7 @@ async fn stock_page(ctx: &Ctx, error: Option<(String, &str)>) -> Result<Response
         tiers,
         states: states(),
         kinds: LOCATION_KINDS.iter().map(|(k, l)| choice(*k, *l)).collect(),
+        can_edit_catalogue: permits(Some(ctx.principal()?), Action::ManageHopeBagCatalogue),
         today,
     })?
     .into_response();
@@ -1037,4 +1040,61 @@ pub async fn donations_csv(ctx: Ctx) -> Result<Response, AppError> {
             }),
         ),
     ))
+}
+
+#[derive(Template)]
+#[template(path = "hope_bags_catalogue.html")]
+struct CataloguePage {
+    layout: Layout,
+    version: i64,
+    toml: String,
+    error: Option<String>,
+}
+
+/// The catalogue's editor: the TOML in force.
+pub async fn catalogue_form(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let text = ctx
+        .state
+        .services
+        .hope_catalogue_text(ctx.principal()?)
+        .await?;
+    render(&CataloguePage {
+        layout: Layout::new(&ctx.state, &ctx.identity, "Hope Bags catalogue", &ctx.path),
+        version: text.version,
+        toml: text.toml,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CatalogueForm {
+    #[serde(default)]
+    toml: String,
+}
+
+/// Saves a new version; a catalogue that does not hold comes back with what to correct.
+pub async fn save_catalogue(ctx: Ctx, Form(f): Form<CatalogueForm>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let services = &ctx.state.services;
+    match services
+        .save_hope_catalogue(p, &f.toml, ctx.ip.clone())
+        .await
+    {
+        Ok(v) => Ok(flash::redirect(
+            &ctx,
+            "/hope-bags/catalogue",
+            format!("The catalogue is saved as version {v}."),
+        )),
+        Err(ServiceError::Invalid(m)) => {
+            let version = services.hope_catalogue_text(p).await?.version;
+            let page = CataloguePage {
+                layout: Layout::new(&ctx.state, &ctx.identity, "Hope Bags catalogue", &ctx.path),
+                version,
+                toml: f.toml,
+                error: Some(m),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

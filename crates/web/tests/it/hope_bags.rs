@@ -883,3 +883,114 @@ async fn on_a_phone_a_volunteer_counts_their_location_and_no_keeper_page_scrolls
     no_sideways_scroll(&b, &app.base, "/hope-bags/locations/1").await;
     b.stop().await;
 }
+
+/// The catalogue is data a supervisor edits: a new tier shows in the kits API at once, a
+/// catalogue that is not valid or drops an item still held is refused whole with the reason,
+/// and nobody else may edit it.
+#[tokio::test]
+async fn a_supervisor_edits_the_catalogue_and_a_bad_one_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login(Role::Supervisor).await;
+    let volunteer = app.login(Role::Volunteer).await;
+    let current = json_of(
+        &supervisor
+            .send_json(Method::GET, "/api/v1/hope-bags/catalogue", None, None)
+            .await,
+    );
+    assert_eq!(current["version"], 0, "{current}");
+    let toml = current["toml"].as_str().unwrap().to_owned();
+    let page = supervisor.get("/hope-bags/catalogue").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("[[tiers]]"), "{}", page.body);
+
+    // A $100 tier that buys two socks.
+    let more = format!(
+        "{toml}\n[[tiers]]\ncents = 10000\nlabel = \"A hundred dollars\"\nbuys = [{{ code = \"socks\", qty = 2 }}]\n"
+    );
+    let res = supervisor
+        .send_json(
+            Method::PUT,
+            "/api/v1/hope-bags/catalogue",
+            Some(json!({ "toml": more })),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(json_of(&res)["version"], 1);
+    let kits = json_of(
+        &supervisor
+            .send_json(Method::GET, "/api/v1/hope-bags/kits", None, None)
+            .await,
+    );
+    assert!(kits["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["amount"] == "$100"));
+
+    // Not TOML: refused, on the page with GOV.UK's error summary, nothing saved.
+    let res = supervisor
+        .post_form("/hope-bags/catalogue", &[("toml", "[[items]\ncode = ")])
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("There is a problem"), "{}", res.body);
+    assert!(
+        res.body.contains("The catalogue was not saved"),
+        "{}",
+        res.body
+    );
+
+    // Socks are held somewhere: a catalogue without them is refused with their code.
+    let at = json_of(
+        &supervisor
+            .send_json(
+                Method::POST,
+                "/api/v1/hope-bags/locations",
+                Some(json!({"name": "Office", "state": "TX", "kind": "office"})),
+                None,
+            )
+            .await,
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let res = supervisor
+        .send_json(
+            Method::POST,
+            "/api/v1/hope-bags/movements",
+            Some(json!({"kind": "receive", "location_id": at, "code": "socks", "qty": 4, "from": "Drive"})),
+            None,
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.body);
+    let no_socks = more.replace("code = \"socks\"", "code = \"sockz\"");
+    let res = supervisor
+        .send_json(
+            Method::PUT,
+            "/api/v1/hope-bags/catalogue",
+            Some(json!({ "toml": no_socks })),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("socks"), "{}", res.body);
+    let now = json_of(
+        &supervisor
+            .send_json(Method::GET, "/api/v1/hope-bags/catalogue", None, None)
+            .await,
+    );
+    assert_eq!(now["version"], 1);
+
+    for res in [
+        volunteer.get("/hope-bags/catalogue").await,
+        volunteer
+            .send_json(
+                Method::PUT,
+                "/api/v1/hope-bags/catalogue",
+                Some(json!({ "toml": toml })),
+                None,
+            )
+            .await,
+    ] {
+        assert_eq!(res.status, 403, "{}", res.body);
+    }
+}
