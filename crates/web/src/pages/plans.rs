@@ -504,6 +504,8 @@ fn referral_row(r: &ReferralView) -> ReferralRow {
 struct PlanErrors {
     field: &'static str,
     message: String,
+    /// The consent or member whose form failed, when the form is one of many.
+    item: Option<i64>,
 }
 
 #[derive(Template)]
@@ -532,6 +534,9 @@ struct PlanPage {
     errors: Vec<(String, String)>,
     error_field: &'static str,
     error_message: String,
+    error_item: i64,
+    /// More than one on the team: each may be removed.
+    can_remove: bool,
 }
 
 async fn plan_page(
@@ -601,7 +606,11 @@ async fn plan_page(
     let errors = if err.message.is_empty() {
         Vec::new()
     } else {
-        vec![(err.field.to_owned(), err.message.clone())]
+        let anchor = match err.item {
+            Some(i) => format!("{}-{i}", err.field),
+            None => err.field.to_owned(),
+        };
+        vec![(anchor, err.message.clone())]
     };
     render(&PlanPage {
         layout: Layout::new(
@@ -635,6 +644,8 @@ async fn plan_page(
         errors,
         error_field: err.field,
         error_message: err.message,
+        error_item: err.item.unwrap_or_default(),
+        can_remove: can_change && v.team.len() > 1,
         v,
     })
 }
@@ -659,6 +670,19 @@ async fn again(
     done: &str,
     to: Option<String>,
 ) -> Result<Response, AppError> {
+    again_at(ctx, id, field, None, r, done, to).await
+}
+
+/// [`again`] for a form that is one of many (a consent's, a member's).
+async fn again_at(
+    ctx: &Ctx,
+    id: i64,
+    field: &'static str,
+    item: Option<i64>,
+    r: Result<(), ServiceError>,
+    done: &str,
+    to: Option<String>,
+) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(flash::redirect(
             ctx,
@@ -666,9 +690,12 @@ async fn again(
             done,
         )),
         Err(ServiceError::Invalid(m)) => {
-            let mut res = plan_page(ctx, id, false, Some(PlanErrors { field, message: m }))
-                .await?
-                .into_response();
+            let err = PlanErrors {
+                field,
+                message: m,
+                item,
+            };
+            let mut res = plan_page(ctx, id, false, Some(err)).await?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -742,6 +769,62 @@ pub async fn add_member(
         Err(_) => Err(ServiceError::Invalid("choose who joins the team".into())),
     };
     again(&ctx, id, "member", r, "They joined the team.", None).await
+}
+
+/// Takes someone off the team (not the last one).
+pub async fn remove_member(
+    ctx: Ctx,
+    Path((id, user)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx
+        .state
+        .services
+        .remove_team_member(p, id, UserId(user), ctx.ip.clone())
+        .await;
+    // Someone who took themselves off no longer reads the plan: back to their caseload.
+    let to = (UserId(user) == p.user_id && p.role != domain::Role::Supervisor)
+        .then(|| "/recovery".to_owned());
+    again_at(
+        &ctx,
+        id,
+        "remove-member",
+        Some(user),
+        r,
+        "They were taken off the team.",
+        to,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    reason: String,
+}
+
+/// Records that the young person withdrew a consent.
+pub async fn withdraw_consent(
+    ctx: Ctx,
+    Path((id, consent)): Path<(i64, i64)>,
+    axum::Form(f): axum::Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx
+        .state
+        .services
+        .withdraw_consent(p, id, consent, &f.reason, ctx.ip.clone())
+        .await;
+    again_at(
+        &ctx,
+        id,
+        "withdraw-reason",
+        Some(consent),
+        r,
+        "The consent was withdrawn. It is kept on the plan, struck through.",
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
