@@ -300,6 +300,24 @@ impl Services {
         })
     }
 
+    /// May `who` read this finished report (the action and the record's sharing)?
+    async fn may_see_report(&self, who: &Principal, id: i64) -> Result<bool> {
+        if !domain::policy::permits(Some(who), Action::ViewReports) {
+            return Ok(false);
+        }
+        let Some(row) = store::reports::by_id(self.store.reader(), id)
+            .await?
+            .filter(|r| r.state == store::reports::ReportState::Finished)
+        else {
+            return Ok(false);
+        };
+        let sharing = domain::policy::RecordSharing {
+            owner_org: row.submitter_org,
+            made_available_to: store::triage::shared_with(self.store.reader(), id).await?,
+        };
+        Ok(domain::policy::may_see_record(who, &sharing))
+    }
+
     /// Opens a plan; `who` joins its team. A case (and episode) linked must be one `who`
     /// may see.
     pub async fn open_plan(
@@ -325,11 +343,13 @@ impl Services {
             },
         };
         if let Some(r) = links.report_id {
-            if store::reports::by_id(self.store.reader(), r)
-                .await?
-                .is_none()
-            {
-                return Err(ServiceError::NotFound("the report"));
+            if !self.may_see_report(who, r).await? {
+                // The same answer whether it does not exist or is not theirs: whether a
+                // report exists is itself not for everyone to know.
+                return Err(ServiceError::Invalid(format!(
+                    "report {r} is not a report you may see: check its number (shown as \
+                     Report #{r} on the report's page), or leave it empty"
+                )));
             }
         }
         let narrative = Narrative {

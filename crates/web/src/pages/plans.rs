@@ -136,7 +136,11 @@ struct FormPage {
     case_id: Option<i64>,
     episode_id: Option<i64>,
     existing: Option<i64>,
+    /// The report number field, on the form that opens a plan.
+    report: Option<TextField>,
 }
+
+const REPORT_FIELD: &str = "report_id";
 
 const LABELS: &[(&str, &str, &str, bool)] = &[
     (
@@ -215,6 +219,7 @@ fn label_of(field: &str) -> &'static str {
     match field {
         "safety" => "Safety marker",
         "needs" => "Needs",
+        REPORT_FIELD => "Report number",
         f => LABELS.iter().find(|l| l.0 == f).map_or("", |l| l.1),
     }
 }
@@ -237,6 +242,8 @@ struct FormSetup<'a> {
     case_id: Option<i64>,
     episode_id: Option<i64>,
     existing: Option<i64>,
+    /// The report number as typed, when the form opens a plan.
+    report: Option<String>,
 }
 
 fn form_page(
@@ -283,6 +290,15 @@ fn form_page(
         case_id: s.case_id,
         episode_id: s.episode_id,
         existing: s.existing,
+        report: s.report.map(|value| TextField {
+            name: REPORT_FIELD,
+            label: "Report number",
+            hint: "If a report brought them: its number (Report #123 on the report's page). \
+                   It must be a report you may see",
+            textarea: false,
+            value,
+            error: errs.get(REPORT_FIELD).map(str::to_owned),
+        }),
     })
 }
 
@@ -356,6 +372,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Html<String
             case_id: pre.case_id,
             episode_id: pre.episode_id,
             existing: pre.existing,
+            report: Some(String::new()),
         },
         &f,
         &FieldErrors::default(),
@@ -368,42 +385,62 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let services = &ctx.state.services;
     let pr = pairs(&body);
     let f = parse_form(&pr);
+    let report_typed = get(&pr, REPORT_FIELD);
+    let number = report_typed.trim().trim_start_matches('#');
+    let (report_id, report_error) = match number.parse::<i64>() {
+        _ if number.is_empty() => (None, None),
+        Ok(n) if n > 0 => (Some(n), None),
+        _ => (
+            None,
+            Some("write the report's number in digits, for example 123, or leave it empty"),
+        ),
+    };
     let links = PlanLinks {
         case_id: id_of(&pr, "case_id"),
         episode_id: id_of(&pr, "episode_id"),
-        report_id: None,
+        report_id,
     };
-    match f.check(services.today()) {
-        Ok(fields) => {
-            let id = services
-                .open_plan(p, &fields, links, ctx.ip.clone())
-                .await?;
-            Ok(flash::redirect(
-                &ctx,
-                &format!("/recovery/plans/{id}"),
-                "The recovery plan was opened. You are on its team.",
-            ))
+    let checked = match (f.check(services.today()), report_error) {
+        (Ok(fields), None) => Ok(fields),
+        (Ok(_), Some(m)) => Err(vec![(REPORT_FIELD, m.to_owned())]),
+        (Err(mut errs), m) => {
+            errs.extend(m.map(|m| (REPORT_FIELD, m.to_owned())));
+            Err(errs)
         }
-        Err(errs) => {
-            let mut res = form_page(
-                &ctx,
-                FormSetup {
-                    heading: "Open a recovery plan",
-                    narrative: true,
-                    action: "/recovery/plans".into(),
-                    back: "/recovery".into(),
-                    case_id: links.case_id,
-                    episode_id: links.episode_id,
-                    existing: None,
-                },
-                &f,
-                &page_errors(&errs),
-            )?
-            .into_response();
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
-        }
-    }
+    };
+    let errs = match checked {
+        Ok(fields) => match services.open_plan(p, &fields, links, ctx.ip.clone()).await {
+            Ok(id) => {
+                return Ok(flash::redirect(
+                    &ctx,
+                    &format!("/recovery/plans/{id}"),
+                    "The recovery plan was opened. You are on its team.",
+                ))
+            }
+            // The only rule `open_plan` checks beyond the form: the report's number.
+            Err(ServiceError::Invalid(m)) => vec![(REPORT_FIELD, m)],
+            Err(e) => return Err(e.into()),
+        },
+        Err(errs) => errs,
+    };
+    let mut res = form_page(
+        &ctx,
+        FormSetup {
+            heading: "Open a recovery plan",
+            narrative: true,
+            action: "/recovery/plans".into(),
+            back: "/recovery".into(),
+            case_id: links.case_id,
+            episode_id: links.episode_id,
+            existing: None,
+            report: Some(report_typed),
+        },
+        &f,
+        &page_errors(&errs),
+    )?
+    .into_response();
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
 }
 
 fn form_of(v: &PlanView) -> PlanForm {
@@ -434,6 +471,7 @@ fn edit_setup(id: i64, narrative: bool) -> FormSetup<'static> {
         case_id: None,
         episode_id: None,
         existing: None,
+        report: None,
     }
 }
 

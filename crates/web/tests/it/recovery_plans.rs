@@ -741,6 +741,88 @@ async fn a_member_taken_off_the_team_loses_the_plan() {
         && d.as_deref().is_some_and(|d| d.starts_with("removed "))));
 }
 
+/// A public tip: a finished report of the hotline; its number.
+async fn tip(app: &TestApp) -> i64 {
+    let res = app
+        .client()
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                (
+                    "what_happened",
+                    "A young person at a bus station asked for help.",
+                ),
+                ("state", "NV"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let i = res
+        .body
+        .find("id=\"report-number\">")
+        .expect("report number")
+        + 19;
+    res.body[i..i + res.body[i..].find('<').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_plan_links_to_a_report_its_opener_may_see() {
+    let app = TestApp::spawn().await;
+    let report = tip(&app).await.to_string();
+    fn form(r: &str) -> Vec<(&str, &str)> {
+        vec![
+            ("young_person", "Kim"),
+            ("needs", "safety"),
+            ("report_id", r),
+        ]
+    }
+    // The form offers the field.
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let new = rs.get("/recovery/plans/new").await.body;
+    assert!(new.contains("id=\"report_id\" name=\"report_id\""), "{new}");
+    // A recovery specialist does not read the hotline's reports: refused by the field,
+    // the same as a report that does not exist.
+    for number in [report.as_str(), "999999", "twelve"] {
+        let res = rs.post_form("/recovery/plans", &form(number)).await;
+        assert_eq!(res.status, 422, "{number}: {}", res.body);
+        assert!(res.body.contains("There is a problem"));
+        assert!(res.body.contains("href=\"#report_id\""), "{}", res.body);
+        assert!(res.body.contains(&format!("value=\"{number}\"")));
+    }
+    assert!(
+        store::plans::caseload(app.services.store.reader(), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A supervisor sees it, so may link it.
+    let sup = app.login(Role::Supervisor).await;
+    let id = open_plan(&sup, &form(&report)).await;
+    let page = sup.get(&format!("/recovery/plans/{id}")).await.body;
+    assert!(page.contains(&format!("Report #{report}")), "{page}");
+    let detail: serde_json::Value =
+        serde_json::from_str(&sup.get(&format!("/api/v1/recovery-plans/{id}")).await.body).unwrap();
+    assert_eq!(detail["report_id"].to_string(), report);
+    let audit = audit_actions(&app).await;
+    assert!(audit.iter().any(|(a, r, d)| a == "recovery_plan.open"
+        && *r == Some(id.to_string())
+        && d.as_deref() == Some(&*format!("opened for report {report}"))));
+    // The API applies the same rule.
+    let res = rs
+        .send_json(
+            Method::POST,
+            "/api/v1/recovery-plans",
+            Some(json!({"young_person": "Kim", "needs": ["safety"], "report_id": report.parse::<i64>().unwrap()})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+}
+
 #[tokio::test]
 async fn a_volunteer_never_sees_a_plan() {
     let app = TestApp::spawn().await;
