@@ -236,6 +236,13 @@ impl Services {
         Ok((row, plan_access(who, &sharing)))
     }
 
+    /// What `who` may do with a plan, without reading it: nothing of the plan is shown, so
+    /// nothing is audited (a form sent back with its mistakes uses it).
+    pub async fn recovery_plan_access(&self, who: &Principal, plan: i64) -> Result<PlanAccess> {
+        allow(who, Action::ViewRecoveryPlan)?;
+        Ok(self.plan_access_of(who, plan).await?.1)
+    }
+
     /// The plan, if `who` may change it.
     async fn changeable(&self, who: &Principal, plan: i64) -> Result<(PlanRow, PlanAccess)> {
         allow(who, Action::ManageRecoveryPlans)?;

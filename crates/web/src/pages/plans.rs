@@ -509,8 +509,14 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Respon
             ))
         }
         Err(errs) => {
-            let mut res =
-                form_page(&ctx, edit_setup(id, true), &f, &page_errors(&errs))?.into_response();
+            // A supervisor outside the team never had the team's fields on the form: shown
+            // again, they would come back empty and look as if they had been cleared.
+            let access = services.recovery_plan_access(p, id).await?;
+            if !access.changes() {
+                return Err(AppError::forbidden());
+            }
+            let setup = edit_setup(id, access.reads_narrative());
+            let mut res = form_page(&ctx, setup, &f, &page_errors(&errs))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

@@ -530,6 +530,21 @@ async fn an_investigator_sees_a_plan_only_after_consent_to_their_agency() {
     assert_eq!(res.status, 303, "{}", res.body);
     let own = rs.get(&page).await.body;
     assert!(own.contains("secretstrength") && own.contains("Do not contact"));
+    // A mistake shows the supervisor's form again without the team's fields (they were
+    // never on it, and would look cleared); someone outside the team gets 403.
+    let bad = sup
+        .post_form(&page, &[("young_person", " "), ("needs", "legal")])
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("href=\"#young_person\""), "{}", bad.body);
+    assert!(!bad.body.contains("name=\"strengths\""), "{}", bad.body);
+    assert!(!bad.body.contains("name=\"needs_note\""));
+    assert_eq!(
+        cw.post_form(&page, &[("young_person", " ")]).await.status,
+        403
+    );
+    let own = rs.get(&page).await.body;
+    assert!(own.contains("secretstrength") && own.contains("Do not contact"));
 
     // The young person agrees to a share with the investigator's agency.
     let agency = org_id(&app, "Agency A").await.to_string();
