@@ -211,6 +211,24 @@ pub async fn plan_for_episode<'e, E: Executor<'e, Database = Any>>(
     .await?)
 }
 
+/// The plans opened at the recoveries of a case's episodes: (episode, plan), the first
+/// plan of each episode.
+pub async fn plans_for_case<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    case_id: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT episode_id, MIN(id) FROM recovery_plans \
+         WHERE case_id = $1 AND episode_id IS NOT NULL GROUP BY episode_id ORDER BY episode_id",
+    )
+    .bind(case_id)
+    .fetch_all(ex)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 /// Plans by next review (the earliest, so the overdue, first; those without a date last);
 /// only those whose team includes `member` when given.
 pub async fn caseload<'e, E: Executor<'e, Database = Any>>(

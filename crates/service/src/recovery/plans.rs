@@ -325,6 +325,16 @@ impl Services {
         Ok(domain::policy::may_see_record(who, &sharing))
     }
 
+    /// The plans opened at the recoveries of a case's episodes, (episode, plan), for the
+    /// case page of someone who may open plans (empty for anyone else).
+    pub async fn case_plans(&self, who: &Principal, case_id: i64) -> Result<Vec<(i64, i64)>> {
+        if allow(who, Action::ManageRecoveryPlans).is_err() {
+            return Ok(Vec::new());
+        }
+        self.visible_case(who, case_id).await?;
+        Ok(queries::plans_for_case(self.store.reader(), case_id).await?)
+    }
+
     /// Opens a plan; `who` joins its team. A case (and episode) linked must be one `who`
     /// may see.
     pub async fn open_plan(

@@ -728,6 +728,8 @@ pub struct EpisodeItem {
     /// The recovery form offers to open the plan with it (ticked unless the form failed
     /// with it unticked).
     pub offer_plan: Option<bool>,
+    /// The plan opened at this episode's recovery, for those who may open plans.
+    pub plan: Option<i64>,
 }
 
 /// One record in an alert group.
@@ -852,7 +854,7 @@ fn describe_age(d: &CaseDetail) -> String {
     }
 }
 
-fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
+fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again, plans: &[(i64, i64)]) -> DetailPage {
     let can_plan = permits(ctx.identity.principal(), Action::ManageRecoveryPlans);
     let today = iso(d.today);
     let none = FormErrors::default();
@@ -958,6 +960,7 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
                 Some((eid, f, plan, errs)) if *eid == e.id => (f.clone(), *plan, errs),
                 _ => (RecoveryForm::default(), true, &none),
             };
+            let plan = plans.iter().find(|(ep, _)| *ep == e.id).map(|(_, p)| *p);
             let prefix = format!("rec-{}-", e.id);
             let fields = Fields {
                 prefix: &prefix,
@@ -983,9 +986,11 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
                 }),
                 recovery_form: (open && d.may.update).then(|| recovery_fields(&fields, &rec_form)),
                 recovery_errors: error_list(&prefix, rec_errs),
-                plan_link: (!open && can_plan)
+                plan_link: (!open && can_plan && plan.is_none())
                     .then(|| format!("/recovery/plans/new?case={}&episode={}", r.id, e.id)),
-                offer_plan: (open && d.may.update && can_plan).then_some(rec_plan),
+                plan,
+                offer_plan: (open && d.may.update && can_plan && plan.is_none())
+                    .then_some(rec_plan),
             }
         })
         .collect();
@@ -1207,7 +1212,8 @@ async fn show(
         .services
         .case_detail(p, id, ctx.ip.clone())
         .await?;
-    let mut res = render(&detail_page(ctx, d, again))?.into_response();
+    let plans = ctx.state.services.case_plans(p, id.0).await?;
+    let mut res = render(&detail_page(ctx, d, again, &plans))?.into_response();
     *res.status_mut() = status;
     Ok(res)
 }

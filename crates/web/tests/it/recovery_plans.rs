@@ -260,6 +260,12 @@ async fn recording_a_recovery_opens_the_plan_once() {
         )),
         "{landed}"
     );
+    // The case page links the episode to its plan instead of offering another.
+    assert!(landed.contains(&format!(
+        "<a href=\"/recovery/plans/{}\" class=\"no-print\" id=\"plan-{ep}\">",
+        plan.id
+    )));
+    assert!(!landed.contains(&format!("id=\"open-plan-{ep}\"")));
     let shown = cw.get(&format!("/recovery/plans/{}", plan.id)).await;
     assert_eq!(shown.status, 200, "{}", shown.body);
     assert!(shown.body.contains(&format!("href=\"/cases/{case}\"")));
