@@ -211,6 +211,24 @@ pub async fn plan_for_episode<'e, E: Executor<'e, Database = Any>>(
     .await?)
 }
 
+/// The plans opened at the recoveries of a case's episodes: (episode, plan), the first
+/// plan of each episode.
+pub async fn plans_for_case<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    case_id: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT episode_id, MIN(id) FROM recovery_plans \
+         WHERE case_id = $1 AND episode_id IS NOT NULL GROUP BY episode_id ORDER BY episode_id",
+    )
+    .bind(case_id)
+    .fetch_all(ex)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 /// Plans by next review (the earliest, so the overdue, first; those without a date last);
 /// only those whose team includes `member` when given.
 pub async fn caseload<'e, E: Executor<'e, Database = Any>>(
@@ -275,6 +293,33 @@ pub async fn add_member<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected() > 0)
 }
 
+/// Takes someone off a plan's team. False when they were not on it.
+pub async fn remove_member<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    plan: i64,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM recovery_plan_team WHERE plan_id = $1 AND user_id = $2")
+        .bind(plan)
+        .bind(user.0)
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// How many people are on a plan's team.
+pub async fn team_size<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    plan: i64,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM recovery_plan_team WHERE plan_id = $1")
+            .bind(plan)
+            .fetch_one(ex)
+            .await?,
+    )
+}
+
 /// Active accounts that may join a team: caseworkers, recovery specialists, supervisors.
 pub async fn team_candidates<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -330,6 +375,45 @@ pub struct ConsentRow {
     pub given_on: String,
     pub recorded_by_name: String,
     pub recorded_at: i64,
+    /// YYYY-MM-DD, when the young person withdrew it.
+    pub withdrawn_on: Option<String>,
+    pub withdrawn_reason: Option<String>,
+    pub withdrawn_by_name: Option<String>,
+}
+
+impl ConsentRow {
+    /// Still in force: it opens the plan to its organisation.
+    pub fn in_force(&self) -> bool {
+        self.withdrawn_on.is_none()
+    }
+}
+
+/// Marks a consent of this plan withdrawn. False when there is no such consent in force
+/// (already withdrawn, or another plan's).
+#[allow(clippy::too_many_arguments)]
+pub async fn withdraw_consent<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    plan: i64,
+    consent: i64,
+    on: &str,
+    reason: &str,
+    by: UserId,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE recovery_plan_consents SET withdrawn_on = $3, withdrawn_reason = $4, \
+         withdrawn_by = $5, withdrawn_at = $6 \
+         WHERE id = $2 AND plan_id = $1 AND withdrawn_at IS NULL",
+    )
+    .bind(plan)
+    .bind(consent)
+    .bind(on)
+    .bind(reason)
+    .bind(by.0)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -363,8 +447,10 @@ pub async fn consents<'e, E: Executor<'e, Database = Any>>(
     plan: i64,
 ) -> Result<Vec<ConsentRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT c.id, c.with_whom, c.org_id, c.what, c.given_on, u.display_name, c.recorded_at \
+        "SELECT c.id, c.with_whom, c.org_id, c.what, c.given_on, u.display_name, c.recorded_at, \
+         c.withdrawn_on, c.withdrawn_reason, w.display_name \
          FROM recovery_plan_consents c JOIN users u ON u.id = c.recorded_by \
+         LEFT JOIN users w ON w.id = c.withdrawn_by \
          WHERE c.plan_id = $1 ORDER BY c.id",
     )
     .bind(plan)
@@ -380,6 +466,9 @@ pub async fn consents<'e, E: Executor<'e, Database = Any>>(
                 given_on: r.try_get(4)?,
                 recorded_by_name: r.try_get(5)?,
                 recorded_at: r.try_get(6)?,
+                withdrawn_on: r.try_get(7)?,
+                withdrawn_reason: r.try_get(8)?,
+                withdrawn_by_name: r.try_get(9)?,
             })
         })
         .collect()

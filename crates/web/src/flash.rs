@@ -71,6 +71,48 @@ pub fn redirect(ctx: &Ctx, to: &str, message: impl AsRef<str>) -> Response {
         .into_response()
 }
 
+/// Parts a message from the link it offers: a control character no one types into a form
+/// and the sealed text keeps, so the link is ours like the words are.
+const LINK_SEP: char = '\u{1f}';
+
+/// A redirect to `to` that shows `message` there with a link to `href` (a path of ours)
+/// worded `link_text` ("Open the recovery plan").
+pub fn redirect_with_link(
+    ctx: &Ctx,
+    to: &str,
+    message: &str,
+    href: &str,
+    link_text: &str,
+) -> Response {
+    redirect(
+        ctx,
+        to,
+        format!("{message}{LINK_SEP}{href}{LINK_SEP}{link_text}"),
+    )
+}
+
+/// A message as shown: its words and the link it offers, if any (`(href, words)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub message: String,
+    pub link: Option<(String, String)>,
+}
+
+impl Flash {
+    fn parse(text: &str) -> Flash {
+        let mut parts = text.split(LINK_SEP);
+        let message = parts.next().unwrap_or_default().to_owned();
+        let link = match (parts.next(), parts.next()) {
+            // Only a path of this server: never a link elsewhere.
+            (Some(href), Some(words)) if href.starts_with('/') && !href.starts_with("//") => {
+                Some((href.to_owned(), words.to_owned()))
+            }
+            _ => None,
+        };
+        Flash { message, link }
+    }
+}
+
 #[derive(Default)]
 struct Pending {
     message: Option<String>,
@@ -82,12 +124,12 @@ tokio::task_local! {
 }
 
 /// The message waiting for this request's page, marked as shown. Called by `Layout`.
-pub fn take() -> Option<String> {
+pub fn take() -> Option<Flash> {
     PENDING
         .try_with(|p| {
             let mut p = p.lock().ok()?;
             p.shown = true;
-            p.message.clone()
+            p.message.as_deref().map(Flash::parse)
         })
         .ok()
         .flatten()
@@ -146,5 +188,20 @@ mod tests {
         let long = "é".repeat(1000);
         let v = seal("c", &long);
         assert_eq!(open("c", &v).map(|t| t.chars().count()), Some(MAX_CHARS));
+    }
+
+    #[test]
+    fn a_message_links_only_to_a_path_of_ours() {
+        let f = Flash::parse("Recorded.\u{1f}/recovery/plans/4\u{1f}Open the plan");
+        assert_eq!(f.message, "Recorded.");
+        assert_eq!(
+            f.link,
+            Some(("/recovery/plans/4".into(), "Open the plan".into()))
+        );
+        for away in ["https://example.org/", "//example.org/x", "javascript:x"] {
+            let f = Flash::parse(&format!("Recorded.\u{1f}{away}\u{1f}Go"));
+            assert_eq!(f.link, None, "{away}");
+        }
+        assert_eq!(Flash::parse("Plain.").link, None);
     }
 }

@@ -24,7 +24,7 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     /// What the action just taken did, shown once as a notification banner
     /// ([`crate::flash`]).
-    pub flash: Option<String>,
+    pub flash: Option<crate::flash::Flash>,
 }
 
 /// The areas of the product, in menu order, with the action that opens each. An area is

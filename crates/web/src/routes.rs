@@ -213,6 +213,7 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/cases/{id}", ViewCases, api::cases::detail),
         api(M::GET, "/api/v1/cases/{id}/episodes", ViewCases, api::cases::episodes),
         api(M::POST, "/api/v1/cases/{id}/episodes", ReportMissingChild, api::cases::add_episode),
+        api(M::POST, "/api/v1/cases/{id}/episodes/{episode_id}/recovery", UpdateCases, api::cases::record_recovery),
         api(M::GET, "/api/v1/cases/{id}/poster", ViewCases, api::cases::poster),
         // Hope Bags
         page(M::GET, "/hope-bags", ViewHopeBags, pages::hope_bags::overview),
@@ -269,6 +270,8 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/recovery/plans/{id}/reviews", ManageRecoveryPlans, pages::plans::review),
         page(M::POST, "/recovery/plans/{id}/team", ManageRecoveryPlans, pages::plans::add_member),
         page(M::POST, "/recovery/plans/{id}/consents", ManageRecoveryPlans, pages::plans::add_consent),
+        page(M::POST, "/recovery/plans/{id}/consents/{consent_id}/withdraw", ManageRecoveryPlans, pages::plans::withdraw_consent),
+        page(M::POST, "/recovery/plans/{id}/team/{user_id}/remove", ManageRecoveryPlans, pages::plans::remove_member),
         page(M::POST, "/recovery/plans/{id}/referrals", ReferToServices, pages::plans::refer),
         page(M::GET, "/recovery/referrals/{id}", ViewRecoveryPlan, pages::plans::referral),
         page(M::POST, "/recovery/referrals/{id}/status", ReferToServices, pages::plans::move_referral),

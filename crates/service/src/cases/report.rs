@@ -278,15 +278,18 @@ impl Services {
         Ok(eid)
     }
 
-    /// Records how an episode ended.
+    /// Records how an episode ended and, when `open_plan` and `who` may open recovery
+    /// plans, opens the young person's plan in the same transaction (not when the episode
+    /// already has one). Returns the plan opened.
     pub async fn record_recovery(
         &self,
         who: &Principal,
         CaseId(id): CaseId,
         EpisodeId(episode_id): EpisodeId,
         form: &RecoveryForm,
+        open_plan: bool,
         ip: Ip,
-    ) -> std::result::Result<(), CaseError> {
+    ) -> std::result::Result<Option<i64>, CaseError> {
         self.allow(who, Action::UpdateCases)?;
         let row = self.visible_case(who, id).await?;
         let (file, mut episodes) = self.case_file(&row).await?;
@@ -357,9 +360,10 @@ impl Services {
         self.resummarize(&mut tx, &row, &file, &episodes, now)
             .await?;
         let r = updated.recovered.as_ref();
+        let by = By::person(who, ip, now);
         audited(
             &mut tx,
-            &By::person(who, ip, now),
+            &by,
             "case.recovery",
             RecordRef::case(id),
             Some(format!(
@@ -368,8 +372,23 @@ impl Services {
             )),
         )
         .await?;
+        let plan = if open_plan {
+            self.open_plan_at_recovery(
+                &mut tx,
+                &by,
+                now,
+                who,
+                id,
+                episode_id,
+                &file.child.name,
+                file.child.date_of_birth,
+            )
+            .await?
+        } else {
+            None
+        };
         store::commit(tx).await?;
-        Ok(())
+        Ok(plan)
     }
 }
 

@@ -23,6 +23,10 @@ use time::Date;
 /// Plans shown on the caseload.
 pub const CASELOAD_LIMIT: i64 = 500;
 
+/// Days from a recovery to the first review of the plan it opened: soon enough that the
+/// team meets the young person while their needs are fresh.
+pub const FIRST_REVIEW_DAYS: i64 = 14;
+
 /// A plan in the caseload: no narrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanSummary {
@@ -56,12 +60,23 @@ pub struct Member {
 /// A consent to share.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentView {
+    pub id: i64,
     pub with_whom: String,
     pub org_id: Option<OrgId>,
     pub what: String,
     pub given_on: String,
     pub recorded_by: String,
     pub recorded_at: i64,
+    /// Withdrawn by the young person: kept, no longer in force.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// When and why the young person withdrew a consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub on: String,
+    pub reason: String,
+    pub recorded_by: String,
 }
 
 /// One plan as its reader may see it.
@@ -212,9 +227,20 @@ impl Services {
         let consents = queries::consents(self.store.reader(), plan).await?;
         let sharing = PlanSharing {
             team: team.iter().map(|m| m.user_id).collect(),
-            consented_orgs: consents.iter().filter_map(|c| c.org_id).collect(),
+            consented_orgs: consents
+                .iter()
+                .filter(|c| c.in_force())
+                .filter_map(|c| c.org_id)
+                .collect(),
         };
         Ok((row, plan_access(who, &sharing)))
+    }
+
+    /// What `who` may do with a plan, without reading it: nothing of the plan is shown, so
+    /// nothing is audited (a form sent back with its mistakes uses it).
+    pub async fn recovery_plan_access(&self, who: &Principal, plan: i64) -> Result<PlanAccess> {
+        allow(who, Action::ViewRecoveryPlan)?;
+        Ok(self.plan_access_of(who, plan).await?.1)
     }
 
     /// The plan, if `who` may change it.
@@ -281,6 +307,34 @@ impl Services {
         })
     }
 
+    /// May `who` read this finished report (the action and the record's sharing)?
+    async fn may_see_report(&self, who: &Principal, id: i64) -> Result<bool> {
+        if !domain::policy::permits(Some(who), Action::ViewReports) {
+            return Ok(false);
+        }
+        let Some(row) = store::reports::by_id(self.store.reader(), id)
+            .await?
+            .filter(|r| r.state == store::reports::ReportState::Finished)
+        else {
+            return Ok(false);
+        };
+        let sharing = domain::policy::RecordSharing {
+            owner_org: row.submitter_org,
+            made_available_to: store::triage::shared_with(self.store.reader(), id).await?,
+        };
+        Ok(domain::policy::may_see_record(who, &sharing))
+    }
+
+    /// The plans opened at the recoveries of a case's episodes, (episode, plan), for the
+    /// case page of someone who may open plans (empty for anyone else).
+    pub async fn case_plans(&self, who: &Principal, case_id: i64) -> Result<Vec<(i64, i64)>> {
+        if allow(who, Action::ManageRecoveryPlans).is_err() {
+            return Ok(Vec::new());
+        }
+        self.visible_case(who, case_id).await?;
+        Ok(queries::plans_for_case(self.store.reader(), case_id).await?)
+    }
+
     /// Opens a plan; `who` joins its team. A case (and episode) linked must be one `who`
     /// may see.
     pub async fn open_plan(
@@ -306,11 +360,13 @@ impl Services {
             },
         };
         if let Some(r) = links.report_id {
-            if store::reports::by_id(self.store.reader(), r)
-                .await?
-                .is_none()
-            {
-                return Err(ServiceError::NotFound("the report"));
+            if !self.may_see_report(who, r).await? {
+                // The same answer whether it does not exist or is not theirs: whether a
+                // report exists is itself not for everyone to know.
+                return Err(ServiceError::Invalid(format!(
+                    "report {r} is not a report you may see: check its number (shown as \
+                     Report #{r} on the report's page), or leave it empty"
+                )));
             }
         }
         let narrative = Narrative {
@@ -350,6 +406,67 @@ impl Services {
         .await?;
         store::commit(tx).await?;
         Ok(id)
+    }
+
+    /// Opens the young person's plan inside the transaction that records the recovery of
+    /// their case's episode, prefilled as `plan_prefill` would, `who` on its team and its
+    /// first review in [`FIRST_REVIEW_DAYS`]. `None`, and nothing written, when `who` may
+    /// not open plans (the recovery is still theirs to record) or the episode has a plan.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_plan_at_recovery(
+        &self,
+        tx: &mut store::Tx,
+        by: &By,
+        now: i64,
+        who: &Principal,
+        case_id: i64,
+        episode_id: i64,
+        young_person: &str,
+        date_of_birth: Option<Date>,
+    ) -> Result<Option<i64>> {
+        if allow(who, Action::ManageRecoveryPlans).is_err() {
+            return Ok(None);
+        }
+        if queries::plan_for_episode(&mut **tx, case_id, episode_id)
+            .await?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        let fields = PlanFields {
+            young_person: young_person.to_owned(),
+            date_of_birth,
+            safety: SafetyMarker::default(),
+            next_review: Some(self.today() + time::Duration::days(FIRST_REVIEW_DAYS)),
+            needs: Vec::new(),
+            strengths: None,
+            not_shared: None,
+            transition_notes: None,
+        };
+        let id = queries::insert_plan(
+            &mut **tx,
+            &entry(&fields, &Narrative::default())?,
+            store::plans::PlanLinks {
+                case_id: Some(case_id),
+                episode_id: Some(episode_id),
+                report_id: None,
+            },
+            who.user_id,
+            now,
+        )
+        .await?;
+        queries::add_member(&mut **tx, id, who.user_id, now).await?;
+        audited(
+            tx,
+            by,
+            "recovery_plan.open",
+            subject(id),
+            Some(format!(
+                "opened at the recovery of case {case_id}, episode {episode_id}"
+            )),
+        )
+        .await?;
+        Ok(Some(id))
     }
 
     /// One plan, as `who` may see it; the view is audited. An investigator sees it only
@@ -403,6 +520,12 @@ impl Services {
             .await?
             .into_iter()
             .map(|c| ConsentView {
+                id: c.id,
+                withdrawn: c.withdrawn_on.map(|on| Withdrawal {
+                    on,
+                    reason: c.withdrawn_reason.unwrap_or_default(),
+                    recorded_by: c.withdrawn_by_name.unwrap_or_default(),
+                }),
                 with_whom: c.with_whom,
                 org_id: c.org_id,
                 what: c.what,
@@ -612,6 +735,99 @@ impl Services {
             "recovery_plan.team",
             subject(id),
             Some(format!("added {}", m.display_name)),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Takes someone off the team; they lose the plan (unless a supervisor). The last
+    /// member stays: a plan always has someone who works with the young person.
+    pub async fn remove_team_member(
+        &self,
+        who: &Principal,
+        id: i64,
+        member: UserId,
+        ip: Ip,
+    ) -> Result<()> {
+        self.changeable(who, id).await?;
+        let team = queries::team(self.store.reader(), id).await?;
+        let Some(m) = team.iter().find(|m| m.user_id == member) else {
+            return Err(ServiceError::NotFound("that member of the team"));
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !queries::remove_member(&mut *tx, id, member).await? {
+            return Err(ServiceError::Conflict(
+                "they were taken off the team a moment ago; reload the page".into(),
+            ));
+        }
+        // Counted inside the transaction, so two removals at once cannot empty the team.
+        if queries::team_size(&mut *tx, id).await? == 0 {
+            return Err(ServiceError::Invalid(
+                "the last member of a plan's team cannot be removed: add who takes over first"
+                    .into(),
+            ));
+        }
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "recovery_plan.team",
+            subject(id),
+            Some(format!("removed {}", m.display_name)),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Records that the young person withdrew a consent (the team only, as for giving it):
+    /// kept with the day and reason, it no longer opens the plan to its organisation.
+    pub async fn withdraw_consent(
+        &self,
+        who: &Principal,
+        id: i64,
+        consent: i64,
+        reason: &str,
+        ip: Ip,
+    ) -> Result<()> {
+        let (_, access) = self.changeable(who, id).await?;
+        if !access.reads_narrative() {
+            return Err(ServiceError::Forbidden);
+        }
+        let reason = ::recovery::model::optional_text("the reason", reason, 2_000)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?
+            .ok_or_else(|| {
+                ServiceError::Invalid(
+                    "the reason is empty: say why, in the young person's words if they wish".into(),
+                )
+            })?;
+        let consents = queries::consents(self.store.reader(), id).await?;
+        let Some(c) = consents.iter().find(|c| c.id == consent) else {
+            return Err(ServiceError::NotFound("the consent"));
+        };
+        let today = format_date(self.today());
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !queries::withdraw_consent(&mut *tx, id, consent, &today, &reason, who.user_id, now)
+            .await?
+        {
+            return Err(ServiceError::Conflict(
+                "this consent is already withdrawn; reload the page to see it".into(),
+            ));
+        }
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "recovery_plan.consent_withdrawn",
+            subject(id),
+            Some(format!(
+                "consent {consent} to share with {}{} withdrawn {today}: {reason}",
+                c.with_whom,
+                c.org_id
+                    .map(|o| format!(" (organisation {})", o.0))
+                    .unwrap_or_default(),
+            )),
         )
         .await?;
         store::commit(tx).await?;

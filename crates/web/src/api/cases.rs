@@ -600,6 +600,51 @@ pub async fn add_episode(
     }
 }
 
+/// The recovery of an episode as sent, dates as `YYYY-MM-DD`.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct RecoveryIn {
+    pub recovered_on: String,
+    pub recovery_city: String,
+    pub recovery_state: String,
+    pub recovery_how: String,
+    /// Open the young person's recovery plan in the same transaction (you join its team;
+    /// its first review is due in 14 days). Ignored when you may not open plans or the
+    /// episode already has one.
+    pub open_plan: bool,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RecoveryRecorded {
+    /// The recovery plan opened with it, if one was.
+    pub plan_id: Option<i64>,
+}
+
+/// Records how an episode ended, and opens the young person's recovery plan when asked.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/episodes/{episode_id}/recovery", tag = "cases", request_body = RecoveryIn,
+    params(("id" = i64, Path, description = "The case's id"), ("episode_id" = i64, Path, description = "The episode's id")),
+    responses((status = 200, body = RecoveryRecorded), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn record_recovery(
+    ctx: Ctx,
+    ApiPath((id, episode_id)): ApiPath<(CaseId, domain::EpisodeId)>,
+    ApiJson(r): ApiJson<RecoveryIn>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let form = service::cases::RecoveryForm {
+        recovered_on: r.recovered_on,
+        recovery_city: r.recovery_city,
+        recovery_state: r.recovery_state,
+        recovery_how: r.recovery_how,
+    };
+    let plan_id = ctx
+        .state
+        .services
+        .record_recovery(p, id, episode_id, &form, r.open_plan, ctx.ip.clone())
+        .await?;
+    Ok(Json(RecoveryRecorded { plan_id }).into_response())
+}
+
 /// The poster of a case marked for publication, as a printable PDF: the photo, name, age
 /// now, missing since, from where, the description, the case number and the hotline.
 /// Nothing else from the case. Audited as a view.

@@ -45,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         cases::detail,
         cases::episodes,
         cases::add_episode,
+        cases::record_recovery,
         cases::poster,
         hope_bags::stock,
         hope_bags::catalogue,

@@ -116,11 +116,16 @@ pub struct MemberOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct ConsentOut {
+    pub id: i64,
     pub with_whom: String,
     pub organisation_id: Option<i64>,
     pub what: String,
     pub given_on: String,
     pub recorded_by: String,
+    /// `YYYY-MM-DD` when the young person withdrew it (no longer in force); null while
+    /// in force.
+    pub withdrawn_on: Option<String>,
+    pub withdrawn_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -255,6 +260,9 @@ fn plan_out(v: &PlanView) -> PlanOut {
             .consents
             .iter()
             .map(|c| ConsentOut {
+                id: c.id,
+                withdrawn_on: c.withdrawn.as_ref().map(|w| w.on.clone()),
+                withdrawn_reason: c.withdrawn.as_ref().map(|w| w.reason.clone()),
                 with_whom: c.with_whom.clone(),
                 organisation_id: c.org_id.map(|o| o.0),
                 what: c.what.clone(),

@@ -725,6 +725,11 @@ pub struct EpisodeItem {
     pub recovery_errors: Vec<(String, String)>,
     /// A recovered episode's "Open a recovery plan" link, for those who may open one.
     pub plan_link: Option<String>,
+    /// The recovery form offers to open the plan with it (ticked unless the form failed
+    /// with it unticked).
+    pub offer_plan: Option<bool>,
+    /// The plan opened at this episode's recovery, for those who may open plans.
+    pub plan: Option<i64>,
 }
 
 /// One record in an alert group.
@@ -834,7 +839,8 @@ struct DetailPage {
 #[derive(Default)]
 struct Again {
     episode: Option<(EpisodeForm, String, FormErrors)>,
-    recovery: Option<(i64, RecoveryForm, FormErrors)>,
+    /// (episode, form, open a plan ticked, errors).
+    recovery: Option<(i64, RecoveryForm, bool, FormErrors)>,
     publish: Option<(String, String, FormErrors)>,
     photo_error: Option<String>,
     /// A group dismissal refused: (link reason, value, message).
@@ -848,7 +854,7 @@ fn describe_age(d: &CaseDetail) -> String {
     }
 }
 
-fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
+fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again, plans: &[(i64, i64)]) -> DetailPage {
     let can_plan = permits(ctx.identity.principal(), Action::ManageRecoveryPlans);
     let today = iso(d.today);
     let none = FormErrors::default();
@@ -950,10 +956,11 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
         .map(|(i, e)| {
             let ep = &e.episode;
             let open = ep.recovered.is_none();
-            let (rec_form, rec_errs) = match &again.recovery {
-                Some((eid, f, errs)) if *eid == e.id => (f.clone(), errs),
-                _ => (RecoveryForm::default(), &none),
+            let (rec_form, rec_plan, rec_errs) = match &again.recovery {
+                Some((eid, f, plan, errs)) if *eid == e.id => (f.clone(), *plan, errs),
+                _ => (RecoveryForm::default(), true, &none),
             };
+            let plan = plans.iter().find(|(ep, _)| *ep == e.id).map(|(_, p)| *p);
             let prefix = format!("rec-{}-", e.id);
             let fields = Fields {
                 prefix: &prefix,
@@ -979,8 +986,11 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again) -> DetailPage {
                 }),
                 recovery_form: (open && d.may.update).then(|| recovery_fields(&fields, &rec_form)),
                 recovery_errors: error_list(&prefix, rec_errs),
-                plan_link: (!open && can_plan)
+                plan_link: (!open && can_plan && plan.is_none())
                     .then(|| format!("/recovery/plans/new?case={}&episode={}", r.id, e.id)),
+                plan,
+                offer_plan: (open && d.may.update && can_plan && plan.is_none())
+                    .then_some(rec_plan),
             }
         })
         .collect();
@@ -1202,7 +1212,8 @@ async fn show(
         .services
         .case_detail(p, id, ctx.ip.clone())
         .await?;
-    let mut res = render(&detail_page(ctx, d, again))?.into_response();
+    let plans = ctx.state.services.case_plans(p, id.0).await?;
+    let mut res = render(&detail_page(ctx, d, again, &plans))?.into_response();
     *res.status_mut() = status;
     Ok(res)
 }
@@ -1243,26 +1254,57 @@ pub async fn add_episode(
     }
 }
 
+/// The recovery form as posted: its fields and the "open a recovery plan" box.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RecoveryPost {
+    recovered_on: String,
+    recovery_city: String,
+    recovery_state: String,
+    recovery_how: String,
+    /// `yes` when the box is ticked.
+    open_plan: String,
+}
+
 pub async fn record_recovery(
     ctx: Ctx,
     Path((id, episode_id)): Path<(CaseId, EpisodeId)>,
-    axum::Form(f): axum::Form<RecoveryForm>,
+    axum::Form(post): axum::Form<RecoveryPost>,
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
+    let f = RecoveryForm {
+        recovered_on: post.recovered_on,
+        recovery_city: post.recovery_city,
+        recovery_state: post.recovery_state,
+        recovery_how: post.recovery_how,
+    };
+    let open_plan = post.open_plan == "yes";
     match ctx
         .state
         .services
-        .record_recovery(p, id, episode_id, &f, ctx.ip.clone())
+        .record_recovery(p, id, episode_id, &f, open_plan, ctx.ip.clone())
         .await
     {
-        Ok(()) => Ok(flash::redirect(
+        Ok(Some(plan)) => Ok(flash::redirect_with_link(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The recovery was recorded and a recovery plan was opened for the young person, with you on its team.",
+            &format!("/recovery/plans/{plan}"),
+            "Open the recovery plan",
+        )),
+        Ok(None) if open_plan => Ok(flash::redirect(
+            &ctx,
+            &format!("/cases/{id}"),
+            "The recovery was recorded. No plan was opened: this episode already has one, or you may not open recovery plans.",
+        )),
+        Ok(None) => Ok(flash::redirect(
             &ctx,
             &format!("/cases/{id}"),
             "The recovery was recorded. Open a recovery plan for the young person from the episode below.",
         )),
         Err(CaseError::Form(errs)) => {
             let again = Again {
-                recovery: Some((episode_id.0, f, errs)),
+                recovery: Some((episode_id.0, f, open_plan, errs)),
                 ..Again::default()
             };
             show(&ctx, id, again, StatusCode::UNPROCESSABLE_ENTITY).await

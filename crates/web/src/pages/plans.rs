@@ -136,7 +136,11 @@ struct FormPage {
     case_id: Option<i64>,
     episode_id: Option<i64>,
     existing: Option<i64>,
+    /// The report number field, on the form that opens a plan.
+    report: Option<TextField>,
 }
+
+const REPORT_FIELD: &str = "report_id";
 
 const LABELS: &[(&str, &str, &str, bool)] = &[
     (
@@ -215,6 +219,7 @@ fn label_of(field: &str) -> &'static str {
     match field {
         "safety" => "Safety marker",
         "needs" => "Needs",
+        REPORT_FIELD => "Report number",
         f => LABELS.iter().find(|l| l.0 == f).map_or("", |l| l.1),
     }
 }
@@ -237,6 +242,8 @@ struct FormSetup<'a> {
     case_id: Option<i64>,
     episode_id: Option<i64>,
     existing: Option<i64>,
+    /// The report number as typed, when the form opens a plan.
+    report: Option<String>,
 }
 
 fn form_page(
@@ -283,6 +290,15 @@ fn form_page(
         case_id: s.case_id,
         episode_id: s.episode_id,
         existing: s.existing,
+        report: s.report.map(|value| TextField {
+            name: REPORT_FIELD,
+            label: "Report number",
+            hint: "If a report brought them: its number (Report #123 on the report's page). \
+                   It must be a report you may see",
+            textarea: false,
+            value,
+            error: errs.get(REPORT_FIELD).map(str::to_owned),
+        }),
     })
 }
 
@@ -356,6 +372,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Html<String
             case_id: pre.case_id,
             episode_id: pre.episode_id,
             existing: pre.existing,
+            report: Some(String::new()),
         },
         &f,
         &FieldErrors::default(),
@@ -368,42 +385,62 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let services = &ctx.state.services;
     let pr = pairs(&body);
     let f = parse_form(&pr);
+    let report_typed = get(&pr, REPORT_FIELD);
+    let number = report_typed.trim().trim_start_matches('#');
+    let (report_id, report_error) = match number.parse::<i64>() {
+        _ if number.is_empty() => (None, None),
+        Ok(n) if n > 0 => (Some(n), None),
+        _ => (
+            None,
+            Some("write the report's number in digits, for example 123, or leave it empty"),
+        ),
+    };
     let links = PlanLinks {
         case_id: id_of(&pr, "case_id"),
         episode_id: id_of(&pr, "episode_id"),
-        report_id: None,
+        report_id,
     };
-    match f.check(services.today()) {
-        Ok(fields) => {
-            let id = services
-                .open_plan(p, &fields, links, ctx.ip.clone())
-                .await?;
-            Ok(flash::redirect(
-                &ctx,
-                &format!("/recovery/plans/{id}"),
-                "The recovery plan was opened. You are on its team.",
-            ))
+    let checked = match (f.check(services.today()), report_error) {
+        (Ok(fields), None) => Ok(fields),
+        (Ok(_), Some(m)) => Err(vec![(REPORT_FIELD, m.to_owned())]),
+        (Err(mut errs), m) => {
+            errs.extend(m.map(|m| (REPORT_FIELD, m.to_owned())));
+            Err(errs)
         }
-        Err(errs) => {
-            let mut res = form_page(
-                &ctx,
-                FormSetup {
-                    heading: "Open a recovery plan",
-                    narrative: true,
-                    action: "/recovery/plans".into(),
-                    back: "/recovery".into(),
-                    case_id: links.case_id,
-                    episode_id: links.episode_id,
-                    existing: None,
-                },
-                &f,
-                &page_errors(&errs),
-            )?
-            .into_response();
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
-        }
-    }
+    };
+    let errs = match checked {
+        Ok(fields) => match services.open_plan(p, &fields, links, ctx.ip.clone()).await {
+            Ok(id) => {
+                return Ok(flash::redirect(
+                    &ctx,
+                    &format!("/recovery/plans/{id}"),
+                    "The recovery plan was opened. You are on its team.",
+                ))
+            }
+            // The only rule `open_plan` checks beyond the form: the report's number.
+            Err(ServiceError::Invalid(m)) => vec![(REPORT_FIELD, m)],
+            Err(e) => return Err(e.into()),
+        },
+        Err(errs) => errs,
+    };
+    let mut res = form_page(
+        &ctx,
+        FormSetup {
+            heading: "Open a recovery plan",
+            narrative: true,
+            action: "/recovery/plans".into(),
+            back: "/recovery".into(),
+            case_id: links.case_id,
+            episode_id: links.episode_id,
+            existing: None,
+            report: Some(report_typed),
+        },
+        &f,
+        &page_errors(&errs),
+    )?
+    .into_response();
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
 }
 
 fn form_of(v: &PlanView) -> PlanForm {
@@ -434,6 +471,7 @@ fn edit_setup(id: i64, narrative: bool) -> FormSetup<'static> {
         case_id: None,
         episode_id: None,
         existing: None,
+        report: None,
     }
 }
 
@@ -471,8 +509,14 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Respon
             ))
         }
         Err(errs) => {
-            let mut res =
-                form_page(&ctx, edit_setup(id, true), &f, &page_errors(&errs))?.into_response();
+            // A supervisor outside the team never had the team's fields on the form: shown
+            // again, they would come back empty and look as if they had been cleared.
+            let access = services.recovery_plan_access(p, id).await?;
+            if !access.changes() {
+                return Err(AppError::forbidden());
+            }
+            let setup = edit_setup(id, access.reads_narrative());
+            let mut res = form_page(&ctx, setup, &f, &page_errors(&errs))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -504,6 +548,8 @@ fn referral_row(r: &ReferralView) -> ReferralRow {
 struct PlanErrors {
     field: &'static str,
     message: String,
+    /// The consent or member whose form failed, when the form is one of many.
+    item: Option<i64>,
 }
 
 #[derive(Template)]
@@ -532,6 +578,9 @@ struct PlanPage {
     errors: Vec<(String, String)>,
     error_field: &'static str,
     error_message: String,
+    error_item: i64,
+    /// More than one on the team: each may be removed.
+    can_remove: bool,
 }
 
 async fn plan_page(
@@ -601,7 +650,11 @@ async fn plan_page(
     let errors = if err.message.is_empty() {
         Vec::new()
     } else {
-        vec![(err.field.to_owned(), err.message.clone())]
+        let anchor = match err.item {
+            Some(i) => format!("{}-{i}", err.field),
+            None => err.field.to_owned(),
+        };
+        vec![(anchor, err.message.clone())]
     };
     render(&PlanPage {
         layout: Layout::new(
@@ -635,6 +688,8 @@ async fn plan_page(
         errors,
         error_field: err.field,
         error_message: err.message,
+        error_item: err.item.unwrap_or_default(),
+        can_remove: can_change && v.team.len() > 1,
         v,
     })
 }
@@ -659,6 +714,19 @@ async fn again(
     done: &str,
     to: Option<String>,
 ) -> Result<Response, AppError> {
+    again_at(ctx, id, field, None, r, done, to).await
+}
+
+/// [`again`] for a form that is one of many (a consent's, a member's).
+async fn again_at(
+    ctx: &Ctx,
+    id: i64,
+    field: &'static str,
+    item: Option<i64>,
+    r: Result<(), ServiceError>,
+    done: &str,
+    to: Option<String>,
+) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(flash::redirect(
             ctx,
@@ -666,9 +734,12 @@ async fn again(
             done,
         )),
         Err(ServiceError::Invalid(m)) => {
-            let mut res = plan_page(ctx, id, false, Some(PlanErrors { field, message: m }))
-                .await?
-                .into_response();
+            let err = PlanErrors {
+                field,
+                message: m,
+                item,
+            };
+            let mut res = plan_page(ctx, id, false, Some(err)).await?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -742,6 +813,62 @@ pub async fn add_member(
         Err(_) => Err(ServiceError::Invalid("choose who joins the team".into())),
     };
     again(&ctx, id, "member", r, "They joined the team.", None).await
+}
+
+/// Takes someone off the team (not the last one).
+pub async fn remove_member(
+    ctx: Ctx,
+    Path((id, user)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx
+        .state
+        .services
+        .remove_team_member(p, id, UserId(user), ctx.ip.clone())
+        .await;
+    // Someone who took themselves off no longer reads the plan: back to their caseload.
+    let to = (UserId(user) == p.user_id && p.role != domain::Role::Supervisor)
+        .then(|| "/recovery".to_owned());
+    again_at(
+        &ctx,
+        id,
+        "remove-member",
+        Some(user),
+        r,
+        "They were taken off the team.",
+        to,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    reason: String,
+}
+
+/// Records that the young person withdrew a consent.
+pub async fn withdraw_consent(
+    ctx: Ctx,
+    Path((id, consent)): Path<(i64, i64)>,
+    axum::Form(f): axum::Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx
+        .state
+        .services
+        .withdraw_consent(p, id, consent, &f.reason, ctx.ip.clone())
+        .await;
+    again_at(
+        &ctx,
+        id,
+        "withdraw-reason",
+        Some(consent),
+        r,
+        "The consent was withdrawn. It is kept on the plan, struck through.",
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

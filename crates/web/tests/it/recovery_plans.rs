@@ -65,10 +65,8 @@ async fn some_services(app: &TestApp) -> i64 {
         .id
 }
 
-#[tokio::test]
-async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
-    let app = TestApp::spawn().await;
-    let cw = app.login(Role::Caseworker).await;
+/// Reports Rowan Example missing through the caseworker's form; the case and its episode.
+async fn missing_case(app: &TestApp, cw: &Client) -> (i64, i64) {
     let fields: Vec<(&str, String)> = vec![
         ("name", "Rowan Example".into()),
         ("date_of_birth", "2011-04-02".into()),
@@ -77,8 +75,8 @@ async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
         ("custody", "foster_care".into()),
         ("agency_name", "Test Child Welfare".into()),
         ("caseworker_name", "Casey Quillfeather".into()),
-        ("reported_on", day(&app, -2)),
-        ("last_seen_on", day(&app, -3)),
+        ("reported_on", day(app, -2)),
+        ("last_seen_on", day(app, -3)),
         ("last_seen_city", "Tulsa".into()),
         ("last_seen_state", "OK".into()),
         ("circumstance", "missing_from_care".into()),
@@ -99,7 +97,14 @@ async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
     let eps: serde_json::Value =
         serde_json::from_str(&cw.get(&format!("/api/v1/cases/{case}/episodes")).await.body)
             .unwrap();
-    let ep = eps[0]["id"].as_i64().unwrap();
+    (case, eps[0]["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let (case, ep) = missing_case(&app, &cw).await;
     let link = format!("/recovery/plans/new?case={case}&#38;episode={ep}");
     assert!(!cw.get(&format!("/cases/{case}")).await.body.contains(&link));
 
@@ -196,6 +201,157 @@ async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
     assert!(audit
         .iter()
         .any(|(a, r, _)| a == "recovery_plan.view" && *r == pid));
+}
+
+/// The plans linked to this case and episode.
+async fn plans_at(app: &TestApp, case: i64, ep: i64) -> Vec<store::plans::PlanRow> {
+    store::plans::caseload(app.services.store.reader(), None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.case_id == Some(case) && p.episode_id == Some(ep))
+        .collect()
+}
+
+#[tokio::test]
+async fn recording_a_recovery_opens_the_plan_once() {
+    let app = TestApp::spawn().await;
+    let cw = app.login(Role::Caseworker).await;
+    let (case, ep) = missing_case(&app, &cw).await;
+    // The box is offered, ticked.
+    let page = cw.get(&format!("/cases/{case}")).await.body;
+    assert!(
+        page.contains(&format!(
+            "id=\"open-plan-box-{ep}\" name=\"open_plan\" value=\"yes\""
+        )),
+        "{page}"
+    );
+    assert!(page.contains("Open a recovery plan for this young person"));
+    assert!(page.contains(&format!(
+        "aria-describedby=\"open-plan-hint-{ep}\" checked>"
+    )));
+
+    let recovery = format!("/cases/{case}/episodes/{ep}/recovery");
+    let res = cw
+        .post_form(
+            &recovery,
+            &[
+                ("recovered_on", &day(&app, -1)),
+                ("recovery_city", "Dallas"),
+                ("recovery_state", "TX"),
+                ("recovery_how", "located by police"),
+                ("open_plan", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let plans = plans_at(&app, case, ep).await;
+    assert_eq!(plans.len(), 1);
+    let plan = &plans[0];
+    assert_eq!(plan.young_person, "Rowan Example");
+    assert_eq!(plan.date_of_birth.as_deref(), Some("2011-04-02"));
+    assert_eq!(plan.next_review, Some(day(&app, 14)));
+    // The banner links to it; the recorder is on its team.
+    let landed = cw.follow(&res).await.body;
+    assert!(
+        landed.contains(&format!(
+            "<a href=\"/recovery/plans/{}\" id=\"notification-link\">Open the recovery plan</a>",
+            plan.id
+        )),
+        "{landed}"
+    );
+    // The case page links the episode to its plan instead of offering another.
+    assert!(landed.contains(&format!(
+        "<a href=\"/recovery/plans/{}\" class=\"no-print\" id=\"plan-{ep}\">",
+        plan.id
+    )));
+    assert!(!landed.contains(&format!("id=\"open-plan-{ep}\"")));
+    let shown = cw.get(&format!("/recovery/plans/{}", plan.id)).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.body.contains(&format!("href=\"/cases/{case}\"")));
+    let audit = audit_actions(&app).await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|(a, r, d)| a == "recovery_plan.open"
+                && *r == Some(plan.id.to_string())
+                && d.as_deref()
+                    == Some(&*format!(
+                        "opened at the recovery of case {case}, episode {ep}"
+                    )))
+            .count(),
+        1
+    );
+    assert!(audit.iter().any(|(a, _, _)| a == "case.recovery"));
+
+    // Recording it again is refused and opens nothing more, by the form or the API.
+    let again = cw
+        .post_form(
+            &recovery,
+            &[
+                ("recovered_on", &day(&app, -1)),
+                ("recovery_city", "Dallas"),
+                ("recovery_state", "TX"),
+                ("recovery_how", "located by police"),
+                ("open_plan", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let api = format!("/api/v1/cases/{case}/episodes/{ep}/recovery");
+    let body = json!({"recovered_on": day(&app, -1), "recovery_city": "Dallas",
+        "recovery_state": "TX", "recovery_how": "located by police", "open_plan": true});
+    let again = cw
+        .send_json(Method::POST, &api, Some(body.clone()), None)
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert_eq!(plans_at(&app, case, ep).await.len(), 1);
+
+    // An analyst records recoveries but may not open plans: the recovery is recorded,
+    // without a plan and without an error; the form does not offer the box.
+    let (case2, ep2) = missing_case(&app, &cw).await;
+    let an = app.login(Role::Analyst).await;
+    let page = an.get(&format!("/cases/{case2}")).await.body;
+    assert!(page.contains(&format!("/cases/{case2}/episodes/{ep2}/recovery")));
+    assert!(!page.contains("name=\"open_plan\""));
+    let res = an
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/cases/{case2}/episodes/{ep2}/recovery"),
+            Some(body),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert!(v["plan_id"].is_null(), "{v}");
+    assert!(plans_at(&app, case2, ep2).await.is_empty());
+    let eps: serde_json::Value = serde_json::from_str(
+        &an.get(&format!("/api/v1/cases/{case2}/episodes"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(eps[0]["recovery_city"], "Dallas");
+
+    // Through the API, a caseworker's recovery opens the plan and names it.
+    let (case3, ep3) = missing_case(&app, &cw).await;
+    let res = cw
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/cases/{case3}/episodes/{ep3}/recovery"),
+            Some(
+                json!({"recovered_on": day(&app, 0), "recovery_city": "Tulsa",
+                "recovery_state": "OK", "recovery_how": "came home", "open_plan": true}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let plans = plans_at(&app, case3, ep3).await;
+    assert_eq!(plans.len(), 1);
+    assert_eq!(v["plan_id"], plans[0].id);
 }
 
 #[tokio::test]
@@ -380,6 +536,21 @@ async fn an_investigator_sees_a_plan_only_after_consent_to_their_agency() {
     assert_eq!(res.status, 303, "{}", res.body);
     let own = rs.get(&page).await.body;
     assert!(own.contains("secretstrength") && own.contains("Do not contact"));
+    // A mistake shows the supervisor's form again without the team's fields (they were
+    // never on it, and would look cleared); someone outside the team gets 403.
+    let bad = sup
+        .post_form(&page, &[("young_person", " "), ("needs", "legal")])
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("href=\"#young_person\""), "{}", bad.body);
+    assert!(!bad.body.contains("name=\"strengths\""), "{}", bad.body);
+    assert!(!bad.body.contains("name=\"needs_note\""));
+    assert_eq!(
+        cw.post_form(&page, &[("young_person", " ")]).await.status,
+        403
+    );
+    let own = rs.get(&page).await.body;
+    assert!(own.contains("secretstrength") && own.contains("Do not contact"));
 
     // The young person agrees to a share with the investigator's agency.
     let agency = org_id(&app, "Agency A").await.to_string();
@@ -416,6 +587,261 @@ async fn an_investigator_sees_a_plan_only_after_consent_to_their_agency() {
         && d.as_deref() == Some("with the young person's consent to their agency")));
     assert!(audit.iter().any(|(a, _, d)| a == "recovery_plan.consent"
         && d.as_deref().is_some_and(|d| d.contains("Agency A"))));
+}
+
+async fn user_id(app: &TestApp, role: Role) -> i64 {
+    store::users::by_username(app.services.store.reader(), &app.usernames[&role])
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+}
+
+#[tokio::test]
+async fn a_withdrawn_consent_closes_the_plan_to_the_agency_again() {
+    let app = TestApp::spawn().await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(&rs, &[("young_person", "Jo"), ("needs", "legal")]).await;
+    let page = format!("/recovery/plans/{id}");
+    let api = format!("/api/v1/recovery-plans/{id}");
+    let agency = org_id(&app, "Agency A").await.to_string();
+    let res = rs
+        .post_form(
+            &format!("{page}/consents"),
+            &[
+                ("org", &agency),
+                ("what", "that a plan exists"),
+                ("given_on", &day(&app, -3)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let inv = app.login(Role::Investigator).await;
+    assert_eq!(inv.get(&page).await.status, 200);
+    let detail: serde_json::Value = serde_json::from_str(&rs.get(&api).await.body).unwrap();
+    let consent = detail["consents"][0]["id"].as_i64().unwrap();
+    assert!(detail["consents"][0]["withdrawn_on"].is_null());
+    let withdraw = format!("{page}/consents/{consent}/withdraw");
+    assert!(rs
+        .get(&page)
+        .await
+        .body
+        .contains(&format!("id=\"withdraw-{consent}\"")));
+
+    // The investigator cannot withdraw it for them; a reason is needed.
+    assert_eq!(
+        inv.post_form(&withdraw, &[("reason", "x")]).await.status,
+        403
+    );
+    let bad = rs.post_form(&withdraw, &[("reason", " ")]).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("There is a problem"));
+    assert!(
+        bad.body
+            .contains(&format!("href=\"#withdraw-reason-{consent}\"")),
+        "{}",
+        bad.body
+    );
+    assert_eq!(inv.get(&page).await.status, 200);
+
+    let res = rs
+        .post_form(
+            &withdraw,
+            &[("reason", "changed their mind after talking to the team")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(rs
+        .follow(&res)
+        .await
+        .body
+        .contains("The consent was withdrawn"));
+    // From then on the agency sees nothing again.
+    assert_eq!(inv.get(&page).await.status, 403);
+    assert_eq!(inv.get(&api).await.status, 403);
+    assert_eq!(inv.get(&format!("{page}/print")).await.status, 403);
+    // The plan keeps its history: struck through, with the day and the reason.
+    let own = rs.get(&page).await.body;
+    assert!(own.contains("<del><strong>Agency A</strong>"), "{own}");
+    assert!(
+        own.contains(&format!("Withdrawn {}", day(&app, 0))),
+        "{own}"
+    );
+    assert!(own.contains("changed their mind after talking to the team"));
+    assert!(!own.contains(&format!("id=\"withdraw-{consent}\"")));
+    let detail: serde_json::Value = serde_json::from_str(&rs.get(&api).await.body).unwrap();
+    assert_eq!(detail["consents"][0]["withdrawn_on"], day(&app, 0));
+    // Withdrawn once.
+    assert_eq!(
+        rs.post_form(&withdraw, &[("reason", "again")]).await.status,
+        409
+    );
+    let audit = audit_actions(&app).await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|(a, r, d)| a == "recovery_plan.consent_withdrawn"
+                && *r == Some(id.to_string())
+                && d.as_deref()
+                    .is_some_and(|d| d.contains("Agency A") && d.contains("changed their mind")))
+            .count(),
+        1
+    );
+    // A new consent opens it again.
+    let res = rs
+        .post_form(
+            &format!("{page}/consents"),
+            &[
+                ("org", &agency),
+                ("what", "that a plan exists"),
+                ("given_on", &day(&app, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(inv.get(&page).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_member_taken_off_the_team_loses_the_plan() {
+    let app = TestApp::spawn().await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let cw = app.login(Role::Caseworker).await;
+    let id = open_plan(&rs, &[("young_person", "Sam"), ("needs", "housing")]).await;
+    let page = format!("/recovery/plans/{id}");
+    let me = user_id(&app, Role::RecoverySpecialist).await;
+    let them = user_id(&app, Role::Caseworker).await;
+    // Alone on the team: nobody can be taken off.
+    let alone = rs.get(&page).await.body;
+    assert!(alone.contains("id=\"last-member\""));
+    assert!(!alone.contains("/remove\""));
+    let res = rs.post_form(&format!("{page}/team/{me}/remove"), &[]).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("last member"), "{}", res.body);
+    assert_eq!(rs.get(&page).await.status, 200);
+
+    let res = rs
+        .post_form(&format!("{page}/team"), &[("user", &them.to_string())])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(cw.get(&page).await.status, 200);
+    assert!(rs
+        .get(&page)
+        .await
+        .body
+        .contains(&format!("id=\"remove-member-{them}\"")));
+    let res = rs
+        .post_form(&format!("{page}/team/{them}/remove"), &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(rs.follow(&res).await.body.contains("taken off the team"));
+    // They lose it: the page, the API, their caseload, and changing it.
+    assert_eq!(cw.get(&page).await.status, 403);
+    assert_eq!(
+        cw.get(&format!("/api/v1/recovery-plans/{id}")).await.status,
+        403
+    );
+    assert!(!cw.get("/recovery").await.body.contains(&page));
+    assert_eq!(
+        cw.post_form(&format!("{page}/goals"), &[("words", "x")])
+            .await
+            .status,
+        403
+    );
+    // Someone not on the team is not found there; the audit names who was removed.
+    assert_eq!(
+        rs.post_form(&format!("{page}/team/{them}/remove"), &[])
+            .await
+            .status,
+        404
+    );
+    let audit = audit_actions(&app).await;
+    assert!(audit.iter().any(|(a, r, d)| a == "recovery_plan.team"
+        && *r == Some(id.to_string())
+        && d.as_deref().is_some_and(|d| d.starts_with("removed "))));
+}
+
+/// A public tip: a finished report of the hotline; its number.
+async fn tip(app: &TestApp) -> i64 {
+    let res = app
+        .client()
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                (
+                    "what_happened",
+                    "A young person at a bus station asked for help.",
+                ),
+                ("state", "NV"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let i = res
+        .body
+        .find("id=\"report-number\">")
+        .expect("report number")
+        + 19;
+    res.body[i..i + res.body[i..].find('<').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_plan_links_to_a_report_its_opener_may_see() {
+    let app = TestApp::spawn().await;
+    let report = tip(&app).await.to_string();
+    fn form(r: &str) -> Vec<(&str, &str)> {
+        vec![
+            ("young_person", "Kim"),
+            ("needs", "safety"),
+            ("report_id", r),
+        ]
+    }
+    // The form offers the field.
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let new = rs.get("/recovery/plans/new").await.body;
+    assert!(new.contains("id=\"report_id\" name=\"report_id\""), "{new}");
+    // A recovery specialist does not read the hotline's reports: refused by the field,
+    // the same as a report that does not exist.
+    for number in [report.as_str(), "999999", "twelve"] {
+        let res = rs.post_form("/recovery/plans", &form(number)).await;
+        assert_eq!(res.status, 422, "{number}: {}", res.body);
+        assert!(res.body.contains("There is a problem"));
+        assert!(res.body.contains("href=\"#report_id\""), "{}", res.body);
+        assert!(res.body.contains(&format!("value=\"{number}\"")));
+    }
+    assert!(
+        store::plans::caseload(app.services.store.reader(), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A supervisor sees it, so may link it.
+    let sup = app.login(Role::Supervisor).await;
+    let id = open_plan(&sup, &form(&report)).await;
+    let page = sup.get(&format!("/recovery/plans/{id}")).await.body;
+    assert!(page.contains(&format!("Report #{report}")), "{page}");
+    let detail: serde_json::Value =
+        serde_json::from_str(&sup.get(&format!("/api/v1/recovery-plans/{id}")).await.body).unwrap();
+    assert_eq!(detail["report_id"].to_string(), report);
+    let audit = audit_actions(&app).await;
+    assert!(audit.iter().any(|(a, r, d)| a == "recovery_plan.open"
+        && *r == Some(id.to_string())
+        && d.as_deref() == Some(&*format!("opened for report {report}"))));
+    // The API applies the same rule.
+    let res = rs
+        .send_json(
+            Method::POST,
+            "/api/v1/recovery-plans",
+            Some(json!({"young_person": "Kim", "needs": ["safety"], "report_id": report.parse::<i64>().unwrap()})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
 }
 
 #[tokio::test]
