@@ -74,6 +74,9 @@ pub struct WeightedSets {
     keys: Vec<u64>,
     weights: Vec<f32>,
     pad: Vec<f32>,
+    /// Each text's weight in all (without its padding), so that a similarity walks
+    /// only the shingles two texts share.
+    mass: Vec<f32>,
 }
 
 impl WeightedSets {
@@ -99,6 +102,7 @@ impl WeightedSets {
             }
         }
         self.start.push(self.keys.len());
+        self.mass.push(mass);
         self.pad.push(if mass > 0.0 {
             (floor - mass).max(0.0)
         } else {
@@ -126,13 +130,34 @@ impl WeightedSets {
     /// share over the weight of those either has (paddings included). 0 for a text
     /// with no weighted shingle.
     pub fn similarity(&self, a: u32, b: u32) -> f32 {
-        self.jaccard(a, b, self.pad[a as usize] + self.pad[b as usize])
+        self.similarities(a, b).0
     }
 
     /// [`similarity`](Self::similarity) without the paddings: what the shingles
     /// the two texts have say, however little that is.
     pub fn bare_similarity(&self, a: u32, b: u32) -> f32 {
-        self.jaccard(a, b, 0.0)
+        self.similarities(a, b).1
+    }
+
+    /// Both [`similarity`](Self::similarity) and
+    /// [`bare_similarity`](Self::bare_similarity) from one walk: the neighbour search
+    /// needs both for every candidate pair, and the walk is most of its time.
+    pub fn similarities(&self, a: u32, b: u32) -> (f32, f32) {
+        let ((ka, wa), (kb, _)) = (self.set(a), self.set(b));
+        if ka.is_empty() || kb.is_empty() {
+            return (0.0, 0.0);
+        }
+        let both = shared_weight(ka, wa, kb);
+        let bare = self.mass[a as usize] + self.mass[b as usize] - both;
+        let padded = bare + self.pad[a as usize] + self.pad[b as usize];
+        let ratio = |either: f32| {
+            if either > 0.0 {
+                (both / either).min(1.0)
+            } else {
+                0.0
+            }
+        };
+        (ratio(padded), ratio(bare))
     }
 
     /// The plain Jaccard similarity of the two texts' shingles (those in two
@@ -157,39 +182,21 @@ impl WeightedSets {
         }
         both as f32 / (ka.len() + kb.len() - both) as f32
     }
+}
 
-    fn jaccard(&self, a: u32, b: u32, pad: f32) -> f32 {
-        let ((ka, wa), (kb, wb)) = (self.set(a), self.set(b));
-        if ka.is_empty() || kb.is_empty() {
-            return 0.0;
+/// The weight (taken from the first text) of the keys two sorted key lists share.
+/// Galloping would help lopsided pairs; ads are alike in length, so a merge is best.
+fn shared_weight(ka: &[u64], wa: &[f32], kb: &[u64]) -> f32 {
+    let (mut i, mut j, mut both) = (0, 0, 0f32);
+    while i < ka.len() && j < kb.len() {
+        let (x, y) = (ka[i], kb[j]);
+        if x == y {
+            both += wa[i];
         }
-        let (mut i, mut j) = (0, 0);
-        let (mut both, mut either) = (0f32, pad);
-        while i < ka.len() && j < kb.len() {
-            match ka[i].cmp(&kb[j]) {
-                std::cmp::Ordering::Less => {
-                    either += wa[i];
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    either += wb[j];
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    both += wa[i];
-                    either += wa[i];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        either += wa[i..].iter().sum::<f32>() + wb[j..].iter().sum::<f32>();
-        if either > 0.0 {
-            both / either
-        } else {
-            0.0
-        }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
+    both
 }
 
 /// Each text's nearest neighbours, strongest first: `(similarity, text)`.
@@ -315,12 +322,11 @@ pub fn nearest(
                     let (mut out, mut copies) = (Vec::new(), Vec::new());
                     for &p in chunk {
                         let (a, b) = ((p >> 32) as u32, p as u32);
-                        let sim = sets.similarity(a, b);
+                        let (sim, bare) = sets.similarities(a, b);
                         if sim >= config.min_similarity {
                             out.push((a, sim, b));
                             out.push((b, sim, a));
                         }
-                        let bare = sets.bare_similarity(a, b);
                         if bare >= config.copies {
                             copies.push((bare, a, b));
                         }
