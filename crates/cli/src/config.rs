@@ -42,6 +42,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Trust X-Forwarded-For (only behind a reverse proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: the addresses of further proxies in front of the one
+    /// that connects, skipped when reading `X-Forwarded-For` from the right.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `text` or `json`.
     pub log_format: String,
     pub security: SecuritySettings,
@@ -99,6 +102,7 @@ impl Default for Config {
             database_url: None,
             secure_cookies: true,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             log_format: "text".into(),
             security: SecuritySettings::default(),
             files: FileSettings::default(),

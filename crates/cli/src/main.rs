@@ -217,6 +217,7 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
             demo,
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
+            trusted_proxies: config.trusted_proxies.clone(),
         },
     };
     // The worker stops with the server: on a signal it finishes (or gives back) the job

@@ -9,6 +9,14 @@ use domain::audit::{Break, NewAuditEntry, Verifier};
 use domain::{OrgId, Principal, RecordRef, UserId};
 use store::audit;
 
+/// `"ad…" (9 characters)` for `"adminxxxx"`: enough to see a guessed name repeated,
+/// not enough to read a password.
+fn mask_unknown_name(name: &str) -> String {
+    let n = name.chars().count();
+    let head: String = name.chars().take(2).collect();
+    format!("unknown name \"{head}…\" ({n} characters)")
+}
+
 /// By whom a change was made, from where and when, as the audit log names them: a signed-in person, or
 /// the product itself for work nobody asked for in that moment (imports, linking, backfills).
 #[derive(Debug, Clone)]
@@ -60,10 +68,12 @@ impl By {
         }
     }
 
-    /// Someone who is not (yet) a signed-in person: a failed sign-in under the name given.
+    /// Someone who is not (yet) a signed-in person: a failed sign-in under a name that is
+    /// no account's. The name is masked to its first two characters and its length: a
+    /// name that is no account is often a password typed in the wrong box.
     pub(crate) fn unknown(name: &str, ip: Ip, at: i64) -> By {
         By {
-            name: name.chars().take(64).collect(),
+            name: mask_unknown_name(name),
             user_id: None,
             ip,
             at,
@@ -238,5 +248,20 @@ impl Services {
             return Err(crate::ServiceError::Forbidden);
         }
         Ok(audit::page(self.store.reader(), actor, before, limit.clamp(1, 500)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unknown_name_is_masked_to_two_characters_and_its_length() {
+        assert_eq!(
+            super::mask_unknown_name("Correct horse 9!"),
+            "unknown name \"Co…\" (16 characters)"
+        );
+        assert_eq!(
+            super::mask_unknown_name(""),
+            "unknown name \"…\" (0 characters)"
+        );
     }
 }

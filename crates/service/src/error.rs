@@ -3,15 +3,19 @@
 
 use thiserror::Error;
 
+/// What a refused sign-in says, whatever the reason.
+const SIGN_IN_REFUSED: &str = "the username or password is not correct, or the account is locked after too many failed attempts; check them and try again; a locked account unlocks by itself after a while, or an administrator can unlock it";
+
 #[derive(Debug, Error)]
 pub enum ServiceError {
-    /// Wrong username or password. Deliberately does not say which.
-    #[error("the username or password is not correct")]
+    /// Wrong username or password. Deliberately does not say which, nor whether the
+    /// account is locked: [`Locked`](Self::Locked) reads the same, so that the answer
+    /// reveals no account.
+    #[error("{SIGN_IN_REFUSED}")]
     InvalidCredentials,
-    /// Too many failed sign-ins: only an administrator can unlock the account.
-    #[error(
-        "this account is locked after too many failed sign-ins; ask an administrator to unlock it"
-    )]
+    /// Too many failed attempts: the account unlocks after `lockout_minutes`, or sooner
+    /// when an administrator unlocks it.
+    #[error("{SIGN_IN_REFUSED}")]
     Locked,
     #[error("the code is not correct or was already used; wait for the next code and try again")]
     InvalidCode,

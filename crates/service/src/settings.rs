@@ -15,6 +15,12 @@ pub struct SecuritySettings {
     /// Failed sign-ins within the window that lock an account (at most 5).
     pub lockout_attempts: i64,
     pub lockout_window_minutes: i64,
+    /// A locked account unlocks by itself after this many minutes (CJIS: at least 10);
+    /// an administrator may unlock it sooner. Without it, anyone could keep any account,
+    /// the administrator's too, locked out with five bad tries.
+    pub lockout_minutes: i64,
+    /// A personal API token stops working this many days after it was created.
+    pub token_days: i64,
 }
 
 impl Default for SecuritySettings {
@@ -25,6 +31,8 @@ impl Default for SecuritySettings {
             session_max_hours: 12,
             lockout_attempts: 5,
             lockout_window_minutes: 15,
+            lockout_minutes: 30,
+            token_days: 90,
         }
     }
 }
@@ -54,6 +62,18 @@ impl SecuritySettings {
             return Err(format!(
                 "security.lockout_window_minutes = {}: must be between 15 and 1440",
                 self.lockout_window_minutes
+            ));
+        }
+        if !(10..=1440).contains(&self.lockout_minutes) {
+            return Err(format!(
+                "security.lockout_minutes = {}: must be between 10 and 1440 (CJIS: a locked account stays locked 10 minutes or more)",
+                self.lockout_minutes
+            ));
+        }
+        if !(1..=365).contains(&self.token_days) {
+            return Err(format!(
+                "security.token_days = {}: must be between 1 and 365",
+                self.token_days
             ));
         }
         Ok(())

@@ -14,9 +14,10 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, user_id, name, prefix, created_at, last_used_at, revoked_at";
+const COLUMNS: &str = "id, user_id, name, prefix, created_at, last_used_at, revoked_at, expires_at";
 
 fn map(r: sqlx::any::AnyRow) -> Result<TokenRow, StoreError> {
     Ok(TokenRow {
@@ -27,6 +28,7 @@ fn map(r: sqlx::any::AnyRow) -> Result<TokenRow, StoreError> {
         created_at: r.try_get("created_at")?,
         last_used_at: r.try_get("last_used_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        expires_at: r.try_get("expires_at")?,
     })
 }
 
@@ -37,28 +39,32 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     token_hash: &str,
     prefix: &str,
     now: i64,
+    expires_at: i64,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user.0)
     .bind(name)
     .bind(token_hash)
     .bind(prefix)
     .bind(now)
+    .bind(expires_at)
     .fetch_one(ex)
     .await?)
 }
 
-/// The live (not revoked) token with this hash.
+/// The live (neither revoked nor expired at `now`) token with this hash.
 pub async fn live_by_hash<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     token_hash: &str,
+    now: i64,
 ) -> Result<Option<TokenRow>, StoreError> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
     ))
     .bind(token_hash)
+    .bind(now)
     .fetch_optional(ex)
     .await?
     .map(map)
@@ -96,6 +102,23 @@ pub async fn revoke<'e, E: Executor<'e, Database = Any>>(
     .execute(ex)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Revokes every live token of the user (a password reset, a second-factor reset, a
+/// lock). Returns how many.
+pub async fn revoke_all_for_user<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    user: UserId,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.0)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected())
 }
 
 pub async fn touch<'e, E: Executor<'e, Database = Any>>(

@@ -114,15 +114,36 @@ async fn users_round_trip_with_all_column_types() {
     );
     assert_eq!(sessions::delete_for_user(s.reader(), id).await.unwrap(), 1);
 
-    let tid = tokens::insert(s.reader(), id, "script", "hash1", "ch_ab", 5)
+    let tid = tokens::insert(s.reader(), id, "script", "hash1", "ch_ab", 5, 100)
         .await
         .unwrap();
-    assert!(tokens::live_by_hash(s.reader(), "hash1")
+    assert!(tokens::live_by_hash(s.reader(), "hash1", 6)
         .await
         .unwrap()
         .is_some());
+    // Expired at 100.
+    assert!(tokens::live_by_hash(s.reader(), "hash1", 100)
+        .await
+        .unwrap()
+        .is_none());
     assert!(tokens::revoke(s.reader(), id, tid, 6).await.unwrap());
-    assert!(tokens::live_by_hash(s.reader(), "hash1")
+    assert!(tokens::live_by_hash(s.reader(), "hash1", 6)
+        .await
+        .unwrap()
+        .is_none());
+    tokens::insert(s.reader(), id, "a", "hash2", "ch_cd", 5, 100)
+        .await
+        .unwrap();
+    tokens::insert(s.reader(), id, "b", "hash3", "ch_ef", 5, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens::revoke_all_for_user(s.reader(), id, 7)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(tokens::live_by_hash(s.reader(), "hash2", 8)
         .await
         .unwrap()
         .is_none());

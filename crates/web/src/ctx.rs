@@ -17,8 +17,12 @@ pub struct WebConfig {
     pub demo: bool,
     /// Mark cookies `Secure` (on unless the deployment is served over plain HTTP).
     pub secure_cookies: bool,
-    /// Use the first `X-Forwarded-For` address as the client's (behind a trusted proxy only).
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy only):
+    /// the right-most address that is not one of `trusted_proxies`.
     pub trust_forwarded_for: bool,
+    /// Proxies in front of the server besides the one that connects to it, whose
+    /// addresses in `X-Forwarded-For` are skipped.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -27,6 +31,7 @@ impl Default for WebConfig {
             demo: false,
             secure_cookies: true,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

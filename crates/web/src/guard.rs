@@ -49,21 +49,36 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
 
 fn client_ip(state: &AppState, req: &Request) -> Option<String> {
     if state.config.trust_forwarded_for {
-        if let Some(first) = req
+        let hops = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            let first = first.trim();
-            if first.parse::<std::net::IpAddr>().is_ok() {
-                return Some(first.to_owned());
-            }
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        if let Some(ip) = forwarded_client(hops, &state.config.trusted_proxies) {
+            return Some(ip.to_string());
         }
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ci| ci.0.ip().to_string())
+}
+
+/// The client's address from `X-Forwarded-For` values (in header order): the right-most
+/// hop that is not a trusted proxy. Each proxy appends the address it was reached from,
+/// so everything left of the last proxy we trust was written by the client and may be
+/// anything; the left-most is where a client puts the address it wants to be seen as.
+fn forwarded_client<'a>(
+    values: impl Iterator<Item = &'a str>,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let hops: Vec<&str> = values.flat_map(|v| v.split(',')).map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        let ip = hop.parse::<std::net::IpAddr>().ok()?;
+        if !trusted.contains(&ip) {
+            return Some(ip);
+        }
+    }
+    None
 }
 
 /// Credentials that were sent but did not hold. `identify` runs before routing, so it does
@@ -364,18 +379,28 @@ async fn multipart_field(
 
 /// Headers on every response: a strict CSP (no inline script), no sniffing, no framing,
 /// no referrer, and no caching of pages that may hold personal data.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
+    // A handler's own policy is stricter (a downloaded file is sandboxed): keep it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                 form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    // Served over TLS (secure cookies): browsers keep to HTTPS for a year.
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -397,4 +422,39 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_hop_that_is_not_a_trusted_proxy() {
+        // The client wrote "1.2.3.4"; our proxy appended the address it saw.
+        let v = ["1.2.3.4, 203.0.113.9"];
+        assert_eq!(
+            forwarded_client(v.into_iter(), &[]),
+            Some(ip("203.0.113.9"))
+        );
+        // Two proxies: the outer one is trusted and skipped.
+        let v = ["1.2.3.4, 203.0.113.9, 10.0.0.2"];
+        assert_eq!(
+            forwarded_client(v.into_iter(), &[ip("10.0.0.2")]),
+            Some(ip("203.0.113.9"))
+        );
+        // Several headers read as one list, in order.
+        let v = ["1.2.3.4", "198.51.100.7"];
+        assert_eq!(
+            forwarded_client(v.into_iter(), &[]),
+            Some(ip("198.51.100.7"))
+        );
+        // Garbage where the proxy should have written: the peer's address is used.
+        assert_eq!(forwarded_client(["1.2.3.4, junk"].into_iter(), &[]), None);
+        assert_eq!(forwarded_client(std::iter::empty(), &[]), None);
+    }
 }

@@ -415,6 +415,9 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), route)
             }),
         )
-        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::security_headers,
+        ))
         .with_state(state)
 }

@@ -1,7 +1,10 @@
 //! Signing in and out, sessions, the second factor, and API-token authentication.
 //!
-//! The rules (CJIS): an account locks after `lockout_attempts` failed sign-ins within
-//! `lockout_window_minutes`, and only an administrator unlocks it; a session ends after
+//! The rules (CJIS): an account locks after `lockout_attempts` failed sign-ins or
+//! second-factor codes within `lockout_window_minutes`; the lock ends its sessions and
+//! revokes its API tokens, and lasts `lockout_minutes` unless an administrator lifts it
+//! sooner. A refused sign-in reads the same whether the account is unknown, locked or
+//! the password wrong, and costs the same password hash; a session ends after
 //! `session_idle_minutes` without use and `session_max_hours` after sign-in, and every
 //! session of a user ends when their password or role changes; roles that see case data
 //! pass a TOTP second factor, each code accepted once.
@@ -73,13 +76,31 @@ impl Services {
 
     /// Signs in with a username and password.
     pub async fn login(&self, username: &str, password: &str, ip: Ip) -> Result<SignedIn> {
+        self.sign_in(username, password, ip, false).await
+    }
+
+    /// [`login`](Self::login); with `provider_only`, an account that is not a provider's
+    /// is refused like a wrong password, after the same hash and with the same count
+    /// toward its lock, so that neither the answer nor its time tells which it was.
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Ip,
+        provider_only: bool,
+    ) -> Result<SignedIn> {
         let folded = username.trim().to_ascii_lowercase();
         let user = users::by_username(self.store.reader(), &folded).await?;
-        let ok = crypto::verify_password(
+        let password_ok = crypto::verify_password(
             password.to_owned(),
             user.as_ref().map(|u| u.password_hash.clone()),
         )
         .await?;
+        let wrong_door = provider_only
+            && user
+                .as_ref()
+                .is_some_and(|u| principal_of(u).role != domain::Role::ProviderApi);
+        let ok = password_ok && !wrong_door;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let Some(user) = user else {
@@ -99,6 +120,29 @@ impl Services {
             .await?
             .ok_or(ServiceError::InvalidCredentials)?;
         let by = By::account(user.username.as_str(), user.id, ip.clone(), now);
+        let user = if user
+            .locked_at
+            .is_some_and(|at| now - at >= self.settings.lockout_minutes * MICROS_PER_MINUTE)
+        {
+            users::set_locked(&mut *tx, user.id, None).await?;
+            users::clear_failures(&mut *tx, user.id).await?;
+            audited(
+                &mut tx,
+                &by,
+                "account.unlocked",
+                Subject::User(user.id),
+                Some(format!(
+                    "the {}-minute lock ended",
+                    self.settings.lockout_minutes
+                )),
+            )
+            .await?;
+            users::by_id(&mut *tx, user.id)
+                .await?
+                .ok_or(ServiceError::InvalidCredentials)?
+        } else {
+            user
+        };
         if user.locked_at.is_some() || user.disabled_at.is_some() {
             audited(
                 &mut tx,
@@ -120,20 +164,15 @@ impl Services {
                 &by,
                 "login.failed",
                 Subject::User(user.id),
-                Some(format!("failed attempt {failures}")),
+                Some(if wrong_door {
+                    format!("failed attempt {failures}: HTTP Basic to an account that is not a provider's")
+                } else {
+                    format!("failed attempt {failures}")
+                }),
             )
             .await?;
             if failures >= self.settings.lockout_attempts {
-                users::set_locked(&mut *tx, user.id, Some(now)).await?;
-                sessions::delete_for_user(&mut *tx, user.id).await?;
-                audited(
-                    &mut tx,
-                    &by,
-                    "account.locked",
-                    Subject::User(user.id),
-                    Some(format!("{failures} failed sign-ins")),
-                )
-                .await?;
+                lock(&mut tx, &by, user.id, format!("{failures} failed sign-ins")).await?;
                 store::commit(tx).await?;
                 tracing::warn!(user_id = user.id.0, "account locked after failed sign-ins");
                 return Err(ServiceError::Locked);
@@ -328,13 +367,32 @@ impl Services {
         audited(&mut tx, &by, action, Subject::User(user.id), None).await?;
         if accepted {
             sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
+            users::clear_failures(&mut *tx, user.id).await?;
+            store::commit(tx).await?;
+            return Ok(());
+        }
+        // A wrong code counts like a wrong password: with a million codes and no limit,
+        // a stolen password plus a few minutes of guessing would pass.
+        users::record_failure(&mut *tx, user.id, now).await?;
+        let since = now - self.settings.lockout_window_minutes * MICROS_PER_MINUTE;
+        let failures = users::failures_since(&mut *tx, user.id, since).await?;
+        if failures >= self.settings.lockout_attempts {
+            lock(
+                &mut tx,
+                &by,
+                user.id,
+                format!("{failures} failed attempts, the last a second-factor code"),
+            )
+            .await?;
+            store::commit(tx).await?;
+            tracing::warn!(
+                user_id = user.id.0,
+                "account locked after failed second-factor codes"
+            );
+            return Err(ServiceError::Locked);
         }
         store::commit(tx).await?;
-        if accepted {
-            Ok(())
-        } else {
-            Err(ServiceError::InvalidCode)
-        }
+        Err(ServiceError::InvalidCode)
     }
 
     /// A current code for a secret; for tests and the demo's printed instructions.
@@ -351,14 +409,14 @@ impl Services {
 
     /// Authenticates a personal API token (`Authorization: Bearer …`).
     pub async fn authenticate_token(&self, token: &str) -> Result<Option<Principal>> {
-        let Some(t) = tokens::live_by_hash(self.store.reader(), &digest(token)).await? else {
+        let now = self.now();
+        let Some(t) = tokens::live_by_hash(self.store.reader(), &digest(token), now).await? else {
             return Ok(None);
         };
         let user = self.user(t.user_id).await?;
         if user.locked_at.is_some() || user.disabled_at.is_some() {
             return Ok(None);
         }
-        let now = self.now();
         if t.last_used_at.is_none_or(|at| now - at > MICROS_PER_MINUTE) {
             let mut tx = self.store.begin().await?;
             tokens::touch(&mut *tx, t.id, now).await?;
@@ -395,15 +453,8 @@ impl Services {
         let now = self.now();
         let found = users::by_username(self.store.reader(), &folded).await?;
         // Only provider API accounts sign in with a bare password: every other role passes a
-        // second factor. Answered like a wrong password, so it reveals nothing about the
-        // account, and checked before the password, so it is no password oracle either.
-        if found
-            .as_ref()
-            .is_some_and(|u| principal_of(u).role != domain::Role::ProviderApi)
-        {
-            return Err(ServiceError::InvalidCredentials);
-        }
-        if let Some(user) = found {
+        // second factor. `sign_in` refuses the others like a wrong password.
+        if let Some(user) = found.filter(|u| principal_of(u).role == domain::Role::ProviderApi) {
             let cached = self
                 .basic_cache
                 .inner
@@ -420,7 +471,7 @@ impl Services {
                 }
             }
         }
-        let signed = self.login(username, password, ip).await?;
+        let signed = self.sign_in(username, password, ip, true).await?;
         // The session row the sign-in created is not needed for Basic authentication.
         let mut tx = self.store.begin().await?;
         sessions::delete(&mut *tx, &signed.session.id_hash).await?;
@@ -434,4 +485,15 @@ impl Services {
         }
         Ok(signed.session.principal)
     }
+}
+
+/// Locks an account: its sessions end and its API tokens are revoked, so that whoever
+/// was guessing holds nothing that still works when the lock ends.
+async fn lock(tx: &mut store::Tx, by: &By, user: UserId, why: String) -> Result<()> {
+    let now = by.at();
+    users::set_locked(&mut **tx, user, Some(now)).await?;
+    sessions::delete_for_user(&mut **tx, user).await?;
+    tokens::revoke_all_for_user(&mut **tx, user, now).await?;
+    audited(tx, by, "account.locked", Subject::User(user), Some(why)).await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 
 use crate::audit::{audited, By, Subject};
+use crate::clock::MICROS_PER_MINUTE;
 use crate::crypto::{self, digest};
 use crate::error::{Result, ServiceError};
 use crate::{Ip, Services};
@@ -99,6 +100,7 @@ pub struct TokenView {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
 impl From<TokenRow> for TokenView {
@@ -110,6 +112,7 @@ impl From<TokenRow> for TokenView {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
         }
     }
 }
@@ -306,6 +309,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
+        // Whoever reset it may have done so because the account was taken over: its
+        // tokens go with its password.
+        tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
         audited(
             &mut tx,
             &actor.by(ip, now),
@@ -338,6 +344,7 @@ impl Services {
         let mut tx = self.store.begin().await?;
         users::set_password(&mut *tx, user.id, &hash, now).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
+        tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
         audited(
             &mut tx,
             &By::person(who, ip, now),
@@ -398,6 +405,7 @@ impl Services {
         users::set_totp(&mut *tx, user.id, None, false, 0).await?;
         users::replace_recovery_codes(&mut tx, user.id, &[]).await?;
         sessions::delete_for_user(&mut *tx, user.id).await?;
+        tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
         audited(
             &mut tx,
             &actor.by(ip, now),
@@ -435,7 +443,17 @@ impl Services {
         let prefix: String = token.chars().take(8).collect();
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let id = tokens::insert(&mut *tx, user_id, name, &digest(&token), &prefix, now).await?;
+        let expires = now + self.settings.token_days * 24 * 60 * MICROS_PER_MINUTE;
+        let id = tokens::insert(
+            &mut *tx,
+            user_id,
+            name,
+            &digest(&token),
+            &prefix,
+            now,
+            expires,
+        )
+        .await?;
         audited(
             &mut tx,
             &actor.by(ip, now),

@@ -37,6 +37,10 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "signed-out" => Some("You are signed out."),
         "password-changed" => Some("Your password was changed. Sign in with the new one."),
         "expired" => Some("Your session ended. Sign in again."),
+        // Only someone who knew the password gets here, so saying "locked" reveals nothing.
+        "locked" => Some(
+            "Too many wrong codes: the account is locked. It unlocks by itself after a while, or an administrator can unlock it sooner.",
+        ),
         _ => None,
     }
 }
@@ -151,6 +155,15 @@ pub async fn second_factor(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
                 error: Some(ServiceError::InvalidCode.to_string()),
             };
             Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+        }
+        // Too many wrong codes: the half-session is gone; back to the start.
+        Err(ServiceError::Locked) => {
+            let cookie = set_cookie(&ctx.state, SESSION_COOKIE, "", Some(0));
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to("/login?notice=locked"),
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -77,7 +77,12 @@ pub fn record_href(r: RecordRef) -> Option<String> {
 
 /// A `next` target after sign-in: only a path on this site, never another origin.
 pub fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines from a URL before reading it, so `/\t/evil.example`
+    // would be read as `//evil.example`; and a control character in a `Location` header
+    // (like any byte a header may not carry) is refused after the session is set. Only a
+    // plain, percent-encoded path passes.
+    let plain = next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/"
@@ -94,6 +99,11 @@ mod tests {
         assert_eq!(local_path("//evil.example"), "/");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path("/\t/evil.example"), "/");
+        assert_eq!(local_path("/\n/evil.example"), "/");
+        assert_eq!(local_path("/ /evil.example"), "/");
+        assert_eq!(local_path("/caf\u{e9}"), "/");
+        assert_eq!(local_path("/cases?q=a%20b"), "/cases?q=a%20b");
     }
 
     #[test]

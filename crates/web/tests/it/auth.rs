@@ -4,34 +4,39 @@ use crate::helpers::{meta_csrf, Options, TestApp, PASSWORD};
 use domain::Role;
 use std::time::Duration;
 
+/// The error a sign-in page shows.
+fn sign_in_error(body: &str) -> String {
+    let i = body.find("error-summary").unwrap_or(0);
+    let rest = &body[i..];
+    rest[..rest.find("</div>").unwrap_or(rest.len())].to_owned()
+}
+
 #[tokio::test]
-async fn five_wrong_passwords_lock_the_account_until_an_administrator_unlocks_it() {
+async fn five_wrong_passwords_lock_the_account_for_thirty_minutes_or_until_an_administrator_unlocks_it(
+) {
     let app = TestApp::spawn().await;
     let c = app.client();
+    let unknown = c
+        .login("nobody-by-this-name", "not the password at all")
+        .await;
+    assert_eq!(unknown.status, 401);
     for attempt in 1..=5 {
         let res = c.login("analyst", "not the password at all").await;
         assert_eq!(res.status, 401, "attempt {attempt}");
-        if attempt < 5 {
-            assert!(
-                res.body.contains("username or password is not correct"),
-                "{}",
-                res.body
-            );
-        }
+        assert_eq!(sign_in_error(&res.body), sign_in_error(&unknown.body));
     }
-    // Locked now: even the right password is refused, and the page says what to do.
+    // Locked now: even the right password is refused, in the very words an unknown name
+    // gets, so that a lock reveals no account; the words say what to do.
     let res = c.login("analyst", PASSWORD).await;
     assert_eq!(res.status, 401);
+    assert_eq!(sign_in_error(&res.body), sign_in_error(&unknown.body));
     assert!(
         res.body.contains("locked") && res.body.contains("administrator"),
         "{}",
         res.body
     );
 
-    // Time does not unlock it.
-    app.clock.advance(Duration::from_secs(24 * 3600));
-    assert_eq!(c.login("analyst", PASSWORD).await.status, 401);
-
+    // An administrator unlocks it sooner.
     let admin = app.login(Role::Administrator).await;
     let page = admin.get("/admin/users/analyst").await;
     assert!(
@@ -49,11 +54,33 @@ async fn five_wrong_passwords_lock_the_account_until_an_administrator_unlocks_it
     );
     assert_eq!(c.login("analyst", PASSWORD).await.status, 303);
 
+    // Locked again, it unlocks by itself after 30 minutes, not before.
+    for _ in 1..=5 {
+        c.login("analyst", "not the password at all").await;
+    }
+    app.clock.advance(Duration::from_secs(29 * 60));
+    assert_eq!(c.login("analyst", PASSWORD).await.status, 401);
+    app.clock.advance(Duration::from_secs(2 * 60));
+    assert_eq!(c.login("analyst", PASSWORD).await.status, 303);
+
+    let admin = app.login(Role::Administrator).await;
     let audit = admin.get("/admin/audit?actor=analyst").await.body;
     assert!(
         crate::helpers::audit_table(&audit).contains("Account locked after failed sign-ins"),
         "{audit}"
     );
+}
+
+#[tokio::test]
+async fn an_unknown_name_is_masked_in_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    // A password typed into the name box.
+    c.login("Tr0ub4dor&3-secret", "x").await;
+    let admin = app.login(Role::Administrator).await;
+    let audit = admin.get("/admin/audit").await.body;
+    assert!(!audit.contains("Tr0ub4dor"), "{audit}");
+    assert!(audit.contains("(18 characters)"), "{audit}");
 }
 
 #[tokio::test]
@@ -298,4 +325,167 @@ async fn signing_out_ends_the_session() {
     let res = c.post_form_raw("/logout", &[("csrf_token", &token)]).await;
     assert_eq!(res.location.as_deref(), Some("/login?notice=signed-out"));
     assert!(c.get("/").await.redirects_to_login());
+}
+
+/// Enrols the investigator's second factor and returns its secret.
+async fn enrol_investigator(app: &TestApp) -> String {
+    let c = app.client();
+    c.login("investigator", PASSWORD).await;
+    let page = c.get("/account/second-factor").await;
+    let secret = between(&page.body, "<code class=\"secret\">", "</code>").to_owned();
+    let code = app.services.current_code(&secret).unwrap();
+    let res = c
+        .post_form("/account/second-factor", &[("code", &code)])
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    secret
+}
+
+async fn token_for(app: &TestApp, username: &str) -> String {
+    app.services
+        .create_token(
+            &service::accounts::Actor::Operator,
+            username,
+            "script",
+            None,
+        )
+        .await
+        .unwrap()
+        .token
+}
+
+#[tokio::test]
+async fn five_wrong_second_factor_codes_lock_the_account_and_revoke_its_tokens() {
+    let app = TestApp::spawn_with(Options {
+        require_second_factor: true,
+        ..Options::default()
+    })
+    .await;
+    let secret = enrol_investigator(&app).await;
+    let token = token_for(&app, "investigator").await;
+    let anon = app.client();
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 200);
+
+    // Someone with the password guesses codes.
+    let d = app.client();
+    d.login("investigator", PASSWORD).await;
+    for attempt in 1..=4 {
+        let res = d
+            .post_form("/login/second-factor", &[("code", "000000")])
+            .await;
+        assert_eq!(res.status, 401, "attempt {attempt}");
+    }
+    let res = d
+        .post_form("/login/second-factor", &[("code", "000000")])
+        .await;
+    assert_eq!(res.location.as_deref(), Some("/login?notice=locked"));
+    let page = d.follow(&res).await;
+    assert!(page.body.contains("the account is locked"), "{}", page.body);
+    // The half-session is gone: the right code no longer helps.
+    let code = app.services.current_code(&secret).unwrap();
+    let res = d
+        .post_form("/login/second-factor", &[("code", &code)])
+        .await;
+    assert!(res.redirects_to_login(), "{:?}", res.location);
+    assert_eq!(d.login("investigator", PASSWORD).await.status, 401);
+    // And the tokens went with the lock.
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 401);
+    // A right code resets the count: four wrong, one right, four wrong do not lock.
+    app.clock.advance(Duration::from_secs(31 * 60));
+    let e = app.client();
+    assert_eq!(e.login("investigator", PASSWORD).await.status, 303);
+    for _ in 0..4 {
+        e.post_form("/login/second-factor", &[("code", "000000")])
+            .await;
+    }
+    let code = app.services.current_code(&secret).unwrap();
+    assert_eq!(
+        e.post_form("/login/second-factor", &[("code", &code)])
+            .await
+            .status,
+        303
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_revoked_by_a_password_or_second_factor_reset_and_expire_after_ninety_days() {
+    let app = TestApp::spawn().await;
+    let anon = app.client();
+    let admin = app.login(Role::Administrator).await;
+
+    let token = token_for(&app, "analyst").await;
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 200);
+    let res = admin
+        .post_form(
+            "/admin/users/analyst/password",
+            &[("password", "a brand new passphrase 42")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 401);
+
+    let token = token_for(&app, "analyst").await;
+    let res = admin
+        .post_form("/admin/users/analyst/second-factor/reset", &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 401);
+
+    let token = token_for(&app, "analyst").await;
+    app.clock.advance(Duration::from_secs(89 * 24 * 3600));
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 200);
+    app.clock.advance(Duration::from_secs(2 * 24 * 3600));
+    assert_eq!(anon.get_with_token("/api/v1/me", &token).await.status, 401);
+}
+
+/// Median time of `n` refused HTTP Basic tries on the provider API.
+async fn basic_median(app: &TestApp, user: &str, n: usize) -> (Duration, String) {
+    let http = reqwest::Client::new();
+    let mut times = Vec::new();
+    let mut body = String::new();
+    for _ in 0..n {
+        let t = std::time::Instant::now();
+        let res = http
+            .post(format!("{}/ispws/submit", app.base))
+            .basic_auth(user, Some("not the password at all"))
+            .body("<report/>")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401, "{user}");
+        body = res.text().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[n / 2], body)
+}
+
+#[tokio::test]
+async fn http_basic_answers_an_unknown_a_staff_and_a_provider_name_alike_and_counts_the_tries() {
+    let app = TestApp::spawn().await;
+    let n = 15;
+    let (unknown, unknown_body) = basic_median(&app, "nobody-by-this-name", n).await;
+    let (staff, staff_body) = basic_median(&app, "analyst", n).await;
+    let (provider, provider_body) = basic_median(&app, "provider-api", n).await;
+    // Each runs one password hash: the times are alike (before, a staff name answered
+    // in a millisecond and an unknown one in 25).
+    let (lo, hi) = [unknown, staff, provider]
+        .into_iter()
+        .fold((Duration::MAX, Duration::ZERO), |(lo, hi), t| {
+            (lo.min(t), hi.max(t))
+        });
+    assert!(
+        hi < lo * 3,
+        "unknown {unknown:?}, staff {staff:?}, provider {provider:?}"
+    );
+    assert_eq!(unknown_body, staff_body);
+    assert_eq!(unknown_body, provider_body);
+    // The staff account's tries were counted and audited: it is locked.
+    assert_eq!(app.client().login("analyst", PASSWORD).await.status, 401);
+    let admin = app.login(Role::Administrator).await;
+    let audit = admin.get("/admin/audit?actor=analyst").await.body;
+    assert!(
+        audit.contains("HTTP Basic to an account that is not a provider"),
+        "{audit}"
+    );
 }

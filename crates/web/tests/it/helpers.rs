@@ -117,7 +117,7 @@ impl TestApp {
             config: web::WebConfig {
                 demo: false,
                 secure_cookies: false,
-                trust_forwarded_for: false,
+                ..web::WebConfig::default()
             },
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
