@@ -521,8 +521,8 @@ async fn seed_families(services: &Services) -> Result<()> {
 }
 
 // Awareness and partners (issue 22)
-/// Awareness: posters of currently missing children published with consent in three
-/// states (so `/posters` and its feeds are not empty), four partner organisations with
+/// Awareness: posters of every currently missing child published with consent (several
+/// states, so `/posters` and its feeds are not empty), four partner organisations with
 /// their events and feed subscriptions, and two publications (small synthetic PDFs).
 async fn seed_awareness(services: &Services) -> Result<()> {
     use service::awareness::model::{Contact, EventForm, PartnerForm, PublicationForm};
@@ -536,33 +536,26 @@ async fn seed_awareness(services: &Services) -> Result<()> {
     let analyst = person(Role::Analyst).await?;
     let supervisor = person(Role::Supervisor).await?;
     let today = services.today();
+    // Every child missing now in the synthetic world (a handful, in several states) gets a
+    // poster, as if the agency had consented today.
+    let q = CaseQuery {
+        currently_missing: true,
+        ..CaseQuery::default()
+    };
     let mut published = 0;
-    for state in ["TX", "OK", "CA"] {
-        let q = CaseQuery {
-            state: Some(state.into()),
-            currently_missing: true,
-            ..CaseQuery::default()
-        };
-        let page = services.cases(&analyst, &q, 1, 10).await?;
-        let mut here = 0;
-        for c in page.items {
-            let done = services
-                .publish_case(
-                    &analyst,
-                    domain::CaseId(c.id),
-                    "Demo County Child Welfare (synthetic consent)",
-                    &ymd(today),
-                    None,
-                )
-                .await;
-            if done.is_ok() {
-                here += 1;
-            }
-            if here == 3 {
-                break;
-            }
+    for c in services.cases(&analyst, &q, 1, 12).await?.items {
+        let done = services
+            .publish_case(
+                &analyst,
+                domain::CaseId(c.id),
+                "Demo County Child Welfare (synthetic consent)",
+                &ymd(today),
+                None,
+            )
+            .await;
+        if done.is_ok() {
+            published += 1;
         }
-        published += here;
     }
     let contact = |name: &str, role: &str, email: &str, phone: &str| Contact {
         name: name.into(),
