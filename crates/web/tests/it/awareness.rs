@@ -358,6 +358,14 @@ async fn the_awareness_page_lists_the_signs_with_the_911_notice() {
     ] {
         assert!(res.body.contains(words), "{words}: {}", res.body);
     }
+    // Every public sign is shown: each names an indicator of the shipped catalogue.
+    for sign in service::awareness::model::signs::SIGNS {
+        assert!(
+            res.body.contains(sign.words),
+            "{} is not shown",
+            sign.indicator
+        );
+    }
     // The public pages are linked from the signed-out header.
     let tip = public.get("/tip").await.body;
     for href in ["/posters", "/awareness", "/publications"] {
