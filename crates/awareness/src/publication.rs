@@ -174,3 +174,28 @@ mod tests {
         assert_eq!(ok.check(today).expect("valid").audience, Audience::Schools);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use crate::partner::{EventForm, PartnerForm};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Uploads and forms are untrusted: checking them never panics, and a partner that
+        /// passes once passes again unchanged when edited without changes.
+        #[test]
+        fn checks_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200),
+                              name in ".{0,40}", states in "[A-Za-z ,]{0,20}", date in ".{0,12}") {
+            let _ = check_pdf(&bytes);
+            let contact = crate::partner::Contact { name: "Ana".into(), email: "ana@example.org".into(), ..Default::default() };
+            let f = PartnerForm { name: name.clone(), kind: "club".into(), states, contacts: vec![contact], ..PartnerForm::default() };
+            if let Ok(p) = f.check() {
+                prop_assert_eq!(PartnerForm::from_partner(&p).check(), Ok(p));
+            }
+            let _ = EventForm { held_on: date.clone(), place: name.clone(), ..EventForm::default() }.check();
+            let today = time::Date::from_calendar_date(2026, time::Month::December, 7).expect("date");
+            let _ = PublicationForm { title: name, audience: "public".into(), published_on: date }.check(today);
+        }
+    }
+}
