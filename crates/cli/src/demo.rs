@@ -116,7 +116,9 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     share_demo_leads(services).await?;
     seed_hope_bags(services).await?;
     seed_recovery_plans(services).await?;
-    seed_families(services).await
+    seed_families(services).await?;
+    // Awareness and partners (issue 22)
+    seed_awareness(services).await
 }
 
 /// Gives the demo's agencies jurisdictions and makes the most urgent California reports
@@ -516,6 +518,238 @@ async fn seed_families(services: &Services) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+// Awareness and partners (issue 22)
+/// Awareness: posters of every currently missing child published with consent (several
+/// states, so `/posters` and its feeds are not empty), four partner organisations with
+/// their events and feed subscriptions, and two publications (small synthetic PDFs).
+async fn seed_awareness(services: &Services) -> Result<()> {
+    use service::awareness::model::{Contact, EventForm, PartnerForm, PublicationForm};
+    use service::cases::CaseQuery;
+    let person = |role| async move {
+        services
+            .user_by_username(&Actor::Operator, demo_user(role).0)
+            .await
+            .map(|u| u.principal())
+    };
+    let analyst = person(Role::Analyst).await?;
+    let supervisor = person(Role::Supervisor).await?;
+    let today = services.today();
+    // Every child missing now in the synthetic world (a handful, in several states) gets a
+    // poster, as if the agency had consented today.
+    let q = CaseQuery {
+        currently_missing: true,
+        ..CaseQuery::default()
+    };
+    let mut published = 0;
+    for c in services.cases(&analyst, &q, 1, 12).await?.items {
+        let done = services
+            .publish_case(
+                &analyst,
+                domain::CaseId(c.id),
+                "Demo County Child Welfare (synthetic consent)",
+                &ymd(today),
+                None,
+            )
+            .await;
+        if done.is_ok() {
+            published += 1;
+        }
+    }
+    let contact = |name: &str, role: &str, email: &str, phone: &str| Contact {
+        name: name.into(),
+        role: role.into(),
+        email: email.into(),
+        phone: phone.into(),
+    };
+    let partners = [
+        (
+            "Demo Partner Club",
+            "club",
+            contact(
+                "Pat Rivers",
+                "Outreach lead",
+                "pat@partner-club.example",
+                "",
+            ),
+            "TX OK",
+            "TX OK",
+            vec![
+                (
+                    -40,
+                    "Riverside community centre, Tulsa",
+                    "Club members and families, about 80",
+                    "50 posters, 200 leaflets",
+                ),
+                (
+                    12,
+                    "Spring fair, Tulsa",
+                    "Parents at the fair, about 300",
+                    "Leaflets and a table",
+                ),
+            ],
+        ),
+        (
+            "Lone Star Print & Photo",
+            "company",
+            contact("Morgan Lee", "Store manager", "", "(555) 010-0142"),
+            "TX",
+            "TX",
+            vec![(
+                -15,
+                "Austin store, window display",
+                "Shoppers",
+                "12 posters printed from the feed",
+            )],
+        ),
+        (
+            "Westside High School",
+            "school",
+            contact(
+                "Jordan Blake",
+                "Counsellor",
+                "counsellor@westside-high.example",
+                "(555) 010-0177",
+            ),
+            "CA",
+            "",
+            vec![
+                (
+                    -60,
+                    "School hall",
+                    "Year 10 and 11 students, about 240",
+                    "Slides and 240 leaflets",
+                ),
+                (
+                    -5,
+                    "Staff room",
+                    "Teachers, about 35",
+                    "Signs-to-look-for guide",
+                ),
+            ],
+        ),
+        (
+            "Neighbourhood Watch Network",
+            "other",
+            contact("Sam Ortiz", "Coordinator", "sam@watch-network.example", ""),
+            "OK CA",
+            "CA",
+            vec![],
+        ),
+    ];
+    for (name, kind, c, states, feeds, events) in partners {
+        let f = PartnerForm {
+            name: name.into(),
+            kind: kind.into(),
+            contacts: vec![c],
+            states: states.into(),
+            feed_states: feeds.into(),
+            notes: String::new(),
+        };
+        let p = f
+            .check()
+            .map_err(|e| anyhow::anyhow!("a demo partner is not valid: {e}"))?;
+        let id = services.create_partner(&supervisor, &p, None).await?;
+        for (days, place, audience, materials) in events {
+            let e = EventForm {
+                held_on: ymd(today + time::Duration::days(days)),
+                place: place.into(),
+                audience: audience.into(),
+                materials: materials.into(),
+            }
+            .check()
+            .map_err(|e| anyhow::anyhow!("a demo event is not valid: {e}"))?;
+            services
+                .add_partner_event(&supervisor, id, &e, None)
+                .await?;
+        }
+    }
+    for (title, audience, days, lines) in [
+        (
+            "Spot the signs: a guide for parents and carers",
+            "parents_carers",
+            30,
+            [
+                "Changes in behaviour, new older friends, gifts with no explanation.",
+                "No single sign proves anything. If you are worried, tell the hotline.",
+                "If a child is in immediate danger, call 911.",
+            ],
+        ),
+        (
+            "Talking with students about online safety",
+            "schools",
+            90,
+            [
+                "Adults who ask for secrecy or pictures online are a warning sign.",
+                "Students can report a concern without giving their name.",
+                "Synthetic demo document.",
+            ],
+        ),
+    ] {
+        let meta = PublicationForm {
+            title: title.into(),
+            audience: audience.into(),
+            published_on: ymd(today - time::Duration::days(days)),
+        }
+        .check(today)
+        .map_err(|e| anyhow::anyhow!("a demo publication is not valid: {e}"))?;
+        services
+            .add_publication(&supervisor, &meta, one_page_pdf(title, &lines), None)
+            .await?;
+    }
+    eprintln!("Awareness: {published} posters published, 4 partners, 2 publications.");
+    Ok(())
+}
+
+/// A one-page PDF of a title and a few lines in Helvetica (ASCII only), for the demo's
+/// publications.
+fn one_page_pdf(title: &str, lines: &[&str]) -> Vec<u8> {
+    let esc = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii)
+            .flat_map(|c| match c {
+                '(' | ')' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect::<String>()
+    };
+    let mut text = format!("BT /F1 20 Tf 56 760 Td ({}) Tj ET\n", esc(title));
+    for (i, l) in lines.iter().enumerate() {
+        text.push_str(&format!(
+            "BT /F1 12 Tf 56 {} Td ({}) Tj ET\n",
+            720 - 20 * i,
+            esc(l)
+        ));
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }
 
 fn ymd(d: time::Date) -> String {

@@ -105,6 +105,14 @@ pub enum Action {
     AdvocateFamilies,
     /// Peer volunteers' vetting and training records.
     ManageVolunteers,
+    // Awareness and partners (issue 22)
+    /// The list of partner organisations (clubs, companies, schools), their contacts,
+    /// awareness events and poster-feed subscriptions.
+    ViewPartners,
+    /// Add and edit partner organisations and record their awareness events.
+    ManagePartners,
+    /// Upload and remove the publications the public page lists.
+    ManagePublications,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -203,6 +211,12 @@ pub fn access(action: Action) -> Access {
         // own matched families through `ViewFamilySupport`.
         Action::AdvocateFamilies => Roles(&[Supervisor, Caseworker, RecoverySpecialist]),
         Action::ManageVolunteers => Roles(&[Supervisor]),
+        // Awareness and partners (issue 22): outreach is the hotline's own staff's work.
+        // Analysts see who republishes posters in a state; supervisors and administrators
+        // keep the partner list and the publications. Partner contacts are not about
+        // children, so administrators may keep them.
+        Action::ViewPartners => Roles(&[Administrator, Supervisor, Analyst]),
+        Action::ManagePartners | Action::ManagePublications => Roles(&[Administrator, Supervisor]),
     }
 }
 

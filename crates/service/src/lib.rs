@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Awareness and partners (issue 22)
+pub mod awareness;
 
 pub use clock::Clock;
 pub use error::ServiceError;

@@ -29,6 +29,8 @@ pub mod sessions;
 pub mod tokens;
 pub mod triage;
 pub mod users;
+// Awareness and partners (issue 22)
+pub mod awareness;
 
 pub use audit::AuditRow;
 pub(crate) use error::record_kind;

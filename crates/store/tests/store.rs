@@ -1023,3 +1023,6 @@ async fn resources_are_keyed_by_hsds_id_and_searched_by_need_place_age_and_langu
 }
 #[path = "store/plans.rs"]
 mod plans;
+// Awareness and partners (issue 22)
+#[path = "store/awareness.rs"]
+mod awareness;

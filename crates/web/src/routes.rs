@@ -310,6 +310,33 @@ fn entries() -> Vec<Entry> {
         api(M::POST, "/api/v1/volunteers", ManageVolunteers, api::families::save_volunteer),
         api(M::GET, "/api/v1/volunteers/{id}", ManageVolunteers, api::families::volunteer),
         api(M::POST, "/api/v1/volunteers/{id}/trainings", ManageVolunteers, api::families::add_training),
+        // Awareness and partners (issue 22). Public: the poster gallery, each poster
+        // (`{number}` or `{number}.pdf`, told apart by the handler), the feeds, the signs
+        // of trafficking and the publications (`{id}.pdf`).
+        page(M::GET, "/posters", ViewPublicPages, pages::awareness::gallery),
+        page(M::GET, "/posters/feed.atom", ViewPublicPages, pages::awareness::feed_atom),
+        page(M::GET, "/posters/feed.json", ViewPublicPages, pages::awareness::feed_json),
+        page(M::GET, "/posters/{file}", ViewPublicPages, pages::awareness::poster),
+        page(M::GET, "/awareness", ViewPublicPages, pages::awareness::awareness_page),
+        page(M::GET, "/publications", ViewPublicPages, pages::awareness::publications),
+        page(M::GET, "/publications/new", ManagePublications, pages::awareness::new_publication),
+        page(M::POST, "/publications", ManagePublications, pages::awareness::add_publication),
+        page(M::GET, "/publications/{file}", ViewPublicPages, pages::awareness::publication_pdf),
+        page(M::POST, "/publications/{id}/remove", ManagePublications, pages::awareness::remove_publication),
+        page(M::GET, "/partners", ViewPartners, pages::partners::list),
+        page(M::GET, "/partners/new", ManagePartners, pages::partners::new_form),
+        page(M::POST, "/partners", ManagePartners, pages::partners::create),
+        page(M::GET, "/partners/events", ViewPartners, pages::partners::events),
+        page(M::GET, "/partners/{id}", ViewPartners, pages::partners::detail),
+        page(M::GET, "/partners/{id}/edit", ManagePartners, pages::partners::edit_form),
+        page(M::POST, "/partners/{id}/edit", ManagePartners, pages::partners::update),
+        page(M::POST, "/partners/{id}/events", ManagePartners, pages::partners::add_event),
+        api(M::GET, "/api/v1/partners", ViewPartners, api::awareness::list),
+        api(M::POST, "/api/v1/partners", ManagePartners, api::awareness::create),
+        api(M::GET, "/api/v1/partners/{id}", ViewPartners, api::awareness::detail),
+        api(M::PUT, "/api/v1/partners/{id}", ManagePartners, api::awareness::update),
+        api(M::POST, "/api/v1/partners/{id}/events", ManagePartners, api::awareness::add_event),
+        api(M::GET, "/api/v1/events", ViewPartners, api::awareness::events),
     ]
 }
 
@@ -368,6 +395,14 @@ pub fn router(state: AppState) -> Router {
         // every other route gets the general body limit.
         let limited = if e.spec.path == "/ispws/upload" {
             e.handler.layer(axum::extract::DefaultBodyLimit::disable())
+        } else if e.spec.path == "/publications" && e.spec.method == Method::POST {
+            // Awareness (issue 22): a publication's PDF may be larger than the multipart
+            // default of 2 MB; the general limit still applies.
+            e.handler
+                .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
+                    BODY_LIMIT,
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         } else {
             e.handler.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         };

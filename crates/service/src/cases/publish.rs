@@ -138,7 +138,7 @@ impl Services {
         Ok(poster)
     }
 
-    async fn latest_photo(&self, child: &Child) -> Option<SanitisedPhoto> {
+    pub(crate) async fn latest_photo(&self, child: &Child) -> Option<SanitisedPhoto> {
         let p = child
             .photos
             .iter()

@@ -10,6 +10,8 @@ pub mod families;
 pub mod hope_bags;
 pub mod plans;
 pub mod resources;
+// Awareness and partners (issue 22)
+pub mod awareness;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -85,10 +87,17 @@ use utoipa::{Modify, OpenApi};
         families::save_volunteer,
         families::volunteer,
         families::add_training,
+        // Awareness and partners (issue 22)
+        awareness::list,
+        awareness::create,
+        awareness::detail,
+        awareness::update,
+        awareness::add_event,
+        awareness::events,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"))
 )]
 pub struct ApiDoc;
 

@@ -21,6 +21,9 @@ pub mod reports;
 pub mod resources;
 pub mod sort;
 pub mod tip;
+// Awareness and partners (issue 22)
+pub mod awareness;
+pub mod partners;
 
 use crate::error::AppError;
 use askama::Template;

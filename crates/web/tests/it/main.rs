@@ -23,3 +23,5 @@ mod recovery_plans;
 mod resources;
 mod tips;
 mod triage;
+// Awareness and partners (issue 22)
+mod awareness;
