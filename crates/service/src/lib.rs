@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Training (issue 22)
+pub mod training;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -56,6 +58,9 @@ pub struct Services {
     pub jobs: jobs::Jobs,
     /// The number posters of missing children tell people to call.
     pub hotline: String,
+    /// Training (issue 22): also print each queued message (email verification links) in
+    /// the server log. Only for the demo, which sends no mail.
+    pub log_outbox: bool,
 }
 
 impl Services {
@@ -72,6 +77,7 @@ impl Services {
             linking: linking::Linking::default(),
             jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
+            log_outbox: false,
         }
     }
 

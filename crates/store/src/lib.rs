@@ -29,6 +29,8 @@ pub mod sessions;
 pub mod tokens;
 pub mod triage;
 pub mod users;
+// Training (issue 22)
+pub mod training;
 
 pub use audit::AuditRow;
 pub(crate) use error::record_kind;

@@ -44,6 +44,8 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),
     ("/admin/jobs", "Background jobs", Action::ViewJobs, "Linking waiting to run, and jobs that failed with their errors."),
+    // Training (issue 22)
+    ("/training", "Training", Action::ViewTraining, "Free courses for the public, child-welfare professionals and verified law enforcement; verification requests, course files and the counts."),
 ];
 
 impl Layout {

@@ -10,6 +10,8 @@ pub mod families;
 pub mod hope_bags;
 pub mod plans;
 pub mod resources;
+// Training (issue 22)
+pub mod training;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -85,10 +87,17 @@ use utoipa::{Modify, OpenApi};
         families::save_volunteer,
         families::volunteer,
         families::add_training,
+        // Training (issue 22)
+        training::courses,
+        training::publish,
+        training::enrolments,
+        training::verification_requests,
+        training::decide,
+        training::check_certificate,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"))
 )]
 pub struct ApiDoc;
 

@@ -21,6 +21,8 @@ pub mod reports;
 pub mod resources;
 pub mod sort;
 pub mod tip;
+// Training (issue 22)
+pub mod training;
 
 use crate::error::AppError;
 use askama::Template;
