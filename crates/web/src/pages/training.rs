@@ -281,6 +281,18 @@ fn training_next(next: &str) -> &str {
 
 pub async fn sign_in(ctx: Ctx, Form(f): Form<SignInForm>) -> Result<Response, AppError> {
     let s = &ctx.state.services;
+    // An empty field is the form's problem, not a failed sign-in: nothing is checked or
+    // counted against the account.
+    if f.email.trim().is_empty() || f.password.is_empty() {
+        let html = render(&SignInPage {
+            layout: Layout::new(&ctx.state, &ctx.identity, "Sign in to training", &ctx.path),
+            bar: bar(&ctx, None),
+            error: Some("Enter your email and your password.".to_owned()),
+            email: f.email,
+            next: f.next,
+        })?;
+        return Ok(unprocessable(html));
+    }
     match s
         .learner_sign_in(&f.email, &f.password, ctx.ip.clone())
         .await
