@@ -387,3 +387,79 @@ async fn a_learners_course_page_in_chromium_on_desktop_and_phone() {
     b.wait_text("main h1", "Missing children").await;
     b.stop().await;
 }
+
+/// Supervisors publish course files: a broken file is refused with what to change, a new
+/// version is published, and a learner who began the old version keeps it.
+#[tokio::test]
+async fn a_new_course_version_is_published_and_enrolled_learners_keep_theirs() {
+    let app = TestApp::spawn().await;
+    publish_samples(&app).await;
+    let c = learner(&app, "keeper@example.org", "Kim Keeper").await;
+    assert_eq!(
+        c.get("/training/courses/introduction/modules/1")
+            .await
+            .status,
+        200
+    );
+
+    let sup = app.login(Role::Supervisor).await;
+    let broken = sup
+        .post_form(
+            "/training/admin/courses",
+            &[("file", "slug = \"Bad Slug\"")],
+        )
+        .await;
+    assert_eq!(broken.status, 422);
+    assert!(broken.body.contains("could not be read"), "{}", broken.body);
+    let same = sup
+        .post_form(
+            "/training/admin/courses",
+            &[("file", samples::INTRODUCTION)],
+        )
+        .await;
+    assert_eq!(same.status, 422);
+    assert!(same.body.contains("raise the file"), "{}", same.body);
+
+    let mut v2 = samples::courses().remove(0);
+    v2.version = 2;
+    v2.title = "Introduction, second edition".into();
+    let res = sup
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/courses",
+            Some(serde_json::to_value(&v2).unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let list: serde_json::Value =
+        serde_json::from_str(&sup.get("/api/v1/courses").await.body).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "the newest version of each"
+    );
+    // Only supervisors and administrators publish.
+    let analyst = app.login(Role::Analyst).await;
+    let refused = analyst
+        .post_form(
+            "/training/admin/courses",
+            &[("file", samples::INTRODUCTION)],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    assert!(app
+        .client()
+        .get("/training")
+        .await
+        .body
+        .contains("second edition"));
+    let mine = c.get("/training/courses/introduction").await;
+    assert!(
+        mine.body.contains("Introduction to child trafficking"),
+        "{}",
+        mine.body
+    );
+    assert!(!mine.body.contains("second edition"));
+}
