@@ -720,6 +720,30 @@ pub async fn messages_to<'e, E: Executor<'e, Database = Any>>(
     .collect()
 }
 
+/// The newest messages to anyone, for the administrator's outbox page.
+pub async fn messages<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    limit: i64,
+) -> Result<Vec<MessageRow>, StoreError> {
+    sqlx::query(
+        "SELECT id, to_address, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(MessageRow {
+            id: r.try_get("id")?,
+            to_address: r.try_get("to_address")?,
+            subject: r.try_get("subject")?,
+            body: r.try_get("body")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .collect()
+}
+
 /// One enrolment as the statistics count it: no learner, only the course and the times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolmentFact {

@@ -335,6 +335,7 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/training/admin/courses", ManageCourses, pages::training::import),
         page(M::GET, "/training/admin/courses/{slug}/file", ViewTraining, pages::training::course_file),
         page(M::GET, "/training/report.csv", ViewTraining, pages::training::report_csv),
+        page(M::GET, "/training/outbox", ManageUsers, pages::training::outbox),
         api(M::GET, "/api/v1/courses", ViewTraining, api::training::courses),
         api(M::POST, "/api/v1/courses", ManageCourses, api::training::publish),
         api(M::GET, "/api/v1/enrolments", ViewTraining, api::training::enrolments),

@@ -284,6 +284,20 @@ impl Services {
         )
     }
 
+    /// The outbox for an administrator: (to, subject, body, queued at), newest first. The
+    /// product sends no mail; until a mail relay reads this table, an administrator can
+    /// pass a confirmation link on by hand.
+    pub async fn outbox(&self, who: &Principal) -> Result<Vec<(String, String, String, i64)>> {
+        if !domain::policy::permits(Some(who), Action::ManageUsers) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(st::messages(self.store.reader(), 100)
+            .await?
+            .into_iter()
+            .map(|m| (m.to_address, m.subject, m.body, m.created_at))
+            .collect())
+    }
+
     /// A learner's newest verification request, with how long it has waited.
     pub async fn my_verification(&self, learner: &LearnerView) -> Result<Option<VerificationView>> {
         let now = self.now();

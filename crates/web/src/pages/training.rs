@@ -80,6 +80,7 @@ pub struct TrainingBar {
     pub verify: bool,
     pub manage: bool,
     pub report: bool,
+    pub outbox: bool,
 }
 
 fn bar(ctx: &Ctx, learner: Option<LearnerView>) -> TrainingBar {
@@ -89,6 +90,7 @@ fn bar(ctx: &Ctx, learner: Option<LearnerView>) -> TrainingBar {
         verify: permits(p, Action::VerifyLearners),
         manage: permits(p, Action::ManageCourses),
         report: permits(p, Action::ViewTraining),
+        outbox: permits(p, Action::ManageUsers),
     }
 }
 
@@ -859,6 +861,33 @@ pub async fn report_csv(ctx: Ctx) -> Result<Response, AppError> {
         body,
     )
         .into_response())
+}
+
+// Administrators: the outbox ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "training_outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    /// (to, subject, body, queued at).
+    messages: Vec<(String, String, String, String)>,
+}
+
+pub async fn outbox(ctx: Ctx) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let messages = ctx
+        .state
+        .services
+        .outbox(p)
+        .await?
+        .into_iter()
+        .map(|(to, subject, body, at)| (to, subject, body, when(at)))
+        .collect();
+    Ok(render(&OutboxPage {
+        layout: Layout::new(&ctx.state, &ctx.identity, "Messages to send", &ctx.path),
+        messages,
+    })?
+    .into_response())
 }
 
 /// "3 hours" for a wait shown in whole hours.

@@ -167,6 +167,13 @@ async fn a_public_learner_completes_the_introduction_and_the_certificate_verifie
     assert_eq!(bad.status, 404);
     assert!(bad.body.contains("typing mistake"), "{}", bad.body);
 
+    // The product sends no mail: an administrator sees what waits to be sent.
+    let admin = app.login(Role::Administrator).await;
+    let outbox = admin.get("/training/outbox").await;
+    assert_eq!(outbox.status, 200);
+    assert!(outbox.body.contains("robin.learner@example.org"));
+    assert_eq!(sup_cannot_read_outbox(&app).await, 403);
+
     // The staff report counts it, never naming the learner.
     let sup = app.login(Role::Supervisor).await;
     let report = sup.get("/training/admin").await;
@@ -462,4 +469,12 @@ async fn a_new_course_version_is_published_and_enrolled_learners_keep_theirs() {
         mine.body
     );
     assert!(!mine.body.contains("second edition"));
+}
+
+async fn sup_cannot_read_outbox(app: &TestApp) -> u16 {
+    app.login(Role::Supervisor)
+        .await
+        .get("/training/outbox")
+        .await
+        .status
 }
