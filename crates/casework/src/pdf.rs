@@ -1,6 +1,7 @@
 //! The poster's PDF: the photo as an image, the text in embedded Unicode fonts (`text`), and
 //! the page layout, written with `pdf-writer`.
 
+pub mod document;
 mod text;
 
 use miniz_oxide::deflate::compress_to_vec_zlib;

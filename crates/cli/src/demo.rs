@@ -2,7 +2,7 @@
 //! directory, with one account per role and the second factor off (said on every page).
 
 use crate::config::{Config, ConfigArgs};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use domain::{OrgKind, Role};
 use service::accounts::{Actor, NewAccount};
 use service::Services;
@@ -118,7 +118,9 @@ pub async fn populate(services: &Services, config: &Config) -> Result<()> {
     seed_recovery_plans(services).await?;
     seed_families(services).await?;
     // Awareness and partners (issue 22)
-    seed_awareness(services).await
+    seed_awareness(services).await?;
+    // Training (issue 22)
+    seed_training(services).await
 }
 
 /// Gives the demo's agencies jurisdictions and makes the most urgent California reports
@@ -767,6 +769,160 @@ pub fn print_welcome(config: &Config) {
         let (username, _, org) = demo_user(role);
         println!("  {username:<14} {:<30} {org}", role.label());
     }
+    // Training (issue 22)
+    println!();
+    println!("Training learners sign in at /training/sign-in (same password):");
+    for (email, name, what) in DEMO_LEARNERS {
+        println!("  {email:<30} {name:<14} {what}");
+    }
     println!();
     println!("Press Ctrl-C to stop.");
+}
+
+// Training (issue 22) ------------------------------------------------------------------
+
+/// The demo's learners: (email, name, what they show).
+const DEMO_LEARNERS: &[(&str, &str, &str)] = &[
+    (
+        "jordan.learner@example.org",
+        "Jordan Reyes",
+        "completed the introduction (certificate)",
+    ),
+    (
+        "casey.welfare@example.org",
+        "Casey Morgan",
+        "child-welfare course half done",
+    ),
+    (
+        "avery.officer@example.org",
+        "Avery Lee",
+        "law enforcement, verified",
+    ),
+    (
+        "riley.pending@example.org",
+        "Riley Chen",
+        "law enforcement, waiting for a verifier",
+    ),
+];
+
+/// Publishes the three sample courses and registers the demo learners through the same
+/// use cases as the pages: the confirmation link read from the outbox, quizzes answered,
+/// one law-enforcement request approved by the supervisor and one left waiting.
+async fn seed_training(services: &Services) -> Result<()> {
+    use service::training::model::samples;
+    use service::training::{Registration, VerificationAsk};
+    let courses = samples::courses();
+    for c in &courses {
+        services.publish_course_as_system(c).await?;
+    }
+    for (email, name, _) in DEMO_LEARNERS {
+        let outcome = services
+            .register_learner(
+                &Registration {
+                    name: (*name).to_owned(),
+                    email: (*email).to_owned(),
+                    password: DEMO_PASSWORD.to_owned(),
+                },
+                None,
+            )
+            .await?;
+        if let Err(problems) = outcome {
+            anyhow::bail!("demo learner {email}: {problems:?}");
+        }
+        let messages = services.outbox_to(email).await?;
+        let token = messages
+            .first()
+            .and_then(|(_, body)| body.split("token=").nth(1))
+            .and_then(|t| t.split_whitespace().next())
+            .context("the demo learner's confirmation link")?
+            .to_owned();
+        services.verify_learner_email(&token, None).await?;
+    }
+    let learner = |email: &'static str| async move {
+        services
+            .learner_by_email_for_seed(email)
+            .await?
+            .context("a demo learner")
+    };
+    // Every right answer of a module, from the course itself.
+    let answers =
+        |course: &service::training::model::Course, module: usize| -> Vec<Option<usize>> {
+            course.modules[module]
+                .quiz
+                .questions
+                .iter()
+                .map(|q| Some(q.answer))
+                .collect()
+        };
+    let jordan = learner("jordan.learner@example.org").await?;
+    for m in 0..courses[0].modules.len() {
+        services
+            .submit_quiz(
+                &jordan,
+                &courses[0].slug,
+                m + 1,
+                &answers(&courses[0], m),
+                None,
+            )
+            .await?;
+    }
+    let casey = learner("casey.welfare@example.org").await?;
+    services
+        .submit_quiz(&casey, &courses[1].slug, 1, &answers(&courses[1], 0), None)
+        .await?;
+    let supervisor = services
+        .user_by_username(&Actor::Operator, demo_user(Role::Supervisor).0)
+        .await?
+        .principal();
+    for (email, agency, badge, approve) in [
+        (
+            "avery.officer@example.org",
+            "Riverton Police Department",
+            "RPD-4471",
+            true,
+        ),
+        (
+            "riley.pending@example.org",
+            "Lakeside County Sheriff",
+            "LCS-0923",
+            false,
+        ),
+    ] {
+        let l = learner(email).await?;
+        let work_email = format!(
+            "{}@{}.example.gov",
+            l.name.to_lowercase().replace(' ', "."),
+            agency
+                .split_whitespace()
+                .next()
+                .unwrap_or("agency")
+                .to_lowercase()
+        );
+        let asked = services
+            .request_verification(
+                &l,
+                &VerificationAsk {
+                    agency: agency.to_owned(),
+                    badge: badge.to_owned(),
+                    work_email,
+                },
+                None,
+            )
+            .await?;
+        if let Err(problems) = asked {
+            anyhow::bail!("demo verification request: {problems:?}");
+        }
+        if approve {
+            let id = services
+                .my_verification(&l)
+                .await?
+                .context("the demo request")?
+                .id;
+            services
+                .decide_verification(&supervisor, id, true, "", None)
+                .await?;
+        }
+    }
+    eprintln!("Training: 3 courses, {} learners.", DEMO_LEARNERS.len());
+    Ok(())
 }

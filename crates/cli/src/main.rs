@@ -100,7 +100,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { listen } => {
             let config = demo::config(&cli.config, listen)?;
             init_logging(&config);
-            let services = connect(&config).await?;
+            let mut services = connect(&config).await?;
+            // The demo sends no mail: learners' confirmation links go to the log.
+            services.log_outbox = true;
             demo::populate(&services, &config).await?;
             demo::print_welcome(&config);
             serve_with(config, services, true).await

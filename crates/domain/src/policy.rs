@@ -67,6 +67,8 @@ pub enum Action {
     /// The family-support area: advocates' caseload and cases, a volunteer's own families
     /// (the service narrows a volunteer to the families they are matched with).
     ViewFamilySupport,
+    /// Staff: the training catalogue (every course, law-enforcement ones too) and the
+    /// training statistics (counts by course and month).
     ViewTraining,
     ViewStatistics,
     /// A provider's own submissions through the CyberTipline API.
@@ -113,6 +115,15 @@ pub enum Action {
     ManagePartners,
     /// Upload and remove the publications the public page lists.
     ManagePublications,
+    // Training (issue 22). Learners are not accounts of this table's roles: a learner's
+    // own pages are public routes that the web layer's `Learner` extractor guards with the
+    // separate learner session, and no staff route ever accepts a learner.
+    /// A learner's own pages: register, sign in, take a course, their certificates.
+    TakeTraining,
+    /// Approve or refuse law-enforcement learners' verification requests (audited).
+    VerifyLearners,
+    /// Import a course file, publish a new version, read the training report.
+    ManageCourses,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -217,6 +228,11 @@ pub fn access(action: Action) -> Access {
         // children, so administrators may keep them.
         Action::ViewPartners => Roles(&[Administrator, Supervisor, Analyst]),
         Action::ManagePartners | Action::ManagePublications => Roles(&[Administrator, Supervisor]),
+        // Training (issue 22): staff read the catalogue and the counts (`ViewTraining`);
+        // the hotline's staff verify law-enforcement learners; supervisors keep courses.
+        Action::TakeTraining => Access::Public,
+        Action::VerifyLearners => Roles(&[Administrator, Supervisor, Analyst]),
+        Action::ManageCourses => Roles(&[Administrator, Supervisor]),
     }
 }
 
@@ -414,6 +430,25 @@ mod tests {
             Some(&who(Investigator, 2)),
             Action::ViewFamilySupport
         ));
+    }
+
+    #[test]
+    fn learners_are_verified_by_hotline_staff_and_courses_kept_by_supervisors() {
+        for r in Role::ALL {
+            let p = who(r, 2);
+            assert_eq!(
+                permits(Some(&p), Action::VerifyLearners),
+                matches!(r, Administrator | Supervisor | Analyst),
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::ManageCourses),
+                matches!(r, Administrator | Supervisor),
+                "{r}"
+            );
+        }
+        assert!(!permits(None, Action::VerifyLearners));
+        assert!(permits(None, Action::TakeTraining));
     }
 
     #[test]

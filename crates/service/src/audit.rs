@@ -58,6 +58,16 @@ impl By {
         By::system("public", at)
     }
 
+    /// A training learner (never a staff account), by their learner number.
+    pub(crate) fn learner(id: i64, ip: Ip, at: i64) -> By {
+        By {
+            name: format!("learner #{id}"),
+            user_id: None,
+            ip,
+            at,
+        }
+    }
+
     /// Someone with access to the server, running `clearinghouse admin …`.
     pub(crate) fn operator(ip: Ip, at: i64) -> By {
         By {
@@ -103,6 +113,11 @@ impl By {
             Some(d) => e.detail(d),
             None => e,
         }
+    }
+
+    /// Who, as the log names them.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
     }
 
     /// When the change was made: the time entries written in bulk are chained at.

@@ -25,6 +25,8 @@ pub mod queue;
 pub mod recovery;
 // Awareness and partners (issue 22)
 pub mod awareness;
+// Training (issue 22)
+pub mod training;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -58,6 +60,9 @@ pub struct Services {
     pub jobs: jobs::Jobs,
     /// The number posters of missing children tell people to call.
     pub hotline: String,
+    /// Training (issue 22): also print each queued message (email verification links) in
+    /// the server log. Only for the demo, which sends no mail.
+    pub log_outbox: bool,
 }
 
 impl Services {
@@ -74,6 +79,7 @@ impl Services {
             linking: linking::Linking::default(),
             jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
+            log_outbox: false,
         }
     }
 

@@ -31,6 +31,8 @@ pub mod triage;
 pub mod users;
 // Awareness and partners (issue 22)
 pub mod awareness;
+// Training (issue 22)
+pub mod training;
 
 pub use audit::AuditRow;
 pub(crate) use error::record_kind;

@@ -1026,3 +1026,6 @@ mod plans;
 // Awareness and partners (issue 22)
 #[path = "store/awareness.rs"]
 mod awareness;
+// Training (issue 22)
+#[path = "store/training.rs"]
+mod training;

@@ -46,6 +46,8 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/admin/jobs", "Background jobs", Action::ViewJobs, "Linking waiting to run, and jobs that failed with their errors."),
     // Awareness and partners (issue 22)
     ("/partners", "Partners", Action::ViewPartners, "Clubs, companies and schools that run awareness events and republish missing children's posters."),
+    // Training (issue 22)
+    ("/training", "Training", Action::ViewTraining, "Free courses for the public, child-welfare professionals and verified law enforcement; verification requests, course files and the counts."),
 ];
 
 impl Layout {

@@ -165,7 +165,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Training, statistics and
+        // Statistics and
         // providers' own submissions have no route until each is built: an area with nothing
         // to do is not found rather than a placeholder (their `Action`s wait in the policy).
         // Administration
@@ -337,6 +337,38 @@ fn entries() -> Vec<Entry> {
         api(M::PUT, "/api/v1/partners/{id}", ManagePartners, api::awareness::update),
         api(M::POST, "/api/v1/partners/{id}/events", ManagePartners, api::awareness::add_event),
         api(M::GET, "/api/v1/events", ViewPartners, api::awareness::events),
+        // Training (issue 22): the public catalogue and certificate check; a learner's own
+        // pages (`TakeTraining`, public to the policy: the `Learner` extractor requires the
+        // separate learner session and sends anyone else to /training/sign-in); staff's
+        // verification queue, courses and counts.
+        page(M::GET, "/training", ViewPublicPages, pages::training::catalogue),
+        page(M::GET, "/training/register", TakeTraining, pages::training::register_form),
+        page(M::POST, "/training/register", TakeTraining, pages::training::register),
+        page(M::GET, "/training/verify-email", TakeTraining, pages::training::verify_email),
+        page(M::GET, "/training/sign-in", TakeTraining, pages::training::sign_in_form),
+        page(M::POST, "/training/sign-in", TakeTraining, pages::training::sign_in),
+        page(M::POST, "/training/sign-out", TakeTraining, pages::training::sign_out),
+        page(M::GET, "/training/courses/{slug}", TakeTraining, pages::training::course),
+        page(M::GET, "/training/courses/{slug}/modules/{n}", TakeTraining, pages::training::module),
+        page(M::POST, "/training/courses/{slug}/modules/{n}", TakeTraining, pages::training::submit_quiz),
+        page(M::GET, "/training/me", TakeTraining, pages::training::me),
+        page(M::POST, "/training/me/verification", TakeTraining, pages::training::request_verification),
+        page(M::GET, "/training/certificates/{code}", TakeTraining, pages::training::certificate_pdf),
+        page(M::GET, "/certificates", ViewPublicPages, pages::training::check_form),
+        page(M::GET, "/certificates/{code}", ViewPublicPages, pages::training::check),
+        page(M::GET, "/training/verification-requests", VerifyLearners, pages::training::verification_requests),
+        page(M::POST, "/training/verification-requests/{id}", VerifyLearners, pages::training::decide),
+        page(M::GET, "/training/admin", ViewTraining, pages::training::admin),
+        page(M::POST, "/training/admin/courses", ManageCourses, pages::training::import),
+        page(M::GET, "/training/admin/courses/{slug}/file", ViewTraining, pages::training::course_file),
+        page(M::GET, "/training/report.csv", ViewTraining, pages::training::report_csv),
+        page(M::GET, "/training/outbox", ManageUsers, pages::training::outbox),
+        api(M::GET, "/api/v1/courses", ViewTraining, api::training::courses),
+        api(M::POST, "/api/v1/courses", ManageCourses, api::training::publish),
+        api(M::GET, "/api/v1/enrolments", ViewTraining, api::training::enrolments),
+        api(M::GET, "/api/v1/verification-requests", VerifyLearners, api::training::verification_requests),
+        api(M::POST, "/api/v1/verification-requests/{id}/decision", VerifyLearners, api::training::decide),
+        api(M::GET, "/api/v1/certificates/{code}", ViewPublicPages, api::training::check_certificate),
     ]
 }
 

@@ -12,6 +12,8 @@ pub mod plans;
 pub mod resources;
 // Awareness and partners (issue 22)
 pub mod awareness;
+// Training (issue 22)
+pub mod training;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -94,10 +96,17 @@ use utoipa::{Modify, OpenApi};
         awareness::update,
         awareness::add_event,
         awareness::events,
+        // Training (issue 22)
+        training::courses,
+        training::publish,
+        training::enrolments,
+        training::verification_requests,
+        training::decide,
+        training::check_certificate,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"))
 )]
 pub struct ApiDoc;
 

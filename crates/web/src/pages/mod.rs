@@ -24,6 +24,8 @@ pub mod tip;
 // Awareness and partners (issue 22)
 pub mod awareness;
 pub mod partners;
+// Training (issue 22)
+pub mod training;
 
 use crate::error::AppError;
 use askama::Template;

@@ -25,3 +25,5 @@ mod tips;
 mod triage;
 // Awareness and partners (issue 22)
 mod awareness;
+// Training (issue 22)
+mod training;
