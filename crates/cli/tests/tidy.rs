@@ -119,7 +119,8 @@ fn dependencies_point_toward_the_pure_core() {
     ];
     for pure in [
         "domain", "cybertip", "extract", "link", "synth", "triage", "casework", "hopebags",
-        "recovery", "families",
+        "recovery", "families", // Public statistics
+        "stats",
     ] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);

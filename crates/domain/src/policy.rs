@@ -105,6 +105,10 @@ pub enum Action {
     AdvocateFamilies,
     /// Peer volunteers' vetting and training records.
     ManageVolunteers,
+    // Public statistics
+    /// The statistics releases: see the next scheduled one, hold it, let it go, release
+    /// now, choose exact-with-suppression or differentially private counts.
+    ManageStatistics,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -179,7 +183,12 @@ pub fn access(action: Action) -> Access {
         Action::ViewFamilySupport => {
             Roles(&[Supervisor, Caseworker, RecoverySpecialist, Volunteer])
         }
-        Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
+        Action::ViewTraining => Roles(PEOPLE),
+        // The internal statistics: exact counts of the staff's own organisation's cases.
+        // Administrators run the releases instead; volunteers read the public page.
+        Action::ViewStatistics => {
+            Roles(&[Supervisor, Analyst, Investigator, Caseworker, RecoverySpecialist])
+        }
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers
         | Action::ManageOrganisations
@@ -203,6 +212,8 @@ pub fn access(action: Action) -> Access {
         // own matched families through `ViewFamilySupport`.
         Action::AdvocateFamilies => Roles(&[Supervisor, Caseworker, RecoverySpecialist]),
         Action::ManageVolunteers => Roles(&[Supervisor]),
+        // Public statistics
+        Action::ManageStatistics => Roles(&[Administrator]),
     }
 }
 

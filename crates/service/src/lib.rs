@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Public statistics
+pub mod statistics;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -56,6 +58,8 @@ pub struct Services {
     pub jobs: jobs::Jobs,
     /// The number posters of missing children tell people to call.
     pub hotline: String,
+    /// Public statistics: the published release, in memory.
+    pub statistics: statistics::StatsCache,
 }
 
 impl Services {
@@ -72,6 +76,7 @@ impl Services {
             linking: linking::Linking::default(),
             jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
+            statistics: statistics::StatsCache::default(),
         }
     }
 

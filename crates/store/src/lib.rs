@@ -29,6 +29,8 @@ pub mod sessions;
 pub mod tokens;
 pub mod triage;
 pub mod users;
+// Public statistics
+pub mod statistics;
 
 pub use audit::AuditRow;
 pub(crate) use error::record_kind;

@@ -1002,3 +1002,7 @@ async fn resources_are_keyed_by_hsds_id_and_searched_by_need_place_age_and_langu
 }
 #[path = "store/plans.rs"]
 mod plans;
+
+// Public statistics
+#[path = "store/statistics.rs"]
+mod statistics;

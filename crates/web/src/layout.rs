@@ -44,6 +44,9 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),
     ("/admin/jobs", "Background jobs", Action::ViewJobs, "Linking waiting to run, and jobs that failed with their errors."),
+    // Public statistics
+    ("/statistics/internal", "Statistics", Action::ViewStatistics, "Exact counts of your organisation's cases, and the public statistics as published."),
+    ("/admin/statistics", "Statistics releases", Action::ManageStatistics, "The monthly release of the public statistics: the next one, hold it, publish now, and how it counts."),
 ];
 
 impl Layout {

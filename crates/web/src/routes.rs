@@ -165,7 +165,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Training, statistics and
+        // Training and
         // providers' own submissions have no route until each is built: an area with nothing
         // to do is not found rather than a placeholder (their `Action`s wait in the policy).
         // Administration
@@ -310,6 +310,17 @@ fn entries() -> Vec<Entry> {
         api(M::POST, "/api/v1/volunteers", ManageVolunteers, api::families::save_volunteer),
         api(M::GET, "/api/v1/volunteers/{id}", ManageVolunteers, api::families::volunteer),
         api(M::POST, "/api/v1/volunteers/{id}/trainings", ManageVolunteers, api::families::add_training),
+        // Public statistics (issue 23)
+        page(M::GET, "/statistics", ViewPublicPages, pages::statistics::public),
+        page(M::GET, "/statistics/data/{file}", ViewPublicPages, pages::statistics::data),
+        page(M::GET, "/statistics/internal", ViewStatistics, pages::statistics::internal),
+        page(M::GET, "/admin/statistics", ManageStatistics, pages::statistics::releases),
+        page(M::POST, "/admin/statistics/release-now", ManageStatistics, pages::statistics::release_now),
+        page(M::POST, "/admin/statistics/{id}/hold", ManageStatistics, pages::statistics::hold),
+        page(M::POST, "/admin/statistics/{id}/resume", ManageStatistics, pages::statistics::resume),
+        page(M::POST, "/admin/statistics/{id}/mode", ManageStatistics, pages::statistics::set_mode),
+        api(M::GET, "/api/v1/statistics", ViewPublicPages, api::statistics::all),
+        api(M::GET, "/api/v1/statistics/{table}", ViewPublicPages, api::statistics::one),
     ]
 }
 

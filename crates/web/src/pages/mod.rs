@@ -21,6 +21,8 @@ pub mod reports;
 pub mod resources;
 pub mod sort;
 pub mod tip;
+// Public statistics
+pub mod statistics;
 
 use crate::error::AppError;
 use askama::Template;

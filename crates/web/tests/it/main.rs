@@ -23,3 +23,5 @@ mod recovery_plans;
 mod resources;
 mod tips;
 mod triage;
+// Public statistics
+mod statistics;

@@ -179,7 +179,6 @@ async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
     let app = TestApp::spawn().await;
     let hidden = [
         ("/training", "Training"),
-        ("/statistics", "Statistics"),
         ("/submissions", "Our submissions"),
     ];
     for (path, _) in hidden {
