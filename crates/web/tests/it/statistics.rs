@@ -26,7 +26,7 @@ fn case(n: usize, episodes: &[(i32, &str, &str)], custody_agency: bool) -> (Stri
     let custody = if custody_agency {
         r#","custody":{"kind":"agency","agency":"Test Child Welfare","placement":"group home","caseworker":{"name":"Casey Quillfeather"}}"#
     } else {
-        ""
+        r#","custody":{"kind":"guardians","guardians":[]}"#
     };
     (
         format!("l{n}"),
