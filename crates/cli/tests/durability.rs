@@ -628,7 +628,11 @@ async fn a_report_killed_before_its_linking_alerts_after_restart(target: Target)
     );
     assert_eq!(
         // (The statistics' next monthly release is a job too, due next month.)
-        scalar(&target, "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND kind = 'link'").await,
+        scalar(
+            &target,
+            "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND kind = 'link'"
+        )
+        .await,
         1,
         "the finished report's linking job is committed with it"
     );

@@ -186,9 +186,13 @@ pub fn access(action: Action) -> Access {
         Action::ViewTraining => Roles(PEOPLE),
         // The internal statistics: exact counts of the staff's own organisation's cases.
         // Administrators run the releases instead; volunteers read the public page.
-        Action::ViewStatistics => {
-            Roles(&[Supervisor, Analyst, Investigator, Caseworker, RecoverySpecialist])
-        }
+        Action::ViewStatistics => Roles(&[
+            Supervisor,
+            Analyst,
+            Investigator,
+            Caseworker,
+            RecoverySpecialist,
+        ]),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers
         | Action::ManageOrganisations

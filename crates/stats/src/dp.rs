@@ -97,15 +97,28 @@ mod tests {
                 .map(|_| discrete_laplace(&mut rng, epsilon).unwrap())
                 .collect();
             let mean = draws.iter().sum::<i64>() as f64 / n as f64;
-            let var = draws.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+            let var = draws
+                .iter()
+                .map(|&x| (x as f64 - mean).powi(2))
+                .sum::<f64>()
+                / n as f64;
             let q = (-epsilon).exp();
             let expected = 2.0 * q / (1.0 - q).powi(2);
             // Standard error of the mean is sqrt(var / n); allow five of them.
-            assert!(mean.abs() < 5.0 * (expected / n as f64).sqrt(), "ε={epsilon}: mean {mean}");
-            assert!((var - expected).abs() / expected < 0.05, "ε={epsilon}: var {var} vs {expected}");
+            assert!(
+                mean.abs() < 5.0 * (expected / n as f64).sqrt(),
+                "ε={epsilon}: mean {mean}"
+            );
+            assert!(
+                (var - expected).abs() / expected < 0.05,
+                "ε={epsilon}: var {var} vs {expected}"
+            );
             // The shape: P(0) = (1-q)/(1+q), and P(k)/P(k+1) = 1/q.
             let p0 = draws.iter().filter(|&&x| x == 0).count() as f64 / n as f64;
-            assert!((p0 - (1.0 - q) / (1.0 + q)).abs() < 0.01, "ε={epsilon}: P(0) {p0}");
+            assert!(
+                (p0 - (1.0 - q) / (1.0 + q)).abs() < 0.01,
+                "ε={epsilon}: P(0) {p0}"
+            );
             let p1 = draws.iter().filter(|&&x| x == 1).count() as f64 / n as f64;
             let pm1 = draws.iter().filter(|&&x| x == -1).count() as f64 / n as f64;
             assert!((p1 - pm1).abs() < 0.01, "symmetric");

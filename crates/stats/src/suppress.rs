@@ -122,9 +122,15 @@ pub fn protect(tables: &[Table]) -> Result<Vec<Published>, StatsError> {
                 rows: t.rows.clone(),
                 cols: t.cols.clone(),
                 cells: (0..t.rows.len())
-                    .map(|r| (0..ncols).map(|c| show(layout.cells[k] + r * ncols + c)).collect())
+                    .map(|r| {
+                        (0..ncols)
+                            .map(|c| show(layout.cells[k] + r * ncols + c))
+                            .collect()
+                    })
                     .collect(),
-                row_totals: (0..t.rows.len()).map(|r| show(layout.row_totals[k] + r)).collect(),
+                row_totals: (0..t.rows.len())
+                    .map(|r| show(layout.row_totals[k] + r))
+                    .collect(),
                 col_totals: (0..ncols).map(|c| show(layout.col_totals + c)).collect(),
                 total: show(layout.total),
             }
@@ -134,7 +140,10 @@ pub fn protect(tables: &[Table]) -> Result<Vec<Published>, StatsError> {
 
 fn suppress(sys: &System) -> Vec<bool> {
     let v = &sys.values;
-    let mut hidden: Vec<bool> = v.iter().map(|&n| (1..SMALLEST_SHOWN).contains(&n)).collect();
+    let mut hidden: Vec<bool> = v
+        .iter()
+        .map(|&n| (1..SMALLEST_SHOWN).contains(&n))
+        .collect();
     // The smallest visible non-zero member of an equation, first position on ties.
     let candidate = |hidden: &[bool], eq: &[(usize, i64)]| {
         eq.iter()
@@ -170,7 +179,10 @@ fn suppress(sys: &System) -> Vec<bool> {
             Some(i) => hidden[i] = true,
             // Every line through it is hidden already: hide the smallest visible number
             // anywhere. Not seen in practice; it keeps the loop certain to end.
-            None => match (0..v.len()).filter(|&i| !hidden[i] && v[i] > 0).min_by_key(|&i| (v[i], i)) {
+            None => match (0..v.len())
+                .filter(|&i| !hidden[i] && v[i] > 0)
+                .min_by_key(|&i| (v[i], i))
+            {
                 Some(i) => hidden[i] = true,
                 None => return hidden,
             },
@@ -249,9 +261,9 @@ fn by_rank(sys: &System, hidden: &[bool]) -> Vec<Pinned> {
         if pivot_row == m.len() {
             break;
         }
-        let Some(best) = (pivot_row..m.len()).max_by(|&a, &b| {
-            m[a][col].abs().total_cmp(&m[b][col].abs())
-        }) else {
+        let Some(best) =
+            (pivot_row..m.len()).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
+        else {
             break;
         };
         if m[best][col].abs() < EPS {
@@ -276,7 +288,11 @@ fn by_rank(sys: &System, hidden: &[bool]) -> Vec<Pinned> {
     }
     pivots
         .into_iter()
-        .filter(|&(r, col)| m[r].iter().enumerate().all(|(c, x)| c == col || x.abs() < EPS))
+        .filter(|&(r, col)| {
+            m[r].iter()
+                .enumerate()
+                .all(|(c, x)| c == col || x.abs() < EPS)
+        })
         .map(|(_, col)| Pinned {
             index: unknowns[col],
             how: "rank",
@@ -289,8 +305,12 @@ fn by_rank(sys: &System, hidden: &[bool]) -> Vec<Pinned> {
 fn by_bounds(sys: &System, hidden: &[bool]) -> Vec<Pinned> {
     let v = &sys.values;
     let cap = i128::from(v.iter().copied().max().unwrap_or(0)).max(1) * 4;
-    let mut lo: Vec<i128> = (0..v.len()).map(|i| if hidden[i] { 1 } else { i128::from(v[i]) }).collect();
-    let mut hi: Vec<i128> = (0..v.len()).map(|i| if hidden[i] { cap } else { i128::from(v[i]) }).collect();
+    let mut lo: Vec<i128> = (0..v.len())
+        .map(|i| if hidden[i] { 1 } else { i128::from(v[i]) })
+        .collect();
+    let mut hi: Vec<i128> = (0..v.len())
+        .map(|i| if hidden[i] { cap } else { i128::from(v[i]) })
+        .collect();
     for _ in 0..200 {
         let mut changed = false;
         for eq in &sys.equations {
@@ -329,7 +349,10 @@ fn by_bounds(sys: &System, hidden: &[bool]) -> Vec<Pinned> {
     }
     (0..v.len())
         .filter(|&i| hidden[i] && lo[i] >= hi[i])
-        .map(|index| Pinned { index, how: "bounds" })
+        .map(|index| Pinned {
+            index,
+            how: "bounds",
+        })
         .collect()
 }
 
@@ -391,8 +414,11 @@ mod tests {
         }
         let mut solved = vec![];
         for eq in combos {
-            let unknown: Vec<(usize, i64)> =
-                eq.iter().copied().filter(|&(i, _)| shown[i].is_none()).collect();
+            let unknown: Vec<(usize, i64)> = eq
+                .iter()
+                .copied()
+                .filter(|&(i, _)| shown[i].is_none())
+                .collect();
             if let [(i, c)] = unknown[..] {
                 let known: i64 = eq
                     .iter()
@@ -419,16 +445,27 @@ mod tests {
         let hidden = p.cells.iter().flatten().filter(|x| x.is_none()).count()
             + p.row_totals.iter().filter(|x| x.is_none()).count()
             + p.col_totals.iter().filter(|x| x.is_none()).count();
-        assert!(hidden >= 4, "the 3 and complements in its row and column: {p:?}");
+        assert!(
+            hidden >= 4,
+            "the 3 and complements in its row and column: {p:?}"
+        );
         assert!(p.numbers().all(|n| n == 0 || n >= 5), "{p:?}");
-        assert_eq!(attack(std::slice::from_ref(&t), std::slice::from_ref(p)), vec![]);
-        assert_eq!(check(std::slice::from_ref(&t), std::slice::from_ref(p)).unwrap(), vec![]);
+        assert_eq!(
+            attack(std::slice::from_ref(&t), std::slice::from_ref(p)),
+            vec![]
+        );
+        assert_eq!(
+            check(std::slice::from_ref(&t), std::slice::from_ref(p)).unwrap(),
+            vec![]
+        );
         // Without the complements, the attacker gets the 3 back.
         let mut naive = t.unprotected();
         naive.cells[1][1] = None;
         let solved = attack(std::slice::from_ref(&t), std::slice::from_ref(&naive));
         assert!(solved.contains(&(4, 3)), "{solved:?}");
-        assert!(!check(std::slice::from_ref(&t), &[naive]).unwrap().is_empty());
+        assert!(!check(std::slice::from_ref(&t), &[naive])
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -442,7 +479,10 @@ mod tests {
         assert_eq!(attack(&both, &p), vec![]);
         assert_eq!(check(&both, &p).unwrap(), vec![]);
         let bad = table(&["TX"], &["2024", "2025"], &[&[1, 2]]);
-        assert!(matches!(protect(&[both[0].clone(), bad]), Err(StatsError::Margins(_))));
+        assert!(matches!(
+            protect(&[both[0].clone(), bad]),
+            Err(StatsError::Margins(_))
+        ));
     }
 
     #[test]
@@ -450,7 +490,10 @@ mod tests {
         let t = table(&["only"], &["a", "b", "c"], &[&[3, 0, 9]]);
         let p = &protect(std::slice::from_ref(&t)).unwrap()[0];
         assert_eq!(p.cells[0], vec![None, Some(0), None]);
-        assert_eq!(check(std::slice::from_ref(&t), std::slice::from_ref(p)).unwrap(), vec![]);
+        assert_eq!(
+            check(std::slice::from_ref(&t), std::slice::from_ref(p)).unwrap(),
+            vec![]
+        );
         let zero = table(&["r"], &["a"], &[&[0]]);
         let p = &protect(std::slice::from_ref(&zero)).unwrap()[0];
         assert_eq!(p.total, Some(0));
@@ -465,8 +508,9 @@ mod tests {
             )
             .prop_flat_map(move |first| {
                 let first = first[0].clone();
-                let col_totals: Vec<u64> =
-                    (0..ncols).map(|c| first.iter().map(|l| l[c]).sum()).collect();
+                let col_totals: Vec<u64> = (0..ncols)
+                    .map(|c| first.iter().map(|l| l[c]).sum())
+                    .collect();
                 // Other tables split the same column totals over two rows.
                 proptest::collection::vec(
                     proptest::collection::vec(0.0f64..1.0, ncols),

@@ -56,7 +56,9 @@ impl Table {
 
     /// Keeps only the columns `keep` says yes to (e.g. one year), in order.
     pub fn select_cols(&self, keep: impl Fn(&str) -> bool) -> Table {
-        let idx: Vec<usize> = (0..self.cols.len()).filter(|&c| keep(&self.cols[c])).collect();
+        let idx: Vec<usize> = (0..self.cols.len())
+            .filter(|&c| keep(&self.cols[c]))
+            .collect();
         Table {
             rows: self.rows.clone(),
             cols: idx.iter().map(|&c| self.cols[c].clone()).collect(),
@@ -79,8 +81,12 @@ impl Table {
                 .iter()
                 .map(|l| l.iter().map(|&n| Some(n)).collect())
                 .collect(),
-            row_totals: (0..self.rows.len()).map(|r| Some(self.row_total(r))).collect(),
-            col_totals: (0..self.cols.len()).map(|c| Some(self.col_total(c))).collect(),
+            row_totals: (0..self.rows.len())
+                .map(|r| Some(self.row_total(r)))
+                .collect(),
+            col_totals: (0..self.cols.len())
+                .map(|c| Some(self.col_total(c)))
+                .collect(),
             total: Some(self.total()),
         }
     }
@@ -127,7 +133,13 @@ impl Published {
 
     /// The largest published cell (for scaling a chart).
     pub fn max_cell(&self) -> u64 {
-        self.cells.iter().flatten().flatten().copied().max().unwrap_or(0)
+        self.cells
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(0)
     }
 }
 

@@ -287,9 +287,9 @@ pub async fn cases_linked_to_incident<'e, E: Executor<'e, Database = Any>>(
 pub async fn report_facts<'e, E: Executor<'e, Database = Any>>(
     ex: E,
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT incident_type, received_at FROM reports WHERE state = 'finished'",
+    Ok(
+        sqlx::query_as("SELECT incident_type, received_at FROM reports WHERE state = 'finished'")
+            .fetch_all(ex)
+            .await?,
     )
-    .fetch_all(ex)
-    .await?)
 }

@@ -15,8 +15,7 @@ use store::cases::{self as queries, Scope};
 use super::alerts::reason_label;
 use super::summary::{assess_case, case_flags};
 use super::{
-    day_of, CaseAgency, CaseDetail, CaseItem, CasePermissions, CaseQuery, CaseWork,
-    StoredEpisode,
+    day_of, CaseAgency, CaseDetail, CaseItem, CasePermissions, CaseQuery, CaseWork, StoredEpisode,
 };
 
 impl Services {

@@ -38,6 +38,8 @@ pub struct Facts {
     pub trafficking_cases: BTreeSet<i64>,
     /// (incident type, year received).
     pub reports: Vec<(String, i32)>,
+    /// Hope Bags given: (year, the young person's age band in words).
+    pub bags: Vec<(i32, String)>,
 }
 
 fn circumstance_label(id: &str) -> String {
@@ -95,7 +97,10 @@ fn build(f: &Facts) -> Built {
         .into_iter()
         .map(|y| y.to_string())
         .collect();
-    let circ_rows: Vec<String> = Circumstance::ALL.iter().map(|c| c.label().to_owned()).collect();
+    let circ_rows: Vec<String> = Circumstance::ALL
+        .iter()
+        .map(|c| c.label().to_owned())
+        .collect();
     let mut age_rows: Vec<String> = AgeBand::ALL.iter().map(|a| a.label().to_owned()).collect();
     age_rows.push(age_label(None));
     let mut by_circ = with_rows(&circ_rows, &years);
@@ -109,10 +114,18 @@ fn build(f: &Facts) -> Built {
         let y = e.year.to_string();
         by_circ.add(&circumstance_label(&e.circumstance), &y, 1);
         by_age.add(&age_label(e.age_band.as_deref()), &y, 1);
-        let state = if e.state.trim().is_empty() { "unknown" } else { e.state.trim() };
+        let state = if e.state.trim().is_empty() {
+            "unknown"
+        } else {
+            e.state.trim()
+        };
         by_state.add(&state.to_uppercase(), &y, 1);
         recovered.add(
-            if e.recovered { "recovered" } else { "not recovered (yet)" },
+            if e.recovered {
+                "recovered"
+            } else {
+                "not recovered (yet)"
+            },
             &y,
             1,
         );
@@ -128,13 +141,20 @@ fn build(f: &Facts) -> Built {
         *per_child.entry((y, e.case_id)).or_default() += 1;
     }
     // States in alphabetical order, so releases list them alike.
-    let mut states: Vec<(String, Vec<u64>)> =
-        by_state.rows.iter().cloned().zip(by_state.counts.iter().cloned()).collect();
+    let mut states: Vec<(String, Vec<u64>)> = by_state
+        .rows
+        .iter()
+        .cloned()
+        .zip(by_state.counts.iter().cloned())
+        .collect();
     states.sort();
     by_state.rows = states.iter().map(|s| s.0.clone()).collect();
     by_state.counts = states.into_iter().map(|s| s.1).collect();
 
-    let mut multiple = with_rows(&["one episode".into(), "two or more episodes".into()], &years);
+    let mut multiple = with_rows(
+        &["one episode".into(), "two or more episodes".into()],
+        &years,
+    );
     let mut trafficking = with_rows(
         &[
             "likely trafficking victim".into(),
@@ -143,7 +163,15 @@ fn build(f: &Facts) -> Built {
         &years,
     );
     for ((y, case), n) in &per_child {
-        multiple.add(if *n > 1 { "two or more episodes" } else { "one episode" }, y, 1);
+        multiple.add(
+            if *n > 1 {
+                "two or more episodes"
+            } else {
+                "one episode"
+            },
+            y,
+            1,
+        );
         trafficking.add(
             if f.trafficking_cases.contains(case) {
                 "likely trafficking victim"
@@ -167,12 +195,35 @@ fn build(f: &Facts) -> Built {
     for (kind, year) in &f.reports {
         reports.add(kind, &year.to_string(), 1);
     }
-    let mut kinds: Vec<(String, Vec<u64>)> =
-        reports.rows.iter().cloned().zip(reports.counts.iter().cloned()).collect();
+    let mut kinds: Vec<(String, Vec<u64>)> = reports
+        .rows
+        .iter()
+        .cloned()
+        .zip(reports.counts.iter().cloned())
+        .collect();
     kinds.sort();
     reports.rows = kinds.iter().map(|k| k.0.clone()).collect();
     reports.counts = kinds.into_iter().map(|k| k.1).collect();
-    let medians = years.iter().map(|y| days.get(y).cloned().and_then(median)).collect();
+    let bag_years: Vec<String> = f
+        .bags
+        .iter()
+        .map(|b| b.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|y| y.to_string())
+        .collect();
+    let bag_rows: Vec<String> = hopebags::AgeBand::ALL
+        .iter()
+        .map(|a| a.label().to_owned())
+        .collect();
+    let mut bags = with_rows(&bag_rows, &bag_years);
+    for (year, band) in &f.bags {
+        bags.add(band, &year.to_string(), 1);
+    }
+    let medians = years
+        .iter()
+        .map(|y| days.get(y).cloned().and_then(median))
+        .collect();
 
     let m = |id, title, definition, unit, row_heading| Meta {
         id,
@@ -210,6 +261,11 @@ fn build(f: &Facts) -> Built {
                    "Children with at least one missing episode reported in the year, by whether link analysis tied their case to a report of incident type \"Child Sex Trafficking\" (an alert no analyst dismissed). Such a child is counted as a likely victim; this is an indicator, not a finding.",
                    "children", "Trafficking indicator"), trafficking),
             ],
+            vec![
+                (m("hope-bags-given", "Hope Bags given by age band and year",
+                   "Hope Bags (clothes and essentials for a recovered young person) fulfilled or delivered, by the young person's age band and the year the bag was given (UTC).",
+                   "bags", "Age band"), bags),
+            ],
         ],
         medians,
     }
@@ -246,10 +302,19 @@ pub fn tables<R: Rng + ?Sized>(
         };
         for ((meta, _), table) in family.iter().zip(published) {
             let median_days = (meta.id == "recoveries" && mode == Mode::Suppressed).then(|| {
-                table.cols.iter().enumerate().map(|(c, _)| {
-                    let shown = table.cells.first().and_then(|l| l[c]).is_some_and(|n| n >= stats::SMALLEST_SHOWN);
-                    built.medians.get(c).copied().flatten().filter(|_| shown)
-                }).collect()
+                table
+                    .cols
+                    .iter()
+                    .enumerate()
+                    .map(|(c, _)| {
+                        let shown = table
+                            .cells
+                            .first()
+                            .and_then(|l| l[c])
+                            .is_some_and(|n| n >= stats::SMALLEST_SHOWN);
+                        built.medians.get(c).copied().flatten().filter(|_| shown)
+                    })
+                    .collect()
             });
             out.push(StatTable {
                 id: meta.id.to_owned(),
@@ -286,4 +351,4 @@ pub fn unprotected(facts: &Facts) -> Vec<StatTable> {
 }
 
 /// The number of tables a release has, which divides a DP release's budget.
-pub const TABLES: usize = 7;
+pub const TABLES: usize = 8;

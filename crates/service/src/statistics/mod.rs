@@ -64,10 +64,13 @@ impl PublishedRelease {
     }
 }
 
+/// A release in memory, with when it was last compared with the database.
+type Cached = Option<(Instant, Arc<PublishedRelease>)>;
+
 /// What the statistics pages keep in memory.
 #[derive(Clone, Default)]
 pub struct StatsCache {
-    inner: Arc<RwLock<Option<(Instant, Arc<PublishedRelease>)>>>,
+    inner: Arc<RwLock<Cached>>,
 }
 
 impl StatsCache {

@@ -110,10 +110,21 @@ impl Services {
                 .map(|(kind, at)| (kind, crate::cases::day_of(at).year()))
                 .collect()
         };
+        // Hope Bags are the hotline's programme, not an organisation's records.
+        let bags = if org.is_some() {
+            vec![]
+        } else {
+            store::hope_bags::bags_given(self.store.reader())
+                .await?
+                .into_iter()
+                .map(|(at, _, band)| (crate::cases::day_of(at).year(), band.label().to_owned()))
+                .collect()
+        };
         Ok(Facts {
             episodes,
             trafficking_cases,
             reports,
+            bags,
         })
     }
 
@@ -148,7 +159,16 @@ impl Services {
         crate::families::allow(who, Action::ManageStatistics)?;
         let by = By::person(who, ip, self.now());
         let mut tx = self.store.begin().await?;
-        if !q::set_status(&mut *tx, id, ReleaseStatus::Scheduled, ReleaseStatus::Held, who.user_id, by.at()).await? {
+        if !q::set_status(
+            &mut *tx,
+            id,
+            ReleaseStatus::Scheduled,
+            ReleaseStatus::Held,
+            who.user_id,
+            by.at(),
+        )
+        .await?
+        {
             return Err(ServiceError::Conflict(
                 "this release is no longer scheduled (it was published or held meanwhile)".into(),
             ));
@@ -164,12 +184,30 @@ impl Services {
         crate::families::allow(who, Action::ManageStatistics)?;
         let by = By::person(who, ip, self.now());
         let mut tx = self.store.begin().await?;
-        if !q::set_status(&mut *tx, id, ReleaseStatus::Held, ReleaseStatus::Scheduled, who.user_id, by.at()).await? {
+        if !q::set_status(
+            &mut *tx,
+            id,
+            ReleaseStatus::Held,
+            ReleaseStatus::Scheduled,
+            who.user_id,
+            by.at(),
+        )
+        .await?
+        {
             return Err(ServiceError::Conflict("this release is not held".into()));
         }
-        let row = q::by_id(&mut *tx, id).await?.ok_or(ServiceError::NotFound("the release"))?;
+        let row = q::by_id(&mut *tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound("the release"))?;
         let payload = serde_json::to_string(&JobPayload { release: id }).map_err(internal)?;
-        store::jobs::enqueue(&mut *tx, RELEASE_JOB, &payload, row.scheduled_for.max(by.at()), by.at()).await?;
+        store::jobs::enqueue(
+            &mut *tx,
+            RELEASE_JOB,
+            &payload,
+            row.scheduled_for.max(by.at()),
+            by.at(),
+        )
+        .await?;
         audited(&mut tx, &by, "statistics.resume", subject(id), None).await?;
         store::commit(tx).await?;
         self.wake_jobs();
@@ -202,7 +240,9 @@ impl Services {
         let by = By::person(who, ip, self.now());
         let mut tx = self.store.begin().await?;
         if !q::set_mode(&mut *tx, id, mode, eps, who.user_id, by.at()).await? {
-            return Err(ServiceError::Conflict("this release was published already".into()));
+            return Err(ServiceError::Conflict(
+                "this release was published already".into(),
+            ));
         }
         let detail = match eps {
             Some(m) => format!("mode dp, epsilon {}", m as f64 / 1000.0),
@@ -256,7 +296,14 @@ impl Services {
         let id = q::schedule(&mut **tx, &period, at, mode, epsilon_milli, by.at()).await?;
         let payload = serde_json::to_string(&JobPayload { release: id }).map_err(internal)?;
         store::jobs::enqueue(&mut **tx, RELEASE_JOB, &payload, at, by.at()).await?;
-        audited(tx, by, "statistics.schedule", subject(id), Some(format!("for {period}"))).await?;
+        audited(
+            tx,
+            by,
+            "statistics.schedule",
+            subject(id),
+            Some(format!("for {period}")),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -272,16 +319,19 @@ impl Services {
             computed_at: at,
             mode: mode.id().to_owned(),
             mode_label: mode.label(),
-            epsilon: row.epsilon_milli.filter(|_| row.mode == "dp").map(|m| m as f64 / 1000.0),
+            epsilon: row
+                .epsilon_milli
+                .filter(|_| row.mode == "dp")
+                .map(|m| m as f64 / 1000.0),
             tables,
         })
     }
 
     async fn publish_now(&self, by: &By) -> Result<i64> {
         let next = q::next_unpublished(self.store.reader()).await?;
-        let (mode, eps) = next
-            .as_ref()
-            .map_or(("suppressed".to_owned(), None), |n| (n.mode.clone(), n.epsilon_milli));
+        let (mode, eps) = next.as_ref().map_or(("suppressed".to_owned(), None), |n| {
+            (n.mode.clone(), n.epsilon_milli)
+        });
         // Computed before the write transaction, so the single writer is not held meanwhile.
         let draft = ReleaseRow {
             id: 0,
@@ -301,8 +351,23 @@ impl Services {
         let id = q::schedule(&mut *tx, &draft.period, by.at(), &mode, eps, by.at()).await?;
         release.id = id;
         let payload = serde_json::to_string(&release).map_err(internal)?;
-        q::publish(&mut *tx, id, ReleaseStatus::Scheduled, &payload, by.at(), by.user_id()).await?;
-        audited(&mut tx, by, "statistics.publish", subject(id), Some(format!("now, {mode}"))).await?;
+        q::publish(
+            &mut *tx,
+            id,
+            ReleaseStatus::Scheduled,
+            &payload,
+            by.at(),
+            by.user_id(),
+        )
+        .await?;
+        audited(
+            &mut tx,
+            by,
+            "statistics.publish",
+            subject(id),
+            Some(format!("now, {mode}")),
+        )
+        .await?;
         store::commit(tx).await?;
         self.statistics.put(Arc::new(release));
         Ok(id)
@@ -311,8 +376,9 @@ impl Services {
     /// The job: publishes the release if it is still scheduled and due; a held or
     /// published release is left as it is. Then schedules the next.
     pub(crate) async fn run_statistics_job(&self, payload: &str) -> Result<()> {
-        let p: JobPayload = serde_json::from_str(payload)
-            .map_err(|e| ServiceError::Invalid(format!("the job's release is not readable: {e}")))?;
+        let p: JobPayload = serde_json::from_str(payload).map_err(|e| {
+            ServiceError::Invalid(format!("the job's release is not readable: {e}"))
+        })?;
         let Some(row) = q::by_id(self.store.reader(), p.release).await? else {
             return Ok(());
         };
@@ -331,9 +397,17 @@ impl Services {
             // Held or published meanwhile.
             return Ok(());
         }
-        audited(&mut tx, &by, "statistics.publish", subject(row.id), Some(format!("scheduled, {}", row.mode))).await?;
+        audited(
+            &mut tx,
+            &by,
+            "statistics.publish",
+            subject(row.id),
+            Some(format!("scheduled, {}", row.mode)),
+        )
+        .await?;
         if q::next_unpublished(&mut *tx).await?.is_none() {
-            self.schedule_next(&mut tx, &by, &row.mode, row.epsilon_milli).await?;
+            self.schedule_next(&mut tx, &by, &row.mode, row.epsilon_milli)
+                .await?;
         }
         store::commit(tx).await?;
         self.statistics.put(Arc::new(release));

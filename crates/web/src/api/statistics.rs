@@ -2,10 +2,10 @@
 //! table, and one table by its id. The same protected numbers as the page and the CSV
 //! files; a suppressed number is `null`.
 
+use super::extract::ApiPath;
 use super::utc;
 use crate::ctx::Ctx;
 use crate::error::{AppError, Problem};
-use super::extract::ApiPath;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -138,7 +138,10 @@ pub fn cached(r: &PublishedRelease, headers: &HeaderMap, body: impl IntoResponse
     let tag = HeaderValue::from_str(&etag(r)).unwrap_or(HeaderValue::from_static("\"statistics\""));
     let cache = HeaderValue::from_static("public, max-age=300");
     if not_modified(headers, r) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), (header::CACHE_CONTROL, cache)])
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, tag), (header::CACHE_CONTROL, cache)],
+        )
             .into_response();
     }
     ([(header::ETAG, tag), (header::CACHE_CONTROL, cache)], body).into_response()
@@ -154,7 +157,12 @@ pub fn none_yet() -> AppError {
 #[utoipa::path(get, path = "/api/v1/statistics", tag = "statistics", security(()),
     responses((status = 200, body = StatisticsOut), (status = 304, description = "Not modified (same release as the `If-None-Match` ETag)"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn all(ctx: Ctx, headers: HeaderMap) -> Result<Response, AppError> {
-    let r = ctx.state.services.public_statistics().await?.ok_or_else(none_yet)?;
+    let r = ctx
+        .state
+        .services
+        .public_statistics()
+        .await?
+        .ok_or_else(none_yet)?;
     let out = StatisticsOut {
         release: release_out(&r),
         tables: r.tables.iter().map(table_out).collect(),
@@ -165,8 +173,17 @@ pub async fn all(ctx: Ctx, headers: HeaderMap) -> Result<Response, AppError> {
 #[utoipa::path(get, path = "/api/v1/statistics/{table}", tag = "statistics", security(()),
     params(("table" = String, Path, description = "The table's id, e.g. `episodes-by-circumstance` (listed by `/api/v1/statistics`)")),
     responses((status = 200, body = StatisticsTableOut), (status = 304, description = "Not modified"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn one(ctx: Ctx, headers: HeaderMap, ApiPath(table): ApiPath<String>) -> Result<Response, AppError> {
-    let r = ctx.state.services.public_statistics().await?.ok_or_else(none_yet)?;
+pub async fn one(
+    ctx: Ctx,
+    headers: HeaderMap,
+    ApiPath(table): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let r = ctx
+        .state
+        .services
+        .public_statistics()
+        .await?
+        .ok_or_else(none_yet)?;
     let t = r.table(&table).ok_or_else(|| {
         AppError::new(
             StatusCode::NOT_FOUND,

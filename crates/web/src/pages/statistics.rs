@@ -11,7 +11,7 @@ use crate::flash;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::{Form, Path, Query};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -33,9 +33,9 @@ fn shown(n: Option<u64>) -> String {
 /// phone. `role="img"` with a title and a description; the numbers are in the table that
 /// follows the chart.
 pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[(String, Option<u64>)]) -> String {
-    const W: u64 = 400;
+    const W: u64 = 360;
     const ROW: u64 = 40;
-    const BAR_MAX: u64 = 300;
+    const BAR_MAX: u64 = 280;
     let max = bars.iter().filter_map(|b| b.1).max().unwrap_or(0).max(1);
     let h = ROW * bars.len() as u64 + 8;
     let mut s = format!(
@@ -46,10 +46,16 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[(String, Option<u64>
     );
     for (i, (label, value)) in bars.iter().enumerate() {
         let y = ROW * i as u64;
+        // A label longer than the chart is wide is cut; the table after it has it whole.
+        let short: String = if label.chars().count() > 46 {
+            label.chars().take(45).collect::<String>() + "…"
+        } else {
+            label.clone()
+        };
         s.push_str(&format!(
             "<text x=\"0\" y=\"{}\" class=\"chart-label\">{}</text>",
             y + 14,
-            esc(label)
+            esc(&short)
         ));
         match value {
             Some(n) => {
@@ -78,6 +84,10 @@ struct RowView {
 }
 
 struct TableView {
+    /// The table has no column for the year (nothing of its kind was counted then).
+    missing: bool,
+    /// Rows with nothing that year were left out.
+    left_out: bool,
     id: String,
     title: String,
     definition: String,
@@ -149,6 +159,13 @@ fn view(t: &StatTable, year: &str) -> TableView {
             (label.clone(), v, share)
         })
         .collect();
+    // Long lists (states) leave out what counted nothing that year; the CSV has them all.
+    let left_out = rows.len() > 12 && rows.iter().any(|r| r.1 == Some(0));
+    let rows: Vec<_> = if left_out {
+        rows.into_iter().filter(|r| r.1 != Some(0)).collect()
+    } else {
+        rows
+    };
     let total = c.and_then(|c| p.col_totals[c]);
     let bars: Vec<(String, Option<u64>)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
     let largest = rows
@@ -162,12 +179,19 @@ fn view(t: &StatTable, year: &str) -> TableView {
         largest.map_or(String::new(), |(v, l)| format!("; the largest is {l}, {v}"))
     );
     TableView {
+        left_out,
+        missing: c.is_none(),
         id: t.id.clone(),
         title: t.title.clone(),
         definition: t.definition.clone(),
         unit: t.unit.clone(),
         row_heading: t.row_heading.clone(),
-        svg: bar_chart(&format!("chart-{}", t.id), &format!("{}, {year}", t.title), &desc, &bars),
+        svg: bar_chart(
+            &format!("chart-{}", t.id),
+            &format!("{}, {year}", t.title),
+            &desc,
+            &bars,
+        ),
         rows: rows
             .into_iter()
             .map(|(label, v, share)| RowView {
@@ -193,7 +217,8 @@ fn headlines(r: &PublishedRelease, year: &str) -> Vec<Headline> {
             definition: definition.to_owned(),
         })
     };
-    let total = |t: &StatTable| col(t, year).and_then(|c| t.table.col_totals[c]);
+    // A table without the year's column counted nothing that year.
+    let total = |t: &StatTable| col(t, year).map_or(Some(0), |c| t.table.col_totals[c]);
     let share = |t: &StatTable, label: &str| {
         col(t, year)
             .zip(row(t, label))
@@ -201,27 +226,68 @@ fn headlines(r: &PublishedRelease, year: &str) -> Vec<Headline> {
             .map(|s| format!("{s}%"))
     };
     if let Some(t) = r.table("reports-by-type") {
-        push(total(t).map(|n| n.to_string()), format!("reports received in {year}"), "Finished reports from providers, public tips and staff intake.");
+        push(
+            total(t).map(|n| n.to_string()),
+            format!("reports received in {year}"),
+            "Finished reports from providers, public tips and staff intake.",
+        );
     }
     if let Some(t) = r.table("episodes-by-circumstance") {
-        push(total(t).map(|n| n.to_string()), format!("missing-child episodes reported in {year}"), "A child reported missing twice counts twice.");
-        push(share(t, "endangered runaway"), "of them were endangered runaways".into(), "Episodes recorded with the circumstance \"endangered runaway\".");
-        push(share(t, "missing from care"), "of them were children missing from care".into(), "Episodes recorded with the circumstance \"missing from care\".");
+        push(
+            total(t).map(|n| n.to_string()),
+            format!("missing-child episodes reported in {year}"),
+            "A child reported missing twice counts twice.",
+        );
+        push(
+            share(t, "endangered runaway"),
+            "of them were endangered runaways".into(),
+            "Episodes recorded with the circumstance \"endangered runaway\".",
+        );
+        push(
+            share(t, "missing from care"),
+            "of them were children missing from care".into(),
+            "Episodes recorded with the circumstance \"missing from care\".",
+        );
     }
     if let Some(t) = r.table("episodes-by-age") {
-        push(share(t, "15–17"), "of them were aged 15–17".into(), "Age when reported missing.");
+        push(
+            share(t, "15–17"),
+            "of them were aged 15–17".into(),
+            "Age when reported missing.",
+        );
     }
     if let Some(t) = r.table("children-multiple-episodes") {
-        push(share(t, "two or more episodes"), format!("of children missing in {year} went missing more than once that year"), "Children with two or more episodes reported in the same year.");
+        push(
+            share(t, "two or more episodes"),
+            format!("of children missing in {year} went missing more than once that year"),
+            "Children with two or more episodes reported in the same year.",
+        );
     }
     if let Some(t) = r.table("children-likely-trafficking") {
         push(share(t, "likely trafficking victim"), format!("of children missing in {year} were likely victims of child sex trafficking"), "Cases tied by link analysis to a report of incident type \"Child Sex Trafficking\" (an indicator, not a finding).");
     }
+    if let Some(t) = r.table("hope-bags-given") {
+        push(
+            total(t).map(|n| n.to_string()),
+            format!("Hope Bags given to recovered young people in {year}"),
+            "Bags fulfilled or delivered in the year.",
+        );
+    }
     if let Some(t) = r.table("recoveries") {
         let c = col(t, year);
-        let n = c.zip(row(t, "recovered")).and_then(|(c, rr)| t.table.cells[rr][c]);
-        let m = c.and_then(|c| t.median_days.as_ref().and_then(|m| m.get(c).copied().flatten()));
-        push(n.map(|n| n.to_string()), format!("children recovered of those reported missing in {year}"), "Episodes of the year with a recovery recorded.");
+        let n = c
+            .zip(row(t, "recovered"))
+            .and_then(|(c, rr)| t.table.cells[rr][c]);
+        let m = c.and_then(|c| {
+            t.median_days
+                .as_ref()
+                .and_then(|m| m.get(c).copied().flatten())
+        });
+        push(
+            n.map(|n| n.to_string()),
+            format!("children recovered of those reported missing in {year}"),
+            "Episodes of the year with a recovery recorded.",
+        );
         if r.mode == "suppressed" {
             push(m.map(|d| format!("{d} days")), "median time missing before recovery".into(), "From the day last seen (or reported) to the day recovered, over recovered episodes; shown only where the recovered count is published.");
         }
@@ -240,7 +306,11 @@ fn release_info(state_now: i64, r: &PublishedRelease) -> ReleaseInfo {
     }
 }
 
-pub async fn public(ctx: Ctx, headers: HeaderMap, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn public(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let services = &ctx.state.services;
     let release = services.public_statistics().await?;
     let layout = Layout::new(&ctx.state, &ctx.identity, "Statistics", &ctx.path);
@@ -258,11 +328,13 @@ pub async fn public(ctx: Ctx, headers: HeaderMap, Query(q): Query<YearQuery>) ->
         return Ok(render(&page)?.into_response());
     };
     let years = r.years();
-    let year = q
-        .year
-        .filter(|y| years.contains(y))
+    // The latest year with missing-child episodes, unless the reader chose another.
+    let latest = r
+        .table("episodes-by-circumstance")
+        .and_then(|t| t.table.cols.last().cloned())
         .or_else(|| years.last().cloned())
         .unwrap_or_default();
+    let year = q.year.filter(|y| years.contains(y)).unwrap_or(latest);
     let by = |id: &str, y: &str| {
         r.table(id)
             .and_then(|t| col(t, y).map(|c| shown(t.table.col_totals[c])))
@@ -325,9 +397,28 @@ fn dictionary(r: &PublishedRelease) -> Vec<DictionaryRow> {
             definition,
             suppression: suppression.to_owned(),
         };
-        out.push(d(&t.row_heading, format!("The row: {}. {}", t.row_heading.to_lowercase(), t.definition), "Never suppressed (a label)."));
-        out.push(d("YYYY (one column per year)", format!("The number of {} in that year.", t.unit), rule));
-        out.push(d("Total", format!("The row's {} over every year listed; the last row (Total) is each year's total.", t.unit), rule));
+        out.push(d(
+            &t.row_heading,
+            format!(
+                "The row: {}. {}",
+                t.row_heading.to_lowercase(),
+                t.definition
+            ),
+            "Never suppressed (a label).",
+        ));
+        out.push(d(
+            "YYYY (one column per year)",
+            format!("The number of {} in that year.", t.unit),
+            rule,
+        ));
+        out.push(d(
+            "Total",
+            format!(
+                "The row's {} over every year listed; the last row (Total) is each year's total.",
+                t.unit
+            ),
+            rule,
+        ));
         if t.median_days.is_some() {
             out.push(d("median days missing (row)", "The median days from the day last seen (or reported) to the day recovered, over the year's recovered episodes.".into(), "Empty unless the year's recovered count is published (5 or more)."));
         }
@@ -372,7 +463,10 @@ fn csv_response(r: &PublishedRelease, headers: &HeaderMap, name: &str, body: Str
         (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
             ],
             body,
         ),
@@ -381,31 +475,54 @@ fn csv_response(r: &PublishedRelease, headers: &HeaderMap, name: &str, body: Str
 
 /// `/statistics/data/{file}`: `{table}.csv`, `{table}.json`, `dictionary.csv`,
 /// `dictionary.json`.
-pub async fn data(ctx: Ctx, headers: HeaderMap, Path(file): Path<String>) -> Result<Response, AppError> {
-    let r = ctx.state.services.public_statistics().await?.ok_or_else(none_yet)?;
+pub async fn data(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let r = ctx
+        .state
+        .services
+        .public_statistics()
+        .await?
+        .ok_or_else(none_yet)?;
     let (name, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
     if name == "dictionary" {
         let rows = dictionary(&r);
         return Ok(match ext {
-            "json" => cached(&r, &headers, Json(serde_json::json!({
-                "release": out::release_out(&r),
-                "suppression_rule": SUPPRESSION_RULE,
-                "fields": rows,
-            }))),
-            "csv" => csv_response(&r, &headers, "dictionary.csv", csv::table(
-                &["table", "field", "definition", "suppression"],
-                rows.into_iter().map(|d| vec![d.table, d.field, d.definition, d.suppression]),
-            )),
+            "json" => cached(
+                &r,
+                &headers,
+                Json(serde_json::json!({
+                    "release": out::release_out(&r),
+                    "suppression_rule": SUPPRESSION_RULE,
+                    "fields": rows,
+                })),
+            ),
+            "csv" => csv_response(
+                &r,
+                &headers,
+                "dictionary.csv",
+                csv::table(
+                    &["table", "field", "definition", "suppression"],
+                    rows.into_iter()
+                        .map(|d| vec![d.table, d.field, d.definition, d.suppression]),
+                ),
+            ),
             _ => return Err(AppError::not_found()),
         });
     }
     let t = r.table(name).ok_or_else(AppError::not_found)?;
     match ext {
         "csv" => Ok(csv_response(&r, &headers, &file, csv_of(t))),
-        "json" => Ok(cached(&r, &headers, Json(out::StatisticsTableOut {
-            release: out::release_out(&r),
-            table: out::table_out(t),
-        }))),
+        "json" => Ok(cached(
+            &r,
+            &headers,
+            Json(out::StatisticsTableOut {
+                release: out::release_out(&r),
+                table: out::table_out(t),
+            }),
+        )),
         _ => Err(AppError::not_found()),
     }
 }
@@ -441,7 +558,13 @@ fn full(t: &StatTable) -> FullTable {
             .rows
             .iter()
             .enumerate()
-            .map(|(r, l)| (l.clone(), p.cells[r].iter().map(|&n| shown(n)).collect(), shown(p.row_totals[r])))
+            .map(|(r, l)| {
+                (
+                    l.clone(),
+                    p.cells[r].iter().map(|&n| shown(n)).collect(),
+                    shown(p.row_totals[r]),
+                )
+            })
             .collect(),
         totals: p.col_totals.iter().map(|&n| shown(n)).collect(),
         total: shown(p.total),
@@ -458,9 +581,18 @@ pub async fn internal(ctx: Ctx) -> Result<Html<String>, AppError> {
         .await?
         .unwrap_or_else(|| "your organisation".into());
     render(&InternalPage {
-        layout: Layout::new(&ctx.state, &ctx.identity, "Statistics: your organisation", &ctx.path),
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            "Statistics: your organisation",
+            &ctx.path,
+        ),
         org_scope,
-        tables: tables.iter().filter(|t| !t.table.cols.is_empty()).map(full).collect(),
+        tables: tables
+            .iter()
+            .filter(|t| !t.table.cols.is_empty())
+            .map(full)
+            .collect(),
     })
 }
 
@@ -518,20 +650,43 @@ const ADMIN: &str = "/admin/statistics";
 
 pub async fn hold(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
-    ctx.state.services.hold_statistics_release(p, ctx.ip.clone(), id).await?;
-    Ok(flash::redirect(&ctx, ADMIN, "The next release is held: it will not be published until you let it go."))
+    ctx.state
+        .services
+        .hold_statistics_release(p, ctx.ip.clone(), id)
+        .await?;
+    Ok(flash::redirect(
+        &ctx,
+        ADMIN,
+        "The next release is held: it will not be published until you let it go.",
+    ))
 }
 
 pub async fn resume(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let p = ctx.principal()?;
-    ctx.state.services.resume_statistics_release(p, ctx.ip.clone(), id).await?;
-    Ok(flash::redirect(&ctx, ADMIN, "The release is scheduled again: it is published at its time (at once if that has passed)."))
+    ctx.state
+        .services
+        .resume_statistics_release(p, ctx.ip.clone(), id)
+        .await?;
+    Ok(flash::redirect(
+        &ctx,
+        ADMIN,
+        "The release is scheduled again: it is published at its time (at once if that has passed).",
+    ))
 }
 
 pub async fn release_now(ctx: Ctx) -> Result<Response, AppError> {
     let p = ctx.principal()?;
-    ctx.state.services.release_statistics_now(p, ctx.ip.clone()).await?;
-    Ok(flash::redirect_with_link(&ctx, ADMIN, "A release was published now.", "/statistics", "See the public statistics"))
+    ctx.state
+        .services
+        .release_statistics_now(p, ctx.ip.clone())
+        .await?;
+    Ok(flash::redirect_with_link(
+        &ctx,
+        ADMIN,
+        "A release was published now.",
+        "/statistics",
+        "See the public statistics",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -541,7 +696,11 @@ pub struct ModeForm {
     epsilon: String,
 }
 
-pub async fn set_mode(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ModeForm>) -> Result<Response, AppError> {
+pub async fn set_mode(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ModeForm>,
+) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let dp = f.mode == "dp";
     let eps = if dp {
@@ -550,22 +709,27 @@ pub async fn set_mode(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ModeForm>) ->
             Err(_) => {
                 return Err(AppError::invalid(
                     "Enter the privacy budget (epsilon) as a number from 0.1 to 50, like 7",
-                    vec![crate::error::FieldProblem::new("epsilon", "Enter a number from 0.1 to 50, like 7")],
+                    vec![crate::error::FieldProblem::new(
+                        "epsilon",
+                        "Enter a number from 0.1 to 50, like 7",
+                    )],
                 ))
             }
         }
     } else {
         None
     };
-    ctx.state.services.set_statistics_mode(p, ctx.ip.clone(), id, dp, eps).await?;
-    Ok(flash::redirect(&ctx, ADMIN, if dp {
-        "The next release will publish differentially private counts."
-    } else {
-        "The next release will publish exact counts with suppression."
-    }))
-}
-
-/// Not found (for a status without a page).
-pub fn not_found() -> StatusCode {
-    StatusCode::NOT_FOUND
+    ctx.state
+        .services
+        .set_statistics_mode(p, ctx.ip.clone(), id, dp, eps)
+        .await?;
+    Ok(flash::redirect(
+        &ctx,
+        ADMIN,
+        if dp {
+            "The next release will publish differentially private counts."
+        } else {
+            "The next release will publish exact counts with suppression."
+        },
+    ))
 }

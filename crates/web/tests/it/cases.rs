@@ -884,8 +884,16 @@ async fn the_api_reports_a_child_missing_and_names_each_problem() {
     // Counted for the staff's statistics: exact, by year, circumstance, age band and state.
     let stats = cw.get("/statistics/internal").await;
     assert_eq!(stats.status, 200, "{}", stats.body);
-    assert!(stats.body.contains("<th scope=\"row\">NV</th>"), "{}", stats.body);
-    assert!(stats.body.contains("<th scope=\"row\">12–14</th>"), "{}", stats.body);
+    assert!(
+        stats.body.contains("<th scope=\"row\">NV</th>"),
+        "{}",
+        stats.body
+    );
+    assert!(
+        stats.body.contains("<th scope=\"row\">12–14</th>"),
+        "{}",
+        stats.body
+    );
 }
 
 #[tokio::test]

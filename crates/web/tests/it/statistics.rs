@@ -44,7 +44,11 @@ async fn world(app: &TestApp, start: usize) {
     let mut n = start;
     for (state, count) in [("TX", 20), ("OK", 17), ("KS", 3)] {
         for i in 0..count {
-            let circ = if i % 3 == 0 { "family_abduction" } else { "endangered_runaway" };
+            let circ = if i % 3 == 0 {
+                "family_abduction"
+            } else {
+                "endangered_runaway"
+            };
             lines.push(case(n, &[(2024, state, circ)], false));
             n += 1;
         }
@@ -76,7 +80,11 @@ async fn statistics_answer_without_sign_in_and_publish_no_count_from_1_to_4() {
     let c = app.client();
     let page = c.get("/statistics").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("No statistics published yet"), "{}", page.body);
+    assert!(
+        page.body.contains("No statistics published yet"),
+        "{}",
+        page.body
+    );
     assert_eq!(c.get("/api/v1/statistics").await.status, 404);
     assert_eq!(c.get("/statistics/data/dictionary.json").await.status, 404);
 
@@ -100,10 +108,25 @@ async fn statistics_answer_without_sign_in_and_publish_no_count_from_1_to_4() {
     assert!(!numbers.is_empty());
     assert!(numbers.iter().all(|&n| n == 0 || n >= 5), "{numbers:?}");
     // Kansas's 3 is hidden, and so is at least one other number in its year.
-    let states = v["tables"].as_array().unwrap().iter().find(|t| t["id"] == "episodes-by-state").unwrap();
-    let ks = states["rows"].as_array().unwrap().iter().find(|r| r["label"] == "KS").unwrap();
+    let states = v["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "episodes-by-state")
+        .unwrap();
+    let ks = states["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "KS")
+        .unwrap();
     assert_eq!(ks["cells"][0], Value::Null);
-    let hidden_others = states["rows"].as_array().unwrap().iter().filter(|r| r["label"] != "KS" && r["cells"][0].is_null()).count()
+    let hidden_others = states["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["label"] != "KS" && r["cells"][0].is_null())
+        .count()
         + usize::from(states["column_totals"][0].is_null());
     assert!(hidden_others >= 1, "{states}");
 
@@ -112,8 +135,16 @@ async fn statistics_answer_without_sign_in_and_publish_no_count_from_1_to_4() {
         let id = t["id"].as_str().unwrap();
         let csv = c.get(&format!("/statistics/data/{id}.csv")).await;
         assert_eq!(csv.status, 200, "{id}");
-        assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
-        for line in csv.body.lines().skip(1).filter(|l| !l.starts_with("median")) {
+        assert!(csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        for line in csv
+            .body
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("median"))
+        {
             for cell in line.split(',').skip(1) {
                 if let Ok(n) = cell.parse::<u64>() {
                     assert!(n == 0 || n >= 5, "{id}: {line}");
@@ -180,29 +211,49 @@ async fn snapshots_a_day_apart_are_the_same_unless_a_release_was_scheduled_betwe
         app.clock.advance(day);
     }
     app.services.run_pending_jobs().await.unwrap();
-    assert_eq!(snapshot(&app).await, first, "nothing was scheduled between: the same numbers");
+    assert_eq!(
+        snapshot(&app).await,
+        first,
+        "nothing was scheduled between: the same numbers"
+    );
 
     // The administrator holds the next release; its time passes: still the same.
     let (id, due) = next_release(&app).await;
     let admin = app.login(Role::Administrator).await;
     let page = admin.get("/admin/statistics").await;
     assert!(page.body.contains("Hold the release"), "{}", page.body);
-    let res = admin.post_form(&format!("/admin/statistics/{id}/hold"), &[]).await;
+    let res = admin
+        .post_form(&format!("/admin/statistics/{id}/hold"), &[])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let page = admin.follow(&res).await;
     assert!(page.body.contains("held"), "{}", page.body);
-    app.clock.advance(Duration::from_micros((due - app.services.now()).max(0) as u64 + 60_000_000));
+    app.clock.advance(Duration::from_micros(
+        (due - app.services.now()).max(0) as u64 + 60_000_000,
+    ));
     app.services.run_pending_jobs().await.unwrap();
-    assert_eq!(snapshot(&app).await, first, "a held release is not published");
+    assert_eq!(
+        snapshot(&app).await,
+        first,
+        "a held release is not published"
+    );
 
     // Let go: published at once (its time has passed), with the new cases.
     let admin = app.login(Role::Administrator).await;
-    let res = admin.post_form(&format!("/admin/statistics/{id}/resume"), &[]).await;
+    let res = admin
+        .post_form(&format!("/admin/statistics/{id}/resume"), &[])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     app.services.run_pending_jobs().await.unwrap();
     let second = snapshot(&app).await;
-    assert_ne!(second["release"]["release_id"], first["release"]["release_id"]);
-    assert_ne!(second["tables"], first["tables"], "the release scheduled between has the new cases");
+    assert_ne!(
+        second["release"]["release_id"],
+        first["release"]["release_id"]
+    );
+    assert_ne!(
+        second["tables"], first["tables"],
+        "the release scheduled between has the new cases"
+    );
     // And the one after it is scheduled for the first of the next month.
     let (next_id, next_due) = next_release(&app).await;
     assert_ne!(next_id, id);
@@ -225,12 +276,26 @@ async fn staff_see_exact_counts_of_their_own_organisations_cases() {
     let cw = app.login(Role::Caseworker).await;
     let page = cw.get("/statistics/internal").await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("<th scope=\"row\">KS</th><td class=\"num\">1</td>"), "{}", page.body);
-    assert!(!page.body.contains("NE"), "another organisation's case is not counted");
-    assert!(page.body.contains("href=\"/statistics/internal\""), "in the menu");
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">KS</th><td class=\"num\">1</td>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("NE"),
+        "another organisation's case is not counted"
+    );
+    assert!(
+        page.body.contains("href=\"/statistics/internal\""),
+        "in the menu"
+    );
     let analyst = app.login(Role::Analyst).await;
     let page = analyst.get("/statistics/internal").await;
-    assert!(page.body.contains("<th scope=\"row\">NE</th>"), "the hotline counts every case");
+    assert!(
+        page.body.contains("<th scope=\"row\">NE</th>"),
+        "the hotline counts every case"
+    );
     let volunteer = app.login(Role::Volunteer).await;
     assert_ne!(volunteer.get("/statistics/internal").await.status, 200);
     assert_eq!(app.client().get("/statistics/internal").await.status, 303);
@@ -244,9 +309,15 @@ async fn the_public_page_and_its_charts_render_at_desktop_and_phone_width() {
     let b = Browser::start().await;
     for width in [1366, 390] {
         b.client.set_window_size(width, 900).await.unwrap();
-        b.client.goto(&format!("{}/statistics", app.base)).await.unwrap();
+        b.client
+            .goto(&format!("{}/statistics", app.base))
+            .await
+            .unwrap();
         let main = b.wait_text("main", "at a glance").await;
-        assert!(main.contains("Missing-child episodes by state and year"), "{main}");
+        assert!(
+            main.contains("Missing-child episodes by state and year"),
+            "{main}"
+        );
         let (charts, tables_after, scroll): (u64, u64, bool) = {
             let v = b
                 .client
@@ -259,7 +330,11 @@ async fn the_public_page_and_its_charts_render_at_desktop_and_phone_width() {
                 )
                 .await
                 .unwrap();
-            (v[0].as_u64().unwrap(), v[1].as_u64().unwrap(), v[2].as_bool().unwrap())
+            (
+                v[0].as_u64().unwrap(),
+                v[1].as_u64().unwrap(),
+                v[2].as_bool().unwrap(),
+            )
         };
         assert!(charts >= 7, "{width}: {charts} charts");
         assert_eq!(charts, tables_after, "{width}: every chart has its table");
