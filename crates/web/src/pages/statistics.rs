@@ -306,11 +306,7 @@ fn release_info(state_now: i64, r: &PublishedRelease) -> ReleaseInfo {
     }
 }
 
-pub async fn public(
-    ctx: Ctx,
-    headers: HeaderMap,
-    Query(q): Query<YearQuery>,
-) -> Result<Response, AppError> {
+pub async fn public(ctx: Ctx, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let services = &ctx.state.services;
     let release = services.public_statistics().await?;
     let layout = Layout::new(&ctx.state, &ctx.identity, "Statistics", &ctx.path);
@@ -354,7 +350,8 @@ pub async fn public(
         .map(|y| {
             let v = r
                 .table("episodes-by-circumstance")
-                .and_then(|t| col(t, y).and_then(|c| t.table.col_totals[c]));
+                // No column: no episode that year.
+                .and_then(|t| col(t, y).map_or(Some(0), |c| t.table.col_totals[c]));
             (y.clone(), v)
         })
         .collect();
@@ -374,7 +371,6 @@ pub async fn public(
         trend_svg,
         trend,
     };
-    let _ = headers;
     Ok(render(&page)?.into_response())
 }
 
