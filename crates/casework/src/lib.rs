@@ -1,6 +1,6 @@
 //! The domain core of missing-child cases: the child and their custody, missing episodes,
-//! flags computed with their reasons, a timeline, statistics rows with small-cell
-//! suppression, and posters (PDF) for cases consented to publication. Pure: no IO, no
+//! flags computed with their reasons, a timeline, and posters (PDF) for cases consented to
+//! publication (statistics are the `stats` crate's). Pure: no IO, no
 //! async, no web or database types.
 //!
 //! # Map
@@ -11,7 +11,6 @@
 //! - [`flags`]: currently missing, chronically missing, missing from care, repeat runaway from
 //!   care, age band; each with its reason.
 //! - [`timeline`]: episodes, recoveries and linked reports and alerts by date.
-//! - [`stats`]: one row per episode, and counts with "fewer than 5" suppression.
 //! - [`photo`]: [`SanitisedPhoto`], the only way photo bytes leave the crate: a JPEG or
 //!   PNG without its metadata, or an error saying why not.
 //! - [`poster`]: [`PosterData`] (only from a consented, currently missing case), drawn by
@@ -31,7 +30,6 @@ mod pdf;
 pub mod photo;
 pub mod poster;
 pub mod record;
-pub mod stats;
 pub mod timeline;
 
 pub use flags::{flags, Flag};
@@ -45,5 +43,4 @@ pub use pdf::render_pdf;
 pub use photo::{PhotoError, PhotoFormat, SanitisedPhoto, MAX_PHOTO_SIDE};
 pub use poster::{Consent, PosterData, PosterError};
 pub use record::{CaseRecord, ChildIds, ChildRecord, CustodyRecord, EpisodeRecord, ImportError};
-pub use stats::{stats_rows, suppress, tally, Count, StatsRow, Tally};
 pub use timeline::{timeline, TimelineItem, TimelineKind};

@@ -213,6 +213,12 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
                 config.listen
             )
         })?;
+    // Public statistics: the next monthly release is scheduled; the demo publishes one at
+    // start so that /statistics has numbers.
+    services
+        .start_statistics(demo)
+        .await
+        .context("scheduling the public statistics")?;
     let state = web::AppState {
         services: services.clone(),
         config: web::WebConfig {

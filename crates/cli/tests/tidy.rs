@@ -119,8 +119,7 @@ fn dependencies_point_toward_the_pure_core() {
     ];
     for pure in [
         "domain", "cybertip", "extract", "link", "synth", "triage", "casework", "hopebags",
-        "recovery", "families", // Training (issue 22)
-        "training",
+        "recovery", "families", "training", "stats",
     ] {
         if root.join("crates").join(pure).exists() {
             banned_everywhere_but(pure, &io);

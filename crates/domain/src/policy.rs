@@ -124,6 +124,10 @@ pub enum Action {
     VerifyLearners,
     /// Import a course file, publish a new version, read the training report.
     ManageCourses,
+    // Public statistics
+    /// The statistics releases: see the next scheduled one, hold it, let it go, release
+    /// now, choose exact-with-suppression or differentially private counts.
+    ManageStatistics,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -198,7 +202,16 @@ pub fn access(action: Action) -> Access {
         Action::ViewFamilySupport => {
             Roles(&[Supervisor, Caseworker, RecoverySpecialist, Volunteer])
         }
-        Action::ViewTraining | Action::ViewStatistics => Roles(PEOPLE),
+        Action::ViewTraining => Roles(PEOPLE),
+        // The internal statistics: exact counts of the staff's own organisation's cases.
+        // Administrators run the releases instead; volunteers read the public page.
+        Action::ViewStatistics => Roles(&[
+            Supervisor,
+            Analyst,
+            Investigator,
+            Caseworker,
+            RecoverySpecialist,
+        ]),
         Action::ViewOwnSubmissions | Action::SubmitProviderReports => Roles(&[ProviderApi]),
         Action::ManageUsers
         | Action::ManageOrganisations
@@ -233,6 +246,8 @@ pub fn access(action: Action) -> Access {
         Action::TakeTraining => Access::Public,
         Action::VerifyLearners => Roles(&[Administrator, Supervisor, Analyst]),
         Action::ManageCourses => Roles(&[Administrator, Supervisor]),
+        // Public statistics
+        Action::ManageStatistics => Roles(&[Administrator]),
     }
 }
 

@@ -120,6 +120,11 @@ impl By {
         &self.name
     }
 
+    /// The account acting, if a person.
+    pub(crate) fn user_id(&self) -> Option<UserId> {
+        self.user_id
+    }
+
     /// When the change was made: the time entries written in bulk are chained at.
     pub(crate) fn at(&self) -> i64 {
         self.at

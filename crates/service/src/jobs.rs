@@ -225,6 +225,8 @@ impl Services {
                 self.link_records(&records).await?;
                 Ok(())
             }
+            // Public statistics
+            crate::statistics::RELEASE_JOB => self.run_statistics_job(&job.payload).await,
             other => Err(ServiceError::Invalid(format!(
                 "no worker knows jobs of kind {other:?}; this build is older than the one that wrote it"
             ))),

@@ -27,6 +27,8 @@ pub mod recovery;
 pub mod awareness;
 // Training (issue 22)
 pub mod training;
+// Public statistics
+pub mod statistics;
 
 pub use clock::Clock;
 pub use error::ServiceError;
@@ -63,6 +65,8 @@ pub struct Services {
     /// Training (issue 22): also print each queued message (email verification links) in
     /// the server log. Only for the demo, which sends no mail.
     pub log_outbox: bool,
+    /// Public statistics: the published release, in memory.
+    pub statistics: statistics::StatsCache,
 }
 
 impl Services {
@@ -80,6 +84,7 @@ impl Services {
             jobs: jobs::Jobs::default(),
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
             log_outbox: false,
+            statistics: statistics::StatsCache::default(),
         }
     }
 

@@ -653,37 +653,6 @@ pub async fn episodes<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// What episodes can be counted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsKey {
-    Year,
-    Circumstance,
-    AgeBand,
-    State,
-}
-
-/// Episodes counted by one key (raw counts: the service suppresses small ones). The age
-/// band's key is empty when the age is unknown.
-pub async fn episode_counts<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    key: StatsKey,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let col = match key {
-        StatsKey::Year => "CAST(year AS TEXT)",
-        StatsKey::Circumstance => "circumstance",
-        StatsKey::AgeBand => "COALESCE(age_band, '')",
-        StatsKey::State => "state",
-    };
-    let rows = sqlx::query(&format!(
-        "SELECT {col} AS k, COUNT(*) AS n FROM case_episodes GROUP BY {col} ORDER BY 1"
-    ))
-    .fetch_all(ex)
-    .await?;
-    rows.into_iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
-}
-
 /// Shares a case with an agency; false if it already was.
 pub async fn share<'e, E: Executor<'e, Database = Any>>(
     ex: E,

@@ -33,6 +33,8 @@ pub mod users;
 pub mod awareness;
 // Training (issue 22)
 pub mod training;
+// Public statistics
+pub mod statistics;
 
 pub use audit::AuditRow;
 pub(crate) use error::record_kind;

@@ -1029,3 +1029,7 @@ mod awareness;
 // Training (issue 22)
 #[path = "store/training.rs"]
 mod training;
+
+// Public statistics
+#[path = "store/statistics.rs"]
+mod statistics;

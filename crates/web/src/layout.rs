@@ -48,6 +48,9 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/partners", "Partners", Action::ViewPartners, "Clubs, companies and schools that run awareness events and republish missing children's posters."),
     // Training (issue 22)
     ("/training", "Training", Action::ViewTraining, "Free courses for the public, child-welfare professionals and verified law enforcement; verification requests, course files and the counts."),
+    // Public statistics
+    ("/statistics/internal", "Statistics", Action::ViewStatistics, "Exact counts of your organisation's cases, and the public statistics as published."),
+    ("/admin/statistics", "Statistics releases", Action::ManageStatistics, "The monthly release of the public statistics: the next one, hold it, publish now, and how it counts."),
 ];
 
 impl Layout {

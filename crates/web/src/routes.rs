@@ -165,9 +165,9 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Statistics and
-        // providers' own submissions have no route until each is built: an area with nothing
-        // to do is not found rather than a placeholder (their `Action`s wait in the policy).
+        // Providers' own submissions have no route until they are built: an area with
+        // nothing to do is not found rather than a placeholder (its `Action` waits in the
+        // policy).
         // Administration
         page(M::GET, "/admin/users", ManageUsers, pages::admin::users),
         page(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),
@@ -369,6 +369,17 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/verification-requests", VerifyLearners, api::training::verification_requests),
         api(M::POST, "/api/v1/verification-requests/{id}/decision", VerifyLearners, api::training::decide),
         api(M::GET, "/api/v1/certificates/{code}", ViewPublicPages, api::training::check_certificate),
+        // Public statistics (issue 23)
+        page(M::GET, "/statistics", ViewPublicPages, pages::statistics::public),
+        page(M::GET, "/statistics/data/{file}", ViewPublicPages, pages::statistics::data),
+        page(M::GET, "/statistics/internal", ViewStatistics, pages::statistics::internal),
+        page(M::GET, "/admin/statistics", ManageStatistics, pages::statistics::releases),
+        page(M::POST, "/admin/statistics/release-now", ManageStatistics, pages::statistics::release_now),
+        page(M::POST, "/admin/statistics/{id}/hold", ManageStatistics, pages::statistics::hold),
+        page(M::POST, "/admin/statistics/{id}/resume", ManageStatistics, pages::statistics::resume),
+        page(M::POST, "/admin/statistics/{id}/mode", ManageStatistics, pages::statistics::set_mode),
+        api(M::GET, "/api/v1/statistics", ViewPublicPages, api::statistics::all),
+        api(M::GET, "/api/v1/statistics/{table}", ViewPublicPages, api::statistics::one),
     ]
 }
 

@@ -406,15 +406,6 @@ pub struct CaseDetail {
     pub work: Option<CaseWork>,
 }
 
-/// Counts of episodes, small cells suppressed.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaseStats {
-    pub by_year: casework::Tally<String>,
-    pub by_circumstance: casework::Tally<String>,
-    pub by_age_band: casework::Tally<String>,
-    pub by_state: casework::Tally<String>,
-}
-
 /// UTC calendar day of a time in microseconds.
 pub fn day_of(micros: i64) -> Date {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)

@@ -15,8 +15,7 @@ use store::cases::{self as queries, Scope};
 use super::alerts::reason_label;
 use super::summary::{assess_case, case_flags};
 use super::{
-    day_of, CaseAgency, CaseDetail, CaseItem, CasePermissions, CaseQuery, CaseStats, CaseWork,
-    StoredEpisode,
+    day_of, CaseAgency, CaseDetail, CaseItem, CasePermissions, CaseQuery, CaseWork, StoredEpisode,
 };
 
 impl Services {
@@ -215,27 +214,5 @@ impl Services {
             });
         }
         Ok(out)
-    }
-
-    /// Counts of episodes by year, circumstance, age band and state, small cells
-    /// suppressed (fewer than 5 is never shown).
-    pub async fn case_statistics(&self, who: &Principal) -> Result<CaseStats> {
-        self.allow(who, Action::ViewStatistics)?;
-        use store::cases::StatsKey;
-        let get = |k| queries::episode_counts(self.store.reader(), k);
-        let counts = |rows: Vec<(String, i64)>| {
-            casework::suppress(rows.into_iter().map(|(k, n)| {
-                (
-                    if k.is_empty() { "unknown".into() } else { k },
-                    n.max(0) as u64,
-                )
-            }))
-        };
-        Ok(CaseStats {
-            by_year: counts(get(StatsKey::Year).await?),
-            by_circumstance: counts(get(StatsKey::Circumstance).await?),
-            by_age_band: counts(get(StatsKey::AgeBand).await?),
-            by_state: counts(get(StatsKey::State).await?),
-        })
     }
 }

@@ -14,6 +14,8 @@ pub mod resources;
 pub mod awareness;
 // Training (issue 22)
 pub mod training;
+// Public statistics
+pub mod statistics;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -103,10 +105,13 @@ use utoipa::{Modify, OpenApi};
         training::verification_requests,
         training::decide,
         training::check_certificate,
+        // Public statistics
+        statistics::all,
+        statistics::one,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"))
 )]
 pub struct ApiDoc;
 

@@ -26,6 +26,8 @@ pub mod awareness;
 pub mod partners;
 // Training (issue 22)
 pub mod training;
+// Public statistics
+pub mod statistics;
 
 use crate::error::AppError;
 use askama::Template;

@@ -263,7 +263,7 @@ async fn a_volunteer_is_offered_hope_bags_and_no_empty_area() {
             "{label}: {nav} / {main}"
         );
     }
-    for path in ["/statistics"] {
+    for path in ["/submissions"] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         let body = b
             .wait_text("main", "There is no page at this address")

@@ -27,3 +27,5 @@ mod triage;
 mod awareness;
 // Training (issue 22)
 mod training;
+// Public statistics
+mod statistics;

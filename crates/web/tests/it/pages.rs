@@ -177,11 +177,9 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
     let app = TestApp::spawn().await;
-    // Training is built (issue 22): `training.rs` tests it.
-    let hidden = [
-        ("/statistics", "Statistics"),
-        ("/submissions", "Our submissions"),
-    ];
+    // Training (issue 22) and statistics (issue 23) are built: `training.rs` and
+    // `statistics.rs` test them.
+    let hidden = [("/submissions", "Our submissions")];
     for (path, _) in hidden {
         assert_eq!(app.client().get(path).await.status, 404, "{path}");
     }
