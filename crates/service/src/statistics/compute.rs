@@ -42,6 +42,13 @@ pub struct Facts {
     pub bags: Vec<(i32, String)>,
 }
 
+/// The product's own words for a CyberTipline incident type (the schema's names include
+/// terms the product does not use about children).
+fn incident_label(xsd: &str) -> String {
+    cybertip::IncidentType::from_xsd_str(xsd)
+        .map_or_else(|| xsd.to_owned(), |t| t.label().to_owned())
+}
+
 fn circumstance_label(id: &str) -> String {
     Circumstance::ALL
         .iter()
@@ -193,7 +200,7 @@ fn build(f: &Facts) -> Built {
         .collect();
     let mut reports = with_rows(&[], &report_years);
     for (kind, year) in &f.reports {
-        reports.add(kind, &year.to_string(), 1);
+        reports.add(&incident_label(kind), &year.to_string(), 1);
     }
     let mut kinds: Vec<(String, Vec<u64>)> = reports
         .rows
@@ -258,7 +265,7 @@ fn build(f: &Facts) -> Built {
                    "Children with at least one missing episode reported in the year, by whether they had one episode or two or more in that same year.",
                    "children", "Episodes in the year"), multiple),
                 (m("children-likely-trafficking", "Children who were likely victims of child sex trafficking",
-                   "Children with at least one missing episode reported in the year, by whether link analysis tied their case to a report of incident type \"Child Sex Trafficking\" (an alert no analyst dismissed). Such a child is counted as a likely victim; this is an indicator, not a finding.",
+                   "Children with at least one missing episode reported in the year, by whether link analysis tied their case to a report of child sex trafficking (an alert no analyst dismissed). Such a child is counted as a likely victim; this is an indicator, not a finding.",
                    "children", "Trafficking indicator"), trafficking),
             ],
             vec![
