@@ -1,8 +1,10 @@
 //! A course as written in its file and stored with its version: slug, title, audience,
 //! credit hours and modules (Markdown text with a short quiz and a pass mark). The file is
 //! TOML or JSON with the same fields; [`Course::parse`] checks every rule, so a stored
-//! course is always a valid one.
+//! course is always a valid one. Images travel inside the file (base64), re-encoded by the
+//! case-photo sanitiser on the way in, so a stored course carries no image metadata.
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -119,6 +121,44 @@ pub struct Course {
     pub credit_hours: f64,
     pub version: u32,
     pub modules: Vec<Module>,
+    /// Pictures the modules show with `![description](name)`. Absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<CourseImage>,
+}
+
+/// A picture stored with the course: a PNG or JPEG, base64 in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseImage {
+    /// A plain file name (`diagram.png`): the name modules use and the last part of its URL.
+    pub name: String,
+    /// What the picture shows, for anyone who cannot see it.
+    pub alt: String,
+    /// The file in standard base64 (line breaks and spaces are ignored).
+    pub data: String,
+}
+
+impl CourseImage {
+    /// The image's bytes as stored (sanitised when the course was read).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        decode(&self.data)
+    }
+
+    /// `image/png` or `image/jpeg`, from the name (checked against the content on parse).
+    pub fn mime(&self) -> &'static str {
+        if self.name.ends_with(".png") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        }
+    }
+}
+
+fn decode(data: &str) -> Option<Vec<u8>> {
+    let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
 }
 
 /// Why a course file was refused; each says what to change.
@@ -134,23 +174,40 @@ pub const MAX_MODULES: usize = 30;
 pub const MAX_QUESTIONS: usize = 20;
 pub const MAX_CHOICES: usize = 8;
 pub const MAX_BODY: usize = 100_000;
-pub const MAX_FILE: usize = 2_000_000;
+pub const MAX_IMAGES: usize = 10;
+/// Decoded, per image.
+pub const MAX_IMAGE_BYTES: usize = 1_000_000;
+/// Room for the images in base64 (a third larger) besides the text.
+pub const MAX_FILE: usize = 16_000_000;
 
 impl Course {
     /// Reads a course file: JSON when it starts with `{`, TOML otherwise, then checks it.
     pub fn parse(text: &str) -> Result<Course, CourseError> {
         if text.len() > MAX_FILE {
             return Err(CourseError::Rule(
-                "the course file is larger than 2 MB; split long modules or shorten them".into(),
+                "the course file is larger than 16 MB; make the images smaller or use fewer".into(),
             ));
         }
-        let course: Course = if text.trim_start().starts_with('{') {
+        let mut course: Course = if text.trim_start().starts_with('{') {
             serde_json::from_str(text).map_err(|e| CourseError::Syntax(e.to_string()))?
         } else {
             toml::from_str(text).map_err(|e| CourseError::Syntax(e.to_string()))?
         };
+        course.sanitise_images()?;
         course.check()?;
         Ok(course)
+    }
+
+    /// Replaces each image by its copy without metadata (EXIF, text chunks, thumbnails),
+    /// through the sanitiser case photos use.
+    fn sanitise_images(&mut self) -> Result<(), CourseError> {
+        // Names and counts first, so a misnamed file is told about its name.
+        self.check_images()?;
+        for image in &mut self.images {
+            let photo = image_photo(image)?;
+            image.data = base64::engine::general_purpose::STANDARD.encode(photo.bytes());
+        }
+        Ok(())
     }
 
     /// The course as a TOML course file (the export; [`Course::parse`] reads it back).
@@ -190,6 +247,7 @@ impl Course {
         if self.version == 0 {
             return rule("the version must be 1 or more".into());
         }
+        self.check_images()?;
         if self.modules.is_empty() || self.modules.len() > MAX_MODULES {
             return rule(format!("a course has 1 to {MAX_MODULES} modules"));
         }
@@ -202,6 +260,15 @@ impl Course {
             }
             if m.body.len() > MAX_BODY {
                 return rule(format!("module {n}'s text is longer than 100,000 bytes"));
+            }
+            for target in crate::markdown::image_targets(&m.body) {
+                if self.image(&target).is_none() {
+                    return rule(format!(
+                        "module {n} shows the image \"{}\", which is not one of the course's \
+                         images: add it under [[images]] or change the name",
+                        target.chars().take(100).collect::<String>()
+                    ));
+                }
             }
             let q = &m.quiz;
             if q.pass_mark == 0 || q.pass_mark > 100 {
@@ -235,6 +302,82 @@ impl Course {
         }
         Ok(())
     }
+}
+
+impl Course {
+    /// The course's image of that name.
+    pub fn image(&self, name: &str) -> Option<&CourseImage> {
+        self.images.iter().find(|i| i.name == name)
+    }
+
+    fn check_images(&self) -> Result<(), CourseError> {
+        let rule = |m: String| Err(CourseError::Rule(m));
+        if self.images.len() > MAX_IMAGES {
+            return rule(format!("a course has at most {MAX_IMAGES} images"));
+        }
+        for (i, image) in self.images.iter().enumerate() {
+            if !valid_image_name(&image.name) {
+                return rule(format!(
+                    "image {}'s name \"{}\" must be a plain file name of at most 60 lower-case \
+                     letters, digits, hyphens, underscores and dots, ending .png, .jpg or .jpeg",
+                    i + 1,
+                    image.name.chars().take(60).collect::<String>()
+                ));
+            }
+            if self.images[..i].iter().any(|j| j.name == image.name) {
+                return rule(format!(
+                    "two images are named \"{}\"; give each image its own name",
+                    image.name
+                ));
+            }
+            if image.alt.trim().is_empty() || image.alt.chars().count() > 500 {
+                return rule(format!(
+                    "image \"{}\" needs an alt text of at most 500 characters saying what it shows",
+                    image.name
+                ));
+            }
+            image_photo(image)?;
+        }
+        Ok(())
+    }
+}
+
+/// Decodes and sanitises an image, checking its size and that its name says its format.
+fn image_photo(image: &CourseImage) -> Result<casework::SanitisedPhoto, CourseError> {
+    let rule = |m: String| CourseError::Rule(m);
+    let name = image.name.chars().take(60).collect::<String>();
+    let bytes = decode(&image.data).ok_or_else(|| {
+        rule(format!(
+            "image \"{name}\"'s data is not base64; encode the file with `base64` and paste it \
+             as data"
+        ))
+    })?;
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(rule(format!(
+            "image \"{name}\" is larger than 1 MB; save a smaller copy"
+        )));
+    }
+    let photo = casework::SanitisedPhoto::sanitise(&bytes)
+        .map_err(|e| rule(format!("image \"{name}\": {e}")))?;
+    let png = image.name.ends_with(".png");
+    if png != (photo.format() == casework::PhotoFormat::Png) {
+        return Err(rule(format!(
+            "image \"{name}\" is a {}: end its name with {}",
+            if png { "JPEG" } else { "PNG" },
+            if png { ".jpg" } else { ".png" }
+        )));
+    }
+    Ok(photo)
+}
+
+fn valid_image_name(s: &str) -> bool {
+    (1..=60).contains(&s.len())
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
+        && !s.starts_with('.')
+        && [".png", ".jpg", ".jpeg"].iter().any(|e| s.ends_with(e))
+        && s.len() > 4
 }
 
 fn valid_slug(s: &str) -> bool {
@@ -281,7 +424,127 @@ mod tests {
                         .collect(),
                 },
             }],
+            images: Vec::new(),
         }
+    }
+
+    fn png_base64() -> String {
+        base64::engine::general_purpose::STANDARD.encode(crate::samples::diagram_png())
+    }
+
+    fn with_image(name: &str) -> Course {
+        let mut c = sample();
+        c.modules[0].body = format!("Look:\n\n![The steps]({name})\n");
+        c.images.push(CourseImage {
+            name: name.into(),
+            alt: "Three boxes joined by arrows".into(),
+            data: png_base64(),
+        });
+        c
+    }
+
+    fn refusal(c: &Course) -> String {
+        Course::parse(&c.to_toml()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn images_round_trip_through_toml_and_json() {
+        let c = Course::parse(&with_image("steps.png").to_toml()).unwrap();
+        assert_eq!(c.images.len(), 1);
+        assert_eq!(Course::parse(&c.to_toml()).unwrap(), c);
+        assert_eq!(
+            Course::parse(&serde_json::to_string(&c).unwrap()).unwrap(),
+            c
+        );
+        let bytes = c.image("steps.png").unwrap().bytes().unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"));
+        assert_eq!(c.image("steps.png").unwrap().mime(), "image/png");
+        // A file without images still reads, and writes no images.
+        assert!(!sample().to_toml().contains("images"));
+    }
+
+    #[test]
+    fn images_are_sanitised_on_the_way_in() {
+        // A PNG with a text chunk (metadata) after the header.
+        let png = crate::samples::diagram_png();
+        let mut chunk = Vec::new();
+        let data = b"Comment\0secret place";
+        chunk.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        chunk.extend_from_slice(b"tEXt");
+        chunk.extend_from_slice(data);
+        let crc = crc32(&chunk[4..]);
+        chunk.extend_from_slice(&crc.to_be_bytes());
+        let mut tagged = png[..33].to_vec();
+        tagged.extend_from_slice(&chunk);
+        tagged.extend_from_slice(&png[33..]);
+        let mut c = with_image("steps.png");
+        c.images[0].data = base64::engine::general_purpose::STANDARD.encode(&tagged);
+        assert!(tagged.windows(6).any(|w| w == b"secret"));
+        let parsed = Course::parse(&c.to_toml()).unwrap();
+        let bytes = parsed.images[0].bytes().unwrap();
+        assert!(!bytes.windows(6).any(|w| w == b"secret"));
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn image_rules_say_what_to_change() {
+        for bad in [
+            "Steps.png",
+            "../steps.png",
+            "steps.gif",
+            "a/b.png",
+            ".png",
+            "steps",
+        ] {
+            let e = refusal(&with_image(bad));
+            assert!(e.contains("plain file name"), "{bad}: {e}");
+        }
+        let mut c = with_image("steps.png");
+        c.modules[0].body.push_str("\n![Missing](other.png)\n");
+        let e = refusal(&c);
+        assert!(e.contains("module 1") && e.contains("other.png"), "{e}");
+        let mut c = with_image("steps.png");
+        c.images.push(c.images[0].clone());
+        assert!(refusal(&c).contains("two images"));
+        let mut c = with_image("steps.png");
+        c.images[0].data = "not base64 !!".into();
+        assert!(refusal(&c).contains("not base64"));
+        let mut c = with_image("steps.png");
+        c.images[0].data = base64::engine::general_purpose::STANDARD.encode(b"GIF89a....");
+        assert!(refusal(&c).contains("not a JPEG or PNG"), "{}", refusal(&c));
+        let mut c = with_image("steps.jpg");
+        assert!(refusal(&c).contains("is a PNG"), "{}", refusal(&c));
+        c = with_image("steps.png");
+        c.images[0].data =
+            base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_IMAGE_BYTES + 1]);
+        assert!(refusal(&c).contains("larger than 1 MB"));
+        let mut c = with_image("steps.png");
+        c.images[0].alt = " ".into();
+        assert!(refusal(&c).contains("alt text"));
+        let mut c = with_image("steps.png");
+        for i in 0..MAX_IMAGES {
+            let mut extra = c.images[0].clone();
+            extra.name = format!("x{i}.png");
+            c.images.push(extra);
+        }
+        assert!(refusal(&c).contains("at most 10 images"));
+        let mut c = sample();
+        c.modules[0].body = "![outside](https://example.org/x.png)".into();
+        assert!(refusal(&c).contains("not one of the course's images"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The demo's three courses, as course files in the one format (TOML): an introduction for
 //! anyone, a course for child-welfare professionals worth one continuing-education hour,
-//! and a law-enforcement course opened only to verified learners. Plain, non-explicit text;
-//! the tests publish them too.
+//! and a law-enforcement course opened only to verified learners. Plain, non-explicit text
+//! and one drawn diagram (three boxes joined by arrows) in the introduction; the tests
+//! publish them too.
 
 use crate::model::Course;
+use base64::Engine as _;
 
 pub const INTRODUCTION: &str = r#"
 slug = "introduction"
@@ -152,9 +154,71 @@ choices = ["A recovery specialist", "The press"]
 answer = 0
 "#;
 
-/// The three demo courses, parsed (they are checked by the tests).
+/// The introduction's diagram: the name its first module shows it by.
+pub const DIAGRAM: &str = "notice-report-support.png";
+
+/// Three boxes joined by arrows (notice, report, support), drawn here so the demo carries
+/// no picture from elsewhere.
+pub fn diagram_png() -> Vec<u8> {
+    const W: usize = 300;
+    const H: usize = 80;
+    let mut px = vec![255u8; W * H * 3];
+    let mut put = |x: usize, y: usize, rgb: [u8; 3]| {
+        if x < W && y < H {
+            px[(y * W + x) * 3..(y * W + x) * 3 + 3].copy_from_slice(&rgb);
+        }
+    };
+    let fills = [[29, 112, 184], [0, 112, 60], [244, 119, 56]];
+    for (i, fill) in fills.iter().enumerate() {
+        let x0 = 10 + i * 100;
+        for y in 15..65 {
+            for x in x0..x0 + 70 {
+                let edge = !(17..=62).contains(&y) || !(x0 + 2..=x0 + 67).contains(&x);
+                put(x, y, if edge { [11, 12, 12] } else { *fill });
+            }
+        }
+        if i < 2 {
+            // The arrow to the next box: a shaft and a head.
+            for x in x0 + 72..x0 + 96 {
+                put(x, 39, [11, 12, 12]);
+                put(x, 40, [11, 12, 12]);
+            }
+            for d in 0..7 {
+                for y in 40 - d..=40 + d {
+                    put(x0 + 97 - d, y, [11, 12, 12]);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, W as u32, H as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    if let Ok(mut writer) = encoder.write_header() {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_image_data(&px);
+    }
+    out
+}
+
+/// The three demo courses, parsed (they are checked by the tests). The introduction's
+/// first module shows [`diagram_png`].
 pub fn courses() -> Vec<Course> {
-    [INTRODUCTION, CHILD_WELFARE, LAW_ENFORCEMENT]
+    let mut intro = INTRODUCTION.to_owned();
+    intro.push_str(&format!(
+        "\n[[images]]\nname = \"{DIAGRAM}\"\nalt = \"Three boxes joined by arrows: notice the \
+         signs, report the concern, support the child\"\ndata = \"{}\"\n",
+        base64::engine::general_purpose::STANDARD.encode(diagram_png())
+    ));
+    let intro = intro.replacen(
+        "- being often missing from home, care or school.\n",
+        &format!(
+            "- being often missing from home, care or school.\n\n\
+             ![Notice the signs, report the concern, support the child]({DIAGRAM})\n"
+        ),
+        1,
+    );
+    [intro.as_str(), CHILD_WELFARE, LAW_ENFORCEMENT]
         .iter()
         .filter_map(|t| Course::parse(t).ok())
         .collect()
@@ -171,5 +235,13 @@ mod tests {
         }
         assert_eq!(courses().len(), 3);
         assert_eq!(courses()[1].credit_tenths(), 10);
+        let intro = &courses()[0];
+        assert!(intro.modules[0].body.contains(DIAGRAM));
+        assert_eq!(
+            intro.image(DIAGRAM).unwrap().bytes().unwrap(),
+            casework::SanitisedPhoto::sanitise(&diagram_png())
+                .unwrap()
+                .into_bytes()
+        );
     }
 }

@@ -351,6 +351,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/training/courses/{slug}", TakeTraining, pages::training::course),
         page(M::GET, "/training/courses/{slug}/modules/{n}", TakeTraining, pages::training::module),
         page(M::POST, "/training/courses/{slug}/modules/{n}", TakeTraining, pages::training::submit_quiz),
+        page(M::GET, "/training/courses/{slug}/images/{name}", TakeTraining, pages::training::course_image),
         page(M::GET, "/training/me", TakeTraining, pages::training::me),
         page(M::POST, "/training/me/verification", TakeTraining, pages::training::request_verification),
         page(M::GET, "/training/certificates/{code}", TakeTraining, pages::training::certificate_pdf),
@@ -438,9 +439,14 @@ pub fn router(state: AppState) -> Router {
         // every other route gets the general body limit.
         let limited = if e.spec.path == "/ispws/upload" {
             e.handler.layer(axum::extract::DefaultBodyLimit::disable())
-        } else if e.spec.path == "/publications" && e.spec.method == Method::POST {
+        } else if matches!(
+            e.spec.path,
+            "/publications" | "/training/admin/courses" | "/api/v1/courses"
+        ) && e.spec.method == Method::POST
+        {
             // Awareness (issue 22): a publication's PDF may be larger than the multipart
-            // default of 2 MB; the general limit still applies.
+            // default of 2 MB, and so may a course file carrying its images (training); the
+            // general limit still applies.
             e.handler
                 .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
                     BODY_LIMIT,

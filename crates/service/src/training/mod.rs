@@ -384,7 +384,10 @@ impl Services {
             number,
             of: course.modules.len(),
             title: m.title.clone(),
-            html: ::training::markdown::render(&m.body),
+            html: ::training::markdown::render_with_images(
+                &m.body,
+                ::training::markdown::CourseImages::of(&course),
+            ),
             pass_mark: m.quiz.pass_mark,
             questions: m
                 .quiz
@@ -398,6 +401,32 @@ impl Services {
             passed: e.passed.contains(&((number - 1) as i64)),
             attempts,
         })
+    }
+
+    /// An image of a course, as the course page would show it: a law-enforcement course's
+    /// images are not found for anyone not verified, and an enrolled learner gets their
+    /// version's. Returns the content type and the (sanitised) bytes.
+    pub async fn course_image(
+        &self,
+        learner: &LearnerView,
+        slug: &str,
+        name: &str,
+    ) -> Result<(&'static str, Vec<u8>)> {
+        let (_, mut course) = self.visible_course(Some(learner), slug).await?;
+        let mut conn = self
+            .store
+            .reader()
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?;
+        if let Some(e) = st::enrolment_in(&mut conn, learner.id, slug).await? {
+            course = parse_stored(&e.course)?;
+        }
+        let image = course
+            .image(name)
+            .ok_or(ServiceError::NotFound("the image"))?;
+        let bytes = image.bytes().ok_or(ServiceError::NotFound("the image"))?;
+        Ok((image.mime(), bytes))
     }
 
     /// Marks an attempt at a module's quiz; passing the last module completes the course

@@ -416,6 +416,26 @@ pub async fn module(
     .into_response())
 }
 
+/// An image of a course, for its module pages. The URL carries the version (`?v=`), so
+/// the browser may keep it a day; `private` keeps it out of shared caches, as the course
+/// may be for verified learners only.
+pub async fn course_image(
+    ctx: Ctx,
+    Learner(l): Learner,
+    Path((slug, name)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (mime, bytes) = ctx.state.services.course_image(&l, &slug, &name).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The quiz's answers: `q0`, `q1`, … each the index of the choice.
 pub async fn submit_quiz(
     ctx: Ctx,

@@ -478,3 +478,95 @@ async fn sup_cannot_read_outbox(app: &TestApp) -> u16 {
         .await
         .status
 }
+
+#[tokio::test]
+async fn course_images_are_shown_to_learners_who_may_see_the_course() {
+    let app = TestApp::spawn().await;
+    publish_samples(&app).await;
+    let c = learner(&app, "viewer@example.org", "Vic Viewer").await;
+    let src = format!(
+        "/training/courses/introduction/images/{}?v=1",
+        samples::DIAGRAM
+    );
+    let m1 = c.get("/training/courses/introduction/modules/1").await;
+    assert_eq!(m1.status, 200, "{}", m1.body);
+    assert!(
+        m1.body.contains(&format!(
+            "<img class=\"course-image\" src=\"{src}\" alt=\"Notice the signs, report the \
+             concern, support the child\" loading=\"lazy\">"
+        )),
+        "{}",
+        m1.body
+    );
+    let r = c.http.get(format!("{}{src}", c.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "image/png");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("cache-control"), "private, max-age=86400");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(
+        c.get("/training/courses/introduction/images/other.png")
+            .await
+            .status,
+        404
+    );
+
+    // A staff session is no learner session: sent to the learners' sign-in.
+    let sup = app.login(Role::Supervisor).await;
+    let staff = sup.get(&src).await;
+    assert_eq!(staff.status, 303);
+    assert!(staff
+        .location
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("/training/sign-in?next="));
+
+    // A law-enforcement course with an image, imported as a TOML file: its image is not
+    // found for a learner who is not verified, as the course itself is not.
+    let mut le = samples::courses().remove(2);
+    le.version = 2;
+    le.images = samples::courses().remove(0).images;
+    le.modules[0]
+        .body
+        .push_str(&format!("\n![Steps]({})\n", samples::DIAGRAM));
+    let mut unknown = le.clone();
+    unknown.modules[1].body.push_str("\n![Map](map.png)\n");
+    let refused = sup
+        .post_form("/training/admin/courses", &[("file", &unknown.to_toml())])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("module 2 shows the image &quot;map.png&quot;")
+            || refused
+                .body
+                .contains("module 2 shows the image &#34;map.png&#34;"),
+        "{}",
+        refused.body
+    );
+    let ok = sup
+        .post_form("/training/admin/courses", &[("file", &le.to_toml())])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let le_image = format!(
+        "/training/courses/law-enforcement-leads/images/{}?v=2",
+        samples::DIAGRAM
+    );
+    assert_eq!(c.get(&le_image).await.status, 404);
+    // The export carries the image back out.
+    let file = sup
+        .get("/training/admin/courses/law-enforcement-leads/file")
+        .await;
+    assert_eq!(file.status, 200);
+    let exported = service::training::model::Course::parse(&file.body).unwrap();
+    assert_eq!(exported.images, le.images);
+}
