@@ -293,3 +293,41 @@ pub async fn report_facts<'e, E: Executor<'e, Database = Any>>(
             .await?,
     )
 }
+
+/// (need domain code, when first sent) of every referral from a recovery plan that was
+/// sent to its service, or of those from plans opened by `org`'s people. A referral only
+/// proposed, or withdrawn before it was sent, was never made and is not counted.
+pub async fn referral_facts<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    org: Option<OrgId>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let sql = format!(
+        "SELECT r.need, MIN(m.at) FROM referrals r \
+         JOIN referral_moves m ON m.referral_id = r.id AND m.to_status = 'sent'{} \
+         GROUP BY r.id, r.need ORDER BY r.id",
+        if org.is_some() {
+            " JOIN recovery_plans p ON p.id = r.plan_id \
+             JOIN users u ON u.id = p.opened_by WHERE u.org_id = $1"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query_as(&sql);
+    if let Some(o) = org {
+        q = q.bind(o.0);
+    }
+    Ok(q.fetch_all(ex).await?)
+}
+
+/// (course audience code, completed at) of every certificate given: a course completed.
+pub async fn training_facts<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.audience, k.completed_at FROM certificates k \
+         JOIN enrolments e ON e.id = k.enrolment_id JOIN courses c ON c.id = e.course_id \
+         ORDER BY k.code",
+    )
+    .fetch_all(ex)
+    .await?)
+}

@@ -40,6 +40,10 @@ pub struct Facts {
     pub reports: Vec<(String, i32)>,
     /// Hope Bags given: (year, the young person's age band in words).
     pub bags: Vec<(i32, String)>,
+    /// Referrals from recovery plans sent to a service: (year sent, need domain in words).
+    pub referrals: Vec<(i32, String)>,
+    /// Courses completed (certificates given): (year, the course's audience in words).
+    pub trainings: Vec<(i32, String)>,
 }
 
 /// The product's own words for a CyberTipline incident type (the schema's names include
@@ -64,6 +68,23 @@ fn age_label(id: Option<&str>) -> String {
             .find(|a| a.id() == id)
             .map_or_else(|| id.replace('_', " "), |a| a.label().to_owned()),
     }
+}
+
+/// A table of (year, row) facts with the years they span as columns and `rows` in their
+/// fixed order (a row nothing fell in still shows its zero).
+fn by_year(facts: &[(i32, String)], rows: &[String]) -> Table {
+    let years: Vec<String> = facts
+        .iter()
+        .map(|f| f.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|y| y.to_string())
+        .collect();
+    let mut t = with_rows(rows, &years);
+    for (year, row) in facts {
+        t.add(row, &year.to_string(), 1);
+    }
+    t
 }
 
 /// Rows in a fixed order where the dimension has one (circumstances, age bands), so that
@@ -211,22 +232,27 @@ fn build(f: &Facts) -> Built {
     kinds.sort();
     reports.rows = kinds.iter().map(|k| k.0.clone()).collect();
     reports.counts = kinds.into_iter().map(|k| k.1).collect();
-    let bag_years: Vec<String> = f
-        .bags
-        .iter()
-        .map(|b| b.0)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|y| y.to_string())
-        .collect();
-    let bag_rows: Vec<String> = hopebags::AgeBand::ALL
-        .iter()
-        .map(|a| a.label().to_owned())
-        .collect();
-    let mut bags = with_rows(&bag_rows, &bag_years);
-    for (year, band) in &f.bags {
-        bags.add(band, &year.to_string(), 1);
-    }
+    let bags = by_year(
+        &f.bags,
+        &hopebags::AgeBand::ALL
+            .iter()
+            .map(|a| a.label().to_owned())
+            .collect::<Vec<_>>(),
+    );
+    let referrals = by_year(
+        &f.referrals,
+        &recovery::PlanDomain::ALL
+            .iter()
+            .map(|d| d.label().to_owned())
+            .collect::<Vec<_>>(),
+    );
+    let trainings = by_year(
+        &f.trainings,
+        &training::Audience::ALL
+            .iter()
+            .map(|a| a.label().to_owned())
+            .collect::<Vec<_>>(),
+    );
     let medians = years
         .iter()
         .map(|y| days.get(y).cloned().and_then(median))
@@ -272,6 +298,16 @@ fn build(f: &Facts) -> Built {
                 (m("hope-bags-given", "Hope Bags given by age band and year",
                    "Hope Bags (clothes and essentials for a recovered young person) fulfilled or delivered, by the young person's age band and the year the bag was given (UTC).",
                    "bags", "Age band"), bags),
+            ],
+            vec![
+                (m("referrals-by-need", "Referrals by need and year",
+                   "Referrals from survivors' recovery plans to a service of the resource directory, by the need the referral answers and the year it was sent (UTC). A referral only proposed, or withdrawn before it was sent, is not counted; one young person can have several referrals.",
+                   "referrals", "Need"), referrals),
+            ],
+            vec![
+                (m("trainings-completed", "Training courses completed by audience and year",
+                   "Courses completed with a certificate (every module's quiz passed), by the audience the course is for and the year it was completed (UTC). One learner completing two courses counts twice.",
+                   "courses completed", "Audience"), trainings),
             ],
         ],
         medians,
@@ -358,4 +394,4 @@ pub fn unprotected(facts: &Facts) -> Vec<StatTable> {
 }
 
 /// The number of tables a release has, which divides a DP release's budget.
-pub const TABLES: usize = 8;
+pub const TABLES: usize = 10;

@@ -120,11 +120,36 @@ impl Services {
                 .map(|(at, _, band)| (crate::cases::day_of(at).year(), band.label().to_owned()))
                 .collect()
         };
+        let referrals = q::referral_facts(self.store.reader(), org)
+            .await?
+            .into_iter()
+            .map(|(need, at)| {
+                let need = recovery::PlanDomain::parse(&need)
+                    .map_or_else(|_| need.replace('_', " "), |d| d.label().to_owned());
+                (crate::cases::day_of(at).year(), need)
+            })
+            .collect();
+        // Training is the hotline's programme too.
+        let trainings = if org.is_some() {
+            vec![]
+        } else {
+            q::training_facts(self.store.reader())
+                .await?
+                .into_iter()
+                .map(|(audience, at)| {
+                    let audience = training::Audience::parse(&audience)
+                        .map_or(audience, |a| a.label().to_owned());
+                    (crate::cases::day_of(at).year(), audience)
+                })
+                .collect()
+        };
         Ok(Facts {
             episodes,
             trafficking_cases,
             reports,
             bags,
+            referrals,
+            trainings,
         })
     }
 

@@ -273,6 +273,20 @@ fn headlines(r: &PublishedRelease, year: &str) -> Vec<Headline> {
             "Bags fulfilled or delivered in the year.",
         );
     }
+    if let Some(t) = r.table("referrals-by-need") {
+        push(
+            total(t).map(|n| n.to_string()),
+            format!("referrals of survivors to recovery services in {year}"),
+            "Referrals from recovery plans sent to a service of the directory.",
+        );
+    }
+    if let Some(t) = r.table("trainings-completed") {
+        push(
+            total(t).map(|n| n.to_string()),
+            format!("training courses completed by professionals and the public in {year}"),
+            "Courses completed with a certificate.",
+        );
+    }
     if let Some(t) = r.table("recoveries") {
         let c = col(t, year);
         let n = c

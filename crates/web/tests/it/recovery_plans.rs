@@ -14,7 +14,7 @@ use serde_json::json;
 use service::accounts::Actor;
 
 /// `YYYY-MM-DD`, `days` from the server's today (negative: before).
-fn day(app: &TestApp, days: i64) -> String {
+pub(crate) fn day(app: &TestApp, days: i64) -> String {
     recovery::model::format_date(app.services.today() + time::Duration::days(days))
 }
 
@@ -26,7 +26,7 @@ fn plan_id(location: Option<&str>) -> i64 {
 }
 
 /// Opens a plan through the form and returns its id.
-async fn open_plan(c: &Client, fields: &[(&str, &str)]) -> i64 {
+pub(crate) async fn open_plan(c: &Client, fields: &[(&str, &str)]) -> i64 {
     let res = c.post_form("/recovery/plans", fields).await;
     assert_eq!(res.status, 303, "{}", res.body);
     plan_id(res.location.as_deref())
@@ -54,7 +54,7 @@ async fn org_id(app: &TestApp, name: &str) -> i64 {
 }
 
 /// A few directory services, and the id of the first.
-async fn some_services(app: &TestApp) -> i64 {
+pub(crate) async fn some_services(app: &TestApp) -> i64 {
     app.services
         .import_resources_as_operator(&synth::resources::package(19, 5))
         .await

@@ -283,7 +283,7 @@ async fn staff_see_exact_counts_of_their_own_organisations_cases() {
         page.body
     );
     assert!(
-        !page.body.contains("NE"),
+        !page.body.contains("<th scope=\"row\">NE</th>"),
         "another organisation's case is not counted"
     );
     assert!(
@@ -341,4 +341,113 @@ async fn the_public_page_and_its_charts_render_at_desktop_and_phone_width() {
         assert!(scroll, "{width}: charts shown and no sideways scroll");
     }
     b.stop().await;
+}
+
+/// Referrals are counted by need once sent (a referral only proposed was never made), and
+/// courses by audience once completed; both reach the staff's exact tables and the public
+/// release.
+#[tokio::test]
+async fn referrals_sent_and_courses_completed_are_counted() {
+    let app = TestApp::spawn().await;
+    let service = crate::recovery_plans::some_services(&app).await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let plan = crate::recovery_plans::open_plan(
+        &rs,
+        &[
+            ("young_person", "Sam"),
+            ("needs", "housing"),
+            ("next_review", &crate::recovery_plans::day(&app, 10)),
+        ],
+    )
+    .await;
+    let refer = |need: &'static str| {
+        let rs = &rs;
+        async move {
+            let res = rs
+                .post_form(
+                    &format!("/recovery/plans/{plan}/referrals"),
+                    &[
+                        ("service", &service.to_string()),
+                        ("need", need),
+                        ("shared", "first name and the need"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+            res.location.unwrap()
+        }
+    };
+    for _ in 0..6 {
+        let r = refer("housing").await;
+        let sent = rs
+            .post_form(
+                &format!("{r}/status"),
+                &[("status", "sent"), ("reason", "emailed"), ("outcome", "")],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+    }
+    // Proposed, never sent: not a referral made.
+    refer("legal").await;
+
+    crate::training::publish_samples(&app).await;
+    let c = crate::training::learner(&app, "stats.learner@example.org", "Stats Learner").await;
+    for (module, answers) in [
+        (1, [("q0", "1"), ("q1", "0")]),
+        (2, [("q0", "0"), ("q1", "1")]),
+    ] {
+        let res = c
+            .post_form(
+                &format!("/training/courses/introduction/modules/{module}"),
+                &answers,
+            )
+            .await;
+        assert_eq!(res.status, 303, "module {module}: {}", res.body);
+    }
+
+    let analyst = app.login(Role::Analyst).await;
+    let page = analyst.get("/statistics/internal").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for cell in [
+        "<th scope=\"row\">Housing</th><td class=\"num\">6</td>",
+        "<th scope=\"row\">Legal</th><td class=\"num\">0</td>",
+        "<th scope=\"row\">Anyone</th><td class=\"num\">1</td>",
+    ] {
+        assert!(page.body.contains(cell), "{cell}: {}", page.body);
+    }
+
+    app.services.start_statistics(true).await.unwrap();
+    let v: Value =
+        serde_json::from_str(&app.client().get("/api/v1/statistics").await.body).unwrap();
+    let table = |id: &str| {
+        v["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {v}"))
+            .clone()
+    };
+    let cell = |t: &Value, label: &str| {
+        t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == label)
+            .unwrap_or_else(|| panic!("{label} in {t}"))["cells"][0]
+            .clone()
+    };
+    let needs = table("referrals-by-need");
+    assert_eq!(cell(&needs, "Housing"), 6, "{needs}");
+    assert_eq!(cell(&needs, "Legal"), 0, "{needs}");
+    // One course completed is under 5: hidden, and so is what would give it away.
+    let trainings = table("trainings-completed");
+    assert!(cell(&trainings, "Anyone").is_null(), "{trainings}");
+    assert!(trainings["column_totals"][0].is_null(), "{trainings}");
+    let page = app.client().get("/statistics").await.body;
+    assert!(page.contains("Referrals by need and year"), "{page}");
+    assert!(
+        page.contains("referrals of survivors to recovery services in"),
+        "{page}"
+    );
 }

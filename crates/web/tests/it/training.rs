@@ -10,14 +10,14 @@ use service::training::model::samples;
 
 const PASSWORD: &str = "a long learner passphrase 7";
 
-async fn publish_samples(app: &TestApp) {
+pub(crate) async fn publish_samples(app: &TestApp) {
     for c in samples::courses() {
         app.services.publish_course_as_system(&c).await.unwrap();
     }
 }
 
 /// Registers, confirms the email through the link in the outbox, and signs in.
-async fn learner(app: &TestApp, email: &str, name: &str) -> Client {
+pub(crate) async fn learner(app: &TestApp, email: &str, name: &str) -> Client {
     let c = app.client();
     let res = c
         .post_form(
