@@ -27,7 +27,8 @@ use crate::error::BlobError;
 use crate::key::{check_blob_key, new_blob_key, Key};
 use crate::{BlobStore, BoxFuture, StoredBlob, UploadStream};
 
-const TEMP_DIR: &str = "tmp";
+/// The directory of uploads in progress, inside the store's root: not part of a backup.
+pub const TEMP_DIR: &str = "tmp";
 const TEMP_SUFFIX: &str = ".part";
 
 /// A blob store in a directory of the local file system.
@@ -90,6 +91,13 @@ impl Drop for TempGuard {
     }
 }
 
+/// Where blob `key`'s file is, relative to the store's root: two levels of directories
+/// keep any one directory small.
+pub fn relative_path(key: &str) -> Result<PathBuf, BlobError> {
+    check_blob_key(key)?;
+    Ok(Path::new(&key[..2]).join(&key[2..4]).join(key))
+}
+
 impl DirStore {
     /// Opens (creating if needed) a store rooted at `root`, encrypting under `key`.
     /// Blocking; call it at start-up.
@@ -114,8 +122,7 @@ impl DirStore {
 
     /// Where the (encrypted) file of blob `key` is, whether or not it exists.
     pub fn blob_path(&self, key: &str) -> Result<PathBuf, BlobError> {
-        check_blob_key(key)?;
-        Ok(self.root.join(&key[..2]).join(&key[2..4]).join(key))
+        Ok(self.root.join(relative_path(key)?))
     }
 
     /// Deletes the `.part` files that uploads interrupted by a crash left behind and

@@ -73,6 +73,17 @@ impl Key {
         STANDARD.encode(self.0.as_ref())
     }
 
+    /// A short public name of the key (16 hex digits of a hash of it, domain-separated),
+    /// so a backup can say which key its files need without holding the key: the hash of
+    /// a 256-bit random key gives nothing away.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"clearinghouse file key fingerprint v1\0");
+        h.update(self.0.as_ref());
+        hex::encode(&h.finalize()[..8])
+    }
+
     pub(crate) fn bytes(&self) -> &[u8; Self::LEN] {
         &self.0
     }

@@ -26,7 +26,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 pub use crate::crypt::BlobReader;
-pub use crate::dir::DirStore;
+pub use crate::dir::{relative_path, DirStore, TEMP_DIR};
 pub use crate::error::{BlobError, KeyError};
 pub use crate::key::{check_blob_key, new_blob_key, Key, BLOB_KEY_LEN};
 

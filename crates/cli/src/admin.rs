@@ -211,7 +211,11 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
             AuditCheck::Intact { entries } => {
                 println!("The audit log is intact: {entries} entries verified.")
             }
-            AuditCheck::Broken(b) => bail!("the audit log is broken: {b}"),
+            AuditCheck::Broken(b) => {
+                return Err(
+                    crate::Exit::AuditBroken(format!("the audit log is broken: {b}")).into(),
+                )
+            }
         },
     }
     Ok(())

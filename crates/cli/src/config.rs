@@ -200,32 +200,73 @@ impl Config {
         Ok(())
     }
 
+    /// Creates the data directory, owner-only (it holds the database and, by default, the
+    /// file key).
+    fn create_data_dir(&self) -> Result<()> {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))
+    }
+
     /// The database URL; for the SQLite default, creates the data directory.
     pub fn database_url(&self) -> Result<String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
-        Ok(format!(
-            "sqlite://{}?mode=rwc",
-            self.data_dir.join("clearinghouse.db").display()
-        ))
+        self.create_data_dir()?;
+        let db = self.data_dir.join("clearinghouse.db");
+        // SQLite gives its -wal and -shm files the database file's mode: created here
+        // owner-only, none of the three is readable by other accounts.
+        if !db.exists() {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            match opts.open(&db) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("creating the database {}", db.display()))
+                }
+            }
+        }
+        Ok(format!("sqlite://{}?mode=rwc", db.display()))
+    }
+
+    /// Where uploaded files are kept.
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        self.files
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The file key as configured or as kept in the data directory, without generating
+    /// one: `None` when there is none yet.
+    pub fn existing_key(&self) -> Result<Option<blob::Key>> {
+        if self.files.key.is_some() || self.data_dir.join("file.key").exists() {
+            return self.file_key().map(Some);
+        }
+        Ok(None)
+    }
+
+    fn file_key(&self) -> Result<blob::Key> {
+        match &self.files.key {
+            Some(k) => blob::Key::parse(k)
+                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}")),
+            None => self.generated_key(),
+        }
     }
 
     /// The blob store for uploaded files: the configured key, or one generated on first
     /// run and kept in the data directory (owner-only).
     pub async fn file_store(&self) -> Result<service::Files> {
-        let dir = self
-            .files
-            .dir
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("files"));
-        let key = match &self.files.key {
-            Some(k) => blob::Key::parse(k)
-                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?,
-            None => self.generated_key()?,
-        };
+        let dir = self.files_dir();
+        let key = self.file_key()?;
         let store = blob::DirStore::new(&dir, key)
             .with_context(|| format!("opening the file store in {}", dir.display()))?;
         // Half-written uploads of a crashed run: no row names them.
@@ -257,8 +298,7 @@ impl Config {
                 )
             });
         }
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        self.create_data_dir()?;
         let key = blob::Key::generate();
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);

@@ -2,9 +2,11 @@
 //! configuration files and signals; it wires them into the library crates.
 
 mod admin;
+mod backup;
 mod config;
 mod demo;
 mod extractcmd;
+mod health;
 mod linkall;
 mod linkcmd;
 mod resourcescmd;
@@ -67,6 +69,43 @@ enum Command {
     Dedupe(linkcmd::DedupeArgs),
     ClusterAds(linkcmd::ClusterAdsArgs),
     Extract(extractcmd::ExtractArgs),
+    /// Copy the database (consistently, while the server runs) and the uploaded files into a new directory, with a manifest of hashes. The file key is not copied: back it up apart.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a fresh data directory or an empty database: refuses a backup whose hashes do not match, then checks the rows, the audit chain and the files.
+    Restore(backup::RestoreArgs),
+    /// Ask a running server whether it is ready (GET /readyz); exit 0 only if it is. For container health checks.
+    Health(health::HealthArgs),
+}
+
+/// A failure with its own exit code, so that scripts can tell them apart: 2 for input to
+/// fix (as for a bad command line), 3 for an import that left rows out, 4 for a broken
+/// audit chain; anything else exits 1.
+#[derive(Debug)]
+pub enum Exit {
+    BadInput(String),
+    Partial(String),
+    AuditBroken(String),
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exit::BadInput(m) | Exit::Partial(m) | Exit::AuditBroken(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Exit {}
+
+impl Exit {
+    fn code(err: &anyhow::Error) -> u8 {
+        match err.downcast_ref::<Exit>() {
+            Some(Exit::BadInput(_)) => 2,
+            Some(Exit::Partial(_)) => 3,
+            Some(Exit::AuditBroken(_)) => 4,
+            None => 1,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -85,7 +124,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(Exit::code(&e))
         }
     }
 }
@@ -149,6 +188,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Dedupe(args) => linkcmd::dedupe(&args),
         Command::ClusterAds(args) => linkcmd::cluster_ads(&args),
         Command::Extract(args) => extractcmd::run(&args),
+        Command::Health(args) => health::run(&args),
+        Command::Backup(args) => {
+            let config = Config::load(&cli.config, None)?;
+            backup::backup(&config, &args).await
+        }
+        Command::Restore(args) => {
+            let config = Config::load(&cli.config, None)?;
+            backup::restore(&config, &args).await
+        }
         Command::Import(args) => {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;

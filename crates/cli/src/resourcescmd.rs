@@ -44,10 +44,11 @@ pub async fn run(services: &Services, cmd: ResourcesCommand) -> Result<()> {
                 summary.rejected.len()
             );
             if !summary.rejected.is_empty() {
-                bail!(
+                return Err(crate::Exit::Partial(format!(
                     "{} rows were rejected (listed above): correct them and import the package again; the services already imported are updated, not duplicated",
                     summary.rejected.len()
-                );
+                ))
+                .into());
             }
             Ok(())
         }

@@ -398,8 +398,9 @@ pub fn report(out: &Outcome) -> Result<()> {
     for r in &out.rejected {
         eprintln!("rejected {r}");
     }
-    bail!(
+    Err(crate::Exit::Partial(format!(
         "{} rows were rejected (listed above with their line numbers and reasons); every other row was imported",
         out.rejected.len()
-    )
+    ))
+    .into())
 }

@@ -71,6 +71,9 @@ fn every_command_has_help() {
         vec!["resources", "--help"],
         vec!["resources", "import", "--help"],
         vec!["resources", "export", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["health", "--help"],
     ] {
         let o = run(&args, None);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -269,6 +272,29 @@ fn operators_script_accounts_and_verify_the_audit_log() {
     assert!(users.contains("pat.analyst"), "{users}");
     let verified = ok(&["admin", "verify-audit", "--data-dir", data], None);
     assert!(verified.contains("intact"), "{verified}");
+
+    // An entry changed behind the application's back: verify-audit says so and exits 4,
+    // the code scripts watch for.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{data}/clearinghouse.db");
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        sqlx::Executor::execute(
+            &mut c,
+            "DROP TRIGGER audit_log_no_update; \
+             UPDATE audit_log SET detail = 'changed' WHERE seq = (SELECT MIN(seq) FROM audit_log)",
+        )
+        .await
+        .unwrap();
+    });
+    let o = run(&["admin", "verify-audit", "--data-dir", data], None);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("the audit log is broken"), "{}", text(&o));
 }
 
 #[test]
@@ -305,6 +331,18 @@ fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(up, "the server answered /readyz");
+    // The container health check: ready is 0, nothing listening is 1.
+    let addr = format!("127.0.0.1:{port}");
+    let health = run(&["health", "--addr", &addr], None);
+    assert!(health.status.success(), "{}", text(&health));
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let down = run(&["health", "--addr", &free.to_string()], None);
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+    let bad = run(&["health", "--addr", &addr, "--path", "x y"], None);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(
         dir.path().join("clearinghouse.db").exists(),
         "the data directory was created"
@@ -352,7 +390,7 @@ fn resources_import_and_export_hsds_packages() {
         ],
         None,
     );
-    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "a partial import: {}", text(&o));
     assert!(
         text(&o).contains("rejected: services.csv line 5: has 4 fields where the header has 23"),
         "{}",

@@ -1017,3 +1017,253 @@ async fn hope_bag_fulfilments_survive_sigkill_on_postgres() {
     hope_bag_fulfilments_survive_sigkill(target).await;
     drop(db);
 }
+
+// Backup and restore (issue 25) ----------------------------------------------------------
+
+/// A report with one file, through the provider API: submit, upload, finish.
+async fn report_with_file(base: &str, xml: Vec<u8>, content: &[u8]) -> i64 {
+    let client = reqwest::Client::new();
+    let text = client
+        .post(format!("{base}/ispws/submit"))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .header("content-type", "text/xml")
+        .body(xml)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = report_id(&text).unwrap_or_else(|e| panic!("submit: {e}"));
+    let boundary = "backupboundary7";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n{id}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let up = client
+        .post(format!("{base}/ispws/upload"))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        up.contains("<responseCode>0</responseCode>"),
+        "upload: {up}"
+    );
+    let fin = client
+        .post(format!("{base}/ispws/finish"))
+        .basic_auth("prov", Some(PROVIDER_PASSWORD))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("id={id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fin.contains("<responseCode>0</responseCode>"),
+        "finish: {fin}"
+    );
+    id
+}
+
+/// Runs the binary with the target's data; (exit code, stdout, stderr).
+fn run_on(target: &Target, args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).args(target.args()).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `root` (relative path → SHA-256), leaving out unfinished uploads.
+fn tree(root: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "tmp") {
+                    stack.push(p);
+                }
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(
+                    rel,
+                    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                        std::fs::read(&p).unwrap(),
+                    )),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A backup taken while the server runs restores into a fresh place with the same
+/// records, the same files and an intact audit chain; a damaged backup, or one restored
+/// without its key, is refused with exit code 2 and nothing written.
+async fn backup_restores_the_same_records_and_files(source: Target, fresh: [Target; 3]) {
+    create_provider(&source);
+    let server = Server::start(&source, "backup").await;
+    let fixtures = fixtures();
+    let mut ids = Vec::new();
+    for (i, xml) in fixtures.iter().take(3).enumerate() {
+        let content = format!("synthetic evidence file {i}\n").repeat(200 + i);
+        ids.push(report_with_file(&server.base(), xml.clone(), content.as_bytes()).await);
+    }
+    // Online: the server still runs while the backup is taken.
+    let backups = tempfile::tempdir().unwrap();
+    let good = backups.path().join("good");
+    let (code, out, err) = run_on(
+        &source,
+        &["backup", "--out", good.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(code, 0, "backup: {out}{err}");
+    assert!(err.contains("The file key is not in the backup"), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["files"], 3, "{summary}");
+    #[cfg(unix)]
+    if source.database_url.is_none() {
+        // The database and its journal are the owner's alone.
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = source.sqlite_file().into_os_string();
+            p.push(suffix);
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{p:?}");
+        }
+    }
+    drop(server);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&good).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the backup directory is owner-only");
+    }
+    // A backup is never written over another.
+    let (code, _, err) = run_on(&source, &["backup", "--out", good.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not empty"), "{err}");
+
+    let [damaged_target, keyless_target, target] = fresh;
+    // One byte of one stored file changed: refused, and nothing restored.
+    let damaged = backups.path().join("damaged");
+    copy_tree(&good, &damaged);
+    let victim = damaged
+        .join("files")
+        .join(tree(&good.join("files")).keys().next().unwrap());
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[40] ^= 1;
+    std::fs::write(&victim, bytes).unwrap();
+    std::fs::copy(
+        source.dir.path().join("file.key"),
+        damaged_target.dir.path().join("file.key"),
+    )
+    .unwrap();
+    let (code, _, err) = run_on(
+        &damaged_target,
+        &["restore", "--from", damaged.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not match the manifest"), "{err}");
+    assert!(tree(&damaged_target.dir.path().join("files")).is_empty());
+    match &damaged_target.database_url {
+        None => assert!(!damaged_target.sqlite_file().exists(), "no database was restored"),
+        Some(_) => assert_eq!(
+            scalar(&damaged_target, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()").await,
+            0,
+            "no table was restored"
+        ),
+    }
+    // Without the key the files cannot be read: refused, saying where to put it.
+    let (code, _, err) = run_on(
+        &keyless_target,
+        &["restore", "--from", good.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("need their key"), "{err}");
+
+    std::fs::copy(
+        source.dir.path().join("file.key"),
+        target.dir.path().join("file.key"),
+    )
+    .unwrap();
+    let (code, out, err) = run_on(&target, &["restore", "--from", good.to_str().unwrap()]);
+    assert_eq!(code, 0, "restore: {out}{err}");
+    assert!(out.contains("the audit log is intact"), "{out}");
+    assert_eq!(stored_ids(&target).await, stored_ids(&source).await);
+    for id in &ids {
+        assert!(stored_ids(&target).await.contains(id));
+    }
+    assert_eq!(
+        tree(&target.dir.path().join("files")),
+        tree(&source.dir.path().join("files")),
+        "the same files, byte for byte"
+    );
+    let (code, out, err) = run_on(&target, &["admin", "verify-audit"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("intact"), "{out}");
+    // The restored server serves.
+    let restored = Server::start(&target, "restored").await;
+    drop(restored);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let t = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restores_the_same_records_and_files_on_sqlite() {
+    let target = || Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: None,
+    };
+    backup_restores_the_same_records_and_files(target(), [target(), target(), target()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: run with CLEARINGHOUSE_TEST_POSTGRES_URL and --ignored"]
+async fn backup_restores_the_same_records_and_files_on_postgres() {
+    let admin = postgres_admin_url();
+    let mut dbs = Vec::new();
+    for _ in 0..4 {
+        dbs.push(PgDb::create(&admin).await);
+    }
+    let target = |db: &PgDb| Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: Some(db.url.clone()),
+    };
+    backup_restores_the_same_records_and_files(
+        target(&dbs[0]),
+        [target(&dbs[1]), target(&dbs[2]), target(&dbs[3])],
+    )
+    .await;
+}

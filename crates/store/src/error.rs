@@ -27,6 +27,9 @@ pub enum StoreError {
     UnknownValue { column: &'static str, value: String },
     #[error("database error: {0}")]
     Db(#[source] sqlx::Error),
+    /// Asked of a backend that cannot do it.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl From<sqlx::Error> for StoreError {

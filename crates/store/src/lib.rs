@@ -13,6 +13,8 @@
 //! between writers) while reads use a pool of their own.
 
 pub mod audit;
+// Backup and restore (issue 25)
+mod backup;
 pub mod cases;
 mod error;
 pub mod families;
