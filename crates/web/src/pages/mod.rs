@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;
+pub mod calls;
 pub mod auth;
 pub mod cases;
 pub mod csv;
@@ -20,6 +21,7 @@ pub mod queue;
 pub mod reports;
 pub mod resources;
 pub mod sort;
+pub mod submissions;
 pub mod tip;
 // Awareness and partners (issue 22)
 pub mod awareness;
