@@ -59,9 +59,7 @@ fn submission(r: ReportRow, now: i64) -> Submission {
     let state = match r.state {
         ReportState::Finished => SubmissionState::Finished,
         ReportState::Retracted => SubmissionState::Retracted,
-        ReportState::Open
-            if now - r.received_at > OPEN_MAX || now - r.updated_at > OPEN_IDLE =>
-        {
+        ReportState::Open if now - r.received_at > OPEN_MAX || now - r.updated_at > OPEN_IDLE => {
             SubmissionState::Expired
         }
         ReportState::Open => SubmissionState::Open,
@@ -84,8 +82,7 @@ impl Services {
         page: i64,
         per_page: i64,
     ) -> Result<Page<Submission>> {
-        if !permits(Some(who), Action::ViewOwnSubmissions) || who.org_kind != OrgKind::Provider
-        {
+        if !permits(Some(who), Action::ViewOwnSubmissions) || who.org_kind != OrgKind::Provider {
             return Err(ServiceError::Forbidden);
         }
         let page = page.max(1);

@@ -508,7 +508,19 @@ impl CallForm {
 /// as one of the reporting person's phones. Every problem is named at once.
 pub fn call_to_report(f: &CallForm, now: i64) -> Result<(Report, WhenGiven), TipError> {
     let callback = phone(("callback_number", "Callback number"), &f.callback_number);
-    match (tip_to_report(&f.tip, now), callback) {
+    // The tip form speaks to the person who saw it; here staff type what a caller said.
+    let tip = tip_to_report(&f.tip, now).map_err(|e| match e {
+        TipError::Invalid(mut problems) => {
+            for p in problems.iter_mut().filter(|p| p.field == "what_happened") {
+                if p.message.starts_with("tell us") {
+                    p.message = "write down what the caller said happened".into();
+                }
+            }
+            TipError::Invalid(problems)
+        }
+        other => other,
+    });
+    match (tip, callback) {
         (Ok((mut report, when)), Ok(phones)) => {
             let person = &mut report.reporter.reporting_person;
             for p in phones {
@@ -542,8 +554,10 @@ pub const MAX_FOLLOWUP: usize = 10_000;
 /// Why a follow-up was not added.
 #[derive(Debug, thiserror::Error)]
 pub enum FollowupError {
-    #[error("{0}")]
-    Invalid(Problem),
+    /// What was typed, each problem named by its field (an empty number or secret, the
+    /// text missing or too long); never whether the number exists.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
     /// The number and the secret do not name a tip together; which part was wrong is
     /// never said.
     #[error("the report number and secret do not match")]
@@ -740,13 +754,25 @@ impl Services {
         text: &str,
     ) -> Result<i64, FollowupError> {
         const TEXT: Field = ("text", "What you want to add");
-        let body = checked(TEXT, text, MAX_FOLLOWUP).map_err(FollowupError::Invalid)?;
-        let Some(body) = body else {
-            return Err(FollowupError::Invalid(invalid(
-                TEXT,
-                "write what you want to add to your report",
-            )));
-        };
+        let mut problems = Problems::default();
+        if number.trim().is_empty() {
+            problems.0.push(invalid(
+                ("number", "Report number"),
+                "enter the report number from your confirmation page",
+            ));
+        }
+        if normalise_secret(secret).is_empty() {
+            problems.0.push(invalid(
+                ("secret", "Secret"),
+                "enter the secret from your confirmation page",
+            ));
+        }
+        let body = problems.keep(checked(TEXT, text, MAX_FOLLOWUP).and_then(|b| {
+            b.ok_or_else(|| invalid(TEXT, "write what you want to add to your report"))
+        }));
+        if !problems.0.is_empty() {
+            return Err(FollowupError::Invalid(problems.0));
+        }
         let given = crate::crypto::digest(&normalise_secret(secret));
         let id = number.trim().trim_start_matches('#').parse::<i64>().ok();
         let stored = match id {
@@ -756,11 +782,8 @@ impl Services {
         // Compared in constant time, and against a hash even when there is none, so
         // neither the answer nor its time says whether the number exists.
         let expected = stored.clone().unwrap_or_else(|| "0".repeat(given.len()));
-        let (Some(id), true, true) = (
-            id,
-            stored.is_some(),
-            crate::crypto::same(&given, &expected),
-        ) else {
+        let (Some(id), true, true) = (id, stored.is_some(), crate::crypto::same(&given, &expected))
+        else {
             return Err(FollowupError::NoMatch);
         };
         let now = self.now();

@@ -424,9 +424,7 @@ impl Services {
                             record: RecordRef::report(r.id),
                             sightings: report
                                 .as_ref()
-                                .map(|rep| {
-                                    records::report_sightings(rep, &followups, &r.source, x)
-                                })
+                                .map(|rep| records::report_sightings(rep, &followups, &r.source, x))
                                 .unwrap_or_default(),
                             children: report
                                 .as_ref()

@@ -174,6 +174,8 @@ struct FollowupPage {
     number: String,
     text: String,
     max: usize,
+    /// `max` as people write it ("10,000").
+    max_words: String,
 }
 
 #[derive(Template)]
@@ -193,6 +195,7 @@ pub async fn followup_form(ctx: Ctx) -> Result<Response, AppError> {
         number: String::new(),
         text: String::new(),
         max: MAX_FOLLOWUP,
+        max_words: thousands(MAX_FOLLOWUP),
     };
     Ok(render(&page)?.into_response())
 }
@@ -224,7 +227,7 @@ pub async fn followup_submit(ctx: Ctx, Form(f): Form<FollowupForm>) -> Result<Re
             };
             return Ok(render(&done)?.into_response());
         }
-        Err(FollowupError::Invalid(p)) => field_errors(&[p]),
+        Err(FollowupError::Invalid(problems)) => field_errors(&problems),
         Err(FollowupError::NoMatch) => {
             let mut fe = FieldErrors::default();
             fe.push(
@@ -244,10 +247,24 @@ pub async fn followup_submit(ctx: Ctx, Form(f): Form<FollowupForm>) -> Result<Re
         number: f.number.chars().take(40).collect(),
         text: f.text,
         max: MAX_FOLLOWUP,
+        max_words: thousands(MAX_FOLLOWUP),
     };
     let mut res = render(&page)?.into_response();
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
+}
+
+/// 10000 → "10,000".
+fn thousands(n: usize) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// "give the age …" → "Give the age …": beside its field a message is a sentence.
