@@ -864,6 +864,104 @@ impl TipLimiter {
     }
 }
 
+impl Services {
+    /// The missing-child form filled in from a hotline call that reports a child missing
+    /// (issue 24): the child the call named, where and when they were last seen as the
+    /// caller said, who reported them and the caller's words. The case itself is made by
+    /// the one missing-child path (`report_missing_child`) when the analyst sends the form,
+    /// after completing what a call does not say (custody, circumstance).
+    pub async fn case_form_from_call(
+        &self,
+        who: &domain::Principal,
+        id: domain::ReportId,
+        ip: crate::Ip,
+    ) -> Result<crate::cases::CaseForm, ServiceError> {
+        if !domain::policy::permits(Some(who), domain::Action::ReportMissingChild) {
+            return Err(ServiceError::Forbidden);
+        }
+        let view = self.report(who, id, ip).await?;
+        if view.item.source != "hotline-call" {
+            return Err(ServiceError::NotFound("the hotline call"));
+        }
+        Ok(case_form_from_report(id.0, &view.report, view.when_given))
+    }
+}
+
+/// What a call's report says about the missing child, as the missing-child form's fields.
+pub fn case_form_from_report(
+    number: i64,
+    r: &Report,
+    when_given: Option<WhenGiven>,
+) -> crate::cases::CaseForm {
+    let mut f = crate::cases::CaseForm::default();
+    if let Some(v) = r.victims.first() {
+        let p = &v.person;
+        f.child.name = [p.first_name.as_deref(), p.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        f.child.age = p.age.map(|a| a.to_string()).unwrap_or_default();
+        f.child.description = v.additional_info.clone().unwrap_or_default();
+        f.identifiers.child_phones = p
+            .phones
+            .iter()
+            .map(|x| x.number.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        f.identifiers.child_emails = p
+            .emails
+            .iter()
+            .map(|x| x.address.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        f.identifiers.child_handles = v
+            .screen_name
+            .iter()
+            .chain(v.display_names.iter())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    for d in &r.internet_details {
+        if let cybertip::InternetDetails::NonInternet(x) = d {
+            if let Some(a) = x.incident_addresses.first() {
+                f.episode.last_seen_city = a.city.clone().unwrap_or_default();
+                f.episode.last_seen_state = a
+                    .state
+                    .as_ref()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default();
+            }
+        }
+    }
+    if matches!(
+        when_given,
+        Some(WhenGiven::DateOnly | WhenGiven::DateAndTime)
+    ) {
+        f.episode.last_seen_on = r
+            .incident_summary
+            .incident_date_time
+            .as_str()
+            .chars()
+            .take(10)
+            .collect();
+    }
+    let caller = &r.reporter.reporting_person;
+    let name = [caller.first_name.as_deref(), caller.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    f.episode.reported_by = if name.is_empty() {
+        format!("A caller to the hotline who did not give a name (report {number})")
+    } else {
+        format!("{name}, by a call to the hotline (report {number})")
+    };
+    f.narrative = r.additional_info.clone().unwrap_or_default();
+    f
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -989,102 +1087,4 @@ mod tests {
         assert!(l.allow("b", 20));
         assert!(l.allow("a", 105));
     }
-}
-
-impl Services {
-    /// The missing-child form filled in from a hotline call that reports a child missing
-    /// (issue 24): the child the call named, where and when they were last seen as the
-    /// caller said, who reported them and the caller's words. The case itself is made by
-    /// the one missing-child path (`report_missing_child`) when the analyst sends the form,
-    /// after completing what a call does not say (custody, circumstance).
-    pub async fn case_form_from_call(
-        &self,
-        who: &domain::Principal,
-        id: domain::ReportId,
-        ip: crate::Ip,
-    ) -> Result<crate::cases::CaseForm, ServiceError> {
-        if !domain::policy::permits(Some(who), domain::Action::ReportMissingChild) {
-            return Err(ServiceError::Forbidden);
-        }
-        let view = self.report(who, id, ip).await?;
-        if view.item.source != "hotline-call" {
-            return Err(ServiceError::NotFound("the hotline call"));
-        }
-        Ok(case_form_from_report(id.0, &view.report, view.when_given))
-    }
-}
-
-/// What a call's report says about the missing child, as the missing-child form's fields.
-pub fn case_form_from_report(
-    number: i64,
-    r: &Report,
-    when_given: Option<WhenGiven>,
-) -> crate::cases::CaseForm {
-    let mut f = crate::cases::CaseForm::default();
-    if let Some(v) = r.victims.first() {
-        let p = &v.person;
-        f.child.name = [p.first_name.as_deref(), p.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        f.child.age = p.age.map(|a| a.to_string()).unwrap_or_default();
-        f.child.description = v.additional_info.clone().unwrap_or_default();
-        f.identifiers.child_phones = p
-            .phones
-            .iter()
-            .map(|x| x.number.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        f.identifiers.child_emails = p
-            .emails
-            .iter()
-            .map(|x| x.address.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        f.identifiers.child_handles = v
-            .screen_name
-            .iter()
-            .chain(v.display_names.iter())
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join("\n");
-    }
-    for d in &r.internet_details {
-        if let cybertip::InternetDetails::NonInternet(x) = d {
-            if let Some(a) = x.incident_addresses.first() {
-                f.episode.last_seen_city = a.city.clone().unwrap_or_default();
-                f.episode.last_seen_state = a
-                    .state
-                    .as_ref()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default();
-            }
-        }
-    }
-    if matches!(
-        when_given,
-        Some(WhenGiven::DateOnly | WhenGiven::DateAndTime)
-    ) {
-        f.episode.last_seen_on = r
-            .incident_summary
-            .incident_date_time
-            .as_str()
-            .chars()
-            .take(10)
-            .collect();
-    }
-    let caller = &r.reporter.reporting_person;
-    let name = [caller.first_name.as_deref(), caller.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    f.episode.reported_by = if name.is_empty() {
-        format!("A caller to the hotline who did not give a name (report {number})")
-    } else {
-        format!("{name}, by a call to the hotline (report {number})")
-    };
-    f.narrative = r.additional_info.clone().unwrap_or_default();
-    f
 }

@@ -11,7 +11,7 @@ use service::accounts::{Actor, NewAccount};
 const CALL_TYPE: &str = "Online Enticement of Children for Sexual Acts";
 
 /// A call as an analyst types it: the caller stayed anonymous but left a callback number.
-fn call_fields<'a>(word: &'a str) -> Vec<(&'a str, &'a str)> {
+fn call_fields(word: &str) -> Vec<(&str, &str)> {
     vec![
         ("incident_type", CALL_TYPE),
         ("what_happened", word),
