@@ -545,3 +545,17 @@ pub async fn count_of_org<'e, E: Executor<'e, Database = Any>>(
     .fetch_one(ex)
     .await?)
 }
+
+/// Adds a follow-up's words to what the analysts' search reads for the report.
+pub async fn append_search_text<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET search_text = search_text || ' ' || $1 WHERE id = $2")
+        .bind(text.to_lowercase())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -794,6 +794,7 @@ impl Services {
             .map_err(|e| ServiceError::Internal(Box::new(e)))?;
         let mut tx = self.store.begin().await?;
         reports::insert_followup(&mut *tx, id, &body, now).await?;
+        reports::append_search_text(&mut *tx, id, &body).await?;
         let texts: Vec<String> = reports::followups_of(&mut *tx, &[id])
             .await?
             .into_iter()

@@ -407,6 +407,13 @@ async fn a_tipster_adds_to_their_tip_with_its_number_and_secret() {
     assert!(report.body.contains("He drives a white van"));
     assert!(report.body.contains("&lt;script&gt;"), "escaped");
     assert!(!report.body.contains("<script>alert"), "never run");
+    // The queue's search finds the report by words of the follow-up.
+    let found = analyst.get("/reports?q=white+van").await;
+    assert!(
+        found.body.contains(&format!("href=\"/reports/{n}\"")),
+        "{}",
+        found.body
+    );
 
     // A wrong secret and a wrong number read exactly alike.
     let wrong_secret = visitor
