@@ -75,8 +75,11 @@ pub enum Action {
     ViewOwnSubmissions,
     /// Submit, finish and retract reports through the CyberTipline-compatible API.
     SubmitProviderReports,
-    /// The public tip form: anyone, with or without an account.
+    /// The public tip form: anyone, with or without an account. Also a tipster's follow-up
+    /// with the tip's number and secret.
     SubmitTip,
+    /// Record a call to the hotline as a report (issue 24): the staff who take intake.
+    RecordHotlineCall,
     /// Download a file a provider uploaded with a report (never shown inline).
     DownloadReportFiles,
     ManageUsers,
@@ -171,7 +174,8 @@ pub fn access(action: Action) -> Access {
         Action::ViewReports
         | Action::DownloadReportFiles
         | Action::TriageReports
-        | Action::MakeAvailable => Roles(&[Supervisor, Analyst]),
+        | Action::MakeAvailable
+        | Action::RecordHotlineCall => Roles(&[Supervisor, Analyst]),
         Action::ViewIndicators => Roles(&[Administrator, Supervisor, Analyst, Investigator]),
         Action::ManageIndicators => Roles(&[Administrator]),
         Action::ViewLeads => Roles(&[Investigator]),

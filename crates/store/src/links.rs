@@ -224,7 +224,7 @@ pub async fn clear<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result<(), Sto
 pub const MAX_IN: usize = 400;
 
 /// `$from, $from+1, …` for `n` values.
-fn params(from: usize, n: usize) -> String {
+pub(crate) fn params(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

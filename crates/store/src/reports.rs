@@ -423,3 +423,139 @@ pub async fn touch<'e, E: Executor<'e, Database = Any>>(
         .await?;
     Ok(r.rows_affected() == 1)
 }
+
+// Intake (issue 24): a tip's follow-up secret, the tipster's additions, and providers' own
+// submissions.
+
+/// Keeps the SHA-256 of a tip's follow-up secret (the secret itself is never stored).
+pub async fn insert_followup_key<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+    secret_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO tip_followup_keys (report_id, secret_hash) VALUES ($1, $2)")
+        .bind(report_id)
+        .bind(secret_hash)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The stored hash of a finished tip's follow-up secret; None for a report that has none.
+pub async fn followup_key<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT k.secret_hash FROM tip_followup_keys k JOIN reports r ON r.id = k.report_id \
+         WHERE k.report_id = $1 AND r.state = 'finished'",
+    )
+    .bind(report_id)
+    .fetch_optional(ex)
+    .await?)
+}
+
+/// Something a tipster added to their tip later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub body: String,
+    pub received_at: i64,
+}
+
+fn map_followup(r: sqlx::any::AnyRow) -> Result<FollowupRow, StoreError> {
+    Ok(FollowupRow {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        body: r.try_get("body")?,
+        received_at: r.try_get("received_at")?,
+    })
+}
+
+pub async fn insert_followup<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_id: i64,
+    body: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO report_followups (report_id, body, received_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(report_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(ex)
+    .await?)
+}
+
+/// The follow-ups of these reports, by report then in the order they came.
+pub async fn followups_of<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    report_ids: &[i64],
+) -> Result<Vec<FollowupRow>, StoreError> {
+    if report_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, report_id, body, received_at FROM report_followups WHERE report_id IN ({}) \
+         ORDER BY report_id, id",
+        crate::links::params(1, report_ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in report_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex)
+        .await?
+        .into_iter()
+        .map(map_followup)
+        .collect()
+}
+
+/// A provider organisation's own reports through the API (every state), newest first.
+pub async fn page_of_org<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    org: OrgId,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ReportRow>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {LIST_COLUMNS} FROM reports WHERE submitter_org = $1 AND source = 'provider' \
+         ORDER BY received_at DESC, id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(org.0)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await?
+    .into_iter()
+    .map(map)
+    .collect()
+}
+
+pub async fn count_of_org<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    org: OrgId,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reports WHERE submitter_org = $1 AND source = 'provider'",
+    )
+    .bind(org.0)
+    .fetch_one(ex)
+    .await?)
+}
+
+/// Adds a follow-up's words to what the analysts' search reads for the report.
+pub async fn append_search_text<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET search_text = search_text || ' ' || $1 WHERE id = $2")
+        .bind(text.to_lowercase())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -111,6 +111,8 @@ fn entries() -> Vec<Entry> {
         api(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
         page(M::GET, "/tip", SubmitTip, pages::tip::form),
         page(M::POST, "/tip", SubmitTip, pages::tip::submit),
+        page(M::GET, "/tip/follow-up", SubmitTip, pages::tip::followup_form),
+        page(M::POST, "/tip/follow-up", SubmitTip, pages::tip::followup_submit),
         // Signing in: the second factor
         early(page(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
         early(page(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),
@@ -165,9 +167,11 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/recovery/resources/{id}", ViewResources, pages::resources::detail),
         page(M::GET, "/recovery/resources/{id}/edit", ManageResources, pages::resources::edit_form),
         page(M::POST, "/recovery/resources/{id}", ManageResources, pages::resources::update),
-        // Providers' own submissions have no route until they are built: an area with
-        // nothing to do is not found rather than a placeholder (its `Action` waits in the
-        // policy).
+        // Intake (issue 24): hotline calls taken by staff; providers' own submissions.
+        page(M::GET, "/calls/new", RecordHotlineCall, pages::calls::new_form),
+        page(M::POST, "/calls", RecordHotlineCall, pages::calls::record),
+        page(M::GET, "/submissions", ViewOwnSubmissions, pages::submissions::list),
+        api(M::GET, "/api/v1/submissions", ViewOwnSubmissions, api::submissions::list),
         // Administration
         page(M::GET, "/admin/users", ManageUsers, pages::admin::users),
         page(M::GET, "/admin/users/new", ManageUsers, pages::admin::new_user),

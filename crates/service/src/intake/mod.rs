@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod import;
+pub mod submissions;
 pub mod tips;
 
 use crate::audit::{audited, By};
@@ -83,7 +84,7 @@ impl IntakeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportItem {
     pub id: i64,
-    /// `provider`, `public` or `import`.
+    /// `provider`, `public`, `hotline-call` or `import`.
     pub source: String,
     /// The CyberTipline incident type as the schema spells it.
     pub incident_type: String,
@@ -127,6 +128,24 @@ pub struct ReportView {
     pub files: Vec<FileView>,
     /// For a tip: how its reporter gave the date and time, which the page explains.
     pub when_given: Option<domain::tip::WhenGiven>,
+    /// What the tipster added later with the tip's number and secret, in the order it came.
+    pub followups: Vec<Followup>,
+    /// For a hotline call: who took it ("Display Name (username)").
+    pub taken_by: Option<String>,
+}
+
+/// Something a tipster added to their tip later (issue 24).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followup {
+    pub body: String,
+    pub received_at: i64,
+}
+
+impl ReportView {
+    /// The follow-ups' texts, as triage and linking read them.
+    pub fn followup_texts(&self) -> Vec<String> {
+        self.followups.iter().map(|f| f.body.clone()).collect()
+    }
 }
 
 /// A received file as analysts see it: metadata only, never the content inline.
@@ -393,11 +412,27 @@ impl Services {
             .into_iter()
             .map(FileView::from)
             .collect();
+        let followups = reports::followups_of(self.store.reader(), &[id])
+            .await?
+            .into_iter()
+            .map(|f| Followup {
+                body: f.body,
+                received_at: f.received_at,
+            })
+            .collect();
+        let taken_by = match (row.source.as_str(), row.submitted_by) {
+            ("hotline-call", Some(u)) => store::users::by_id(self.store.reader(), u)
+                .await?
+                .map(|u| format!("{} ({})", u.display_name, u.username)),
+            _ => None,
+        };
         self.record_view(who, RecordKind::Report.as_str(), &id.to_string(), ip)
             .await?;
         let original_xml = row.original_xml.take();
         Ok(ReportView {
             original_xml,
+            followups,
+            taken_by,
             when_given: row.when_given,
             item: ReportItem::from(row),
             report,

@@ -484,12 +484,210 @@ pub fn tip_to_report(f: &TipForm, now: i64) -> Result<(Report, WhenGiven), TipEr
     Ok((report, when_given))
 }
 
+/// A call to the hotline as staff take it (issue 24): the tip form's fields (what the
+/// caller said, the people and places, the caller's name and phone unless they stayed
+/// anonymous) and a callback number, which an anonymous caller may give too.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CallForm {
+    #[serde(flatten)]
+    pub tip: TipForm,
+    pub callback_number: String,
+    /// "on" when the call reports a missing child: after recording it, the page goes on
+    /// to the missing-child form filled in from the call.
+    pub missing_child: String,
+}
+
+impl CallForm {
+    pub fn reports_missing_child(&self) -> bool {
+        matches!(self.missing_child.trim(), "on" | "true" | "1" | "yes")
+    }
+}
+
+/// Turns a call into a report: the tip's reading of the fields, plus the callback number
+/// as one of the reporting person's phones. Every problem is named at once.
+pub fn call_to_report(f: &CallForm, now: i64) -> Result<(Report, WhenGiven), TipError> {
+    let callback = phone(("callback_number", "Callback number"), &f.callback_number);
+    // The tip form speaks to the person who saw it; here staff type what a caller said.
+    let tip = tip_to_report(&f.tip, now).map_err(|e| match e {
+        TipError::Invalid(mut problems) => {
+            for p in problems.iter_mut().filter(|p| p.field == "what_happened") {
+                if p.message.starts_with("tell us") {
+                    p.message = "write down what the caller said happened".into();
+                }
+            }
+            TipError::Invalid(problems)
+        }
+        other => other,
+    });
+    match (tip, callback) {
+        (Ok((mut report, when)), Ok(phones)) => {
+            let person = &mut report.reporter.reporting_person;
+            for p in phones {
+                if !person.phones.iter().any(|q| q.number == p.number) {
+                    person.phones.push(p);
+                }
+            }
+            Ok((report, when))
+        }
+        (Err(TipError::Invalid(mut problems)), Err(p)) => {
+            problems.push(p);
+            Err(TipError::Invalid(problems))
+        }
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(p)) => Err(TipError::Invalid(vec![p])),
+    }
+}
+
+/// What the tipster is given once, on the confirmation page: the tip's number and the
+/// secret that lets them add to it later.
+#[derive(Debug, Clone)]
+pub struct SubmittedTip {
+    pub number: i64,
+    /// 128 random bits in groups of four (`k7q2-…`); only its SHA-256 is stored.
+    pub secret: String,
+}
+
+/// The longest follow-up we take: a few paragraphs.
+pub const MAX_FOLLOWUP: usize = 10_000;
+
+/// Why a follow-up was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowupError {
+    /// What was typed, each problem named by its field (an empty number or secret, the
+    /// text missing or too long); never whether the number exists.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+    /// The number and the secret do not name a tip together; which part was wrong is
+    /// never said.
+    #[error("the report number and secret do not match")]
+    NoMatch,
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<store::StoreError> for FollowupError {
+    fn from(e: store::StoreError) -> Self {
+        FollowupError::Service(e.into())
+    }
+}
+
+/// Crockford's base 32: no I, L, O or U, so a secret copied from paper reads back.
+const SECRET_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// A new follow-up secret: 128 random bits as 26 characters of base 32, in groups of four.
+fn new_secret() -> String {
+    let bytes = crate::crypto::random_bytes::<16>();
+    let n = u128::from_be_bytes(bytes);
+    let chars: Vec<char> = (0..26)
+        .map(|i| SECRET_ALPHABET[((n >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The secret as typed back: case, spaces and dashes do not matter, and the letters people
+/// mistake for digits read as those digits.
+fn normalise_secret(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_lowercase() {
+            'o' => '0',
+            'i' | 'l' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// Where a report taken on the tip form came from, and who is accountable for it.
+struct Origin<'a> {
+    source: &'static str,
+    by: By,
+    /// The staff member who took a call; None for the public.
+    taken_by: Option<domain::UserId>,
+    action: &'static str,
+    detail: Option<String>,
+    /// Store the hash of this follow-up secret with the report.
+    secret: Option<&'a str>,
+}
+
 impl Services {
-    /// Stores a public tip as a finished report and returns its number. Text is kept as
-    /// typed; pages show it escaped, never interpreted.
-    pub async fn submit_tip(&self, form: &TipForm) -> Result<i64, TipError> {
+    /// Stores a public tip as a finished report and returns its number with the follow-up
+    /// secret to show once. Text is kept as typed; pages show it escaped, never interpreted.
+    pub async fn submit_tip(&self, form: &TipForm) -> Result<SubmittedTip, TipError> {
         let now = self.now();
         let (report, when_given) = tip_to_report(form, now)?;
+        let secret = new_secret();
+        let number = self
+            .store_tip_report(
+                report,
+                when_given,
+                Origin {
+                    source: "public",
+                    // No client address in the audit: a tipster who chose not to be known
+                    // must not be findable through our logs either.
+                    by: By::public(now),
+                    taken_by: None,
+                    action: "report.tip",
+                    detail: None,
+                    secret: Some(&secret),
+                },
+            )
+            .await?;
+        Ok(SubmittedTip { number, secret })
+    }
+
+    /// Records a call to the hotline (issue 24) as a finished report, taken on the tip
+    /// form's path: assessed by triage as it is stored and linked by the same job. The
+    /// report keeps who took the call.
+    pub async fn record_call(
+        &self,
+        who: &domain::Principal,
+        form: &CallForm,
+        ip: crate::Ip,
+    ) -> Result<i64, TipError> {
+        if !domain::policy::permits(Some(who), domain::Action::RecordHotlineCall) {
+            return Err(ServiceError::Forbidden.into());
+        }
+        let now = self.now();
+        let (report, when_given) = call_to_report(form, now)?;
+        let anonymous = report.reporter.reporting_person.first_name.is_none()
+            && report.reporter.reporting_person.last_name.is_none();
+        self.store_tip_report(
+            report,
+            when_given,
+            Origin {
+                source: "hotline-call",
+                by: By::person(who, ip, now),
+                taken_by: Some(who.user_id),
+                action: "report.call",
+                detail: Some(
+                    if anonymous {
+                        "caller did not give a name"
+                    } else {
+                        "caller named"
+                    }
+                    .into(),
+                ),
+                secret: None,
+            },
+        )
+        .await
+    }
+
+    /// The one path of a report typed into the tip form, by the public or by staff taking
+    /// a call: assessed, stored finished with its audit entry and its linking job in one
+    /// transaction.
+    async fn store_tip_report(
+        &self,
+        report: Report,
+        when_given: WhenGiven,
+        origin: Origin<'_>,
+    ) -> Result<i64, TipError> {
+        let now = self.now();
         let json =
             serde_json::to_string(&report).map_err(|e| ServiceError::Internal(Box::new(e)))?;
         let summary: String = report
@@ -504,8 +702,8 @@ impl Services {
         let id = reports::insert(
             &mut *tx,
             &NewReport {
-                source: "public",
-                submitted_by: None,
+                source: origin.source,
+                submitted_by: origin.taken_by,
                 submitter_org: None,
                 state: ReportState::Finished,
                 incident_type: report.incident_summary.incident_type.as_xsd_str(),
@@ -520,17 +718,98 @@ impl Services {
             now,
         )
         .await?;
-        // No client address in the audit: a tipster who chose not to be known must not be
-        // findable through our logs either.
+        if let Some(secret) = origin.secret {
+            reports::insert_followup_key(
+                &mut *tx,
+                id,
+                &crate::crypto::digest(&normalise_secret(secret)),
+            )
+            .await?;
+        }
+        audited(
+            &mut tx,
+            &origin.by,
+            origin.action,
+            domain::RecordRef::report(id),
+            origin.detail,
+        )
+        .await?;
+        // Linking is durable work, committed with the report it is about.
+        self.enqueue_linking(&mut tx, &[domain::RecordRef::report(id)])
+            .await?;
+        store::commit(tx).await?;
+        self.wake_jobs();
+        Ok(id)
+    }
+
+    /// A tipster adds to their tip with its number and secret, anonymously (issue 24). The
+    /// text is attached to the report as theirs, the report is assessed again with it and
+    /// linked again, and the addition is audited (without the client's address, as the tip
+    /// was). A wrong number and a wrong secret are the same answer. The caller counts the
+    /// attempt toward the tip rate limit first.
+    pub async fn add_tip_followup(
+        &self,
+        number: &str,
+        secret: &str,
+        text: &str,
+    ) -> Result<i64, FollowupError> {
+        const TEXT: Field = ("text", "What you want to add");
+        let mut problems = Problems::default();
+        if number.trim().is_empty() {
+            problems.0.push(invalid(
+                ("number", "Report number"),
+                "enter the report number from your confirmation page",
+            ));
+        }
+        if normalise_secret(secret).is_empty() {
+            problems.0.push(invalid(
+                ("secret", "Secret"),
+                "enter the secret from your confirmation page",
+            ));
+        }
+        let body = problems.keep(checked(TEXT, text, MAX_FOLLOWUP).and_then(|b| {
+            b.ok_or_else(|| invalid(TEXT, "write what you want to add to your report"))
+        }));
+        if !problems.0.is_empty() {
+            return Err(FollowupError::Invalid(problems.0));
+        }
+        let given = crate::crypto::digest(&normalise_secret(secret));
+        let id = number.trim().trim_start_matches('#').parse::<i64>().ok();
+        let stored = match id {
+            Some(id) => reports::followup_key(self.store.reader(), id).await?,
+            None => None,
+        };
+        // Compared in constant time, and against a hash even when there is none, so
+        // neither the answer nor its time says whether the number exists.
+        let expected = stored.clone().unwrap_or_else(|| "0".repeat(given.len()));
+        let (Some(id), true, true) = (id, stored.is_some(), crate::crypto::same(&given, &expected))
+        else {
+            return Err(FollowupError::NoMatch);
+        };
+        let now = self.now();
+        let row = reports::by_id(self.store.reader(), id)
+            .await?
+            .ok_or(FollowupError::NoMatch)?;
+        let report: Report = serde_json::from_str(&row.report_json)
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let mut tx = self.store.begin().await?;
+        reports::insert_followup(&mut *tx, id, &body, now).await?;
+        reports::append_search_text(&mut *tx, id, &body).await?;
+        let texts: Vec<String> = reports::followups_of(&mut *tx, &[id])
+            .await?
+            .into_iter()
+            .map(|f| f.body)
+            .collect();
+        let assessed = self.engine.assess_with(&report, &texts).1;
+        store::triage::set_assessment(&mut *tx, id, &assessed).await?;
         audited(
             &mut tx,
             &By::public(now),
-            "report.tip",
+            "report.followup",
             domain::RecordRef::report(id),
-            None,
+            Some(format!("{} characters", body.chars().count())),
         )
         .await?;
-        // Linking is durable work, committed with the tip it is about.
         self.enqueue_linking(&mut tx, &[domain::RecordRef::report(id)])
             .await?;
         store::commit(tx).await?;
@@ -584,6 +863,104 @@ impl TipLimiter {
         q.push_back(now);
         true
     }
+}
+
+impl Services {
+    /// The missing-child form filled in from a hotline call that reports a child missing
+    /// (issue 24): the child the call named, where and when they were last seen as the
+    /// caller said, who reported them and the caller's words. The case itself is made by
+    /// the one missing-child path (`report_missing_child`) when the analyst sends the form,
+    /// after completing what a call does not say (custody, circumstance).
+    pub async fn case_form_from_call(
+        &self,
+        who: &domain::Principal,
+        id: domain::ReportId,
+        ip: crate::Ip,
+    ) -> Result<crate::cases::CaseForm, ServiceError> {
+        if !domain::policy::permits(Some(who), domain::Action::ReportMissingChild) {
+            return Err(ServiceError::Forbidden);
+        }
+        let view = self.report(who, id, ip).await?;
+        if view.item.source != "hotline-call" {
+            return Err(ServiceError::NotFound("the hotline call"));
+        }
+        Ok(case_form_from_report(id.0, &view.report, view.when_given))
+    }
+}
+
+/// What a call's report says about the missing child, as the missing-child form's fields.
+pub fn case_form_from_report(
+    number: i64,
+    r: &Report,
+    when_given: Option<WhenGiven>,
+) -> crate::cases::CaseForm {
+    let mut f = crate::cases::CaseForm::default();
+    if let Some(v) = r.victims.first() {
+        let p = &v.person;
+        f.child.name = [p.first_name.as_deref(), p.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        f.child.age = p.age.map(|a| a.to_string()).unwrap_or_default();
+        f.child.description = v.additional_info.clone().unwrap_or_default();
+        f.identifiers.child_phones = p
+            .phones
+            .iter()
+            .map(|x| x.number.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        f.identifiers.child_emails = p
+            .emails
+            .iter()
+            .map(|x| x.address.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        f.identifiers.child_handles = v
+            .screen_name
+            .iter()
+            .chain(v.display_names.iter())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    for d in &r.internet_details {
+        if let cybertip::InternetDetails::NonInternet(x) = d {
+            if let Some(a) = x.incident_addresses.first() {
+                f.episode.last_seen_city = a.city.clone().unwrap_or_default();
+                f.episode.last_seen_state = a
+                    .state
+                    .as_ref()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default();
+            }
+        }
+    }
+    if matches!(
+        when_given,
+        Some(WhenGiven::DateOnly | WhenGiven::DateAndTime)
+    ) {
+        f.episode.last_seen_on = r
+            .incident_summary
+            .incident_date_time
+            .as_str()
+            .chars()
+            .take(10)
+            .collect();
+    }
+    let caller = &r.reporter.reporting_person;
+    let name = [caller.first_name.as_deref(), caller.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    f.episode.reported_by = if name.is_empty() {
+        format!("A caller to the hotline who did not give a name (report {number})")
+    } else {
+        format!("{name}, by a call to the hotline (report {number})")
+    };
+    f.narrative = r.additional_info.clone().unwrap_or_default();
+    f
 }
 
 #[cfg(test)]
@@ -670,6 +1047,36 @@ mod tests {
         let (r, when) = tip_to_report(&f, 0).unwrap();
         assert_eq!(when, WhenGiven::DateAndTime);
         assert_eq!(r.incident_summary.incident_date_time_description, None);
+    }
+
+    #[test]
+    fn a_secret_has_128_bits_and_reads_back_as_typed() {
+        let s = new_secret();
+        assert_eq!(s.len(), 26 + 6, "{s}");
+        assert_ne!(s, new_secret());
+        let typed = s.to_uppercase().replace('-', " ");
+        assert_eq!(normalise_secret(&typed), normalise_secret(&s));
+        assert_eq!(normalise_secret("OIL-1"), "0111");
+    }
+
+    #[test]
+    fn a_call_keeps_its_callback_number_even_when_the_caller_is_anonymous() {
+        let f = CallForm {
+            tip: form(),
+            callback_number: "555-0142".into(),
+            missing_child: String::new(),
+        };
+        let (r, _) = call_to_report(&f, 0).unwrap();
+        assert_eq!(r.reporter.reporting_person.first_name, None);
+        assert_eq!(r.reporter.reporting_person.phones[0].number, "555-0142");
+        let mut f = f;
+        f.callback_number = "x".repeat(41);
+        f.tip.child_age = "old".into();
+        let Err(TipError::Invalid(p)) = call_to_report(&f, 0) else {
+            panic!("expected problems");
+        };
+        let fields: Vec<&str> = p.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["child_age", "callback_number"]);
     }
 
     #[test]

@@ -309,7 +309,8 @@ impl LinkCounts {
 
 /// Content loaded for linking.
 enum Loaded {
-    Report(q::ReportForLinking),
+    /// A report and the texts its tipster added later.
+    Report(q::ReportForLinking, Vec<String>),
     Ad(q::AdForLinking),
     Case(q::CaseForLinking),
 }
@@ -358,6 +359,24 @@ impl Services {
         Ok(total)
     }
 
+    /// Reports with the texts their tipsters added later (issue 24).
+    async fn with_followups(&self, rows: Vec<q::ReportForLinking>) -> Result<Vec<Loaded>> {
+        let mut followups: HashMap<i64, Vec<String>> = HashMap::new();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        for chunk in ids.chunks(MAX_IN) {
+            for f in store::reports::followups_of(self.store.reader(), chunk).await? {
+                followups.entry(f.report_id).or_default().push(f.body);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let f = followups.remove(&r.id).unwrap_or_default();
+                Loaded::Report(r, f)
+            })
+            .collect())
+    }
+
     async fn load_for_linking(&self, records: &[RecordRef]) -> Result<Vec<Loaded>> {
         let ids = |kind: RecordKind| -> Vec<i64> {
             records
@@ -368,12 +387,8 @@ impl Services {
         };
         let mut out = Vec::new();
         for chunk in ids(RecordKind::Report).chunks(MAX_IN) {
-            out.extend(
-                q::reports_by_ids(self.store.reader(), chunk, false)
-                    .await?
-                    .into_iter()
-                    .map(Loaded::Report),
-            );
+            let rows = q::reports_by_ids(self.store.reader(), chunk, false).await?;
+            out.extend(self.with_followups(rows).await?);
         }
         for chunk in ids(RecordKind::Case).chunks(MAX_IN) {
             out.extend(
@@ -402,14 +417,14 @@ impl Services {
             loaded
                 .into_iter()
                 .map(|l| match l {
-                    Loaded::Report(r) => {
+                    Loaded::Report(r, followups) => {
                         let report: Option<cybertip::Report> =
                             serde_json::from_str(&r.report_json).ok();
                         Item {
                             record: RecordRef::report(r.id),
                             sightings: report
                                 .as_ref()
-                                .map(|rep| records::report_sightings(rep, &r.source, x))
+                                .map(|rep| records::report_sightings(rep, &followups, &r.source, x))
                                 .unwrap_or_default(),
                             children: report
                                 .as_ref()
@@ -855,7 +870,7 @@ impl Services {
             RecordKind::Report => {
                 let rows = q::reports_after(db, after, BATCH).await?;
                 let last = rows.last().map(|r| r.id);
-                (rows.into_iter().map(Loaded::Report).collect(), last)
+                (self.with_followups(rows).await?, last)
             }
             RecordKind::Case => {
                 let rows = q::cases_after(db, after, BATCH).await?;

@@ -161,11 +161,17 @@ fn text_of(t: &Option<String>) -> Option<&str> {
 
 /// Everything a report says about the people involved (victims, reported persons,
 /// intended recipients) and the channels of the incident, plus what its free texts name.
-pub fn report_sightings(r: &Report, source: &str, x: &Extractor) -> Vec<Sighting> {
+/// `followups` are the texts a tipster added later (issue 24), read like the report's own.
+pub fn report_sightings(
+    r: &Report,
+    followups: &[String],
+    source: &str,
+    x: &Extractor,
+) -> Vec<Sighting> {
     let mut s = Sightings::default();
-    // In a public tip the display names hold the other screen names the person typed; a
-    // provider's display names are display names.
-    let display_are_handles = source == "public";
+    // In a public tip (and a hotline call, taken on the same form) the display names hold
+    // the other screen names the person typed; a provider's display names are display names.
+    let display_are_handles = matches!(source, "public" | "hotline-call");
     macro_rules! account {
         ($a:expr) => {{
             let a = $a;
@@ -229,7 +235,7 @@ pub fn report_sightings(r: &Report, source: &str, x: &Extractor) -> Vec<Sighting
             D::ChatIm(_) | D::OnlineGaming(_) | D::NonInternet(_) => {}
         }
     }
-    for (_, text) in crate::queue::assess::report_texts(r) {
+    for (_, text) in crate::queue::assess::report_texts_with(r, followups) {
         s.text(x, &text);
     }
     s.finish()

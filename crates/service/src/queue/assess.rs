@@ -41,10 +41,25 @@ impl Engine {
         self.assess(report).0
     }
 
+    /// Assesses a report with what its tipster added later (each follow-up's text, in the
+    /// order they came), with the catalogue in force.
+    pub fn assessment_with(&self, report: &Report, followups: &[String]) -> Assessment {
+        self.assess_with(report, followups).0
+    }
+
     /// Assesses a report and puts the result in storable form.
     pub(crate) fn assess(&self, report: &Report) -> (Assessment, Assessed) {
+        self.assess_with(report, &[])
+    }
+
+    /// [`assess`](Self::assess), the tipster's follow-ups read as more texts of the report.
+    pub(crate) fn assess_with(
+        &self,
+        report: &Report,
+        followups: &[String],
+    ) -> (Assessment, Assessed) {
         let engine = self.current();
-        let texts = report_texts(report);
+        let texts = report_texts_with(report, followups);
         let subject = Subject {
             texts: texts
                 .iter()
@@ -132,6 +147,24 @@ pub fn report_texts(r: &Report) -> Vec<(String, String)> {
         let n = i + 1;
         push(format!("Child victim {n}: profile"), &v.profile_bio);
         push(format!("Child victim {n}: information"), &v.additional_info);
+    }
+    out
+}
+
+/// The label of a tipster's `n`th follow-up (from 1) among a report's texts: the evidence's
+/// `field`, under which the report page shows it.
+pub fn followup_label(n: usize) -> String {
+    format!("Follow-up {n} from the tipster")
+}
+
+/// [`report_texts`] and then each follow-up a tipster added (issue 24), so that triage and
+/// linking read what came later as they read the tip itself.
+pub fn report_texts_with(r: &Report, followups: &[String]) -> Vec<(String, String)> {
+    let mut out = report_texts(r);
+    for (i, t) in followups.iter().enumerate() {
+        if !t.trim().is_empty() {
+            out.push((followup_label(i + 1), t.clone()));
+        }
     }
     out
 }
@@ -359,13 +392,21 @@ impl Services {
             let rows = queries::report_json_after(self.store.reader(), after, 500).await?;
             let Some(last) = rows.last() else { break };
             after = last.0;
+            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let mut followups = std::collections::HashMap::<i64, Vec<String>>::new();
+            for chunk in ids.chunks(500) {
+                for f in store::reports::followups_of(self.store.reader(), chunk).await? {
+                    followups.entry(f.report_id).or_default().push(f.body);
+                }
+            }
             let engine = self.engine.clone();
             // Assessment is CPU work; keep it off the async workers.
             let assessed = tokio::task::spawn_blocking(move || {
                 rows.into_iter()
                     .filter_map(|(id, json)| {
                         let report: Report = serde_json::from_str(&json).ok()?;
-                        Some((id, engine.assess(&report).1))
+                        let extra = followups.get(&id).map(Vec::as_slice).unwrap_or_default();
+                        Some((id, engine.assess_with(&report, extra).1))
                     })
                     .collect::<Vec<_>>()
             })

@@ -53,6 +53,8 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("report.*", "Any report action"),
             ("report.tip", "Tip received"),
+            ("report.call", "Hotline call recorded"),
+            ("report.followup", "Tipster added a follow-up"),
             ("report.submit", "Report submitted by a provider"),
             ("report.file.upload", "File uploaded"),
             ("report.file.details", "File described"),
@@ -202,6 +204,8 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "second_factor.passed" => "Passed the second factor".to_owned(),
         "second_factor.failed" => "Gave a wrong second-factor code".to_owned(),
         "report.tip" => format!("Tip received from the public as {r}"),
+        "report.call" => format!("Recorded a call to the hotline as {r}"),
+        "report.followup" => format!("The tipster added a follow-up to {r}"),
         "report.submit" => format!("A provider submitted {r}"),
         "report.file.upload" => format!("A file was uploaded to {r}"),
         "report.file.details" => format!("A file of {r} was described"),

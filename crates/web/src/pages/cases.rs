@@ -659,13 +659,29 @@ fn new_page(ctx: &Ctx, form: &CaseForm, errors: &FormErrors) -> Result<Html<Stri
     })
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// A hotline call's report number (issue 24): the form is filled in from the call.
+    call: Option<i64>,
+}
+
 /// The form to report a child missing; for a caseworker, filled in for a child in their
-/// agency's care who left their placement.
-pub async fn new_form(ctx: Ctx) -> Result<Html<String>, AppError> {
+/// agency's care who left their placement; from a hotline call (`?call=N`), filled in with
+/// what the caller said about the child.
+pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
-    let mut form = CaseForm::default();
+    let mut form = match q.call {
+        Some(n) => {
+            ctx.state
+                .services
+                .case_form_from_call(p, domain::ReportId(n), ctx.ip.clone())
+                .await?
+        }
+        None => CaseForm::default(),
+    };
     form.episode.reported_on = iso(ctx.state.services.today());
-    if p.role == Role::Caseworker {
+    if p.role == Role::Caseworker && q.call.is_none() {
         let display = ctx
             .identity
             .session()

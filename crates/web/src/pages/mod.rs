@@ -7,6 +7,7 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod cases;
 pub mod csv;
 pub mod families;
@@ -20,6 +21,7 @@ pub mod queue;
 pub mod reports;
 pub mod resources;
 pub mod sort;
+pub mod submissions;
 pub mod tip;
 // Awareness and partners (issue 22)
 pub mod awareness;

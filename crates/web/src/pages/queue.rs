@@ -44,6 +44,7 @@ pub fn source_label(s: &str) -> &str {
     match s {
         "provider" => "Provider API",
         "public" => "Public tip",
+        "hotline-call" => "Hotline call",
         "import" => "Imported",
         other => other,
     }

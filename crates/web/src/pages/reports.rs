@@ -56,6 +56,10 @@ struct DetailPage {
     from_tip_form: bool,
     /// For a tip, which part of its date and time is the reporter's.
     when_given: Option<&'static str>,
+    /// A hotline call: who took it.
+    taken_by: Option<String>,
+    /// What the tipster added later, each with when it came (UTC) and its text marked.
+    followups: Vec<FollowupItem>,
     files: Vec<FileItem>,
     sections_html: String,
     has_original: bool,
@@ -67,6 +71,13 @@ struct DetailPage {
     back: &'static str,
     /// Link analysis: what the report is linked to (None for roles without it).
     links: Option<super::links::Panel>,
+}
+
+pub struct FollowupItem {
+    pub n: usize,
+    pub received: String,
+    /// Escaped text with `<mark>` around entities and indicator phrases.
+    pub html: String,
 }
 
 pub struct MatchItem {
@@ -143,8 +154,9 @@ fn triage_view(
     services: &service::Services,
     item: &ReportItem,
     report: &cybertip::Report,
-) -> TriageView {
-    let a = services.engine.assessment(report);
+    followups: &[String],
+) -> (TriageView, triage::Assessment) {
+    let a = services.engine.assessment_with(report, followups);
     let (priority, priority_class) = super::queue::priority_of(item.priority_rank);
     let stale = (i64::from(a.priority.rank()) != item.priority_rank).then(|| {
         format!(
@@ -172,7 +184,7 @@ fn triage_view(
         .collect();
     entities.sort();
     entities.dedup();
-    TriageView {
+    let view = TriageView {
         priority,
         priority_class,
         score: format!("{:.1}", item.score_milli as f64 / 1000.0),
@@ -201,7 +213,8 @@ fn triage_view(
         entities,
         states: item.states.join(", "),
         stale,
-    }
+    };
+    (view, a)
 }
 
 fn work_view(w: service::queue::Work, item: &ReportItem) -> WorkView {
@@ -359,6 +372,22 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
         None
     };
     let back = if hotline { "/reports" } else { "/leads" };
+    let (triage, assessment) =
+        triage_view(services, &view.item, &view.report, &view.followup_texts());
+    let followups = view
+        .followups
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FollowupItem {
+            n: i + 1,
+            received: when(f.received_at),
+            html: highlighted(
+                &f.body,
+                &service::queue::assess::followup_label(i + 1),
+                &assessment,
+            ),
+        })
+        .collect();
     render(&DetailPage {
         layout: Layout::new(&ctx.state, &ctx.identity, &format!("Report {id}"), back),
         id: id.0,
@@ -370,9 +399,11 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
             .incident_type
             .label()
             .to_owned(),
-        source: view.item.source.clone(),
-        from_tip_form: view.item.source == "public",
+        source: super::queue::source_label(&view.item.source).to_owned(),
+        from_tip_form: matches!(view.item.source.as_str(), "public" | "hotline-call"),
         when_given: view.when_given.map(|w| w.explanation()),
+        taken_by: view.taken_by.clone(),
+        followups,
         files: view
             .files
             .iter()
@@ -399,7 +430,7 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
             .collect(),
         sections_html: sections(&view.report)?,
         has_original: view.original_xml.is_some() && hotline,
-        triage: triage_view(services, &view.item, &view.report),
+        triage,
         work,
         can_download: hotline,
         back,

@@ -147,7 +147,7 @@ impl Browser {
         self.wait_text("main h1", "Welcome").await;
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub async fn fill(&self, css: &str, text: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -263,13 +263,11 @@ async fn a_volunteer_is_offered_hope_bags_and_no_empty_area() {
             "{label}: {nav} / {main}"
         );
     }
-    for path in ["/submissions"] {
-        c.goto(&format!("{}{path}", app.base)).await.unwrap();
-        let body = b
-            .wait_text("main", "There is no page at this address")
-            .await;
-        assert!(!body.contains("Nothing here yet"), "{path}: {body}");
-    }
+    // Providers' own submissions (issue 24) are a provider's door, locked to a volunteer.
+    assert!(!nav.contains("Your submissions"), "{nav}");
+    c.goto(&format!("{}/submissions", app.base)).await.unwrap();
+    b.wait_text("main h1", "You do not have access to this")
+        .await;
     b.stop().await;
 }
 

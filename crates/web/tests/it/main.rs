@@ -14,6 +14,8 @@ mod families;
 mod forms;
 mod helpers;
 mod hope_bags;
+// Intake (issue 24): hotline calls, providers' submissions, tipsters' follow-ups
+mod hotline;
 mod intake;
 mod jobs;
 mod links;

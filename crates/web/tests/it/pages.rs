@@ -172,36 +172,26 @@ async fn health_readiness_and_metrics() {
     assert!(!m.contains("analyst"), "no personal data in metrics");
 }
 
-/// Areas not built yet are nowhere: not in the menu, not on the dashboard, and their
-/// addresses are not found for everyone, signed in or not.
+/// An area is offered only to those who can do something there: providers' own submissions
+/// (issue 24) to provider accounts alone; no role of people is offered an empty area.
 #[tokio::test]
-async fn areas_with_nothing_to_do_are_hidden_and_not_found() {
+async fn areas_are_offered_only_to_those_who_can_work_there() {
     let app = TestApp::spawn().await;
-    // Training (issue 22) and statistics (issue 23) are built: `training.rs` and
-    // `statistics.rs` test them.
-    let hidden = [("/submissions", "Our submissions")];
-    for (path, _) in hidden {
-        assert_eq!(app.client().get(path).await.status, 404, "{path}");
-    }
+    assert!(app.client().get("/submissions").await.redirects_to_login());
     for role in Role::ALL {
-        if role == Role::ProviderApi {
-            continue;
-        }
         let c = app.login(role).await;
         let dashboard = c.get("/").await;
         assert_eq!(dashboard.status, 200, "{role}");
-        for (path, label) in hidden {
-            assert!(
-                !dashboard.body.contains(&format!("href=\"{path}\""))
-                    && !dashboard.body.contains(label),
-                "{role} is offered {label}"
-            );
-            let res = c.get(path).await;
-            assert_eq!(res.status, 404, "{role} {path}");
-            assert!(!res.body.contains("Nothing here yet"), "{role} {path}");
+        let offered = dashboard.body.contains("href=\"/submissions\"");
+        let res = c.get("/submissions").await;
+        if role == Role::ProviderApi {
+            assert!(offered, "{role} is not offered its submissions");
+            assert_eq!(res.status, 200, "{role}");
+        } else {
+            assert!(!offered, "{role} is offered providers' submissions");
+            assert_eq!(res.status, 403, "{role}");
         }
-        // Every role of people now has an area (Hope Bags for recovery specialists and
-        // volunteers), so none is told it has nothing to do yet.
+        // Every role now has an area, so none is told it has nothing to do yet.
         assert!(!dashboard.body.contains("Nothing to do here yet"), "{role}");
     }
 }
