@@ -92,7 +92,8 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
         ));
     }
     let addr = ctx.ip.clone().unwrap_or_default();
-    if !services.tip_limiter.allow(&addr, services.now()) {
+    let attempt_at = services.now();
+    if !services.tip_limiter.allow(&addr, attempt_at) {
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many reports were sent from your network in the last hour, so this one was not \
@@ -109,6 +110,7 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
             Ok(render(&done)?.into_response())
         }
         Err(TipError::Invalid(problems)) => {
+            services.tip_limiter.give_back(&addr, attempt_at);
             let mut fe = FieldErrors::default();
             for p in &problems {
                 fe.push(
