@@ -187,6 +187,21 @@ async fn metrics_need_the_operators_token_and_keep_their_labels_bounded() {
     let res = c.get_with_token("/metrics", "not-the-token").await;
     assert_eq!(res.status, 401);
     // An account's API token is not the operator's either.
+    let account_token = app
+        .services
+        .create_token(
+            &service::accounts::Actor::Operator,
+            "administrator",
+            "t",
+            None,
+        )
+        .await
+        .unwrap()
+        .token;
+    assert_eq!(
+        c.get_with_token("/metrics", &account_token).await.status,
+        401
+    );
     let token = crate::helpers::METRICS_TOKEN;
 
     // A thousand made-up methods are one label.
@@ -198,8 +213,27 @@ async fn metrics_need_the_operators_token_and_keep_their_labels_bounded() {
             .await
             .unwrap();
     }
+    // Domain series: a tip comes in and its linking job runs.
+    let res = c
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                ("what_happened", "Seen at the bus station, call 555-0188."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    app.run_pending_jobs().await;
     let m = c.get_with_token("/metrics", token).await;
     assert_eq!(m.status, 200);
+    for series in [
+        r#"clearinghouse_intake_total{source="tip"}"#,
+        r#"clearinghouse_jobs_run_total{kind="link",outcome="done"}"#,
+        "clearinghouse_links_raised_total",
+    ] {
+        assert!(m.body.contains(series), "{series}: {}", m.body);
+    }
     assert!(!m.body.contains("BREW"), "{}", m.body);
     assert!(m.body.contains(r#"method="OTHER""#), "{}", m.body);
     // A histogram with buckets, not a summary.

@@ -63,3 +63,12 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     );
     drop((a, b));
 }
+
+#[tokio::test]
+async fn a_client_that_connects_and_sends_nothing_is_closed_too() {
+    let app = TestApp::spawn_with(limits(1000, 64)).await;
+    let addr = app.base.trim_start_matches("http://");
+    let s = TcpStream::connect(addr).await.unwrap();
+    let took = until_closed(s, Duration::from_secs(5)).await;
+    assert!(took >= Duration::from_millis(500), "closed after {took:?}");
+}
