@@ -119,7 +119,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     // A token is an attempt like a password: counted per address before it is looked up.
     let bearer = match bearer {
         Some(token) => match state.attempts.acquire(attempt_key) {
-            Ok(()) => Some(token),
+            Ok(attempt) => Some((token, attempt)),
             Err(wait) => {
                 failure = Some(AppError::too_many_attempts(wait));
                 None
@@ -128,9 +128,9 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         None => None,
     };
     let token = match bearer {
-        Some(token) => match state.services.authenticate_token(token.trim()).await {
+        Some((token, attempt)) => match state.services.authenticate_token(token.trim()).await {
             Ok(Some(p)) => {
-                state.attempts.refund(attempt_key);
+                attempt.held();
                 Some(Identity::Token(p))
             }
             Ok(None) => {
@@ -140,6 +140,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 None
             }
             Err(e) => {
+                // The check could not be made: not the client's failure.
+                attempt.held();
                 failure = Some(AppError::from(e));
                 None
             }
@@ -317,15 +319,16 @@ pub async fn authorize(
     }
     let ip = req.extensions().get::<ClientIp>().and_then(|c| c.0.clone());
     let key = crate::limit::AttemptLimiter::key(ip.as_deref());
-    if let Err(wait) = state.attempts.acquire(key) {
-        return AppError::too_many_attempts(wait).into_response();
-    }
-    let attempts = state.attempts.clone();
+    let attempt = match state.attempts.acquire(key) {
+        Ok(a) => a,
+        Err(wait) => return AppError::too_many_attempts(wait).into_response(),
+    };
     let res = authorize_inner(state, req_for, req, next).await;
     // A sign-in that held answers with a redirect; a refused one re-renders its form
     // with an error status.
-    if res.status().is_success() || res.status().is_redirection() {
-        attempts.refund(key);
+    if res.status().is_success() || res.status().is_redirection() || res.status().is_server_error()
+    {
+        attempt.held();
     }
     res
 }
@@ -356,15 +359,25 @@ async fn authorize_inner(
             .map(str::to_owned);
         let ip = req.extensions().get::<ClientIp>().and_then(|c| c.0.clone());
         let key = crate::limit::AttemptLimiter::key(ip.as_deref());
-        // Basic credentials cost an argon2 verification: counted before it runs.
-        if authorization.is_some() {
-            if let Err(wait) = state.attempts.acquire(key) {
-                return AppError::too_many_attempts(wait).into_response();
+        // Basic credentials cost an argon2 verification: admitted before it runs.
+        let attempt = match authorization {
+            Some(_) => match state.attempts.acquire(key) {
+                Ok(a) => Some(a),
+                Err(wait) => return AppError::too_many_attempts(wait).into_response(),
+            },
+            None => None,
+        };
+        let verdict = basic_identity(&state, authorization, ip).await;
+        // Charged only for credentials that did not hold (dropped unheld).
+        if let (Some(attempt), Some(v)) = (attempt, &verdict) {
+            if v.as_ref()
+                .map_or_else(|e| e.status.is_server_error(), |_| true)
+            {
+                attempt.held();
             }
         }
-        match basic_identity(&state, authorization, ip).await {
+        match verdict {
             Some(Ok(identity)) => {
-                state.attempts.refund(key);
                 req.extensions_mut().insert(identity);
             }
             Some(Err(e)) => return e.into_response(),

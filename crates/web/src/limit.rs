@@ -3,20 +3,24 @@
 //! neither guess faster than `security.attempts_per_minute` nor spend the server's CPU on
 //! argon2 at will.
 //!
-//! A token bucket per client address: `burst` attempts at once, refilled at
-//! `per_minute`. An attempt takes a token before the credentials are checked and gives it
-//! back when they held, so only failures use up the budget: a hotline's staff behind one
-//! address can all sign in at nine, and a script with a good token is never slowed, while
-//! a flood of concurrent guesses is cut at `burst` because each one holds its token while
-//! its hash runs. (`governor`'s GCRA has no way to give a cell back, hence this.)
+//! A token bucket per client address: `burst` failures at once, refilled at `per_minute`.
+//! An attempt is admitted while its address has a token left and fewer than
+//! [`IN_FLIGHT_MAX`] of its attempts are being checked; it is charged a token only when
+//! its credentials did not hold (or it never said). So a hotline's staff behind one
+//! address can all sign in at nine, and a provider's client with 16 workers is never
+//! slowed, while a client that fails is held to the rate: a concurrent wave of guesses is
+//! cut at `IN_FLIGHT_MAX`, and its failures are a debt the refill must pay before the next
+//! attempt. (`governor`'s GCRA has no way to charge after the fact, hence this.)
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Above this many remembered addresses, buckets that have filled up again are forgotten.
+/// Above this many remembered addresses, idle buckets that have filled up are forgotten.
 const PRUNE_ABOVE: usize = 10_000;
+/// Attempts of one address being checked at once.
+pub const IN_FLIGHT_MAX: u32 = 64;
 
 #[derive(Debug)]
 pub struct AttemptLimiter {
@@ -28,8 +32,33 @@ pub struct AttemptLimiter {
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
+    /// May fall below zero: failures of attempts admitted together are all charged.
     tokens: f64,
     at: Instant,
+    in_flight: u32,
+}
+
+/// An admitted attempt. Say [`Attempt::held`] when the credentials held (or the check
+/// could not be made); dropped otherwise, it is charged as a failure, so a client that
+/// hangs up mid-check pays as one that was refused.
+#[must_use]
+pub struct Attempt {
+    limiter: Arc<AttemptLimiter>,
+    key: IpAddr,
+    charge: bool,
+}
+
+impl Attempt {
+    pub fn held(mut self) {
+        self.charge = false;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        self.limiter
+            .finish_at(self.key, self.charge, Instant::now());
+    }
 }
 
 impl AttemptLimiter {
@@ -58,47 +87,54 @@ impl AttemptLimiter {
         }
     }
 
-    /// Takes one attempt for `key`, or says how long to wait for the next.
-    pub fn acquire(&self, key: IpAddr) -> Result<(), Duration> {
-        self.acquire_at(key, Instant::now())
+    /// Admits one attempt for `key`, or says how long to wait.
+    pub fn acquire(self: &Arc<Self>, key: IpAddr) -> Result<Attempt, Duration> {
+        self.admit_at(key, Instant::now())?;
+        Ok(Attempt {
+            limiter: Arc::clone(self),
+            key,
+            charge: true,
+        })
     }
 
-    /// Gives back the attempt taken for credentials that held.
-    pub fn refund(&self, key: IpAddr) {
-        self.refund_at(key, Instant::now());
-    }
-
-    fn acquire_at(&self, key: IpAddr, now: Instant) -> Result<(), Duration> {
-        let mut buckets = self
-            .buckets
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Bucket>> {
+        self.buckets
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn admit_at(&self, key: IpAddr, now: Instant) -> Result<(), Duration> {
+        let (rate, burst) = (self.rate, self.burst);
+        let mut buckets = self.lock();
         if buckets.len() > PRUNE_ABOVE {
-            let (rate, burst) = (self.rate, self.burst);
-            buckets.retain(|_, b| refilled(b, now, rate, burst) < burst);
+            buckets.retain(|_, b| b.in_flight > 0 || refilled(b, now, rate, burst) < burst);
         }
         let b = buckets.entry(key).or_insert(Bucket {
-            tokens: self.burst,
+            tokens: burst,
             at: now,
+            in_flight: 0,
         });
-        b.tokens = refilled(b, now, self.rate, self.burst);
+        b.tokens = refilled(b, now, rate, burst);
         b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
+        if b.tokens < 1.0 {
+            return Err(Duration::from_secs_f64((1.0 - b.tokens) / rate));
         }
+        if b.in_flight >= IN_FLIGHT_MAX {
+            return Err(Duration::from_secs(1));
+        }
+        b.in_flight += 1;
+        Ok(())
     }
 
-    fn refund_at(&self, key: IpAddr, now: Instant) {
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    fn finish_at(&self, key: IpAddr, failed: bool, now: Instant) {
+        let (rate, burst) = (self.rate, self.burst);
+        let mut buckets = self.lock();
         if let Some(b) = buckets.get_mut(&key) {
-            b.tokens = (refilled(b, now, self.rate, self.burst) + 1.0).min(self.burst);
-            b.at = now;
+            b.in_flight = b.in_flight.saturating_sub(1);
+            if failed {
+                b.tokens = refilled(b, now, rate, burst) - 1.0;
+                b.at = now;
+            }
         }
     }
 }
@@ -121,37 +157,69 @@ mod tests {
         AttemptLimiter::key(Some(s))
     }
 
+    fn fail(l: &AttemptLimiter, a: IpAddr, t: Instant) -> Result<(), Duration> {
+        l.admit_at(a, t)?;
+        l.finish_at(a, true, t);
+        Ok(())
+    }
+
     #[test]
-    fn a_burst_then_one_attempt_per_refill() {
+    fn a_burst_of_failures_then_one_per_refill() {
         let l = AttemptLimiter::new(10, 3);
         let t0 = Instant::now();
         let a = ip("192.0.2.1");
         for _ in 0..3 {
-            assert!(l.acquire_at(a, t0).is_ok());
+            assert!(fail(&l, a, t0).is_ok());
         }
-        let wait = l.acquire_at(a, t0).unwrap_err();
+        let wait = fail(&l, a, t0).unwrap_err();
         assert!(wait > Duration::from_secs(5) && wait <= Duration::from_secs(6));
         // Another address is not affected.
-        assert!(l.acquire_at(ip("192.0.2.2"), t0).is_ok());
+        assert!(fail(&l, ip("192.0.2.2"), t0).is_ok());
         // Ten a minute: one more after six seconds, not two.
         let t6 = t0 + Duration::from_secs(6);
-        assert!(l.acquire_at(a, t6).is_ok());
-        assert!(l.acquire_at(a, t6).is_err());
+        assert!(fail(&l, a, t6).is_ok());
+        assert!(fail(&l, a, t6).is_err());
     }
 
     #[test]
-    fn credentials_that_held_give_their_attempt_back() {
+    fn credentials_that_held_cost_nothing_however_many_at_once() {
+        let l = Arc::new(AttemptLimiter::new(10, 2));
+        let a = ip("192.0.2.1");
+        for _ in 0..3 {
+            let many: Vec<Attempt> = (0..IN_FLIGHT_MAX).map(|_| l.acquire(a).unwrap()).collect();
+            assert!(l.acquire(a).is_err(), "no more than IN_FLIGHT_MAX at once");
+            many.into_iter().for_each(Attempt::held);
+        }
+        // Nothing was charged: a failure is still admitted.
+        drop(l.acquire(a).unwrap());
+        assert!(l.acquire(a).is_ok());
+    }
+
+    #[test]
+    fn a_wave_of_concurrent_failures_is_a_debt_paid_before_the_next_attempt() {
         let l = AttemptLimiter::new(10, 2);
         let t0 = Instant::now();
         let a = ip("192.0.2.1");
-        for _ in 0..100 {
-            assert!(l.acquire_at(a, t0).is_ok());
-            l.refund_at(a, t0);
+        for _ in 0..20 {
+            l.admit_at(a, t0).unwrap();
         }
-        // A refund never raises the bucket above its burst.
-        assert!(l.acquire_at(a, t0).is_ok());
-        assert!(l.acquire_at(a, t0).is_ok());
-        assert!(l.acquire_at(a, t0).is_err());
+        for _ in 0..20 {
+            l.finish_at(a, true, t0);
+        }
+        // 2 - 20 = -18 tokens: 19 to refill, at ten a minute.
+        let wait = l.admit_at(a, t0).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(113) && wait <= Duration::from_secs(114),
+            "{wait:?}"
+        );
+    }
+
+    #[test]
+    fn an_attempt_dropped_without_a_verdict_is_charged() {
+        let l = Arc::new(AttemptLimiter::new(10, 1));
+        let a = ip("192.0.2.1");
+        drop(l.acquire(a).unwrap());
+        assert!(l.acquire(a).is_err());
     }
 
     #[test]
@@ -163,16 +231,16 @@ mod tests {
     }
 
     #[test]
-    fn full_buckets_are_forgotten_when_many_addresses_were_seen() {
+    fn full_idle_buckets_are_forgotten_when_many_addresses_were_seen() {
         let l = AttemptLimiter::new(60, 1);
         let t0 = Instant::now();
         for i in 0..=PRUNE_ABOVE as u32 {
             let a = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
-            let _ = l.acquire_at(a, t0);
+            let _ = fail(&l, a, t0);
         }
         let later = t0 + Duration::from_secs(2);
-        let _ = l.acquire_at(ip("192.0.2.1"), later);
-        assert!(l.buckets.lock().unwrap().len() <= 2);
+        let _ = fail(&l, ip("192.0.2.1"), later);
+        assert!(l.lock().len() <= 2);
     }
 
     #[test]

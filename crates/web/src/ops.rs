@@ -80,12 +80,13 @@ fn check_token(ctx: &Ctx, headers: &HeaderMap) -> Result<(), AppError> {
         ));
     };
     let key = AttemptLimiter::key(ctx.ip.as_deref());
-    ctx.state
+    let attempt = ctx
+        .state
         .attempts
         .acquire(key)
         .map_err(AppError::too_many_attempts)?;
     if service::crypto::same(given, expected) {
-        ctx.state.attempts.refund(key);
+        attempt.held();
         Ok(())
     } else {
         Err(AppError::unauthorized(
