@@ -50,6 +50,8 @@ pub struct Config {
     pub security: SecuritySettings,
     pub files: FileSettings,
     pub jobs: JobSettings,
+    pub http: HttpSettings,
+    pub metrics: MetricsSettings,
     /// The number printed on missing-child posters ("If you have information, call …").
     pub hotline: String,
 }
@@ -94,6 +96,36 @@ impl Default for JobSettings {
     }
 }
 
+/// Limits on the server's connections, against clients that hold them open.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// A connection that has not sent all of a request's headers this many seconds after
+    /// it began is closed.
+    pub header_read_timeout_seconds: u64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+}
+
+/// Prometheus metrics at `/metrics`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// The token a scraper sends as `Authorization: Bearer …`; at least 32 characters.
+    /// Without it `/metrics` is not served. Better `CLEARINGHOUSE_METRICS__TOKEN` from a
+    /// secret store.
+    pub token: Option<String>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            header_read_timeout_seconds: 10,
+            max_connections: 1024,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -107,6 +139,8 @@ impl Default for Config {
             security: SecuritySettings::default(),
             files: FileSettings::default(),
             jobs: JobSettings::default(),
+            http: HttpSettings::default(),
+            metrics: MetricsSettings::default(),
             hotline: service::cases::DEFAULT_HOTLINE.to_owned(),
         }
     }
@@ -144,6 +178,8 @@ impl Config {
                         || k.starts_with("security__")
                         || k.starts_with("files__")
                         || k.starts_with("jobs__")
+                        || k.starts_with("http__")
+                        || k.starts_with("metrics__")
                 })
                 .split("__"),
         );
@@ -194,6 +230,20 @@ impl Config {
         if self.files.max_bytes == 0 {
             bail!("invalid configuration value files.max_bytes = 0: give the largest upload in bytes, like 536870912");
         }
+        if !(1..=300).contains(&self.http.header_read_timeout_seconds) {
+            bail!(
+                "invalid configuration value http.header_read_timeout_seconds = {}: give 1 to 300 seconds, like 10",
+                self.http.header_read_timeout_seconds
+            );
+        }
+        if let Some(t) = &self.metrics.token {
+            if t.trim().len() < 32 || t.trim() != t {
+                bail!("invalid configuration value metrics.token: give at least 32 characters without spaces around them, e.g. the output of `openssl rand -hex 32`");
+            }
+        }
+        if self.http.max_connections == 0 {
+            bail!("invalid configuration value http.max_connections = 0: give how many connections to serve at once, like 1024");
+        }
         self.security
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
@@ -209,6 +259,19 @@ impl Config {
         std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
         b.create(&self.data_dir)
             .with_context(|| format!("creating the data directory {}", self.data_dir.display()))
+    }
+
+    /// What a deployment should hear at start about settings that are allowed but weaken
+    /// it. The demo says these things on its pages instead.
+    pub fn start_warnings(&self, demo: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if demo {
+            return out;
+        }
+        if !self.security.require_second_factor {
+            out.push("security.require_second_factor = false: staff sign in with a password alone, which the CJIS Security Policy does not allow for anyone who sees case data; turn it on before real use".to_owned());
+        }
+        out
     }
 
     /// The database URL; for the SQLite default, creates the data directory.
@@ -254,14 +317,6 @@ impl Config {
         Ok(None)
     }
 
-    fn file_key(&self) -> Result<blob::Key> {
-        match &self.files.key {
-            Some(k) => blob::Key::parse(k)
-                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}")),
-            None => self.generated_key(),
-        }
-    }
-
     /// The blob store for uploaded files: the configured key, or one generated on first
     /// run and kept in the data directory (owner-only).
     pub async fn file_store(&self) -> Result<service::Files> {
@@ -284,6 +339,25 @@ impl Config {
             store: std::sync::Arc::new(store),
             max_bytes: self.files.max_bytes,
         })
+    }
+
+    /// The file key: the configured one, or the one generated on first run.
+    pub fn file_key(&self) -> Result<blob::Key> {
+        match &self.files.key {
+            Some(k) => blob::Key::parse(k)
+                .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}")),
+            None => self.generated_key(),
+        }
+    }
+
+    /// The key that signs pre-login CSRF tokens, derived from the file key: every server
+    /// of a deployment has that one already, so a token one hands out is good at another.
+    pub fn csrf_key(&self) -> Result<web::ServerKey> {
+        let tag = service::crypto::tag(
+            self.file_key()?.to_base64().as_bytes(),
+            b"clearinghouse: pre-login CSRF tokens",
+        );
+        Ok(web::ServerKey::new(tag.into_bytes()))
     }
 
     fn generated_key(&self) -> Result<blob::Key> {
@@ -356,6 +430,29 @@ fn describe(e: figment::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deployment_without_second_factor_is_warned_but_the_demo_is_not() {
+        let mut c = Config::default();
+        assert!(c.start_warnings(false).is_empty());
+        c.security.require_second_factor = false;
+        let w = c.start_warnings(false);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("security.require_second_factor = false"));
+        assert!(c.start_warnings(true).is_empty());
+    }
+
+    #[test]
+    fn a_short_metrics_token_is_refused_with_its_name() {
+        let c = Config {
+            metrics: MetricsSettings {
+                token: Some("short".into()),
+            },
+            ..Config::default()
+        };
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("metrics.token"), "{e}");
+    }
 
     #[test]
     fn redacts_passwords() {

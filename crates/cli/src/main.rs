@@ -134,11 +134,17 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { listen } => {
             let config = Config::load(&cli.config, listen)?;
             init_logging(&config);
+            // Before anything records a metric, so nothing before the first scrape is lost.
+            web::ops::prometheus();
+            for warning in config.start_warnings(false) {
+                tracing::warn!("{warning}");
+            }
             serve(config, false).await
         }
         Command::Demo { listen } => {
             let config = demo::config(&cli.config, listen)?;
             init_logging(&config);
+            web::ops::prometheus();
             let mut services = connect(&config).await?;
             // The demo sends no mail: learners' confirmation links go to the log.
             services.log_outbox = true;
@@ -267,15 +273,17 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
         .start_statistics(demo)
         .await
         .context("scheduling the public statistics")?;
-    let state = web::AppState {
-        services: services.clone(),
-        config: web::WebConfig {
+    let state = web::AppState::new(
+        services.clone(),
+        web::WebConfig {
             demo,
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
             trusted_proxies: config.trusted_proxies.clone(),
+            metrics_token: config.metrics.token.clone(),
+            csrf_key: config.csrf_key()?,
         },
-    };
+    );
     // The worker stops with the server: on a signal it finishes (or gives back) the job
     // in hand while the server finishes the requests in flight.
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -290,7 +298,13 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
     };
     tracing::info!(address = %config.listen, demo, "listening");
     let stop_on_signal = stop.clone();
-    let served = web::serve(listener, state, async move {
+    let limits = web::ServeLimits {
+        header_read_timeout: std::time::Duration::from_secs(
+            config.http.header_read_timeout_seconds,
+        ),
+        max_connections: config.http.max_connections,
+    };
+    let served = web::serve(listener, state, limits, async move {
         shutdown_signal().await;
         let _ = stop_on_signal.send(true);
     })

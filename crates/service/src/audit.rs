@@ -178,6 +178,39 @@ pub struct AuditSearch {
     pub until: Option<i64>,
 }
 
+/// How many ids a list's audit entry names one by one; above this it keeps their count and
+/// a digest, which an auditor holding a candidate list can recompute.
+pub const LISTED_IDS_MAX: usize = 50;
+
+/// The detail of a list or search entry: the query as asked (its non-empty parameters, in
+/// order) and what it returned: `ids` when at most [`LISTED_IDS_MAX`], else `count` and
+/// `ids_sha256`, the SHA-256 of the ids in ascending order joined by commas.
+pub fn query_detail(query: &[(String, String)], ids: &[i64]) -> String {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let query: Vec<serde_json::Value> = query
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| serde_json::json!([k, v]))
+        .collect();
+    let detail = if sorted.len() <= LISTED_IDS_MAX {
+        serde_json::json!({ "query": query, "ids": sorted })
+    } else {
+        let joined = sorted
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        serde_json::json!({
+            "query": query,
+            "count": sorted.len(),
+            "ids_sha256": crate::crypto::digest(&joined),
+        })
+    };
+    detail.to_string()
+}
+
 /// The outcome of `clearinghouse admin verify-audit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditCheck {
@@ -202,6 +235,32 @@ impl Services {
             "view",
             Subject::Other(record_type.to_owned(), record_id.to_owned()),
             None,
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Records that `who` listed or searched `list` (the list's address, `/reports`) with
+    /// `query` and was shown the records `ids`, in its own transaction: CJIS wants queries
+    /// auditable, and a list of children's names or a search for one is as telling as
+    /// opening a record. The query is kept as asked, a name searched included, as record
+    /// views keep the identifier looked up: the log is for administrators only.
+    pub async fn record_query(
+        &self,
+        who: &Principal,
+        list: &str,
+        query: &[(String, String)],
+        ids: &[i64],
+        ip: Ip,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        audited(
+            &mut tx,
+            &By::person(who, ip, self.now()),
+            "list",
+            Subject::Other("list".to_owned(), list.to_owned()),
+            Some(query_detail(query, ids)),
         )
         .await?;
         store::commit(tx).await?;
@@ -273,6 +332,29 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_short_list_names_its_ids_and_a_long_one_its_count_and_digest() {
+        let q = vec![
+            ("q".to_owned(), "Jo Example".to_owned()),
+            ("status".to_owned(), String::new()),
+        ];
+        let d: serde_json::Value =
+            serde_json::from_str(&super::query_detail(&q, &[3, 1, 2, 3])).unwrap();
+        assert_eq!(
+            d,
+            serde_json::json!({"query": [["q", "Jo Example"]], "ids": [1, 2, 3]})
+        );
+        let many: Vec<i64> = (1..=51).rev().collect();
+        let d: serde_json::Value = serde_json::from_str(&super::query_detail(&[], &many)).unwrap();
+        assert_eq!(d["count"], 51);
+        let joined = (1..=51)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(d["ids_sha256"], crate::crypto::digest(&joined));
+        assert!(d.get("ids").is_none());
+    }
+
     #[test]
     fn an_unknown_name_is_masked_to_two_characters_and_its_length() {
         assert_eq!(

@@ -209,6 +209,18 @@ impl Services {
             Err(e) => tracing::warn!(job = job.id, error = %e,
                 "could not record a background job's outcome; it runs again after its lease"),
         }
+        let kind = match job.kind.as_str() {
+            LINK => LINK,
+            crate::statistics::RELEASE_JOB => crate::statistics::RELEASE_JOB,
+            _ => "other",
+        };
+        let result = match &outcome {
+            Ok(()) => "done",
+            Err(_) if job.attempts >= MAX_ATTEMPTS => "failed",
+            Err(_) => "retried",
+        };
+        metrics::counter!("clearinghouse_jobs_run_total", "kind" => kind, "outcome" => result)
+            .increment(1);
         outcome.is_ok() && matches!(recorded, Ok(true))
     }
 
@@ -316,6 +328,12 @@ impl Services {
     }
 
     /// Jobs by state, for the operators' metrics (counts only, nothing about a person).
+    /// The database pools' connections, for the operators' metrics (no authority needed:
+    /// numbers about the server, not about anyone).
+    pub fn pool_sizes(&self) -> store::PoolSizes {
+        self.store.pool_sizes()
+    }
+
     pub async fn job_counts_unchecked(&self) -> Result<JobCounts> {
         let c = q::counts(self.store.reader(), self.now()).await?;
         Ok(JobCounts {

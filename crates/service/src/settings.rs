@@ -21,6 +21,13 @@ pub struct SecuritySettings {
     pub lockout_minutes: i64,
     /// A personal API token stops working this many days after it was created.
     pub token_days: i64,
+    /// Failed attempts to prove who one is (a password, a second-factor code, HTTP Basic
+    /// credentials, an API token) one client address may make per minute, checked before
+    /// any hash is computed; credentials that hold do not count.
+    pub attempts_per_minute: i64,
+    /// How many such attempts an address may make at once before the per-minute rate
+    /// applies.
+    pub attempts_burst: i64,
 }
 
 impl Default for SecuritySettings {
@@ -33,6 +40,8 @@ impl Default for SecuritySettings {
             lockout_window_minutes: 15,
             lockout_minutes: 30,
             token_days: 90,
+            attempts_per_minute: 10,
+            attempts_burst: 10,
         }
     }
 }
@@ -74,6 +83,18 @@ impl SecuritySettings {
             return Err(format!(
                 "security.token_days = {}: must be between 1 and 365",
                 self.token_days
+            ));
+        }
+        if !(1..=100_000).contains(&self.attempts_per_minute) {
+            return Err(format!(
+                "security.attempts_per_minute = {}: must be between 1 and 100000",
+                self.attempts_per_minute
+            ));
+        }
+        if !(1..=100_000).contains(&self.attempts_burst) {
+            return Err(format!(
+                "security.attempts_burst = {}: must be between 1 and 100000",
+                self.attempts_burst
             ));
         }
         Ok(())

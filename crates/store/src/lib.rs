@@ -74,6 +74,15 @@ impl Backend {
 /// happens inside one, so they commit or vanish together.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// The database pools' connections, for the operators' metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolSizes {
+    pub read_open: u32,
+    pub read_idle: usize,
+    pub write_open: u32,
+    pub write_idle: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     read: AnyPool,
@@ -172,6 +181,16 @@ impl Store {
             .iter()
             .map(|m| (m.version, m.description.to_string()))
             .collect()
+    }
+
+    /// Connections open in the read and the write pool, and how many of each are idle.
+    pub fn pool_sizes(&self) -> PoolSizes {
+        PoolSizes {
+            read_open: self.read.size(),
+            read_idle: self.read.num_idle(),
+            write_open: self.write.size(),
+            write_idle: self.write.num_idle(),
+        }
     }
 
     /// The pool for reads, to pass to the query functions of this crate's modules.

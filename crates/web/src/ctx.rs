@@ -1,7 +1,7 @@
 //! The request context every handler and middleware shares: the application state, who is
 //! asking ([`Identity`], set by `guard::identify`), from where, and through which kind of
 //! route ([`Surface`], set by the route table). A leaf: it imports nothing else of this
-//! crate, so the guard, the error renderer, the layout and the handlers can all use it
+//! crate but the attempt limiter (a leaf too), so the guard, the error renderer, the layout and the handlers can all use it
 //! without importing one another.
 
 use axum::extract::FromRequestParts;
@@ -23,6 +23,36 @@ pub struct WebConfig {
     /// Proxies in front of the server besides the one that connects to it, whose
     /// addresses in `X-Forwarded-For` are skipped.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The operator's token for `/metrics` (`Authorization: Bearer …`); without it,
+    /// metrics are not served.
+    pub metrics_token: Option<String>,
+    /// Signs the CSRF token handed out before sign-in, so that only the server chooses it.
+    /// Servers sharing one database need the same key (the binary derives it from the file
+    /// key they already share).
+    pub csrf_key: ServerKey,
+}
+
+/// A secret of the server's; never printed.
+#[derive(Clone)]
+pub struct ServerKey(std::sync::Arc<Vec<u8>>);
+
+impl ServerKey {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        ServerKey(std::sync::Arc::new(bytes))
+    }
+    /// A key for this process only.
+    pub fn random() -> Self {
+        ServerKey::new(service::crypto::random_token().into_bytes())
+    }
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(…)")
+    }
 }
 
 impl Default for WebConfig {
@@ -32,15 +62,35 @@ impl Default for WebConfig {
             secure_cookies: true,
             trust_forwarded_for: false,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
+            csrf_key: ServerKey::random(),
         }
     }
 }
 
-/// What every handler can reach: the use cases and the web settings.
+/// What every handler can reach: the use cases, the web settings and the per-address
+/// attempt limiter.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
     pub config: WebConfig,
+    pub attempts: std::sync::Arc<crate::limit::AttemptLimiter>,
+}
+
+impl AppState {
+    /// The limiter takes its rates from `services.settings` (`security.attempts_*`).
+    pub fn new(services: Services, config: WebConfig) -> Self {
+        let clamp = |n: i64| u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+        let attempts = crate::limit::AttemptLimiter::new(
+            clamp(services.settings.attempts_per_minute),
+            clamp(services.settings.attempts_burst),
+        );
+        AppState {
+            services,
+            config,
+            attempts: std::sync::Arc::new(attempts),
+        }
+    }
 }
 
 /// The kind of route, tagged on each entry of the route table. It decides how an error is
@@ -110,6 +160,8 @@ pub struct Ctx {
     pub identity: Identity,
     pub ip: Option<String>,
     pub path: String,
+    /// The request's query string, as sent (for the audit of lists and searches).
+    pub query: String,
 }
 
 impl Ctx {
@@ -136,6 +188,7 @@ impl FromRequestParts<AppState> for Ctx {
             identity,
             ip,
             path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or_default().to_owned(),
         })
     }
 }

@@ -34,6 +34,8 @@ pub struct AppError {
     pub fields: Vec<FieldProblem>,
     /// The provider API's exact answer, when the error came from its lifecycle.
     provider: Option<ProviderAnswer>,
+    /// Seconds to wait before trying again (`Retry-After`), when refused for going too fast.
+    retry_after: Option<u64>,
 }
 
 /// One field of a request that was wrong, and why.
@@ -75,6 +77,19 @@ impl AppError {
             message: message.into(),
             fields: Vec::new(),
             provider: None,
+            retry_after: None,
+        }
+    }
+    /// Too many failed attempts to sign in from one address (429 with `Retry-After`).
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let secs = crate::limit::retry_after_secs(wait);
+        let plural = if secs == 1 { "" } else { "s" };
+        AppError {
+            retry_after: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed attempts to sign in from your network address. Wait {secs} second{plural}, then try again."),
+            )
         }
     }
     pub fn forbidden() -> Self {
@@ -238,6 +253,10 @@ struct ErrorMark(AppError);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = (self.status, self.message.clone()).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.extensions_mut().insert(ErrorMark(self));
         res
     }
@@ -429,6 +448,17 @@ fn provider(err: &AppError, path: &str) -> Response {
             );
             res
         }
+        // Too many failed logins from the address: an HTTP error a client can back off on
+        // (`Retry-After`), not an application error on 200 that it would retry at once.
+        StatusCode::TOO_MANY_REQUESTS => xml(
+            StatusCode::TOO_MANY_REQUESTS,
+            response_xml(
+                ResponseCode::AuthenticationRequired,
+                &err.message,
+                None,
+                None,
+            ),
+        ),
         // A signed-in account whose role may not use the provider API.
         StatusCode::FORBIDDEN => {
             let code = match path {

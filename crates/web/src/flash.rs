@@ -139,7 +139,7 @@ pub fn take() -> Option<Flash> {
 /// shown it (or when it is not ours). Runs inside `guard::identify`, which it needs for
 /// the session's CSRF token.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(value) = cookie(req.headers(), FLASH_COOKIE).map(str::to_owned) else {
+    let Some(value) = cookie(&state, req.headers(), FLASH_COOKIE).map(str::to_owned) else {
         return next.run(req).await;
     };
     let csrf = req

@@ -25,7 +25,19 @@ const FORM_LIMIT: usize = 1024 * 1024;
 /// The largest multipart form whose CSRF field is read: a case photo and its fields.
 const MULTIPART_LIMIT: usize = service::cases::PHOTO_MAX_BYTES + 1024 * 1024;
 
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The name a cookie goes by: with secure cookies, `__Host-` before it, which browsers
+/// take only from this very host over HTTPS, with `Path=/` and no `Domain`, so a
+/// neighbouring subdomain cannot plant one (a CSRF token of its choosing, a session).
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.secure_cookies {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+pub(crate) fn cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let name = cookie_name(state, name);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -37,6 +49,7 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
 }
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let name = cookie_name(state, name);
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if state.config.secure_cookies {
         c.push_str("; Secure");
@@ -95,14 +108,31 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let mut set_cookies = Vec::new();
     let mut failure = None;
 
+    // `/metrics` takes the operator's token, which is not an account's: its handler checks it.
     let bearer = headers
         .get(header::AUTHORIZATION)
+        .filter(|_| req.uri().path() != "/metrics")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
+    let attempt_key = crate::limit::AttemptLimiter::key(ip.as_deref());
+    // A token is an attempt like a password: counted per address before it is looked up.
+    let bearer = match bearer {
+        Some(token) => match state.attempts.acquire(attempt_key) {
+            Ok(attempt) => Some((token, attempt)),
+            Err(wait) => {
+                failure = Some(AppError::too_many_attempts(wait));
+                None
+            }
+        },
+        None => None,
+    };
     let token = match bearer {
-        Some(token) => match state.services.authenticate_token(token.trim()).await {
-            Ok(Some(p)) => Some(Identity::Token(p)),
+        Some((token, attempt)) => match state.services.authenticate_token(token.trim()).await {
+            Ok(Some(p)) => {
+                attempt.held();
+                Some(Identity::Token(p))
+            }
             Ok(None) => {
                 failure = Some(AppError::unauthorized(
                     "the API token is not valid or was revoked; create a new one on your account page",
@@ -110,6 +140,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 None
             }
             Err(e) => {
+                // The check could not be made: not the client's failure.
+                attempt.held();
                 failure = Some(AppError::from(e));
                 None
             }
@@ -119,7 +151,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let identity = match token {
         Some(identity) => identity,
         None => {
-            let session = match cookie(headers, SESSION_COOKIE) {
+            let session = match cookie(&state, headers, SESSION_COOKIE) {
                 Some(token) => match state.services.session(token).await {
                     Ok(Some(s)) => Some(s),
                     Ok(None) => {
@@ -136,10 +168,10 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
             match session {
                 Some(s) if failure.is_none() => Identity::Session(Box::new(s)),
                 _ => {
-                    let csrf = match cookie(headers, PRE_SESSION_COOKIE) {
-                        Some(c) if c.len() >= 32 && c.len() <= 64 => c.to_owned(),
+                    let csrf = match cookie(&state, headers, PRE_SESSION_COOKIE) {
+                        Some(c) if signed_by_us(&state, c) => c.to_owned(),
                         _ => {
-                            let c = service::crypto::random_token();
+                            let c = signed_token(&state);
                             set_cookies.push(set_cookie(&state, PRE_SESSION_COOKIE, &c, None));
                             c
                         }
@@ -156,9 +188,43 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     }
     let mut res = next.run(req).await;
     for c in set_cookies {
-        res.headers_mut().append(header::SET_COOKIE, c);
+        // A cookie the handler set itself wins: a sign-in over a stale session cookie sets
+        // the new session, which clearing the stale one after it would undo.
+        let name = |v: &HeaderValue| {
+            v.to_str()
+                .ok()
+                .and_then(|s| s.split_once('='))
+                .map(|(n, _)| n.to_owned())
+        };
+        let ours = name(&c);
+        let set_by_handler = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| name(v) == ours);
+        if !set_by_handler {
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
     }
     res
+}
+
+/// A new pre-login CSRF token: random, with the server's signature, so a token planted in
+/// a visitor's browser by someone else is not taken.
+fn signed_token(state: &AppState) -> String {
+    let nonce = service::crypto::random_token();
+    let tag = service::crypto::tag(state.config.csrf_key.bytes(), nonce.as_bytes());
+    format!("{nonce}.{tag}")
+}
+
+fn signed_by_us(state: &AppState, token: &str) -> bool {
+    match token.split_once('.') {
+        Some((nonce, tag)) if (32..=64).contains(&nonce.len()) => service::crypto::same(
+            tag,
+            &service::crypto::tag(state.config.csrf_key.bytes(), nonce.as_bytes()),
+        ),
+        _ => false,
+    }
 }
 
 /// Decodes `base64(user:password)`; None if it is not.
@@ -202,6 +268,28 @@ async fn basic_identity(
     )
 }
 
+/// A request a browser sent from another site: `Sec-Fetch-Site` says so, or `Origin`
+/// names another host than the one asked (or is `null`).
+fn cross_origin(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        if !matches!(site, "same-origin" | "none") {
+            return true;
+        }
+    }
+    match text(header::ORIGIN) {
+        None => false,
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a);
+            authority.is_none() || authority != text(header::HOST)
+        }
+    }
+}
+
 /// What a route requires, captured by its `authorize` layer.
 #[derive(Clone, Copy, Debug)]
 pub struct Requirement {
@@ -210,10 +298,13 @@ pub struct Requirement {
     pub before_second_factor: bool,
     /// The kind of route: how to ask for credentials and how to answer.
     pub surface: Surface,
+    /// A form that checks a password or a code: counted per address before it runs.
+    pub sign_in_attempt: bool,
 }
 
 /// The per-route gate: the policy decides, the second factor must be done, and a
-/// state-changing request must carry its CSRF token.
+/// state-changing request must carry its CSRF token. A sign-in form is first counted
+/// against its address's attempts, and given back when it succeeded.
 pub async fn authorize(
     state: AppState,
     req_for: Requirement,
@@ -223,14 +314,69 @@ pub async fn authorize(
     if let Some(AuthFailure(e)) = req.extensions_mut().remove::<AuthFailure>() {
         return e.into_response();
     }
+    if !req_for.sign_in_attempt || req.method() == Method::GET {
+        return authorize_inner(state, req_for, req, next).await;
+    }
+    let ip = req.extensions().get::<ClientIp>().and_then(|c| c.0.clone());
+    let key = crate::limit::AttemptLimiter::key(ip.as_deref());
+    let attempt = match state.attempts.acquire(key) {
+        Ok(a) => a,
+        Err(wait) => return AppError::too_many_attempts(wait).into_response(),
+    };
+    let res = authorize_inner(state, req_for, req, next).await;
+    // A sign-in that held answers with a redirect; a refused one re-renders its form
+    // with an error status.
+    if res.status().is_success() || res.status().is_redirection() || res.status().is_server_error()
+    {
+        attempt.held();
+    }
+    res
+}
+
+async fn authorize_inner(
+    state: AppState,
+    req_for: Requirement,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if req_for.surface == Surface::Provider {
+        // A browser with the provider's Basic credentials cached would send them along with
+        // a form another site makes it post; a provider's own client sends no Origin.
+        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+            && cross_origin(req.headers())
+        {
+            return AppError::provider(
+                cybertip::ResponseCode::InvalidRequest,
+                "Invalid request: a form posted from another web site is refused; send reports from your own client",
+                None,
+            )
+            .into_response();
+        }
         let authorization = req
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let ip = req.extensions().get::<ClientIp>().and_then(|c| c.0.clone());
-        match basic_identity(&state, authorization, ip).await {
+        let key = crate::limit::AttemptLimiter::key(ip.as_deref());
+        // Basic credentials cost an argon2 verification: admitted before it runs.
+        let attempt = match authorization {
+            Some(_) => match state.attempts.acquire(key) {
+                Ok(a) => Some(a),
+                Err(wait) => return AppError::too_many_attempts(wait).into_response(),
+            },
+            None => None,
+        };
+        let verdict = basic_identity(&state, authorization, ip).await;
+        // Charged only for credentials that did not hold (dropped unheld).
+        if let (Some(attempt), Some(v)) = (attempt, &verdict) {
+            if v.as_ref()
+                .map_or_else(|e| e.status.is_server_error(), |_| true)
+            {
+                attempt.held();
+            }
+        }
+        match verdict {
             Some(Ok(identity)) => {
                 req.extensions_mut().insert(identity);
             }
@@ -431,6 +577,35 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_post_from_another_site_is_told_apart() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            m.insert("host", HeaderValue::from_static("hotline.example"));
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        assert!(!super::cross_origin(&h(&[])));
+        assert!(!super::cross_origin(&h(&[(
+            "origin",
+            "https://hotline.example"
+        )])));
+        assert!(super::cross_origin(&h(&[(
+            "origin",
+            "https://evil.example"
+        )])));
+        assert!(super::cross_origin(&h(&[("origin", "null")])));
+        assert!(super::cross_origin(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(super::cross_origin(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!super::cross_origin(&h(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
     }
 
     #[test]

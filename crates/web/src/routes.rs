@@ -28,6 +28,8 @@ pub struct RouteSpec {
     pub action: Action,
     pub before_second_factor: bool,
     pub surface: Surface,
+    /// Checks a password or a code: limited per client address (`security.attempts_*`).
+    pub sign_in_attempt: bool,
 }
 
 struct Entry {
@@ -54,6 +56,7 @@ where
             action,
             before_second_factor: false,
             surface,
+            sign_in_attempt: false,
         },
         handler: on(filter, handler),
     }
@@ -95,6 +98,13 @@ fn early(mut e: Entry) -> Entry {
     e
 }
 
+/// A form that checks a password or a code: each address may fail it only
+/// `security.attempts_per_minute` times a minute, counted before the check runs.
+fn attempt(mut e: Entry) -> Entry {
+    e.spec.sign_in_attempt = true;
+    e
+}
+
 // One line per route reads as a table; rustfmt would break it into blocks.
 #[rustfmt::skip]
 fn entries() -> Vec<Entry> {
@@ -107,7 +117,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/metrics", ViewPublicPages, ops::metrics),
         page(M::GET, "/static/{file}", ViewPublicPages, pages::assets::file),
         page(M::GET, "/login", ViewPublicPages, pages::auth::login_page),
-        page(M::POST, "/login", ViewPublicPages, pages::auth::login),
+        attempt(page(M::POST, "/login", ViewPublicPages, pages::auth::login)),
         api(M::GET, "/api/v1/openapi.json", ViewPublicPages, api::openapi),
         page(M::GET, "/tip", SubmitTip, pages::tip::form),
         page(M::POST, "/tip", SubmitTip, pages::tip::submit),
@@ -116,7 +126,7 @@ fn entries() -> Vec<Entry> {
         // Signing in: the second factor
         early(page(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
         early(page(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),
-        early(page(M::POST, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor)),
+        attempt(early(page(M::POST, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor))),
         early(page(M::GET, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_start)),
         early(page(M::POST, "/account/second-factor", ManageOwnAccount, pages::auth::enrol_confirm)),
         // Everyone signed in
@@ -350,7 +360,7 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/training/register", TakeTraining, pages::training::register),
         page(M::GET, "/training/verify-email", TakeTraining, pages::training::verify_email),
         page(M::GET, "/training/sign-in", TakeTraining, pages::training::sign_in_form),
-        page(M::POST, "/training/sign-in", TakeTraining, pages::training::sign_in),
+        attempt(page(M::POST, "/training/sign-in", TakeTraining, pages::training::sign_in)),
         page(M::POST, "/training/sign-out", TakeTraining, pages::training::sign_out),
         page(M::GET, "/training/courses/{slug}", TakeTraining, pages::training::course),
         page(M::GET, "/training/courses/{slug}/modules/{n}", TakeTraining, pages::training::module),
@@ -438,6 +448,7 @@ pub fn router(state: AppState) -> Router {
             action: e.spec.action,
             before_second_factor: e.spec.before_second_factor,
             surface: e.spec.surface,
+            sign_in_attempt: e.spec.sign_in_attempt,
         };
         // Uploads stream into the blob store, which enforces the configured file limit;
         // every other route gets the general body limit.

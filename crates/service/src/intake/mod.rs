@@ -265,6 +265,7 @@ impl Services {
         let id = answer
             .await
             .map_err(|_| ServiceError::Internal("the report writer has stopped".into()))??;
+        metrics::counter!("clearinghouse_intake_total", "source" => "provider").increment(1);
         Ok(id)
     }
 

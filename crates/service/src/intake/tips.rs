@@ -814,6 +814,7 @@ impl Services {
             .await?;
         store::commit(tx).await?;
         self.wake_jobs();
+        metrics::counter!("clearinghouse_intake_total", "source" => "tip").increment(1);
         Ok(id)
     }
 }
@@ -862,6 +863,20 @@ impl TipLimiter {
         }
         q.push_back(now);
         true
+    }
+
+    /// Gives back the attempt `allow` recorded at `at`, for a tip that was refused for its
+    /// content: only tips that were sent count, so someone correcting a form is not locked
+    /// out of reporting.
+    pub fn give_back(&self, addr: &str, at: i64) {
+        let Ok(mut map) = self.inner.lock() else {
+            return;
+        };
+        if let Some(q) = map.get_mut(addr) {
+            if let Some(i) = q.iter().rposition(|t| *t == at) {
+                q.remove(i);
+            }
+        }
     }
 }
 

@@ -356,6 +356,7 @@ impl Services {
             let items = self.prepare(loaded).await?;
             total.add(self.link_items(items, true).await?);
         }
+        metrics::counter!("clearinghouse_links_raised_total").increment(total.links);
         Ok(total)
     }
 

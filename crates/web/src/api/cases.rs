@@ -183,6 +183,7 @@ pub async fn list(
     let page = services
         .cases(p, &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(50))
         .await?;
+    crate::pages::audit_list(&ctx, "/api/v1/cases", page.items.iter().map(|c| c.id)).await?;
     Ok(Json(CaseList {
         cases: page.items.iter().map(CaseSummary::from).collect(),
         total: page.total,

@@ -236,6 +236,7 @@ pub struct FamilyOut {
 pub async fn list(ctx: Ctx) -> Result<Json<Vec<FamilyItemOut>>, AppError> {
     let p = ctx.principal()?;
     let items = ctx.state.services.families(p, true).await?;
+    crate::pages::audit_list(&ctx, "/api/v1/families", items.iter().map(|i| i.id)).await?;
     Ok(Json(items.iter().map(item).collect()))
 }
 

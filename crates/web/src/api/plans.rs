@@ -78,6 +78,7 @@ pub struct PlanList {
 pub async fn list(ctx: Ctx) -> Result<Json<PlanList>, AppError> {
     let p = ctx.principal()?;
     let c = ctx.state.services.recovery_caseload(p).await?;
+    crate::pages::audit_list(&ctx, "/api/v1/recovery-plans", c.plans.iter().map(|s| s.id)).await?;
     Ok(Json(PlanList {
         plans: c.plans.iter().map(item).collect(),
     }))

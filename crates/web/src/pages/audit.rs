@@ -47,7 +47,13 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
             ("second_factor.failed", "Gave a wrong second-factor code"),
         ],
     ),
-    ("Viewing", &[("view", "Viewed or downloaded a record")]),
+    (
+        "Viewing",
+        &[
+            ("view", "Viewed or downloaded a record"),
+            ("list", "Listed or searched records"),
+        ],
+    ),
     (
         "Reports",
         &[
@@ -181,12 +187,55 @@ fn viewed(record_type: &str, id: &str) -> (String, Option<String>) {
     (format!("Viewed {r}"), href)
 }
 
+/// A list or search (`list` entries: the list's address, the query and what it returned)
+/// in words: "Searched /reports for q = Jo Example: 3 records (12, 14, 15)".
+fn listed(list: &str, detail: Option<&str>) -> (String, Option<String>) {
+    let d: serde_json::Value = detail
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    let query: Vec<String> = d["query"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|kv| {
+            Some(format!(
+                "{} = {}",
+                kv.get(0)?.as_str()?,
+                kv.get(1)?.as_str()?
+            ))
+        })
+        .collect();
+    let shown = match d["ids"].as_array() {
+        Some(ids) if ids.is_empty() => "no records".to_owned(),
+        Some(ids) => {
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            let plural = if ids.len() == 1 { "" } else { "s" };
+            format!("{} record{plural} ({})", ids.len(), list.join(", "))
+        }
+        None => format!(
+            "{} records (SHA-256 of their numbers {})",
+            d["count"].as_u64().unwrap_or(0),
+            d["ids_sha256"].as_str().unwrap_or("?")
+        ),
+    };
+    let words = if query.is_empty() {
+        format!("Listed {list}: {shown}")
+    } else {
+        format!("Searched {list} for {}: {shown}", query.join(", "))
+    };
+    let href = (list.starts_with('/') && !list.starts_with("/api/")).then(|| list.to_owned());
+    (words, href)
+}
+
 /// One entry in plain words, with the page of the record it is about.
 pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
     let kind = e.record_type.as_deref().unwrap_or_default();
     let id = e.record_id.as_deref().unwrap_or_default();
     if e.action == "view" {
         return viewed(kind, id);
+    }
+    if e.action == "list" {
+        return listed(id, e.detail.as_deref());
     }
     let (r, href) = if kind.is_empty() {
         (String::new(), None)
@@ -457,6 +506,15 @@ mod tests {
             )
         );
         assert_eq!(d("login", "user", "2").0, "Signed in");
+        let mut searched = entry("list", "list", "/cases");
+        searched.detail = Some(r#"{"query":[["q","Jo Example"]],"ids":[3,7]}"#.into());
+        assert_eq!(
+            describe(&searched),
+            (
+                "Searched /cases for q = Jo Example: 2 records (3, 7)".to_owned(),
+                Some("/cases".to_owned())
+            )
+        );
         assert_eq!(
             d("report.note", "report", "5").0,
             "Added a note to report 5"

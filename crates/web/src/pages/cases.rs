@@ -506,6 +506,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
         descending: super::sort::descending(&q.dir),
     };
     let page = services.cases(p, &filter, q.page.unwrap_or(1), 50).await?;
+    super::audit_list(&ctx, "/cases", page.items.iter().map(|c| c.id)).await?;
     let my_alerts = if permits(Some(p), Action::ManageCaseAlerts) {
         services.my_case_alerts(p).await?
     } else {

@@ -170,6 +170,7 @@ pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
     }
     let s = &ctx.state.services;
     let items = s.families(p, true).await?;
+    super::audit_list(&ctx, "/families", items.iter().map(|i| i.id)).await?;
     let stats = s.family_statistics(p).await?;
     let now = s.now();
     let rows: Vec<Row> = items.iter().map(|i| row(i, now)).collect();

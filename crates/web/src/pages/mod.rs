@@ -31,6 +31,7 @@ pub mod training;
 // Public statistics
 pub mod statistics;
 
+use crate::ctx::Ctx;
 use crate::error::AppError;
 use askama::Template;
 use axum::response::Html;
@@ -85,16 +86,45 @@ pub fn record_href(r: RecordRef) -> Option<String> {
 }
 
 /// A `next` target after sign-in: only a path on this site, never another origin.
+/// Records in the audit log that the signed-in person listed or searched `list` (its
+/// address) with the request's query and was shown `ids` (issue 25, finding 5).
+pub async fn audit_list(
+    ctx: &Ctx,
+    list: &str,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(), AppError> {
+    let p = ctx.principal()?;
+    let query: Vec<(String, String)> = form_urlencoded::parse(ctx.query.as_bytes())
+        .into_owned()
+        .collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    ctx.state
+        .services
+        .record_query(p, list, &query, &ids, ctx.ip.clone())
+        .await?;
+    Ok(())
+}
+
 pub fn local_path(next: &str) -> &str {
     // Browsers drop tabs and newlines from a URL before reading it, so `/\t/evil.example`
     // would be read as `//evil.example`; and a control character in a `Location` header
     // (like any byte a header may not carry) is refused after the session is set. Only a
     // plain, percent-encoded path passes.
     let plain = next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
-    if plain && next.starts_with('/') && !next.starts_with("//") {
-        next
-    } else {
-        "/"
+    if !(plain && next.starts_with('/') && !next.starts_with("//")) {
+        return "/";
+    }
+    // And as a URL parser reads it against this site: it stays on this site, as a path.
+    let Ok(base) = url::Url::parse("http://this-site.invalid/") else {
+        return "/";
+    };
+    match base.join(next) {
+        Ok(u)
+            if u.origin() == base.origin() && u.username().is_empty() && u.password().is_none() =>
+        {
+            next
+        }
+        _ => "/",
     }
 }
 
@@ -113,6 +143,10 @@ mod tests {
         assert_eq!(local_path("/ /evil.example"), "/");
         assert_eq!(local_path("/caf\u{e9}"), "/");
         assert_eq!(local_path("/cases?q=a%20b"), "/cases?q=a%20b");
+        assert_eq!(local_path("/%09/evil.example"), "/%09/evil.example");
+        assert_eq!(local_path("/\u{0}x"), "/");
+        assert_eq!(local_path("javascript:alert(1)"), "/");
+        assert_eq!(local_path(""), "/");
     }
 
     #[test]

@@ -87,6 +87,7 @@ struct CaseloadPage {
 pub async fn caseload(ctx: Ctx) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let c = ctx.state.services.recovery_caseload(p).await?;
+    super::audit_list(&ctx, "/recovery", c.plans.iter().map(|s| s.id)).await?;
     render(&CaseloadPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Recovery", &ctx.path),
         can_open: permits(Some(p), Action::ManageRecoveryPlans),

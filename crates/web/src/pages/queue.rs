@@ -204,6 +204,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<QueueQuery>) -> Result<Html<String>,
         descending: super::sort::descending(&q.dir),
     };
     let page = services.queue(p, &filter, q.page.unwrap_or(1), 50).await?;
+    super::audit_list(&ctx, "/reports", page.items.iter().map(|r| r.id)).await?;
     let now = services.now();
     let rows = page
         .items
@@ -471,6 +472,7 @@ pub struct PageQuery {
 pub async fn leads(ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let page = ctx.state.services.leads(p, q.page.unwrap_or(1), 50).await?;
+    super::audit_list(&ctx, "/leads", page.items.iter().map(|r| r.id)).await?;
     let now = ctx.state.services.now();
     render(&LeadsPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Leads", &ctx.path),

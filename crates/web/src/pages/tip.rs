@@ -115,7 +115,8 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
         ));
     }
     let addr = ctx.ip.clone().unwrap_or_default();
-    if !services.tip_limiter.allow(&addr, services.now()) {
+    let attempt_at = services.now();
+    if !services.tip_limiter.allow(&addr, attempt_at) {
         return Err(too_many());
     }
     match services.submit_tip(&s.tip).await {
@@ -134,6 +135,7 @@ pub async fn submit(ctx: Ctx, Form(s): Form<Submitted>) -> Result<Response, AppE
             Ok(res)
         }
         Err(TipError::Invalid(problems)) => {
+            services.tip_limiter.give_back(&addr, attempt_at);
             let mut res = render(&page(&ctx, s.tip, field_errors(&problems)))?.into_response();
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)

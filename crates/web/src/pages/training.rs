@@ -39,7 +39,7 @@ pub struct Learner(pub LearnerView);
 pub struct MaybeLearner(pub Option<LearnerView>);
 
 async fn learner_of(parts: &Parts, state: &AppState) -> Option<LearnerView> {
-    let token = cookie(&parts.headers, LEARNER_COOKIE)?;
+    let token = cookie(state, &parts.headers, LEARNER_COOKIE)?;
     state.services.learner_session(token).await.ok().flatten()
 }
 
@@ -334,7 +334,7 @@ pub async fn sign_in(ctx: Ctx, Form(f): Form<SignInForm>) -> Result<Response, Ap
 }
 
 pub async fn sign_out(ctx: Ctx, parts: axum::http::HeaderMap) -> Result<Response, AppError> {
-    if let Some(token) = cookie(&parts, LEARNER_COOKIE) {
+    if let Some(token) = cookie(&ctx.state, &parts, LEARNER_COOKIE) {
         ctx.state.services.learner_sign_out(token).await?;
     }
     let mut res = flash::redirect(&ctx, "/training", "You are signed out of training.");

@@ -168,3 +168,90 @@ async fn the_application_cannot_change_audit_rows() {
         .await
         .is_err());
 }
+
+/// Issue 25, finding 5: a list or a search leaves a trace, with the query and what it
+/// returned, as a detail view does.
+#[tokio::test]
+async fn lists_and_searches_are_recorded_with_their_query_and_the_records_returned() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let res = visitor
+            .post_form(
+                "/tip",
+                &[
+                    ("incident_type", "Child Sex Trafficking"),
+                    (
+                        "what_happened",
+                        "A girl named Jo Emberly at the depot. quartzfinch",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let i = res.body.find("id=\"report-number\">").unwrap() + 19;
+        let n: i64 = res.body[i..i + res.body[i..].find('<').unwrap()]
+            .parse()
+            .unwrap();
+        ids.push(n);
+    }
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/reports?q=Emberly+quartzfinch&status=").await;
+    assert_eq!(list.status, 200);
+    let token = |user: &str| {
+        let services = app.services.clone();
+        let user = user.to_owned();
+        async move {
+            services
+                .create_token(&service::accounts::Actor::Operator, &user, "t", None)
+                .await
+                .unwrap()
+                .token
+        }
+    };
+    let analyst_token = token("analyst").await;
+    let res = app
+        .client()
+        .get_with_token("/api/v1/cases?state=OH", &analyst_token)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let admin_token = token("administrator").await;
+    let entries: serde_json::Value = serde_json::from_str(
+        &app.client()
+            .get_with_token("/api/v1/audit?actor=analyst", &admin_token)
+            .await
+            .body,
+    )
+    .unwrap();
+    let entries = entries.as_array().unwrap();
+    let search = entries
+        .iter()
+        .find(|e| e["record_id"] == "/reports")
+        .unwrap_or_else(|| panic!("the search is audited: {entries:?}"));
+    assert_eq!(search["record_type"], "list");
+    assert_eq!(search["ip"], "127.0.0.1");
+    let detail: serde_json::Value =
+        serde_json::from_str(search["detail"].as_str().unwrap()).unwrap();
+    ids.sort();
+    assert_eq!(
+        detail,
+        serde_json::json!({"query": [["q", "Emberly quartzfinch"]], "ids": ids})
+    );
+    let api = entries
+        .iter()
+        .find(|e| e["record_id"] == "/api/v1/cases")
+        .expect("the API list is audited");
+    let detail: serde_json::Value = serde_json::from_str(api["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["query"], serde_json::json!([["state", "OH"]]));
+
+    // The administrator reads it in words.
+    let admin = app.login(Role::Administrator).await;
+    let page = admin.get("/admin/audit?action=list").await;
+    let table = crate::helpers::audit_table(&page.body);
+    assert!(
+        table.contains("Searched /reports for q = Emberly quartzfinch: 2 records"),
+        "{table}"
+    );
+}

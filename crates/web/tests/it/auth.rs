@@ -503,3 +503,274 @@ async fn http_basic_answers_an_unknown_a_staff_and_a_provider_name_alike_and_cou
         "{audit}"
     );
 }
+
+/// Finding 3 of issue 25: one address may fail only `security.attempts_per_minute` times,
+/// counted before the hash runs, on every door that checks credentials; credentials that
+/// hold do not count.
+#[tokio::test]
+async fn one_address_may_fail_only_so_many_sign_ins_before_any_password_is_hashed() {
+    let app = TestApp::spawn_with(Options {
+        attempts_per_minute: Some(3),
+        ..Options::default()
+    })
+    .await;
+    let analyst = &app.usernames[&Role::Analyst];
+    let provider = &app.usernames[&Role::ProviderApi];
+    // Good sign-ins give their attempt back: many in a row from one address are fine.
+    for _ in 0..5 {
+        let c = app.client();
+        assert_eq!(c.login(analyst, PASSWORD).await.status, 303);
+    }
+    let http = reqwest::Client::new();
+    for _ in 0..5 {
+        let res = http
+            .get(format!("{}/ispws/status", app.base))
+            .basic_auth(provider, Some(PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+    }
+
+    let c = app.client();
+    for _ in 0..3 {
+        assert_eq!(c.login(analyst, "wrong password here").await.status, 401);
+    }
+    // Refused before the password is checked: the right one is refused too.
+    let res = c.login(analyst, PASSWORD).await;
+    assert_eq!(res.status, 429, "{}", res.body);
+    let wait: u64 = res.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "Retry-After: {wait}");
+    assert!(res.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        res.body.contains("Too many failed attempts to sign in"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("then try again"));
+
+    // The same address on the provider API, the JSON API and the second factor.
+    let res = http
+        .get(format!("{}/ispws/status", app.base))
+        .basic_auth(provider, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let res = c.get_with_token("/api/v1/me", "ch_not_a_real_token").await;
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert!(res.headers.contains_key("retry-after"));
+    assert_eq!(
+        res.headers["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    assert!(
+        res.body.contains("Too many failed attempts"),
+        "{}",
+        res.body
+    );
+    let res = c
+        .post_form("/login/second-factor", &[("code", "123456")])
+        .await;
+    assert_eq!(res.status, 429, "{}", res.body);
+
+    // Not a lock of the account: three failures are fewer than the lock's five.
+    let user = app
+        .services
+        .user_by_username(&service::accounts::Actor::Operator, analyst)
+        .await
+        .unwrap();
+    assert!(user.locked_at.is_none());
+}
+
+/// Issue 25, finding 10: `next=` is followed only when it is a path of this site, however
+/// it is disguised.
+#[tokio::test]
+async fn next_leads_only_to_a_path_of_this_site() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    let page = c.get("/login?next=/%09/evil.example").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(r#"name="next" value="/">"#),
+        "{}",
+        page.body
+    );
+    let analyst = &app.usernames[&Role::Analyst];
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\u{1}x",
+    ] {
+        let c = app.client();
+        let res = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", analyst),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{next:?}: {}", res.body);
+        assert_eq!(res.location.as_deref(), Some("/"), "{next:?}");
+    }
+    let c = app.client();
+    let res = c
+        .post_form(
+            "/login",
+            &[
+                ("username", analyst),
+                ("password", PASSWORD),
+                ("next", "/cases?q=a%20b"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location.as_deref(), Some("/cases?q=a%20b"));
+}
+
+/// Issue 25, finding 10: a browser with a provider's Basic credentials cached cannot be
+/// made to post to the provider API from another site.
+#[tokio::test]
+async fn the_provider_api_refuses_forms_posted_from_another_site() {
+    let app = TestApp::spawn().await;
+    let provider = &app.usernames[&Role::ProviderApi];
+    let http = reqwest::Client::new();
+    let post = |headers: &'static [(&'static str, &'static str)]| {
+        let mut r = http
+            .post(format!("{}/ispws/submit", app.base))
+            .basic_auth(provider, Some(PASSWORD))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("<report/>");
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        async move { r.send().await.unwrap().text().await.unwrap() }
+    };
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("origin", "null")][..],
+    ] {
+        let body = post(headers).await;
+        assert!(
+            body.contains("<responseCode>4000</responseCode>") && body.contains("another web site"),
+            "{headers:?}: {body}"
+        );
+    }
+    // The provider's own client is not affected: the document is read (and found wanting).
+    let body = post(&[]).await;
+    assert!(!body.contains("another web site"), "{body}");
+}
+
+/// The `Set-Cookie` values of a response for the cookie `name`, in order.
+fn set_cookies<'a>(res: &'a crate::helpers::Res, name: &str) -> Vec<&'a str> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with(&format!("{name}=")))
+        .collect()
+}
+
+/// Signs in with raw headers (no cookie store): the pre-login token from `/login`, and
+/// whatever `extra` cookies a browser would send.
+async fn raw_sign_in(app: &TestApp, prefix: &str, extra: &str) -> crate::helpers::Res {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{prefix}ch_csrf=")))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .expect("a pre-login CSRF cookie");
+    let token = meta_csrf(&page.text().await.unwrap()).unwrap();
+    assert_eq!(token, csrf_cookie);
+    let res = http
+        .post(format!("{}/login", app.base))
+        .header("cookie", format!("{prefix}ch_csrf={csrf_cookie}; {extra}"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", app.usernames[&Role::Analyst].as_str()),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    crate::helpers::Res {
+        status,
+        location: None,
+        headers,
+        body: res.text().await.unwrap(),
+    }
+}
+
+/// Issue 25, finding 10: a stale session cookie does not undo the sign-in that replaces it.
+#[tokio::test]
+async fn a_stale_session_cookie_does_not_make_signing_in_fail() {
+    let app = TestApp::spawn().await;
+    let res = raw_sign_in(&app, "", "ch_session=an-old-session-that-ended").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let sessions = set_cookies(&res, "ch_session");
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    assert!(!sessions[0].starts_with("ch_session=;"), "{sessions:?}");
+}
+
+/// Issue 25, finding 10: with secure cookies, cookies carry the `__Host-` prefix, and the
+/// pre-login CSRF token is the server's: one planted by someone else is replaced.
+#[tokio::test]
+async fn cookies_are_host_only_and_the_pre_login_token_is_signed() {
+    let app = TestApp::spawn_with(Options {
+        secure_cookies: true,
+        ..Options::default()
+    })
+    .await;
+    let res = raw_sign_in(&app, "__Host-", "").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let session = set_cookies(&res, "__Host-ch_session");
+    assert_eq!(session.len(), 1, "{:?}", res.headers);
+    assert!(session[0].contains("; Secure") && session[0].contains("Path=/"));
+    assert!(!session[0].contains("Domain"));
+
+    // A token of someone else's choosing, as a neighbouring site would plant it.
+    let http = reqwest::Client::new();
+    let chosen = "attacker-chosen-token-0123456789abcdef";
+    for cookie in [
+        format!("__Host-ch_csrf={chosen}"),
+        format!("__Host-ch_csrf={chosen}.forged-signature"),
+        format!("ch_csrf={chosen}"),
+    ] {
+        let page = http
+            .get(format!("{}/login", app.base))
+            .header("cookie", cookie.as_str())
+            .send()
+            .await
+            .unwrap();
+        let body = page.text().await.unwrap();
+        let token = meta_csrf(&body).unwrap();
+        assert!(!token.contains(chosen), "{cookie}: {token}");
+    }
+}

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use store::testing::TestDb;
 
 pub const PASSWORD: &str = "a long test passphrase 42";
+/// The operator's token for `/metrics` in every test server.
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-test-servers-0123456789";
 
 pub struct TestApp {
     pub base: String,
@@ -24,6 +26,14 @@ pub struct Options {
     pub require_second_factor: bool,
     /// The upload limit (default 8 MiB).
     pub max_file_bytes: Option<u64>,
+    /// `security.attempts_per_minute` and `attempts_burst` (default: high enough that
+    /// tests signing in or failing many times from 127.0.0.1 are not limited).
+    pub attempts_per_minute: Option<i64>,
+    /// The server's connection limits (default: `ServeLimits::default()`).
+    pub serve_limits: Option<web::ServeLimits>,
+    /// Mark cookies `Secure` with the `__Host-` prefix, as a deployment over TLS does
+    /// (reqwest's cookie store then keeps them from this plain-HTTP server).
+    pub secure_cookies: bool,
 }
 
 /// The organisation each role's test account belongs to.
@@ -50,6 +60,8 @@ impl TestApp {
         let clock = Clock::system();
         let settings = SecuritySettings {
             require_second_factor: opts.require_second_factor,
+            attempts_per_minute: opts.attempts_per_minute.unwrap_or(100_000),
+            attempts_burst: opts.attempts_per_minute.unwrap_or(100_000),
             ..SecuritySettings::default()
         };
         let files_dir = tempfile::tempdir().expect("file store directory");
@@ -112,21 +124,23 @@ impl TestApp {
             .await
             .expect("target user");
 
-        let state = web::AppState {
-            services: services.clone(),
-            config: web::WebConfig {
+        let state = web::AppState::new(
+            services.clone(),
+            web::WebConfig {
                 demo: false,
-                secure_cookies: false,
+                secure_cookies: opts.secure_cookies,
+                metrics_token: Some(METRICS_TOKEN.to_owned()),
                 ..web::WebConfig::default()
             },
-        };
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let limits = opts.serve_limits.unwrap_or_default();
         tokio::spawn(async move {
-            let _ = web::serve(listener, state, async move {
+            let _ = web::serve(listener, state, limits, async move {
                 let _ = rx.await;
             })
             .await;

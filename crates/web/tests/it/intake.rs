@@ -622,6 +622,13 @@ async fn files_are_uploaded_described_encrypted_and_downloaded_with_an_audit_ent
         .to_owned();
     assert!(disposition.starts_with("attachment"), "{disposition}");
     assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    // The download's own sandbox, not the site-wide policy (issue 25, finding 10).
+    let csp: Vec<_> = res
+        .headers()
+        .get_all("content-security-policy")
+        .iter()
+        .collect();
+    assert_eq!(csp, ["sandbox; default-src 'none'"]);
     assert_eq!(res.bytes().await.unwrap().as_ref(), data.as_slice());
 
     let audit = app.services.store.reader();

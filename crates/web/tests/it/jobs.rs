@@ -141,7 +141,11 @@ async fn a_job_that_keeps_failing_is_shown_to_administrators() {
     let analyst = app.login(Role::Analyst).await;
     assert_eq!(analyst.get("/admin/jobs").await.status, 403);
 
-    let metrics = app.client().get("/metrics").await.body;
+    let metrics = app
+        .client()
+        .get_with_token("/metrics", crate::helpers::METRICS_TOKEN)
+        .await
+        .body;
     assert!(
         metrics.contains(r#"clearinghouse_jobs{state="failed"}"#),
         "{metrics}"

@@ -23,6 +23,7 @@ mod pages;
 mod phone;
 mod recovery_plans;
 mod resources;
+mod slow;
 mod tips;
 mod triage;
 // Awareness and partners (issue 22)

@@ -167,9 +167,87 @@ async fn health_readiness_and_metrics() {
     assert_eq!(c.get("/healthz").await.body, "ok");
     assert_eq!(c.get("/readyz").await.body, "ready");
     c.get("/login").await;
-    let m = c.get("/metrics").await.body;
+    let m = c
+        .get_with_token("/metrics", crate::helpers::METRICS_TOKEN)
+        .await
+        .body;
     assert!(m.contains("http_requests_total"), "{m}");
     assert!(!m.contains("analyst"), "no personal data in metrics");
+}
+
+/// Issue 25, finding 9: metrics are the operator's, bounded, and histograms have buckets.
+#[tokio::test]
+async fn metrics_need_the_operators_token_and_keep_their_labels_bounded() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    let res = c.get("/metrics").await;
+    assert_eq!(res.status, 401, "{}", res.body);
+    assert!(res.body.contains("metrics.token"), "{}", res.body);
+    assert!(!res.body.contains("http_requests_total"));
+    let res = c.get_with_token("/metrics", "not-the-token").await;
+    assert_eq!(res.status, 401);
+    // An account's API token is not the operator's either.
+    let account_token = app
+        .services
+        .create_token(
+            &service::accounts::Actor::Operator,
+            "administrator",
+            "t",
+            None,
+        )
+        .await
+        .unwrap()
+        .token;
+    assert_eq!(
+        c.get_with_token("/metrics", &account_token).await.status,
+        401
+    );
+    let token = crate::helpers::METRICS_TOKEN;
+
+    // A thousand made-up methods are one label.
+    for i in 0..30 {
+        let m = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).unwrap();
+        c.http
+            .request(m, format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap();
+    }
+    // Domain series: a tip comes in and its linking job runs.
+    let res = c
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                ("what_happened", "Seen at the bus station, call 555-0188."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    app.run_pending_jobs().await;
+    let m = c.get_with_token("/metrics", token).await;
+    assert_eq!(m.status, 200);
+    for series in [
+        r#"clearinghouse_intake_total{source="tip"}"#,
+        r#"clearinghouse_jobs_run_total{kind="link",outcome="done"}"#,
+        "clearinghouse_links_raised_total",
+    ] {
+        assert!(m.body.contains(series), "{series}: {}", m.body);
+    }
+    assert!(!m.body.contains("BREW"), "{}", m.body);
+    assert!(m.body.contains(r#"method="OTHER""#), "{}", m.body);
+    // A histogram with buckets, not a summary.
+    assert!(
+        m.body.contains("http_request_duration_seconds_bucket{"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains("clearinghouse_db_connections{"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("clearinghouse_jobs{"), "{}", m.body);
 }
 
 /// An area is offered only to those who can do something there: providers' own submissions

@@ -153,6 +153,31 @@ async fn the_honeypot_rate_limit_and_csrf_refuse_clearly() {
     assert!(list.body.contains("10 reports"), "{}", list.body);
 }
 
+/// Issue 25, finding 10: a tip refused for its content was not sent, so it does not use
+/// up the address's ten an hour; someone correcting a form is not locked out of reporting.
+#[tokio::test]
+async fn tips_refused_for_their_content_do_not_count_toward_the_limit() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let bad = [("incident_type", "Nonsense"), ("what_happened", "x")];
+    for i in 0..12 {
+        let res = visitor.post_form("/tip", &bad).await;
+        assert_eq!(res.status, 422, "refused tip {i}: {}", res.body);
+    }
+    let tip = [
+        (
+            "incident_type",
+            "Online Enticement of Children for Sexual Acts",
+        ),
+        ("what_happened", "An adult asked a child to meet."),
+    ];
+    for i in 0..10 {
+        let res = visitor.post_form("/tip", &tip).await;
+        assert_eq!(res.status, 200, "tip {i}: {}", res.body);
+    }
+    assert_eq!(visitor.post_form("/tip", &tip).await.status, 429);
+}
+
 /// The text nodes of an XML document, unescaped and trimmed, with their element names.
 fn text_nodes(xml: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
