@@ -1267,3 +1267,59 @@ async fn backup_restores_the_same_records_and_files_on_postgres() {
     )
     .await;
 }
+
+// TLS to PostgreSQL (issue 25) -----------------------------------------------------------
+
+/// The product connects to PostgreSQL over TLS and checks the server's certificate
+/// (`sslmode=verify-full` with the deployment's CA file); without that CA the same
+/// connection is refused, so the check is real. `scripts/test` gives the local server a
+/// certificate from a test CA and names the CA in `CLEARINGHOUSE_TEST_POSTGRES_TLS_CA`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL with TLS: run with CLEARINGHOUSE_TEST_POSTGRES_URL, CLEARINGHOUSE_TEST_POSTGRES_TLS_CA and --ignored"]
+async fn connects_to_postgres_over_tls_with_verify_full() {
+    let ca = std::env::var("CLEARINGHOUSE_TEST_POSTGRES_TLS_CA").unwrap_or_else(|_| {
+        panic!(
+            "CLEARINGHOUSE_TEST_POSTGRES_TLS_CA is not set: scripts/test sets it after giving \
+             the local PostgreSQL a test certificate"
+        )
+    });
+    let db = PgDb::create(&postgres_admin_url()).await;
+    let with = |params: &str| {
+        let sep = if db.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}{params}", db.url)
+    };
+    let verified = with(&format!("sslmode=verify-full&sslrootcert={ca}"));
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = |url: &str| {
+        bin()
+            .args(["migrate", "--data-dir", dir.path().to_str().unwrap()])
+            .args(["--database-url", url])
+            .output()
+            .unwrap()
+    };
+    let out = migrate(&verified);
+    assert!(
+        out.status.success(),
+        "migrate over verify-full: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The connection really is encrypted.
+    let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&verified)
+        .await
+        .unwrap_or_else(|e| panic!("connect over verify-full: {e}"));
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert!(ssl, "the connection is TLS");
+    drop(c);
+    // Without the deployment's CA the server's certificate is not trusted: refused.
+    let out = migrate(&with("sslmode=verify-full"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("certificate"),
+        "verify-full without the CA must fail on the certificate: {err}"
+    );
+    drop(db);
+}
