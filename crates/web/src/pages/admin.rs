@@ -48,6 +48,7 @@ pub async fn users(ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Html<String>
             50,
         )
         .await?;
+    super::audit_list(&ctx, "/admin/users", page.items.iter().map(|u| u.id.0)).await?;
     render(&UsersPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Users", &ctx.path),
         q: search.to_owned(),

@@ -925,6 +925,7 @@ struct VolunteersPage {
 pub async fn volunteers(ctx: Ctx) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let rows = ctx.state.services.volunteers(p).await?;
+    super::audit_list(&ctx, "/families/volunteers", rows.iter().map(|v| v.user_id)).await?;
     render(&VolunteersPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Peer volunteers", &ctx.path),
         rows,

@@ -211,6 +211,8 @@ pub async fn index(ctx: Ctx, Query(q): Query<IndexQuery>) -> Result<Response, Ap
         .services
         .clusters_page(p, multi, q.page.unwrap_or(1), 20)
         .await?;
+    // Each cluster by the record its page starts from.
+    super::audit_list(&ctx, "/links", list.page.items.iter().map(|c| c.start.id)).await?;
     let page = Page {
         items: Vec::new(),
         total: list.page.total,

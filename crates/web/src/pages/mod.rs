@@ -85,7 +85,6 @@ pub fn record_href(r: RecordRef) -> Option<String> {
     }
 }
 
-/// A `next` target after sign-in: only a path on this site, never another origin.
 /// Records in the audit log that the signed-in person listed or searched `list` (its
 /// address) with the request's query and was shown `ids` (issue 25, finding 5).
 pub async fn audit_list(
@@ -105,6 +104,7 @@ pub async fn audit_list(
     Ok(())
 }
 
+/// A `next` target after sign-in: only a path on this site, never another origin.
 pub fn local_path(next: &str) -> &str {
     // Browsers drop tabs and newlines from a URL before reading it, so `/\t/evil.example`
     // would be read as `//evil.example`; and a control character in a `Location` header

@@ -254,4 +254,31 @@ async fn lists_and_searches_are_recorded_with_their_query_and_the_records_return
         table.contains("Searched /reports for q = Emberly quartzfinch: 2 records"),
         "{table}"
     );
+
+    // Lists of people (staff, volunteers) and of link clusters are recorded too.
+    let sup = app.login(Role::Supervisor).await;
+    for (c, path) in [
+        (&analyst, "/links"),
+        (&admin, "/admin/users"),
+        (&sup, "/families/volunteers"),
+    ] {
+        assert_eq!(c.get(path).await.status, 200, "{path}");
+    }
+    let entries: serde_json::Value = serde_json::from_str(
+        &app.client()
+            .get_with_token("/api/v1/audit?limit=500", &admin_token)
+            .await
+            .body,
+    )
+    .unwrap();
+    for path in ["/links", "/admin/users", "/families/volunteers"] {
+        assert!(
+            entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["record_type"] == "list" && e["record_id"] == path),
+            "{path} is audited: {entries}"
+        );
+    }
 }
