@@ -38,7 +38,7 @@ pub use model::{
     Age, AgeBand, AgeBasis, Agency, Case, Child, Circumstance, Contact, Custody, Episode, Guardian,
     ParseError, PhotoRef, Place, Recovery, Sex, StatedAge,
 };
-pub use pdf::document::{centred_document, DocLine};
+pub use pdf::document::{centred_document, flowing_document, DocLine};
 pub use pdf::render_pdf;
 pub use photo::{PhotoError, PhotoFormat, SanitisedPhoto, MAX_PHOTO_SIDE};
 pub use poster::{Consent, PosterData, PosterError};

@@ -151,7 +151,7 @@ async fn share_demo_leads(services: &Services) -> Result<()> {
     let page = services.queue(&who, &filter, 1, 5).await?;
     for r in page.items {
         services
-            .make_available(&who, domain::ReportId(r.id), &[city], None)
+            .make_available(&who, domain::ReportId(r.id), &[city], false, None)
             .await?;
     }
     Ok(())

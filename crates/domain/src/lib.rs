@@ -24,4 +24,4 @@ pub use policy::{Action, Principal};
 pub use record::{RecordKind, RecordRef};
 pub use role::Role;
 pub use username::Username;
-pub use workflow::{AssigneeFilter, CaseStatus, ReportStatus};
+pub use workflow::{AssigneeFilter, CaseStatus, LeadOutcome, ReportStatus};

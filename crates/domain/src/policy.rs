@@ -41,6 +41,9 @@ pub enum Action {
     ManageIndicators,
     /// Leads made available to the investigator's own agency.
     ViewLeads,
+    /// Act on a lead made available to the investigator's agency: acknowledge it, record
+    /// its outcome, keep the agency's notes, ask the hotline a question.
+    RespondToLeads,
     /// Missing-child cases (a caseworker: their own agency's; an investigator: those made
     /// available to their agency).
     ViewCases,
@@ -178,7 +181,7 @@ pub fn access(action: Action) -> Access {
         | Action::RecordHotlineCall => Roles(&[Supervisor, Analyst]),
         Action::ViewIndicators => Roles(&[Administrator, Supervisor, Analyst, Investigator]),
         Action::ManageIndicators => Roles(&[Administrator]),
-        Action::ViewLeads => Roles(&[Investigator]),
+        Action::ViewLeads | Action::RespondToLeads => Roles(&[Investigator]),
         Action::ViewCases => Roles(&[Supervisor, Analyst, Caseworker, Investigator]),
         Action::ReportMissingChild | Action::UpdateCases => {
             Roles(&[Supervisor, Analyst, Caseworker])

@@ -248,3 +248,73 @@ mod closing_tests {
         assert_eq!(status_detail("new", "triaged", None), "new → triaged");
     }
 }
+
+/// What an agency did with a lead made available to it. The hotline sees it on the report;
+/// the statistics count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadOutcome {
+    InvestigationOpened,
+    ChildLocated,
+    /// Passed to another agency or service.
+    Referred,
+    /// Looked at; nothing to act on.
+    NoAction,
+    /// Not taken: outside the agency's jurisdiction or remit.
+    Declined,
+}
+
+impl LeadOutcome {
+    pub const ALL: [LeadOutcome; 5] = [
+        LeadOutcome::InvestigationOpened,
+        LeadOutcome::ChildLocated,
+        LeadOutcome::Referred,
+        LeadOutcome::NoAction,
+        LeadOutcome::Declined,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadOutcome::InvestigationOpened => "investigation_opened",
+            LeadOutcome::ChildLocated => "child_located",
+            LeadOutcome::Referred => "referred",
+            LeadOutcome::NoAction => "no_action",
+            LeadOutcome::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LeadOutcome> {
+        LeadOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadOutcome::InvestigationOpened => "Investigation opened",
+            LeadOutcome::ChildLocated => "Child located",
+            LeadOutcome::Referred => "Referred to another agency or service",
+            LeadOutcome::NoAction => "No action: nothing to act on",
+            LeadOutcome::Declined => "Declined",
+        }
+    }
+
+    /// Declining a lead, or taking no action on it, says why: the hotline reads it to
+    /// decide what to do next (another agency, more analysis).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, LeadOutcome::NoAction | LeadOutcome::Declined)
+    }
+}
+
+#[cfg(test)]
+mod lead_outcome_tests {
+    use super::LeadOutcome;
+
+    #[test]
+    fn every_outcome_reads_back_and_only_the_negative_ones_need_a_reason() {
+        for o in LeadOutcome::ALL {
+            assert_eq!(LeadOutcome::parse(o.as_str()), Some(o));
+        }
+        assert_eq!(LeadOutcome::parse("closed"), None);
+        assert!(LeadOutcome::Declined.needs_reason());
+        assert!(!LeadOutcome::ChildLocated.needs_reason());
+    }
+}

@@ -22,6 +22,7 @@ mod filter;
 pub mod hope_bags;
 pub mod imports;
 pub mod jobs;
+pub mod leads;
 pub mod links;
 pub mod orgs;
 pub mod plans;

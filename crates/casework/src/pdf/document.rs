@@ -81,6 +81,92 @@ pub fn centred_document(title: &str, lines: &[DocLine]) -> Vec<u8> {
     pdf.finish()
 }
 
+/// Paragraphs flush left from the top of US Letter pages, as many pages as they take, each
+/// page numbered "Page n of N" at its foot with `footer` before it: for printouts that are
+/// read and filed (a lead's summary). Same lines, same bytes.
+pub fn flowing_document(title: &str, footer: &str, lines: &[DocLine]) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let pages_ref = Ref::new(2);
+    let info = Ref::new(3);
+    let width = PAGE_W - 2.0 * MARGIN;
+    let mut ts = Typesetter::new();
+    // Lay out first: each page's lines with their baselines.
+    let mut pages: Vec<Vec<(Style, f32, f32, String)>> = vec![Vec::new()];
+    let top = PAGE_H - MARGIN;
+    let bottom = 1.5 * MARGIN;
+    let mut y = top;
+    for l in lines {
+        let style = if l.bold { Style::Bold } else { Style::Regular };
+        if y < top {
+            y -= l.space_before;
+        }
+        for piece in ts.wrap(style, l.size, width, &l.text) {
+            if y - l.size < bottom {
+                pages.push(Vec::new());
+                y = top;
+            }
+            y -= l.size;
+            if let Some(page) = pages.last_mut() {
+                page.push((style, l.size, y, piece));
+            }
+            y -= l.size * 0.35;
+        }
+    }
+    let total = pages.len();
+    let mut contents = Vec::with_capacity(total);
+    for (n, lines) in pages.iter().enumerate() {
+        let mut page = Page {
+            content: Content::new(),
+            ts,
+        };
+        for (style, size, y, text) in lines {
+            page.text(*style, *size, MARGIN, *y, text);
+        }
+        let foot = format!("{footer} · Page {} of {total}", n + 1);
+        page.text(Style::Regular, 8.0, MARGIN, MARGIN * 0.75, &foot);
+        contents.push(page.content.finish().into_vec());
+        ts = page.ts;
+    }
+    // Page objects come after the fonts' (which start at FIRST_FONT_OBJECT).
+    let first_page = FIRST_FONT_OBJECT + 1000;
+    let page_refs: Vec<Ref> = (0..total)
+        .map(|i| Ref::new(first_page + 2 * i as i32))
+        .collect();
+    let mut pdf = Pdf::new();
+    let mut cat = pdf.catalog(catalog);
+    cat.pages(pages_ref).lang(TextStr("en-US"));
+    cat.viewer_preferences().display_doc_title(true);
+    cat.finish();
+    pdf.document_info(info)
+        .title(TextStr(title))
+        .creator(TextStr("Clearinghouse"));
+    pdf.pages(pages_ref)
+        .kids(page_refs.iter().copied())
+        .count(total as i32);
+    let fonts_used = ts.resources(FIRST_FONT_OBJECT);
+    for (i, content) in contents.iter().enumerate() {
+        let page_ref = page_refs[i];
+        let content_ref = Ref::new(page_ref.get() + 1);
+        let mut pg = pdf.page(page_ref);
+        pg.parent(pages_ref)
+            .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .contents(content_ref);
+        let mut res = pg.resources();
+        let mut fonts = res.fonts();
+        for (name, id) in &fonts_used {
+            fonts.pair(*name, *id);
+        }
+        fonts.finish();
+        res.finish();
+        pg.finish();
+        let compressed = compress_to_vec_zlib(content, COMPRESSION);
+        pdf.stream(content_ref, &compressed)
+            .filter(Filter::FlateDecode);
+    }
+    ts.write_fonts(&mut pdf, FIRST_FONT_OBJECT);
+    pdf.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +190,23 @@ mod tests {
         let pdf = centred_document("Certificate", &lines);
         assert!(pdf.starts_with(b"%PDF-"));
         assert_eq!(pdf, centred_document("Certificate", &lines));
+    }
+
+    #[test]
+    fn a_long_flowing_document_takes_as_many_pages_as_it_needs() {
+        let lines: Vec<DocLine> = (0..200)
+            .map(|i| DocLine {
+                text: format!("Line {i} of a summary, long enough to be read as a paragraph."),
+                size: 10.0,
+                bold: i % 20 == 0,
+                space_before: 4.0,
+            })
+            .collect();
+        let pdf = flowing_document("Summary", "Lead 7", &lines);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(pdf, flowing_document("Summary", "Lead 7", &lines));
+        let doc = lopdf::Document::load_mem(&pdf).expect("a PDF lopdf reads");
+        let pages = doc.get_pages().len();
+        assert!((5..=7).contains(&pages), "{pages} pages");
     }
 }

@@ -590,8 +590,17 @@ impl Services {
         file_id: &str,
         ip: Ip,
     ) -> Result<(FileView, blob::BlobReader), ServiceError> {
-        if !permits(Some(who), Action::DownloadReportFiles) {
+        // The hotline's staff download any file; an investigator only the files of a lead
+        // the hotline made available to their agency with its files.
+        let hotline = permits(Some(who), Action::DownloadReportFiles);
+        if !hotline && !permits(Some(who), Action::ViewLeads) {
             return Err(ServiceError::Forbidden);
+        }
+        if !hotline
+            && store::leads::files_included(self.store.reader(), id, who.org_id).await?
+                != Some(true)
+        {
+            return Err(ServiceError::NotFound("the file"));
         }
         let row = reports::by_id(self.store.reader(), id)
             .await?

@@ -4,6 +4,7 @@
 //! what was made available to their agency.
 
 pub mod assess;
+pub mod leads;
 
 use crate::accounts::Page;
 use crate::audit::{audited, By, Subject};
@@ -449,13 +450,14 @@ impl Services {
         Ok(())
     }
 
-    /// Makes a report available to law-enforcement agencies; the report moves to
-    /// "made available". Each agency is audited.
+    /// Makes a report available to law-enforcement agencies, with its files when `files`;
+    /// the report moves to "made available". Each agency is audited.
     pub async fn make_available(
         &self,
         who: &Principal,
         ReportId(id): ReportId,
         agencies: &[OrgId],
+        files: bool,
         ip: Ip,
     ) -> Result<usize> {
         self.require(who, Action::MakeAvailable)?;
@@ -488,12 +490,19 @@ impl Services {
         let by = By::person(who, ip, now);
         let mut entries = Vec::new();
         for o in &names {
-            if queries::share(&mut *tx, id, o.id, who.user_id, now).await? {
-                added += 1;
+            let new = queries::share(&mut *tx, id, o.id, who.user_id, now).await?;
+            let with_files = files && store::leads::include_files(&mut *tx, id, o.id).await?;
+            if new || with_files {
+                added += usize::from(new);
                 entries.push(by.entry(
                     "report.make_available",
                     RecordRef::report(id),
-                    Some(format!("to {} (organisation {})", o.name, o.id.0)),
+                    Some(format!(
+                        "to {} (organisation {}){}",
+                        o.name,
+                        o.id.0,
+                        if with_files { " with its files" } else { "" }
+                    )),
                 ));
             }
         }

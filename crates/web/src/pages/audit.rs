@@ -73,6 +73,18 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Leads (law enforcement)",
+        &[
+            ("lead.*", "Any lead action"),
+            ("lead.acknowledge", "Lead acknowledged"),
+            ("lead.outcome", "Lead outcome recorded"),
+            ("lead.note", "Agency note added"),
+            ("lead.question", "Question asked of the hotline"),
+            ("lead.answer", "Question answered by the hotline"),
+            ("lead.package", "Lead package downloaded"),
+        ],
+    ),
+    (
         "Missing-child cases",
         &[
             ("case.*", "Any case action"),
@@ -266,6 +278,12 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "report.make_available" | "case.make_available" => {
             format!("Made {r} available to law enforcement")
         }
+        "lead.acknowledge" => format!("Acknowledged {r} as a lead"),
+        "lead.outcome" => format!("Recorded the outcome of {r} as a lead"),
+        "lead.note" => format!("Added an agency note to {r}"),
+        "lead.question" => format!("Asked the hotline a question on {r}"),
+        "lead.answer" => format!("Answered an agency's question on {r}"),
+        "lead.package" => format!("Downloaded the lead package of {r}"),
         "case.report" => format!("Reported a child missing ({r})"),
         "case.episode" => format!("Recorded a missing episode on {r}"),
         "case.recovery" => format!("Recorded a recovery on {r}"),

@@ -934,7 +934,7 @@ fn download(name: &str, mime: &str, body: String) -> Response {
 pub const CSV_HEADER: &str =
     "a_kind,a_id,a_title,a_date,a_states,b_kind,b_id,b_title,b_date,b_states,reason,value,weight";
 
-fn csv(c: &ClusterView) -> String {
+pub(crate) fn csv(c: &ClusterView) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
     for e in &c.edges {
@@ -986,7 +986,7 @@ fn xml(s: &str) -> String {
     out
 }
 
-fn graphml(c: &ClusterView) -> String {
+pub(crate) fn graphml(c: &ClusterView) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \

@@ -437,20 +437,24 @@ pub async fn make_available(
         .filter(|(k, _)| k == "agency")
         .filter_map(|(_, v)| v.parse().ok().map(OrgId))
         .collect();
+    let files = form_pairs(&body)
+        .iter()
+        .any(|(k, v)| k == "files" && v == "yes");
     ctx.state
         .services
-        .make_available(p, id, &orgs, ctx.ip.clone())
+        .make_available(p, id, &orgs, files, ctx.ip.clone())
         .await?;
     Ok(flash::redirect(
         &ctx,
         &format!("/reports/{id}"),
         format!(
-            "Report {id} was made available to {}.",
+            "Report {id} was made available to {}{}.",
             if orgs.len() == 1 {
                 "1 agency".to_owned()
             } else {
                 format!("{} agencies", orgs.len())
-            }
+            },
+            if files { " with its files" } else { "" }
         ),
     ))
 }
@@ -459,7 +463,7 @@ pub async fn make_available(
 #[template(path = "leads.html")]
 struct LeadsPage {
     layout: Layout,
-    rows: Vec<Row>,
+    rows: Vec<(Row, &'static str, &'static str)>,
     page: Page<()>,
 }
 
@@ -474,9 +478,16 @@ pub async fn leads(ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Html<String>,
     let page = ctx.state.services.leads(p, q.page.unwrap_or(1), 50).await?;
     super::audit_list(&ctx, "/leads", page.items.iter().map(|r| r.id)).await?;
     let now = ctx.state.services.now();
+    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+    let states = ctx.state.services.lead_states(p, &ids).await?;
     render(&LeadsPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Leads", &ctx.path),
-        rows: page.items.iter().map(|r| row(r, now, &[])).collect(),
+        rows: page
+            .items
+            .iter()
+            .zip(states)
+            .map(|(r, s)| (row(r, now, &[]), s.label(), s.as_str()))
+            .collect(),
         page: Page {
             items: Vec::new(),
             total: page.total,

@@ -71,6 +71,12 @@ struct DetailPage {
     back: &'static str,
     /// Link analysis: what the report is linked to (None for roles without it).
     links: Option<super::links::Panel>,
+    /// An investigator's lead: their agency's response and questions.
+    lead: Option<super::leads::LeadPanel>,
+    /// The hotline: what each agency did with the report, and their questions.
+    agencies: Option<super::leads::HotlinePanel>,
+    /// Where a file is downloaded from (the report's or the lead's address).
+    file_base: String,
 }
 
 pub struct FollowupItem {
@@ -150,7 +156,7 @@ fn highlighted(text: &str, field: &str, a: &triage::Assessment) -> String {
     out
 }
 
-fn triage_view(
+pub(crate) fn triage_view(
     services: &service::Services,
     item: &ReportItem,
     report: &cybertip::Report,
@@ -350,19 +356,47 @@ fn sections(report: &cybertip::Report) -> Result<String, AppError> {
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Html<String>, AppError> {
-    detail_page(ctx, id, true).await
+    detail_page(ctx, id, true, Vec::new(), None).await
 }
 
 /// A report made available to the investigator's agency: the same reading, without the
 /// hotline's working controls.
 pub async fn lead(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Html<String>, AppError> {
-    detail_page(ctx, id, false).await
+    detail_page(ctx, id, false, Vec::new(), None).await
 }
 
-async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<String>, AppError> {
+/// The lead's page again with its outcome form refused (422), what was typed kept.
+pub(crate) async fn lead_with_errors(
+    ctx: Ctx,
+    id: ReportId,
+    errors: Vec<(String, String)>,
+    typed: super::leads::OutcomeForm,
+) -> Result<Response, AppError> {
+    let html = detail_page(ctx, id, false, errors, Some(typed)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+async fn detail_page(
+    ctx: Ctx,
+    id: ReportId,
+    hotline: bool,
+    errors: Vec<(String, String)>,
+    typed: Option<super::leads::OutcomeForm>,
+) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     let view = services.report(p, id, ctx.ip.clone()).await?;
+    let (lead, agencies) = if hotline {
+        let v = services.hotline_lead_view(p, id).await?;
+        (None, Some(super::leads::hotline_panel(&v)))
+    } else {
+        let w = services.lead_work(p, id).await?;
+        (
+            Some(super::leads::lead_panel(&w, errors, typed.as_ref())),
+            None,
+        )
+    };
+    let can_download = hotline || lead.as_ref().is_some_and(|l| l.files_included);
     let work = if hotline {
         Some(work_view(
             services.report_work(p, &view.item).await?,
@@ -432,9 +466,16 @@ async fn detail_page(ctx: Ctx, id: ReportId, hotline: bool) -> Result<Html<Strin
         has_original: view.original_xml.is_some() && hotline,
         triage,
         work,
-        can_download: hotline,
+        can_download,
         back,
         links: super::links::panel(&ctx, id).await?,
+        lead,
+        agencies,
+        file_base: if hotline {
+            format!("/reports/{id}/files")
+        } else {
+            format!("/leads/{id}/files")
+        },
     })
 }
 

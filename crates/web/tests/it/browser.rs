@@ -15,6 +15,15 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with(None).await
+    }
+
+    /// A browser that saves downloads into `dir` without asking.
+    pub async fn start_downloading_to(dir: &std::path::Path) -> Browser {
+        Self::start_with(Some(dir)).await
+    }
+
+    async fn start_with(downloads: Option<&std::path::Path>) -> Browser {
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let chrome_bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -29,7 +38,7 @@ impl Browser {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {driver_bin} ({e}): install Chromium and its driver with `apt-get install chromium chromium-driver`, or run the README's test command, which does"));
         let profile = tempfile::tempdir().unwrap();
-        let caps = serde_json::json!({
+        let mut caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chrome_bin,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
@@ -37,6 +46,13 @@ impl Browser {
                          format!("--user-data-dir={}", profile.path().display())]
             }
         });
+        if let Some(dir) = downloads {
+            caps["goog:chromeOptions"]["prefs"] = serde_json::json!({
+                "download.default_directory": dir.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            });
+        }
         let caps = caps.as_object().unwrap().clone();
         let mut last = None;
         for _ in 0..50 {

@@ -274,6 +274,19 @@ impl Client {
         .await
     }
 
+    /// A download, as bytes: (status, headers, body).
+    pub async fn get_bytes(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        (status, headers, r.bytes().await.expect("body").to_vec())
+    }
+
     pub async fn get_with_token(&self, path: &str, token: &str) -> Res {
         into_res(
             self.http

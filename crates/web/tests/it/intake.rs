@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn fixtures() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn fixtures() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cybertip/tests/fixtures");
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
@@ -36,7 +36,7 @@ fn xsd() -> PathBuf {
 }
 
 /// Validates with a real validator, not with our own parser.
-fn xmllint_valid(xml: &str) -> Result<(), String> {
+pub(crate) fn xmllint_valid(xml: &str) -> Result<(), String> {
     let mut child = Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(xsd())
@@ -62,22 +62,22 @@ fn xmllint_valid(xml: &str) -> Result<(), String> {
 }
 
 /// A provider's client: HTTP Basic on every request, as real clients do.
-struct Provider {
+pub(crate) struct Provider {
     http: reqwest::Client,
     base: String,
     user: String,
 }
 
 #[derive(Debug)]
-struct ApiRes {
-    status: u16,
-    code: Option<u32>,
-    report_id: Option<i64>,
-    description: String,
-    body: String,
+pub(crate) struct ApiRes {
+    pub status: u16,
+    pub code: Option<u32>,
+    pub report_id: Option<i64>,
+    pub description: String,
+    pub body: String,
 }
 
-fn tag(body: &str, name: &str) -> Option<String> {
+pub(crate) fn tag(body: &str, name: &str) -> Option<String> {
     let open = format!("<{name}>");
     let i = body.find(&open)? + open.len();
     let j = body[i..].find(&format!("</{name}>"))?;
@@ -85,7 +85,7 @@ fn tag(body: &str, name: &str) -> Option<String> {
 }
 
 impl Provider {
-    fn new(app: &TestApp, user: &str) -> Provider {
+    pub(crate) fn new(app: &TestApp, user: &str) -> Provider {
         Provider {
             http: reqwest::Client::new(),
             base: app.base.clone(),
@@ -118,11 +118,11 @@ impl Provider {
         self.send(req).await
     }
 
-    async fn submit(&self, xml: &[u8]) -> ApiRes {
+    pub(crate) async fn submit(&self, xml: &[u8]) -> ApiRes {
         self.submit_as(xml, Some("text/xml; charset=utf-8")).await
     }
 
-    async fn form(&self, action: &str, id: i64) -> ApiRes {
+    pub(crate) async fn form(&self, action: &str, id: i64) -> ApiRes {
         let req = self
             .http
             .post(format!("{}/ispws/{action}", self.base))
@@ -511,7 +511,7 @@ impl Provider {
         self.send(req).await
     }
 
-    async fn upload(&self, id: i64, name: &str, data: &[u8]) -> ApiRes {
+    pub(crate) async fn upload(&self, id: i64, name: &str, data: &[u8]) -> ApiRes {
         let id = id.to_string();
         self.multipart(
             "upload",

@@ -18,6 +18,7 @@ mod hope_bags;
 mod hotline;
 mod intake;
 mod jobs;
+mod leads;
 mod links;
 mod pages;
 mod phone;
