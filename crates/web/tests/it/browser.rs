@@ -94,6 +94,25 @@ impl Browser {
         panic!("`{css}` never showed {expected:?}; last text: {last:?}");
     }
 
+    /// With `CLEARINGHOUSE_SCREENSHOTS=DIR`, saves the current page at desktop (1366 px)
+    /// and phone (390 px) width as `DIR/NAME-1366.png` and `DIR/NAME-390.png`, for people
+    /// to look at; without it, does nothing.
+    pub async fn screenshots(&self, name: &str) {
+        let Some(dir) = std::env::var_os("CLEARINGHOUSE_SCREENSHOTS") else {
+            return;
+        };
+        for width in [1366u32, 390] {
+            self.client.set_window_size(width, 2400).await.unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("{name}-{width}.png")),
+                png,
+            )
+            .unwrap();
+        }
+        self.client.set_window_size(1366, 900).await.unwrap();
+    }
+
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

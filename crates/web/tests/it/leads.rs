@@ -463,6 +463,7 @@ async fn in_a_browser_a_call_is_recorded_and_its_lead_downloaded_and_acknowledge
         .await
         .unwrap();
     b.wait_text("main", "copperheron").await;
+    b.screenshots("lead-new").await;
     c.find(Locator::Css("#download-package"))
         .await
         .unwrap()
@@ -497,5 +498,6 @@ async fn in_a_browser_a_call_is_recorded_and_its_lead_downloaded_and_acknowledge
     b.wait_text("#notification", "You acknowledged lead").await;
     let panel = b.wait_text("#lead", "Acknowledged").await;
     assert!(panel.contains("investigator"), "{panel}");
+    b.screenshots("lead-acknowledged").await;
     b.stop().await;
 }
