@@ -32,3 +32,5 @@ mod awareness;
 mod training;
 // Public statistics
 mod statistics;
+// Watchlists (issue 24)
+mod watchlists;
