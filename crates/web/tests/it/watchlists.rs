@@ -578,3 +578,104 @@ async fn watches_are_renewed_and_removed_and_another_persons_are_not_found() {
         form.body
     );
 }
+
+#[tokio::test]
+async fn a_watched_case_person_and_template_notify_of_records_linked_to_them() {
+    let app = TestApp::spawn().await;
+    let case = json!({
+        "case_id": "case-1",
+        "child": {"first_name": "Maria", "last_name": "Lopez", "sex": "female", "age": 15},
+        "circumstance": "endangered_runaway",
+        "missing_from_care": false,
+        "custody": {"kind": "guardians", "guardians": []},
+        "episodes": [{"reported": "2026-01-10", "last_seen": "2026-01-09",
+                      "last_seen_city": "Reno", "last_seen_state": "NV",
+                      "circumstance": "endangered_runaway"}],
+    });
+    let (c, e) = app
+        .services
+        .import_cases("test", &[("case 1".into(), case.to_string())])
+        .await
+        .unwrap();
+    assert!(e.is_empty() && c.added == 1, "{e:?}");
+    let template = "New in town. Sweet and fun, available all night. Text me for rates, no police. Outcalls only in the downtown area.";
+    import_ads(
+        &app,
+        vec![ad_row(
+            "t-1",
+            "Sweet girl",
+            &format!("{template} 775-555-0101"),
+        )],
+    )
+    .await;
+
+    let analyst = app.login(Role::Analyst).await;
+    for (kind, value) in [
+        ("case", "CH-000001"),
+        ("person", "CH-000001"),
+        ("template", "1"),
+    ] {
+        let (status, v) = api(
+            &analyst,
+            Method::POST,
+            "/api/v1/watches",
+            Some(json!({"kind": kind, "value": value})),
+        )
+        .await;
+        assert_eq!(status, 201, "{kind}: {v}");
+    }
+    // A case that does not exist cannot be watched.
+    let (status, _) = api(
+        &analyst,
+        Method::POST,
+        "/api/v1/watches",
+        Some(json!({"kind": "case", "value": "CH-000099"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    let tip: TipRecord = serde_json::from_value(json!({
+        "id": "tip-maria",
+        "submitted_at": "2026-02-01T10:00:00Z",
+        "incident_type": "Child Sex Trafficking",
+        "when": "2026-01-30",
+        "city": "Reno",
+        "state": "NV",
+        "country": "US",
+        "narrative": "A girl called Maria was at a motel with an older man.",
+        "people": [{"role": "child", "name": "Maria Lopez", "age": 15}],
+    }))
+    .unwrap();
+    import_tip(&app, tip).await;
+    import_ads(
+        &app,
+        vec![ad_row(
+            "t-2",
+            "Sweet girl",
+            &format!("{template} 🌹 702-555-0102"),
+        )],
+    )
+    .await;
+
+    let list = notifications(&analyst).await;
+    let reasons: Vec<&str> = list.iter().map(|n| n["reason"].as_str().unwrap()).collect();
+    assert_eq!(list.len(), 3, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("Report #") && r.contains("is linked to case CH-000001")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("names a child who is probably the person in CH-000001")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| *r == "Ad #2 was written from the template of ad #1"),
+        "{reasons:?}"
+    );
+}
