@@ -673,9 +673,7 @@ async fn a_watched_case_person_and_template_notify_of_records_linked_to_them() {
         "{reasons:?}"
     );
     assert!(
-        reasons
-            .iter()
-            .any(|r| *r == "Ad #2 was written from the template of ad #1"),
+        reasons.contains(&"Ad #2 was written from the template of ad #1"),
         "{reasons:?}"
     );
 }
