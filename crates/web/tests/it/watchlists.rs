@@ -610,6 +610,13 @@ async fn a_watched_case_person_and_template_notify_of_records_linked_to_them() {
     .await;
 
     let analyst = app.login(Role::Analyst).await;
+    let page = analyst.get("/cases/1").await;
+    assert!(
+        page.body
+            .contains("href=\"/watchlist?kind=case&amp;value=CH-000001#add\" id=\"watch-case\""),
+        "{}",
+        page.body
+    );
     for (kind, value) in [
         ("case", "CH-000001"),
         ("person", "CH-000001"),
