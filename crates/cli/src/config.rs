@@ -464,6 +464,33 @@ mod tests {
     }
 
     #[test]
+    fn the_smtp_server_is_read_from_toml_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[watchlists]\nwatch_days = 30\n[watchlists.smtp]\nhost = \"smtp.example\"\n\
+             tls = \"tls\"\nport = 465\nfrom = \"Clearinghouse <alerts@hotline.example>\"\n\
+             base_url = \"https://ch.example\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            data_dir: None,
+            database_url: None,
+            config: Some(path),
+        };
+        let c = Config::load(&args, None).unwrap();
+        assert_eq!(c.watchlists.watch_days, 30);
+        let smtp = c.watchlists.smtp.clone().unwrap();
+        assert_eq!((smtp.port, smtp.tls), (465, service::SmtpTls::Tls));
+        let mut bad = c.clone();
+        bad.watchlists.smtp.as_mut().unwrap().base_url = "ch.example".into();
+        let e = bad.validate().unwrap_err().to_string();
+        assert!(e.contains("watchlists.smtp.base_url"), "{e}");
+        assert!(!format!("{smtp:?}").contains("password: Some(\"")); // redacted in logs
+    }
+
+    #[test]
     fn redacts_passwords() {
         let c = Config {
             database_url: Some("postgres://app:secret@db.example/ch".into()),
