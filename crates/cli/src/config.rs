@@ -54,6 +54,10 @@ pub struct Config {
     pub metrics: MetricsSettings,
     /// The number printed on missing-child posters ("If you have information, call …").
     pub hotline: String,
+    /// Watchlists (issue 24): how long a watch lasts, and the SMTP server that tells
+    /// watchers of new notifications (`[watchlists.smtp]`: host, port, tls = "none" |
+    /// "starttls" | "tls", username, password, from, base_url).
+    pub watchlists: service::WatchlistSettings,
 }
 
 /// Where uploaded evidence files are kept, and the key they are encrypted under.
@@ -142,6 +146,7 @@ impl Default for Config {
             http: HttpSettings::default(),
             metrics: MetricsSettings::default(),
             hotline: service::cases::DEFAULT_HOTLINE.to_owned(),
+            watchlists: service::WatchlistSettings::default(),
         }
     }
 }
@@ -180,6 +185,7 @@ impl Config {
                         || k.starts_with("jobs__")
                         || k.starts_with("http__")
                         || k.starts_with("metrics__")
+                        || k.starts_with("watchlists__")
                 })
                 .split("__"),
         );
@@ -227,6 +233,9 @@ impl Config {
             blob::Key::parse(k)
                 .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?;
         }
+        self.watchlists
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
         if self.files.max_bytes == 0 {
             bail!("invalid configuration value files.max_bytes = 0: give the largest upload in bytes, like 536870912");
         }
@@ -452,6 +461,33 @@ mod tests {
         };
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("metrics.token"), "{e}");
+    }
+
+    #[test]
+    fn the_smtp_server_is_read_from_toml_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[watchlists]\nwatch_days = 30\n[watchlists.smtp]\nhost = \"smtp.example\"\n\
+             tls = \"tls\"\nport = 465\nfrom = \"Clearinghouse <alerts@hotline.example>\"\n\
+             base_url = \"https://ch.example\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            data_dir: None,
+            database_url: None,
+            config: Some(path),
+        };
+        let c = Config::load(&args, None).unwrap();
+        assert_eq!(c.watchlists.watch_days, 30);
+        let smtp = c.watchlists.smtp.clone().unwrap();
+        assert_eq!((smtp.port, smtp.tls), (465, service::SmtpTls::Tls));
+        let mut bad = c.clone();
+        bad.watchlists.smtp.as_mut().unwrap().base_url = "ch.example".into();
+        let e = bad.validate().unwrap_err().to_string();
+        assert!(e.contains("watchlists.smtp.base_url"), "{e}");
+        assert!(!format!("{smtp:?}").contains("password: Some(\"")); // redacted in logs
     }
 
     #[test]

@@ -246,6 +246,7 @@ async fn connect(config: &Config) -> Result<Services> {
         config.file_store().await?,
     );
     services.hotline = config.hotline.clone();
+    services.watchlists = config.watchlists.clone();
     services
         .load_catalogue()
         .await

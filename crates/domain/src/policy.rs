@@ -134,6 +134,12 @@ pub enum Action {
     /// The statistics releases: see the next scheduled one, hold it, let it go, release
     /// now, choose exact-with-suppression or differentially private counts.
     ManageStatistics,
+    // Watchlists (issue 24)
+    /// Keep one's own watchlist: watch an identifier (phone, email, handle), a case, a
+    /// person or an ad template; renew and remove one's watches.
+    WatchRecords,
+    /// Read one's own notifications (records that matched a watch) and mark them read.
+    ReadNotifications,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -255,6 +261,11 @@ pub fn access(action: Action) -> Access {
         Action::ManageCourses => Roles(&[Administrator, Supervisor]),
         // Public statistics
         Action::ManageStatistics => Roles(&[Administrator]),
+        // Watchlists (issue 24): the people who follow identifiers and cases through link
+        // analysis. What a watch notifies is narrowed to what the watcher may see.
+        Action::WatchRecords | Action::ReadNotifications => {
+            Roles(&[Supervisor, Analyst, Investigator])
+        }
     }
 }
 
@@ -471,6 +482,24 @@ mod tests {
         }
         assert!(!permits(None, Action::VerifyLearners));
         assert!(permits(None, Action::TakeTraining));
+    }
+
+    #[test]
+    fn watchlists_are_for_those_who_follow_link_analysis() {
+        for r in Role::ALL {
+            let watcher = matches!(r, Supervisor | Analyst | Investigator);
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::WatchRecords),
+                watcher,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&who(r, 2)), Action::ReadNotifications),
+                watcher,
+                "{r}"
+            );
+        }
+        assert!(!permits(None, Action::WatchRecords));
     }
 
     #[test]

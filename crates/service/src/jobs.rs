@@ -212,6 +212,7 @@ impl Services {
         let kind = match job.kind.as_str() {
             LINK => LINK,
             crate::statistics::RELEASE_JOB => crate::statistics::RELEASE_JOB,
+            crate::watchlists::mail::MAIL_JOB => crate::watchlists::mail::MAIL_JOB,
             _ => "other",
         };
         let result = match &outcome {
@@ -239,6 +240,8 @@ impl Services {
             }
             // Public statistics
             crate::statistics::RELEASE_JOB => self.run_statistics_job(&job.payload).await,
+            // Watchlists (issue 24)
+            crate::watchlists::mail::MAIL_JOB => self.run_mail_job(&job.payload).await,
             other => Err(ServiceError::Invalid(format!(
                 "no worker knows jobs of kind {other:?}; this build is older than the one that wrote it"
             ))),

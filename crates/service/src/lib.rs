@@ -29,10 +29,12 @@ pub mod awareness;
 pub mod training;
 // Public statistics
 pub mod statistics;
+// Watchlists (issue 24)
+pub mod watchlists;
 
 pub use clock::Clock;
 pub use error::ServiceError;
-pub use settings::SecuritySettings;
+pub use settings::{SecuritySettings, SmtpSettings, SmtpTls, WatchlistSettings};
 
 use std::sync::Arc;
 use store::Store;
@@ -67,6 +69,8 @@ pub struct Services {
     pub log_outbox: bool,
     /// Public statistics: the published release, in memory.
     pub statistics: statistics::StatsCache,
+    /// Watchlists (issue 24): how long a watch lasts, and the SMTP server for e-mail.
+    pub watchlists: WatchlistSettings,
 }
 
 impl Services {
@@ -85,6 +89,7 @@ impl Services {
             hotline: cases::DEFAULT_HOTLINE.to_owned(),
             log_outbox: false,
             statistics: statistics::StatsCache::default(),
+            watchlists: WatchlistSettings::default(),
         }
     }
 

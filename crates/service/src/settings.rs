@@ -100,3 +100,108 @@ impl SecuritySettings {
         Ok(())
     }
 }
+
+/// Watchlists and their notifications (issue 24).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchlistSettings {
+    /// A watch notifies for this many days unless renewed.
+    pub watch_days: i64,
+    /// Where notification e-mail is sent from; none: notifications in the product only.
+    pub smtp: Option<SmtpSettings>,
+}
+
+impl Default for WatchlistSettings {
+    fn default() -> Self {
+        WatchlistSettings {
+            watch_days: 90,
+            smtp: None,
+        }
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same host or a test sink.
+    None,
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// The deployment's SMTP server, for notification e-mail. A message says only that a
+/// notification is waiting and links to it: never what matched or about whom.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Better `CLEARINGHOUSE_WATCHLISTS__SMTP__PASSWORD` from a secret store.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The sender, `Clearinghouse <alerts@hotline.example>` or a bare address.
+    pub from: String,
+    /// The product's public address, for the link in each message
+    /// (`https://clearinghouse.example`).
+    pub base_url: String,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("from", &self.from)
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+impl WatchlistSettings {
+    /// Checks every value; the error names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=365).contains(&self.watch_days) {
+            return Err(format!(
+                "watchlists.watch_days = {}: must be between 1 and 365",
+                self.watch_days
+            ));
+        }
+        if let Some(s) = &self.smtp {
+            if s.host.trim().is_empty() {
+                return Err("watchlists.smtp.host: must not be empty".into());
+            }
+            if s.from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(format!(
+                    "watchlists.smtp.from = {:?}: not an e-mail address",
+                    s.from
+                ));
+            }
+            if !(s.base_url.starts_with("https://") || s.base_url.starts_with("http://")) {
+                return Err(format!(
+                    "watchlists.smtp.base_url = {:?}: must start with https:// (the product's public address)",
+                    s.base_url
+                ));
+            }
+            if s.username.is_some() != s.password.is_some() {
+                return Err("watchlists.smtp: username and password go together".into());
+            }
+        }
+        Ok(())
+    }
+}

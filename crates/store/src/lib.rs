@@ -32,6 +32,8 @@ pub mod sessions;
 pub mod tokens;
 pub mod triage;
 pub mod users;
+// Watchlists (issue 24)
+pub mod watchlists;
 // Awareness and partners (issue 22)
 pub mod awareness;
 // Training (issue 22)

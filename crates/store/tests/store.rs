@@ -1033,3 +1033,103 @@ mod training;
 // Public statistics
 #[path = "store/statistics.rs"]
 mod statistics;
+
+/// Watchlists (issue 24): a watch notifies only while in force; one notification per
+/// watch and record; unread first; read and e-mailed once.
+#[tokio::test]
+async fn watches_match_while_in_force_and_notify_once_per_record() {
+    use domain::RecordRef;
+    use store::watchlists as w;
+    let (_db, s) = fixture().await;
+    let mut tx = s.begin().await.unwrap();
+    let org = orgs::insert(&mut *tx, "Sample Hotline", OrgKind::Hotline, 1)
+        .await
+        .unwrap();
+    let name = Username::parse("watcher").unwrap();
+    let user = users::insert(
+        &mut *tx,
+        users::NewUser {
+            org_id: org,
+            username: &name,
+            display_name: "Watcher",
+            role: Role::Analyst,
+            password_hash: "h",
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    let watch = w::insert_watch(&mut *tx, user, "phone", "+12125550147", "", 10, 100)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let values = vec!["+12125550147".to_owned(), "+12125550100".to_owned()];
+    assert_eq!(
+        w::active_on(s.reader(), "phone", &values, 50)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(w::active_on(s.reader(), "phone", &values, 100)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(w::active_on(s.reader(), "email", &values, 50)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let mut tx = s.begin().await.unwrap();
+    let first = w::insert_notification(&mut *tx, user, watch, RecordRef::ad(7), "why", 60)
+        .await
+        .unwrap();
+    assert!(first.is_some());
+    let again = w::insert_notification(&mut *tx, user, watch, RecordRef::ad(7), "why", 61)
+        .await
+        .unwrap();
+    assert_eq!(again, None);
+    let second = w::insert_notification(&mut *tx, user, watch, RecordRef::report(3), "why", 62)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let first = first.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    assert!(w::mark_read(&mut *tx, user, second, 70).await.unwrap());
+    assert!(!w::mark_read(&mut *tx, user, second, 71).await.unwrap());
+    tx.commit().await.unwrap();
+    let list = w::notifications_of(s.reader(), user, 10, 0).await.unwrap();
+    assert_eq!(
+        list.iter().map(|n| n.id).collect::<Vec<_>>(),
+        vec![first, second]
+    );
+    assert_eq!(list[0].record, RecordRef::ad(7));
+    assert_eq!(
+        w::count_notifications_of(s.reader(), user).await.unwrap(),
+        (2, 1)
+    );
+    let mut tx = s.begin().await.unwrap();
+    assert!(w::mark_emailed(&mut *tx, first, 80).await.unwrap());
+    assert!(!w::mark_emailed(&mut *tx, first, 81).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = s.begin().await.unwrap();
+    assert!(w::renew(&mut *tx, user, watch, 500, 90).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(
+        w::active_on(s.reader(), "phone", &values, 200)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let mut tx = s.begin().await.unwrap();
+    assert!(w::remove(&mut *tx, user, watch, 95).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(w::active_on(s.reader(), "phone", &values, 200)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(w::count_watches_of(s.reader(), user).await.unwrap(), 0);
+}

@@ -34,6 +34,8 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/reports", "Reports", Action::ViewReports, "Reports from the public tip form, phone intake and online service providers, with their priority and why."),
     ("/calls/new", "Record a call", Action::RecordHotlineCall, "A call to the hotline, taken as a report: the caller, what they said, the people and places; a missing child goes on to a case."),
     ("/submissions", "Your submissions", Action::ViewOwnSubmissions, "The reports your organisation sent through the CyberTipline API, with their status and dates."),
+    ("/notifications", "Notifications", Action::ReadNotifications, "Records that matched your watchlist, unread first, each with the reason."),
+    ("/watchlist", "Watchlist", Action::WatchRecords, "Watch a phone, email, handle, case, person or ad template, and be told when a new record links to it."),
     ("/leads", "Leads", Action::ViewLeads, "Reports and link charts made available to your agency."),
     ("/cases", "Missing-child cases", Action::ViewCases, "Children reported missing, their episodes and recoveries, and the risk flags that make a case high-priority."),
     ("/recovery", "Recovery", Action::ViewRecovery, "Recovery plans in the young person's own words: reviews due, transitions at 18, referrals to services and what came of them."),

@@ -354,7 +354,7 @@ impl Services {
         for chunk in records.chunks(BATCH as usize) {
             let loaded = self.load_for_linking(chunk).await?;
             let items = self.prepare(loaded).await?;
-            total.add(self.link_items(items, true).await?);
+            total.add(self.link_items(items, true, true).await?);
         }
         metrics::counter!("clearinghouse_links_raised_total").increment(total.links);
         Ok(total)
@@ -460,8 +460,14 @@ impl Services {
     }
 
     /// Finds and stores the links of a batch of records. Reads and CPU work happen before
-    /// the write transaction, which holds only the identifier and link statements.
-    async fn link_items(&self, items: Vec<Item>, templates: bool) -> Result<LinkCounts> {
+    /// the write transaction, which holds only the identifier and link statements. With
+    /// `notify`, the records' matches on watchlists raise notifications in that transaction.
+    async fn link_items(
+        &self,
+        items: Vec<Item>,
+        templates: bool,
+        notify: bool,
+    ) -> Result<LinkCounts> {
         let mut counts = LinkCounts {
             records: items.len() as u64,
             ..LinkCounts::default()
@@ -643,7 +649,17 @@ impl Services {
             counts.removed += self.settle_templates(&mut tx, group).await?;
         }
         self.raise_case_alerts(&mut tx, &links, now).await?;
+        // Watchlists (issue 24): notifications in the same transaction as the links.
+        let mails = if notify {
+            self.raise_watch_notifications(&mut tx, &items, &links, now)
+                .await?
+        } else {
+            0
+        };
         store::commit(tx).await?;
+        if mails > 0 {
+            self.wake_jobs();
+        }
         Ok(counts)
     }
 
@@ -916,7 +932,8 @@ impl Services {
                     after = last;
                     done += rows.len() as u64;
                     let items = self.prepare(rows).await?;
-                    counts.add(self.link_items(items, false).await?);
+                    // A recomputation raises no notifications: its records are not new.
+                    counts.add(self.link_items(items, false, false).await?);
                     progress(done, total);
                 }
             }

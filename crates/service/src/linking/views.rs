@@ -711,7 +711,11 @@ impl Services {
     /// The records among `records` that `who` may see. Ads and cases are not made
     /// available to anyone yet, so only hotline staff see them; reports count as made
     /// available to the reader's agency when they were.
-    async fn visible(&self, who: &Principal, records: &[RecordRef]) -> Result<HashSet<RecordRef>> {
+    pub(crate) async fn visible(
+        &self,
+        who: &Principal,
+        records: &[RecordRef],
+    ) -> Result<HashSet<RecordRef>> {
         let mut shared: HashSet<i64> = HashSet::new();
         if !Self::sees_everything(who) {
             let reports: Vec<i64> = records
@@ -742,7 +746,10 @@ impl Services {
 
     /// How each record is named in lists; records that are gone (or not finished) are
     /// left out.
-    async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
+    pub(crate) async fn heads(
+        &self,
+        records: &[RecordRef],
+    ) -> Result<HashMap<RecordRef, RecordHead>> {
         let ids = |kind: RecordKind| -> Vec<i64> {
             let mut v: Vec<i64> = records
                 .iter()

@@ -18,6 +18,8 @@ pub mod awareness;
 pub mod training;
 // Public statistics
 pub mod statistics;
+// Watchlists (issue 24)
+pub mod watchlists;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -112,10 +114,17 @@ use utoipa::{Modify, OpenApi};
         statistics::one,
         // Intake (issue 24)
         submissions::list,
+        // Watchlists (issue 24)
+        watchlists::list,
+        watchlists::create,
+        watchlists::renew,
+        watchlists::remove,
+        watchlists::notifications,
+        watchlists::mark_read,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
 )]
 pub struct ApiDoc;
 

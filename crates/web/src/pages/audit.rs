@@ -119,6 +119,23 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Watchlists",
+        &[
+            ("watch.*", "Any watch change"),
+            ("watch.create", "Watch added"),
+            ("watch.renew", "Watch renewed"),
+            ("watch.remove", "Watch removed"),
+            ("notification.*", "Any notification step"),
+            ("notification.create", "Notification raised by a watch"),
+            ("notification.read", "Notification marked read"),
+            ("notification.email", "Notification e-mailed"),
+            (
+                "notification.address",
+                "Notification e-mail address changed",
+            ),
+        ],
+    ),
+    (
         "Data",
         &[
             ("import", "Import"),
@@ -304,6 +321,13 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "token.create" => format!("Created {r}"),
         "token.revoke" => format!("Revoked {r}"),
         "import" => "Imported records".to_owned(),
+        "watch.create" => format!("Added {r} to their watchlist"),
+        "watch.renew" => format!("Renewed {r}"),
+        "watch.remove" => format!("Removed {r} from their watchlist"),
+        "notification.create" => format!("A watch raised {r}"),
+        "notification.read" => format!("Marked {r} read"),
+        "notification.email" => format!("E-mailed the watcher about {r}"),
+        "notification.address" => format!("Changed where {r} is e-mailed notifications"),
         "indicators.edit" => format!("Saved {r}"),
         other => {
             // An action this version has no words for yet still reads as its code.

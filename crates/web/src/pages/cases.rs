@@ -850,6 +850,9 @@ struct DetailPage {
     timeline_long: bool,
     /// Family advocates may open the family's support case from here.
     can_open_family: bool,
+    /// Watchlists (issue 24): the hotline's staff may watch the case (investigators do not
+    /// see cases through link analysis, so a watch would tell them nothing).
+    can_watch: bool,
 }
 
 /// What to show again on a case page after a form failed.
@@ -1155,6 +1158,8 @@ fn detail_page(ctx: &Ctx, d: CaseDetail, again: Again, plans: &[(i64, i64)]) -> 
     ];
     DetailPage {
         can_open_family: domain::policy::permits(ctx.identity.principal(), domain::Action::AdvocateFamilies),
+        can_watch: domain::policy::permits(ctx.identity.principal(), domain::Action::WatchRecords)
+            && domain::policy::permits(ctx.identity.principal(), domain::Action::ReviewCases),
         layout: Layout::new(
             &ctx.state,
             &ctx.identity,

@@ -14,6 +14,8 @@ struct Dashboard {
     layout: Layout,
     role_label: &'static str,
     areas: Vec<(&'static str, &'static str, &'static str)>,
+    /// Watchlists (issue 24): notifications not read yet.
+    unread: i64,
 }
 
 pub async fn dashboard(ctx: Ctx) -> Result<Html<String>, AppError> {
@@ -23,10 +25,12 @@ pub async fn dashboard(ctx: Ctx) -> Result<Html<String>, AppError> {
         .filter(|(href, _, action, _)| *href != "/" && permits(Some(p), *action))
         .map(|(href, label, _, description)| (*href, *label, *description))
         .collect();
+    let unread = ctx.state.services.unread_notifications(p).await?;
     let page = Dashboard {
         layout: Layout::new(&ctx.state, &ctx.identity, "Dashboard", &ctx.path),
         role_label: p.role.label(),
         areas,
+        unread,
     };
     render(&page)
 }

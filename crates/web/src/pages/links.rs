@@ -399,6 +399,8 @@ struct IdentifierPage {
     total: Option<i64>,
     hub: bool,
     cap: usize,
+    /// Watchlists (issue 24): the watchlist's form filled in with this identifier.
+    watch_href: Option<String>,
 }
 
 pub async fn identifier(
@@ -419,6 +421,11 @@ pub async fn identifier(
             "/links",
         ),
         holders: view.holders.iter().map(|h| line(p, h)).collect(),
+        watch_href: if domain::policy::permits(Some(p), domain::Action::WatchRecords) {
+            super::watchlists::watch_href(&view.kind, &view.value)
+        } else {
+            None
+        },
         kind: view.kind,
         value: view.value,
         total: view.total,

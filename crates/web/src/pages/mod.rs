@@ -32,6 +32,8 @@ pub mod partners;
 pub mod training;
 // Public statistics
 pub mod statistics;
+// Watchlists (issue 24)
+pub mod watchlists;
 
 use crate::ctx::Ctx;
 use crate::error::AppError;

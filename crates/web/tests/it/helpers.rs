@@ -34,6 +34,8 @@ pub struct Options {
     /// Mark cookies `Secure` with the `__Host-` prefix, as a deployment over TLS does
     /// (reqwest's cookie store then keeps them from this plain-HTTP server).
     pub secure_cookies: bool,
+    /// Watchlists (issue 24): watch length and the SMTP server (default: none).
+    pub watchlists: Option<service::WatchlistSettings>,
 }
 
 /// The organisation each role's test account belongs to.
@@ -71,7 +73,10 @@ impl TestApp {
             ),
             max_bytes: opts.max_file_bytes.unwrap_or(8 * 1024 * 1024),
         };
-        let services = Services::new(store, settings, clock.clone(), files);
+        let mut services = Services::new(store, settings, clock.clone(), files);
+        if let Some(w) = opts.watchlists {
+            services.watchlists = w;
+        }
         services
             .load_catalogue()
             .await

@@ -33,3 +33,5 @@ mod awareness;
 mod training;
 // Public statistics
 mod statistics;
+// Watchlists (issue 24)
+mod watchlists;
