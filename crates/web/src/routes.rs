@@ -189,6 +189,12 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/calls", RecordHotlineCall, pages::calls::record),
         page(M::GET, "/submissions", ViewOwnSubmissions, pages::submissions::list),
         api(M::GET, "/api/v1/submissions", ViewOwnSubmissions, api::submissions::list),
+        api(M::GET, "/api/v1/leads", ViewLeads, api::leads::list),
+        api(M::GET, "/api/v1/leads/{id}", ViewLeads, api::leads::detail),
+        api(M::POST, "/api/v1/leads/{id}/acknowledge", RespondToLeads, api::leads::acknowledge),
+        api(M::PUT, "/api/v1/leads/{id}/outcome", RespondToLeads, api::leads::outcome),
+        api(M::POST, "/api/v1/leads/{id}/messages", RespondToLeads, api::leads::add_message),
+        api(M::GET, "/api/v1/leads/{id}/package", ViewLeads, api::leads::package),
         // Watchlists (issue 24)
         page(M::GET, "/watchlist", WatchRecords, pages::watchlists::list),
         page(M::POST, "/watchlist", WatchRecords, pages::watchlists::create),

@@ -739,6 +739,12 @@ impl Services {
             .await?;
         store::commit(tx).await?;
         self.wake_jobs();
+        let source = if origin.source == "hotline-call" {
+            "call"
+        } else {
+            "tip"
+        };
+        metrics::counter!("clearinghouse_intake_total", "source" => source).increment(1);
         Ok(id)
     }
 
@@ -814,7 +820,7 @@ impl Services {
             .await?;
         store::commit(tx).await?;
         self.wake_jobs();
-        metrics::counter!("clearinghouse_intake_total", "source" => "tip").increment(1);
+        metrics::counter!("clearinghouse_intake_total", "source" => "followup").increment(1);
         Ok(id)
     }
 }

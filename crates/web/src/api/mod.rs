@@ -11,6 +11,7 @@ pub mod hope_bags;
 pub mod plans;
 pub mod resources;
 // Intake (issue 24)
+pub mod leads;
 pub mod submissions;
 // Awareness and partners (issue 22)
 pub mod awareness;
@@ -114,6 +115,13 @@ use utoipa::{Modify, OpenApi};
         statistics::one,
         // Intake (issue 24)
         submissions::list,
+        // Investigators' leads (issue 24)
+        leads::list,
+        leads::detail,
+        leads::acknowledge,
+        leads::outcome,
+        leads::add_message,
+        leads::package,
         // Watchlists (issue 24)
         watchlists::list,
         watchlists::create,
@@ -124,7 +132,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "leads", description = "Reports made available to an investigator's agency: acknowledgement, outcome, notes, questions to the hotline, the lead package"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
 )]
 pub struct ApiDoc;
 

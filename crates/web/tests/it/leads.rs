@@ -501,3 +501,90 @@ async fn in_a_browser_a_call_is_recorded_and_its_lead_downloaded_and_acknowledge
     b.screenshots("lead-acknowledged").await;
     b.stop().await;
 }
+
+/// The same over JSON, as an agency's case-management system would use it.
+#[tokio::test]
+async fn the_api_lists_a_lead_takes_its_response_and_hands_out_its_package() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let r = import_tips(&app, vec![tip_row("api-a", "212-555-0177", "NV")]).await;
+    let id = r[0];
+    let agency_a = org_id(&app, "Agency A").await;
+    let analyst = app.login(Role::Analyst).await;
+    share(&analyst, id, agency_a).await;
+    let inv = app.login(Role::Investigator).await;
+
+    let list = inv
+        .send_json(Method::GET, "/api/v1/leads", None, None)
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let v: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["leads"][0]["id"], id);
+    assert_eq!(v["leads"][0]["state"], "new");
+    assert!(v["leads"][0]["received_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
+
+    let ack = inv
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/leads/{id}/acknowledge"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(ack.status, 200, "{}", ack.body);
+    assert!(ack.body.contains("\"first\":true"), "{}", ack.body);
+    let bad = inv
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/leads/{id}/outcome"),
+            Some(serde_json::json!({"outcome": "declined"})),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("needs a reason"), "{}", bad.body);
+    let ok = inv
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/leads/{id}/outcome"),
+            Some(serde_json::json!({"outcome": "child_located"})),
+            None,
+        )
+        .await;
+    assert_eq!(ok.status, 204, "{}", ok.body);
+    let q = inv
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/leads/{id}/messages"),
+            Some(serde_json::json!({"kind": "question", "body": "Any callback number?"})),
+            None,
+        )
+        .await;
+    assert_eq!(q.status, 201, "{}", q.body);
+    let detail = inv
+        .send_json(Method::GET, &format!("/api/v1/leads/{id}"), None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
+    assert_eq!(v["state"], "child_located", "{v}");
+    assert_eq!(v["outcome"], "child_located");
+    assert_eq!(v["acknowledged_by"], "investigator");
+    assert_eq!(v["messages"][0]["kind"], "question");
+
+    let (status, headers, zip) = inv.get_bytes(&format!("/api/v1/leads/{id}/package")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/zip");
+    assert!(unzip(&zip).contains_key(&format!("lead-{id}/chart/chart.anx")));
+
+    let b = second_agency_investigator(&app).await;
+    for path in [
+        format!("/api/v1/leads/{id}"),
+        format!("/api/v1/leads/{id}/package"),
+    ] {
+        let res = b.send_json(Method::GET, &path, None, None).await;
+        assert_eq!(res.status, 404, "{path}: {}", res.body);
+    }
+}
