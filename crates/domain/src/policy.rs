@@ -33,7 +33,8 @@ pub enum Action {
     ViewReports,
     /// Work a report: status, assignment, notes.
     TriageReports,
-    /// Share a report with law-enforcement agencies of its jurisdiction.
+    /// Share a report with law-enforcement agencies of its jurisdiction, or a link chart
+    /// (a cluster) with an agency.
     MakeAvailable,
     /// Read the indicator catalogue.
     ViewIndicators,
@@ -131,6 +132,15 @@ pub enum Action {
     /// The statistics releases: see the next scheduled one, hold it, let it go, release
     /// now, choose exact-with-suppression or differentially private counts.
     ManageStatistics,
+    // Analytical support (issue 24)
+    /// Ask the hotline's analysts for analytical support (law enforcement).
+    RequestAnalyticalSupport,
+    /// Requests for analytical support: an investigator sees their agency's, the
+    /// hotline's analysts and supervisors the queue of all of them.
+    ViewSupportRequests,
+    /// Work a request for analytical support: take it, answer it (with a link chart
+    /// shared to the requester's agency), close it.
+    AnswerSupportRequests,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -252,6 +262,11 @@ pub fn access(action: Action) -> Access {
         Action::ManageCourses => Roles(&[Administrator, Supervisor]),
         // Public statistics
         Action::ManageStatistics => Roles(&[Administrator]),
+        // Analytical support (issue 24): law enforcement asks, the hotline's analysts
+        // answer. Who sees which request is the service's (an agency's own).
+        Action::RequestAnalyticalSupport => Roles(&[Investigator]),
+        Action::ViewSupportRequests => Roles(&[Supervisor, Analyst, Investigator]),
+        Action::AnswerSupportRequests => Roles(&[Supervisor, Analyst]),
     }
 }
 
