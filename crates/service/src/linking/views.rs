@@ -695,7 +695,7 @@ fn components(edges: Vec<q::Edge>) -> Result<Vec<Vec<RecordRef>>> {
 }
 
 impl Services {
-    fn check_link_analysis(&self, who: &Principal) -> Result<()> {
+    pub(super) fn check_link_analysis(&self, who: &Principal) -> Result<()> {
         if permits(Some(who), Action::ViewLinkAnalysis) {
             Ok(())
         } else {
@@ -704,14 +704,14 @@ impl Services {
     }
 
     /// Does `who` see every record, whatever was made available to whom?
-    fn sees_everything(who: &Principal) -> bool {
+    pub(super) fn sees_everything(who: &Principal) -> bool {
         may_see_record(who, &RecordSharing::default())
     }
 
     /// The records among `records` that `who` may see. Ads and cases are not made
     /// available to anyone yet, so only hotline staff see them; reports count as made
     /// available to the reader's agency when they were.
-    async fn visible(&self, who: &Principal, records: &[RecordRef]) -> Result<HashSet<RecordRef>> {
+    pub(super) async fn visible(&self, who: &Principal, records: &[RecordRef]) -> Result<HashSet<RecordRef>> {
         let mut shared: HashSet<i64> = HashSet::new();
         if !Self::sees_everything(who) {
             let reports: Vec<i64> = records
@@ -742,7 +742,7 @@ impl Services {
 
     /// How each record is named in lists; records that are gone (or not finished) are
     /// left out.
-    async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
+    pub(super) async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
         let ids = |kind: RecordKind| -> Vec<i64> {
             let mut v: Vec<i64> = records
                 .iter()
@@ -852,7 +852,7 @@ impl Services {
     }
 
     /// A visible record's head, or "not found" (whether it exists is not for everyone).
-    async fn visible_head(&self, who: &Principal, record: &RecordRef) -> Result<RecordHead> {
+    pub(super) async fn visible_head(&self, who: &Principal, record: &RecordRef) -> Result<RecordHead> {
         let not_found = ServiceError::NotFound("the record");
         if !self
             .visible(who, std::slice::from_ref(record))
@@ -1062,9 +1062,35 @@ impl Services {
         Ok((order, rows, capped))
     }
 
-    async fn cluster_of(&self, who: &Principal, start: &RecordRef) -> Result<ClusterView> {
+    pub(super) async fn cluster_of(&self, who: &Principal, start: &RecordRef) -> Result<ClusterView> {
         let (order, rows, capped) = self.walk(who, start).await?;
-        let heads = self.heads(&order).await?;
+        self.view_of(*start, &order, rows, capped).await
+    }
+
+    /// The links among `records`, each once, in the order they were made.
+    pub(super) async fn links_among(&self, records: &[RecordRef]) -> Result<Vec<q::LinkRow>> {
+        let set: HashSet<&RecordRef> = records.iter().collect();
+        let mut rows: HashMap<i64, q::LinkRow> = HashMap::new();
+        for l in self.links_of_many(records).await? {
+            if set.contains(&l.a) && set.contains(&l.b) {
+                rows.insert(l.id, l);
+            }
+        }
+        let mut rows: Vec<q::LinkRow> = rows.into_values().collect();
+        rows.sort_by_key(|l| l.id);
+        Ok(rows)
+    }
+
+    /// The chart of `order` (records in the order shown) and the links `rows` among them;
+    /// records that are gone are left out.
+    pub(super) async fn view_of(
+        &self,
+        start: RecordRef,
+        order: &[RecordRef],
+        rows: Vec<q::LinkRow>,
+        capped: bool,
+    ) -> Result<ClusterView> {
+        let heads = self.heads(order).await?;
         let nodes: Vec<RecordHead> = order.iter().filter_map(|r| heads.get(r).cloned()).collect();
         let pos: HashMap<&RecordRef, usize> = nodes
             .iter()
@@ -1106,7 +1132,7 @@ impl Services {
         let states = states_of(nodes.iter(), false);
         let report_states = states_of(nodes.iter(), true);
         Ok(ClusterView {
-            start: *start,
+            start,
             nodes,
             edges,
             capped,
