@@ -13,7 +13,7 @@ use std::time::Duration;
 
 const PHONE: &str = "+12125550147";
 
-fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRecord {
+pub(crate) fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRecord {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "submitted_at": "2026-03-01T10:00:00Z",
@@ -27,7 +27,7 @@ fn tip_row(id: &str, other_phone: &str, state: &str) -> TipRecord {
     .unwrap()
 }
 
-fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRecord {
+pub(crate) fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRecord {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "site": "ads.example",
@@ -42,7 +42,7 @@ fn ad_row(id: &str, title: &str, body: &str, state: &str) -> AdRecord {
 }
 
 /// Imports tips and returns their report numbers, in order.
-async fn import_tips(app: &TestApp, rows: Vec<TipRecord>) -> Vec<i64> {
+pub(crate) async fn import_tips(app: &TestApp, rows: Vec<TipRecord>) -> Vec<i64> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let labelled: Vec<(String, TipRecord)> = rows
         .into_iter()
@@ -79,7 +79,7 @@ async fn report_ids(app: &TestApp, tip_ids: &[String]) -> Vec<i64> {
     out
 }
 
-async fn import_ads(app: &TestApp, rows: Vec<AdRecord>) {
+pub(crate) async fn import_ads(app: &TestApp, rows: Vec<AdRecord>) {
     let n = rows.len();
     let labelled: Vec<(String, AdRecord)> = rows
         .into_iter()
@@ -91,7 +91,7 @@ async fn import_ads(app: &TestApp, rows: Vec<AdRecord>) {
 }
 
 /// The numbers of the records of `kind` listed on a page, in order of appearance.
-fn records_on(body: &str, kind: &str) -> Vec<i64> {
+pub(crate) fn records_on(body: &str, kind: &str) -> Vec<i64> {
     let pat = format!("/links/record/{kind}/");
     let mut out: Vec<i64> = body
         .match_indices(&pat)
@@ -109,7 +109,7 @@ fn records_on(body: &str, kind: &str) -> Vec<i64> {
     out
 }
 
-async fn share(analyst: &Client, report: i64, agency: i64) {
+pub(crate) async fn share(analyst: &Client, report: i64, agency: i64) {
     let res = analyst
         .post_form(
             &format!("/reports/{report}/share"),
@@ -119,7 +119,7 @@ async fn share(analyst: &Client, report: i64, agency: i64) {
     assert_eq!(res.status, 303, "{}", res.body);
 }
 
-async fn org_id(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn org_id(app: &TestApp, name: &str) -> i64 {
     app.services
         .orgs(&service::accounts::Actor::Operator)
         .await
