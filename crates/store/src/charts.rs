@@ -35,7 +35,8 @@ pub struct ChartRow {
     pub size: i64,
 }
 
-const CHART_COLUMNS: &str = "c.id, c.start_kind, c.start_id, c.title, c.note, c.org_id, o.name AS org_name, \
+const CHART_COLUMNS: &str =
+    "c.id, c.start_kind, c.start_id, c.title, c.note, c.org_id, o.name AS org_name, \
      u.username AS shared_by, c.shared_at, \
      (SELECT COUNT(*) FROM shared_chart_records r WHERE r.chart_id = c.id) AS size";
 const CHART_FROM: &str = "shared_charts c JOIN organisations o ON o.id = c.org_id \

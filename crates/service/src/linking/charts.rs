@@ -171,13 +171,11 @@ impl Services {
         if !permits(Some(who), Action::MakeAvailable) {
             return Err(ServiceError::Forbidden);
         }
-        Ok(
-            store::triage::agencies_covering(self.store.reader(), &[])
-                .await?
-                .into_iter()
-                .map(|(id, name, _)| (id, name))
-                .collect(),
-        )
+        Ok(store::triage::agencies_covering(self.store.reader(), &[])
+            .await?
+            .into_iter()
+            .map(|(id, name, _)| (id, name))
+            .collect())
     }
 
     /// The charts shared from the cluster walked from `start`, for its page (those who

@@ -711,7 +711,11 @@ impl Services {
     /// The records among `records` that `who` may see. Ads and cases are not made
     /// available to anyone yet, so only hotline staff see them; reports count as made
     /// available to the reader's agency when they were.
-    pub(super) async fn visible(&self, who: &Principal, records: &[RecordRef]) -> Result<HashSet<RecordRef>> {
+    pub(super) async fn visible(
+        &self,
+        who: &Principal,
+        records: &[RecordRef],
+    ) -> Result<HashSet<RecordRef>> {
         let mut shared: HashSet<i64> = HashSet::new();
         if !Self::sees_everything(who) {
             let reports: Vec<i64> = records
@@ -742,7 +746,10 @@ impl Services {
 
     /// How each record is named in lists; records that are gone (or not finished) are
     /// left out.
-    pub(super) async fn heads(&self, records: &[RecordRef]) -> Result<HashMap<RecordRef, RecordHead>> {
+    pub(super) async fn heads(
+        &self,
+        records: &[RecordRef],
+    ) -> Result<HashMap<RecordRef, RecordHead>> {
         let ids = |kind: RecordKind| -> Vec<i64> {
             let mut v: Vec<i64> = records
                 .iter()
@@ -852,7 +859,11 @@ impl Services {
     }
 
     /// A visible record's head, or "not found" (whether it exists is not for everyone).
-    pub(super) async fn visible_head(&self, who: &Principal, record: &RecordRef) -> Result<RecordHead> {
+    pub(super) async fn visible_head(
+        &self,
+        who: &Principal,
+        record: &RecordRef,
+    ) -> Result<RecordHead> {
         let not_found = ServiceError::NotFound("the record");
         if !self
             .visible(who, std::slice::from_ref(record))
@@ -1062,7 +1073,11 @@ impl Services {
         Ok((order, rows, capped))
     }
 
-    pub(super) async fn cluster_of(&self, who: &Principal, start: &RecordRef) -> Result<ClusterView> {
+    pub(super) async fn cluster_of(
+        &self,
+        who: &Principal,
+        start: &RecordRef,
+    ) -> Result<ClusterView> {
         let (order, rows, capped) = self.walk(who, start).await?;
         self.view_of(*start, &order, rows, capped).await
     }

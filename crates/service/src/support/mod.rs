@@ -65,7 +65,11 @@ impl From<store::StoreError> for SupportError {
 /// repeats dropped, in the order given.
 pub fn parse_identifiers(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for v in raw.split(['\n', ',']).map(str::trim).filter(|v| !v.is_empty()) {
+    for v in raw
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         if !out.iter().any(|o| o == v) {
             out.push(v.to_owned());
         }
@@ -238,10 +242,7 @@ impl Services {
             &By::person(who, ip, now),
             "support.request",
             Subject::Other("support_request".into(), id.to_string()),
-            Some(format!(
-                "{urgency}, {} identifier(s)",
-                identifiers.len()
-            )),
+            Some(format!("{urgency}, {} identifier(s)", identifiers.len())),
         )
         .await?;
         store::commit(tx).await?;
@@ -398,7 +399,9 @@ impl Services {
         allow(who, Action::AnswerSupportRequests)?;
         let row = self.visible_request(who, id).await?;
         if !row.status.may_close() {
-            return Err(ServiceError::Invalid("the request is already closed".into()));
+            return Err(ServiceError::Invalid(
+                "the request is already closed".into(),
+            ));
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;

@@ -87,11 +87,7 @@ pub async fn list(
     let page = ctx
         .state
         .services
-        .shared_charts(
-            p,
-            q.page.unwrap_or(1),
-            crate::pages::links::SHARED_PER_PAGE,
-        )
+        .shared_charts(p, q.page.unwrap_or(1), crate::pages::links::SHARED_PER_PAGE)
         .await?;
     crate::pages::audit_list(&ctx, "/api/v1/charts", page.items.iter().map(|c| c.id)).await?;
     Ok(Json(ChartList {

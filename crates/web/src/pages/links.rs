@@ -842,7 +842,15 @@ pub async fn cluster(
                 .charts_from(p, c.start)
                 .await?
                 .into_iter()
-                .map(|s| (s.id, s.title, s.org_name, s.shared_by, super::when(s.shared_at)))
+                .map(|s| {
+                    (
+                        s.id,
+                        s.title,
+                        s.org_name,
+                        s.shared_by,
+                        super::when(s.shared_at),
+                    )
+                })
                 .collect(),
             title_max: charts::TITLE_MAX_CHARS,
             note_max: charts::NOTE_MAX_CHARS,
@@ -872,12 +880,12 @@ fn chart_response(
         Format::Csv => Ok(download(
             &format!("{name}.csv"),
             "text/csv; charset=utf-8",
-            csv(&c),
+            csv(c),
         )),
         Format::GraphMl => Ok(download(
             &format!("{name}.graphml"),
             "application/graphml+xml; charset=utf-8",
-            graphml(&c),
+            graphml(c),
         )),
         Format::Page => {
             let start = match c.nodes.first() {
@@ -961,7 +969,11 @@ fn chart_response(
                         Some(s) => s.title.clone(),
                         None => format!("Cluster of {}", start.title),
                     },
-                    if shared.is_some() { "/links/shared" } else { "/links" },
+                    if shared.is_some() {
+                        "/links/shared"
+                    } else {
+                        "/links"
+                    },
                 ),
                 share_action: format!("{base}/share"),
                 shared,
@@ -987,7 +999,7 @@ fn chart_response(
                 flag: c.multi_state().then(|| states_flag(&c.report_states)),
                 capped: c.capped,
                 cap: lv::CLUSTER_CAP,
-                graph_json: graph_json(p, &c),
+                graph_json: graph_json(p, c),
                 base,
                 start,
             })?;
@@ -1013,11 +1025,16 @@ pub async fn share(
 ) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let start = RecordRef::new(parse_kind(&kind)?, parse_id(&id)?);
-    let org = f.agency.trim().parse::<i64>().map(domain::OrgId).map_err(|_| {
-        AppError::from(service::ServiceError::Invalid(
-            "choose the agency to share the chart with".into(),
-        ))
-    })?;
+    let org = f
+        .agency
+        .trim()
+        .parse::<i64>()
+        .map(domain::OrgId)
+        .map_err(|_| {
+            AppError::from(service::ServiceError::Invalid(
+                "choose the agency to share the chart with".into(),
+            ))
+        })?;
     let chart = ctx
         .state
         .services

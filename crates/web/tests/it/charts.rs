@@ -108,11 +108,16 @@ async fn a_chart_shared_with_agency_a_shows_what_a_may_see_and_is_not_found_for_
     let charts = charts_on(&list.body);
     assert_eq!(charts.len(), 1, "{}", list.body);
     let chart = charts[0];
-    assert!(list.body.contains("Motel phone &#60;ring&#62;"), "{}", list.body);
+    assert!(
+        list.body.contains("Motel phone &#60;ring&#62;"),
+        "{}",
+        list.body
+    );
     // The cluster page lists it.
     let page = analyst.get(&format!("/links/cluster/report/{r1}")).await;
     assert!(
-        page.body.contains(&format!("href=\"/links/shared/{chart}\"")),
+        page.body
+            .contains(&format!("href=\"/links/shared/{chart}\"")),
         "{}",
         page.body
     );
@@ -128,11 +133,16 @@ async fn a_chart_shared_with_agency_a_shows_what_a_may_see_and_is_not_found_for_
     let inv_a = app.login(Role::Investigator).await;
     let dash = inv_a.get("/").await;
     assert!(
-        dash.body.contains("Link charts made available to your agency"),
+        dash.body
+            .contains("Link charts made available to your agency"),
         "{}",
         dash.body
     );
-    assert!(dash.body.contains("href=\"/links/shared\""), "{}", dash.body);
+    assert!(
+        dash.body.contains("href=\"/links/shared\""),
+        "{}",
+        dash.body
+    );
     let list = inv_a.get("/links/shared").await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert_eq!(charts_on(&list.body), vec![chart], "{}", list.body);
@@ -184,7 +194,10 @@ async fn a_chart_shared_with_agency_a_shows_what_a_may_see_and_is_not_found_for_
     assert_eq!(v["records"].as_array().unwrap().len(), 2, "{v}");
     assert_eq!(v["chart"]["agency"], "Agency A");
     assert_eq!(v["chart"]["size"], 4);
-    assert!(v["chart"]["shared_at"].as_str().unwrap().ends_with('Z'), "{v}");
+    assert!(
+        v["chart"]["shared_at"].as_str().unwrap().ends_with('Z'),
+        "{v}"
+    );
     let list = inv_a
         .send_json(Method::GET, "/api/v1/charts", None, None)
         .await;
@@ -240,7 +253,9 @@ async fn a_chart_shared_with_agency_a_shows_what_a_may_see_and_is_not_found_for_
         .await;
     let table = audit_table(&audit.body);
     assert!(
-        table.contains(&format!("Made shared link chart {chart} available to law enforcement")),
+        table.contains(&format!(
+            "Made shared link chart {chart} available to law enforcement"
+        )),
         "{}",
         audit.body
     );
@@ -307,7 +322,11 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
     let location = res.location.clone().unwrap();
     let id: i64 = location.trim_start_matches("/support/").parse().unwrap();
     let mine = inv.follow(&res).await;
-    assert!(mine.body.contains("was sent to the hotline"), "{}", mine.body);
+    assert!(
+        mine.body.contains("was sent to the hotline"),
+        "{}",
+        mine.body
+    );
     assert!(mine.body.contains("Not answered yet."));
     assert!(mine.body.contains("<code>sam@example.org</code>"));
 
@@ -367,7 +386,11 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let page = analyst.follow(&res).await;
-    assert!(page.body.contains("was made available to the requester"), "{}", page.body);
+    assert!(
+        page.body.contains("was made available to the requester"),
+        "{}",
+        page.body
+    );
 
     // The investigator reads the answer and opens the chart.
     let mine = inv.get(&format!("/support/{id}")).await;
@@ -389,7 +412,10 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
         .body
         .contains("2 records of this chart were not made available to your agency"));
     // Agency B: not theirs.
-    assert_eq!(inv_b.get(&format!("/links/shared/{chart}")).await.status, 404);
+    assert_eq!(
+        inv_b.get(&format!("/links/shared/{chart}")).await.status,
+        404
+    );
 
     // The same through the API: the investigator's list and one request, RFC 3339 times.
     let list = inv
@@ -435,7 +461,11 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("\"field\":\"urgency\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("\"field\":\"urgency\""),
+        "{}",
+        refused.body
+    );
     let answered = analyst
         .send_json(
             Method::POST,
