@@ -68,7 +68,7 @@ pub struct SharedChartView {
 pub struct ShareChart<'a> {
     pub start: RecordRef,
     pub org: OrgId,
-    /// Empty: "Cluster around …" the start record.
+    /// Empty: "Link chart of N records" (no record named: the agency may not see it).
     pub title: &'a str,
     pub note: &'a str,
 }
@@ -128,11 +128,12 @@ impl Services {
                     "choose a law-enforcement agency: charts are shared only with them".into(),
                 )
             })?;
-        let head = self.visible_head(who, &s.start).await?;
+        self.visible_head(who, &s.start).await?;
         let cluster = self.cluster_of(who, &s.start).await?;
         let records: Vec<RecordRef> = cluster.nodes.iter().map(|n| n.record).collect();
+        // The default names no record: the start may be one the agency does not see.
         let title = if title.is_empty() {
-            format!("Cluster around {}", head.title)
+            format!("Link chart of {} records", records.len())
         } else {
             title.to_owned()
         };

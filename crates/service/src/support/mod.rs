@@ -186,7 +186,7 @@ pub struct SupportQuery {
 pub struct AnswerForm {
     pub answer: String,
     pub chart_start: Option<RecordRef>,
-    /// The chart's title (empty: "Cluster around …").
+    /// The chart's title (empty: "Link chart of N records").
     pub chart_title: String,
 }
 

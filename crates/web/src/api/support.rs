@@ -220,7 +220,7 @@ pub struct SupportAnswer {
     /// A record whose cluster is made available to the requester's agency as a link chart.
     #[serde(default)]
     pub chart: Option<RecordOut>,
-    /// The chart's title (default: "Cluster around …").
+    /// The chart's title (default: "Link chart of N records").
     #[serde(default)]
     pub chart_title: Option<String>,
 }

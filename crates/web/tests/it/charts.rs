@@ -480,7 +480,14 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
     assert_eq!(answered.status, 200, "{}", answered.body);
     let v: serde_json::Value = serde_json::from_str(&answered.body).unwrap();
     assert_eq!(v["status"], "answered");
-    assert!(v["answer_chart_id"].as_i64().is_some(), "{v}");
+    let second = v["answer_chart_id"].as_i64().expect("a chart");
+    // Its default title names no record (the agency may not see the one it starts from).
+    let c = inv
+        .send_json(Method::GET, &format!("/api/v1/charts/{second}"), None, None)
+        .await;
+    let c: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+    assert_eq!(c["chart"]["title"], "Link chart of 4 records", "{c}");
+    assert_eq!(c["omitted"], 2, "{c}");
     assert_eq!(
         inv_b
             .send_json(
