@@ -401,6 +401,31 @@ mod tests {
     }
 
     #[test]
+    fn law_enforcement_asks_for_analytical_support_and_the_hotlines_analysts_answer() {
+        for r in Role::ALL {
+            let p = who(r, 2);
+            let answers = matches!(r, Supervisor | Analyst);
+            assert_eq!(
+                permits(Some(&p), Action::RequestAnalyticalSupport),
+                r == Investigator,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::AnswerSupportRequests),
+                answers,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::ViewSupportRequests),
+                answers || r == Investigator,
+                "{r}"
+            );
+            // Sharing a link chart is making records available.
+            assert_eq!(permits(Some(&p), Action::MakeAvailable), answers, "{r}");
+        }
+    }
+
+    #[test]
     fn the_directory_is_never_for_law_enforcement_or_volunteers() {
         for r in [Investigator, Volunteer, ProviderApi] {
             assert!(!permits(Some(&who(r, 2)), Action::ViewResources), "{r}");

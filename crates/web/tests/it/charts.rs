@@ -533,3 +533,66 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
         audit.body
     );
 }
+
+#[tokio::test]
+async fn the_support_queue_starts_empty_and_is_paged_fifty_at_a_time() {
+    let app = TestApp::spawn().await;
+    let analyst = app.login(Role::Analyst).await;
+    let empty = analyst.get("/support").await;
+    assert_eq!(empty.status, 200, "{}", empty.body);
+    assert!(empty.body.contains("support-empty"), "{}", empty.body);
+    // Only investigators ask: analysts are not offered the form.
+    assert!(!empty.body.contains("href=\"/support/new\""));
+    assert_eq!(analyst.get("/support/new").await.status, 403);
+
+    let inv = app.login(Role::Investigator).await;
+    assert!(inv
+        .get("/support")
+        .await
+        .body
+        .contains("href=\"/support/new\""));
+    for i in 0..51 {
+        let urgency = if i == 50 { "urgent" } else { "routine" };
+        let res = inv
+            .post_form(
+                "/support",
+                &[
+                    ("need", &format!("Request number {i}.")),
+                    ("urgency", urgency),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let first = analyst.get("/support?status=open").await;
+    assert!(
+        first.body.contains("51 requests, page 1 of 2"),
+        "{}",
+        first.body
+    );
+    assert_eq!(
+        first.body.matches("<tr><td><a href=\"/support/").count(),
+        50
+    );
+    // The urgent one, sent last, is read first.
+    let urgent = first.body.find("Request number 50.").unwrap();
+    let oldest = first.body.find("Request number 0.").unwrap();
+    assert!(urgent < oldest, "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("href=\"/support?status=open&#38;page=2\""),
+        "{}",
+        first.body
+    );
+    let second = analyst.get("/support?status=open&page=2").await;
+    assert_eq!(
+        second.body.matches("<tr><td><a href=\"/support/").count(),
+        1
+    );
+    assert!(
+        second.body.contains("Request number 49."),
+        "{}",
+        second.body
+    );
+}
