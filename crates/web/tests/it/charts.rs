@@ -596,3 +596,46 @@ async fn the_support_queue_starts_empty_and_is_paged_fifty_at_a_time() {
         second.body
     );
 }
+
+#[tokio::test]
+async fn a_chart_none_of_whose_records_were_made_available_says_so_and_shows_none() {
+    let app = TestApp::spawn().await;
+    let r = import_tips(
+        &app,
+        vec![
+            tip_row("tip-h1", "212-555-0199", "TX"),
+            tip_row("tip-h2", "212-555-0199", "TX"),
+        ],
+    )
+    .await;
+    let agency_a = org_id(&app, "Agency A").await;
+    let analyst = app.login(Role::Analyst).await;
+    let res = analyst
+        .post_form(
+            &format!("/links/cluster/report/{}/share", r[0]),
+            &[("agency", &agency_a.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let chart = charts_on(&analyst.get("/links/shared").await.body)[0];
+    let inv = app.login(Role::Investigator).await;
+    let page = inv.get(&format!("/links/shared/{chart}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Link chart of 2 records"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("2 records of this chart were not made available to your agency"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("No records of this chart to show"));
+    assert!(records_on(&page.body, "report").is_empty(), "{}", page.body);
+    assert!(!page.body.contains("Report #"), "{}", page.body);
+    let csv = inv.get(&format!("/links/shared/{chart}.csv")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.body.lines().count(), 1, "only the header: {}", csv.body);
+}
