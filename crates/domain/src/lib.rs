@@ -13,6 +13,8 @@ pub mod password;
 pub mod policy;
 pub mod record;
 pub mod role;
+// Requests for analytical support (issue 24)
+pub mod support;
 pub mod tip;
 pub mod username;
 pub mod workflow;

@@ -33,7 +33,8 @@ pub enum Action {
     ViewReports,
     /// Work a report: status, assignment, notes.
     TriageReports,
-    /// Share a report with law-enforcement agencies of its jurisdiction.
+    /// Share a report with law-enforcement agencies of its jurisdiction, or a link chart
+    /// (a cluster) with an agency.
     MakeAvailable,
     /// Read the indicator catalogue.
     ViewIndicators,
@@ -140,6 +141,15 @@ pub enum Action {
     WatchRecords,
     /// Read one's own notifications (records that matched a watch) and mark them read.
     ReadNotifications,
+    // Analytical support (issue 24)
+    /// Ask the hotline's analysts for analytical support (law enforcement).
+    RequestAnalyticalSupport,
+    /// Requests for analytical support: an investigator sees their agency's, the
+    /// hotline's analysts and supervisors the queue of all of them.
+    ViewSupportRequests,
+    /// Work a request for analytical support: take it, answer it (with a link chart
+    /// shared to the requester's agency), close it.
+    AnswerSupportRequests,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -266,6 +276,11 @@ pub fn access(action: Action) -> Access {
         Action::WatchRecords | Action::ReadNotifications => {
             Roles(&[Supervisor, Analyst, Investigator])
         }
+        // Analytical support (issue 24): law enforcement asks, the hotline's analysts
+        // answer. Who sees which request is the service's (an agency's own).
+        Action::RequestAnalyticalSupport => Roles(&[Investigator]),
+        Action::ViewSupportRequests => Roles(&[Supervisor, Analyst, Investigator]),
+        Action::AnswerSupportRequests => Roles(&[Supervisor, Analyst]),
     }
 }
 
@@ -396,6 +411,31 @@ mod tests {
                 asks || keeps,
                 "{r}"
             );
+        }
+    }
+
+    #[test]
+    fn law_enforcement_asks_for_analytical_support_and_the_hotlines_analysts_answer() {
+        for r in Role::ALL {
+            let p = who(r, 2);
+            let answers = matches!(r, Supervisor | Analyst);
+            assert_eq!(
+                permits(Some(&p), Action::RequestAnalyticalSupport),
+                r == Investigator,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::AnswerSupportRequests),
+                answers,
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::ViewSupportRequests),
+                answers || r == Investigator,
+                "{r}"
+            );
+            // Sharing a link chart is making records available.
+            assert_eq!(permits(Some(&p), Action::MakeAvailable), answers, "{r}");
         }
     }
 

@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Requests for analytical support (issue 24)
+pub mod support;
 // Awareness and partners (issue 22)
 pub mod awareness;
 // Training (issue 22)

@@ -16,6 +16,8 @@ pub mod audit;
 // Backup and restore (issue 25)
 mod backup;
 pub mod cases;
+// Shared link charts and requests for analytical support (issue 24)
+pub mod charts;
 mod error;
 pub mod families;
 mod filter;

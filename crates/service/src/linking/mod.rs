@@ -28,6 +28,8 @@
 //! an identifier crossing the hub cap; the next record carrying it, or a full run,
 //! removes the links.
 
+// Link charts shared with agencies (issue 24)
+pub mod charts;
 mod records;
 pub mod views;
 

@@ -695,7 +695,7 @@ fn components(edges: Vec<q::Edge>) -> Result<Vec<Vec<RecordRef>>> {
 }
 
 impl Services {
-    fn check_link_analysis(&self, who: &Principal) -> Result<()> {
+    pub(super) fn check_link_analysis(&self, who: &Principal) -> Result<()> {
         if permits(Some(who), Action::ViewLinkAnalysis) {
             Ok(())
         } else {
@@ -704,7 +704,7 @@ impl Services {
     }
 
     /// Does `who` see every record, whatever was made available to whom?
-    fn sees_everything(who: &Principal) -> bool {
+    pub(super) fn sees_everything(who: &Principal) -> bool {
         may_see_record(who, &RecordSharing::default())
     }
 
@@ -859,7 +859,11 @@ impl Services {
     }
 
     /// A visible record's head, or "not found" (whether it exists is not for everyone).
-    async fn visible_head(&self, who: &Principal, record: &RecordRef) -> Result<RecordHead> {
+    pub(super) async fn visible_head(
+        &self,
+        who: &Principal,
+        record: &RecordRef,
+    ) -> Result<RecordHead> {
         let not_found = ServiceError::NotFound("the record");
         if !self
             .visible(who, std::slice::from_ref(record))
@@ -1069,9 +1073,39 @@ impl Services {
         Ok((order, rows, capped))
     }
 
-    async fn cluster_of(&self, who: &Principal, start: &RecordRef) -> Result<ClusterView> {
+    pub(super) async fn cluster_of(
+        &self,
+        who: &Principal,
+        start: &RecordRef,
+    ) -> Result<ClusterView> {
         let (order, rows, capped) = self.walk(who, start).await?;
-        let heads = self.heads(&order).await?;
+        self.view_of(*start, &order, rows, capped).await
+    }
+
+    /// The links among `records`, each once, in the order they were made.
+    pub(super) async fn links_among(&self, records: &[RecordRef]) -> Result<Vec<q::LinkRow>> {
+        let set: HashSet<&RecordRef> = records.iter().collect();
+        let mut rows: HashMap<i64, q::LinkRow> = HashMap::new();
+        for l in self.links_of_many(records).await? {
+            if set.contains(&l.a) && set.contains(&l.b) {
+                rows.insert(l.id, l);
+            }
+        }
+        let mut rows: Vec<q::LinkRow> = rows.into_values().collect();
+        rows.sort_by_key(|l| l.id);
+        Ok(rows)
+    }
+
+    /// The chart of `order` (records in the order shown) and the links `rows` among them;
+    /// records that are gone are left out.
+    pub(super) async fn view_of(
+        &self,
+        start: RecordRef,
+        order: &[RecordRef],
+        rows: Vec<q::LinkRow>,
+        capped: bool,
+    ) -> Result<ClusterView> {
+        let heads = self.heads(order).await?;
         let nodes: Vec<RecordHead> = order.iter().filter_map(|r| heads.get(r).cloned()).collect();
         let pos: HashMap<&RecordRef, usize> = nodes
             .iter()
@@ -1113,7 +1147,7 @@ impl Services {
         let states = states_of(nodes.iter(), false);
         let report_states = states_of(nodes.iter(), true);
         Ok(ClusterView {
-            start: *start,
+            start,
             nodes,
             edges,
             capped,

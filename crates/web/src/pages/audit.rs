@@ -162,6 +162,14 @@ fn record_words(kind: &str, id: &str) -> (String, Option<String>) {
         "organisation" => (format!("organisation {id}"), None),
         "api_token" => (format!("API token {id}"), None),
         "indicator_catalogue" => (format!("version {id} of the indicator catalogue"), None),
+        "chart" => (
+            format!("shared link chart {id}"),
+            Some(format!("/links/shared/{}", seg(id))),
+        ),
+        "support_request" => (
+            format!("request for analytical support {id}"),
+            Some(format!("/support/{}", seg(id))),
+        ),
         other => (format!("{} {id}", other.replace('_', " ")), None),
     }
 }
@@ -180,6 +188,14 @@ fn viewed(record_type: &str, id: &str) -> (String, Option<String>) {
         let (report, file) = id.split_once('/').unwrap_or((id, ""));
         let (r, href) = record_words("report", report);
         return (format!("Downloaded file {file} of {r}"), href);
+    }
+    if let Some(part) = record_type.strip_prefix("chart_") {
+        let (r, href) = record_words("chart", id);
+        return match part {
+            "export_csv" => (format!("Exported {r} as CSV"), href),
+            "export_graphml" => (format!("Exported {r} as GraphML"), href),
+            _ => (format!("Viewed {r}"), href),
+        };
     }
     for kind in ["report", "case", "ad"] {
         let Some(part) = record_type
@@ -329,6 +345,11 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "notification.email" => format!("E-mailed the watcher about {r}"),
         "notification.address" => format!("Changed where {r} is e-mailed notifications"),
         "indicators.edit" => format!("Saved {r}"),
+        "chart.share" => format!("Made {r} available to law enforcement"),
+        "support.request" => format!("Asked for analytical support ({r})"),
+        "support.assign" => format!("Took {r}"),
+        "support.answer" => format!("Answered {r}"),
+        "support.close" => format!("Closed {r}"),
         other => {
             // An action this version has no words for yet still reads as its code.
             if r.is_empty() {

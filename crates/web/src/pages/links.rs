@@ -18,6 +18,7 @@ use domain::policy::permits;
 use domain::{Action, Principal, RecordKind, RecordRef, ReportId};
 use serde::Deserialize;
 use service::accounts::Page;
+use service::linking::charts::{self, ShareChart};
 use service::linking::views::{
     self as lv, parse_identifier_query, reason_label, ClusterSummary, ClusterView, LinkItem,
     RecordHead,
@@ -641,6 +642,32 @@ struct ClusterPage {
     cap: usize,
     /// The graph for links.js, as JSON safe inside a `<script>` element.
     graph_json: String,
+    /// A chart shared with an agency: what it says about itself.
+    shared: Option<SharedFacts>,
+    /// The form sharing this cluster with an agency (those who share charts).
+    share: Option<ShareBox>,
+    share_action: String,
+}
+
+/// A shared chart's title, note, agency, who shared it and when, and how many of its
+/// records the reader may not see.
+pub struct SharedFacts {
+    pub title: String,
+    pub note: String,
+    pub org_name: String,
+    pub shared_by: String,
+    pub shared_at: String,
+    pub omitted: usize,
+}
+
+/// The share form of a cluster page.
+pub struct ShareBox {
+    /// (id, name)
+    pub agencies: Vec<(i64, String)>,
+    /// Charts already shared from this cluster: (id, title, agency, by, at).
+    pub shares: Vec<(i64, String, String, String, String)>,
+    pub title_max: usize,
+    pub note_max: usize,
 }
 
 fn node_id(r: RecordRef) -> String {
@@ -809,25 +836,80 @@ pub async fn cluster(
         .cluster(p, parse_kind(&kind)?, id, what, ctx.ip.clone())
         .await?;
     let name = format!("cluster-{}-{id}", c.start.kind);
+    let share = if matches!(format, Format::Page) && permits(Some(p), Action::MakeAvailable) {
+        let services = &ctx.state.services;
+        Some(ShareBox {
+            agencies: services
+                .chart_agencies(p)
+                .await?
+                .into_iter()
+                .map(|(id, name)| (id.0, name))
+                .collect(),
+            shares: services
+                .charts_from(p, c.start)
+                .await?
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.id,
+                        s.title,
+                        s.org_name,
+                        s.shared_by,
+                        super::when(s.shared_at),
+                    )
+                })
+                .collect(),
+            title_max: charts::TITLE_MAX_CHARS,
+            note_max: charts::NOTE_MAX_CHARS,
+        })
+    } else {
+        None
+    };
+    let base = cluster_href(c.start);
+    chart_response(&ctx, p, &c, format, &name, raw, &base, None, share)
+}
+
+/// A chart as a page, CSV or GraphML: the cluster around a record, or a shared chart.
+#[allow(clippy::too_many_arguments)]
+fn chart_response(
+    ctx: &Ctx,
+    p: &Principal,
+    c: &ClusterView,
+    format: Format,
+    name: &str,
+    raw: Option<String>,
+    base: &str,
+    shared: Option<SharedFacts>,
+    share: Option<ShareBox>,
+) -> Result<Response, AppError> {
+    let base = base.to_owned();
     match format {
         Format::Csv => Ok(download(
             &format!("{name}.csv"),
             "text/csv; charset=utf-8",
-            csv(&c),
+            csv(c),
         )),
         Format::GraphMl => Ok(download(
             &format!("{name}.graphml"),
             "application/graphml+xml; charset=utf-8",
-            graphml(&c),
+            graphml(c),
         )),
         Format::Page => {
-            let start = c
-                .nodes
-                .first()
-                .map(|n| line(p, n))
-                .ok_or_else(AppError::not_found)?;
+            let start = match c.nodes.first() {
+                Some(n) => line(p, n),
+                // A shared chart none of whose records the reader may see.
+                None if shared.is_some() => RecordLine {
+                    title: String::new(),
+                    date: String::new(),
+                    states: String::new(),
+                    detail: String::new(),
+                    href: String::new(),
+                    links_href: String::new(),
+                    cluster_href: String::new(),
+                },
+                None => return Err(AppError::not_found()),
+            };
             let q = ClusterQuery::parse(raw.as_deref());
-            let base = cluster_href(c.start);
             let kinds: Vec<KindLine> = REASONS
                 .into_iter()
                 .map(|reason| KindLine {
@@ -890,9 +972,19 @@ pub async fn cluster(
                 layout: Layout::new(
                     &ctx.state,
                     &ctx.identity,
-                    &format!("Cluster of {}", start.title),
-                    "/links",
+                    &match &shared {
+                        Some(s) => s.title.clone(),
+                        None => format!("Cluster of {}", start.title),
+                    },
+                    if shared.is_some() {
+                        "/links/shared"
+                    } else {
+                        "/links"
+                    },
                 ),
+                share_action: format!("{base}/share"),
+                shared,
+                share,
                 edge_total: c.edges.len(),
                 filtered: q.show.is_some(),
                 kinds,
@@ -914,13 +1006,183 @@ pub async fn cluster(
                 flag: c.multi_state().then(|| states_flag(&c.report_states)),
                 capped: c.capped,
                 cap: lv::CLUSTER_CAP,
-                graph_json: graph_json(p, &c),
+                graph_json: graph_json(p, c),
                 base,
                 start,
             })?;
             Ok(html.into_response())
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShareIn {
+    agency: String,
+    title: String,
+    note: String,
+}
+
+/// POST /links/cluster/{kind}/{id}/share: the cluster becomes a chart made available to
+/// one agency.
+pub async fn share(
+    ctx: Ctx,
+    Path((kind, id)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ShareIn>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let start = RecordRef::new(parse_kind(&kind)?, parse_id(&id)?);
+    let org = f
+        .agency
+        .trim()
+        .parse::<i64>()
+        .map(domain::OrgId)
+        .map_err(|_| {
+            AppError::from(service::ServiceError::Invalid(
+                "choose the agency to share the chart with".into(),
+            ))
+        })?;
+    let chart = ctx
+        .state
+        .services
+        .share_chart(
+            p,
+            &ShareChart {
+                start,
+                org,
+                title: &f.title,
+                note: &f.note,
+            },
+            ctx.ip.clone(),
+        )
+        .await?;
+    Ok(crate::flash::redirect_with_link(
+        &ctx,
+        &format!("{}#share", cluster_href(start)),
+        "The chart was made available to the agency. Its investigators see the records of it made available to them.",
+        &format!("/links/shared/{chart}"),
+        "Open the shared chart",
+    ))
+}
+
+/// One shared chart in the list.
+pub struct ChartLine {
+    pub href: String,
+    pub title: String,
+    pub org_name: String,
+    pub shared_by: String,
+    pub shared_at: String,
+    pub size: i64,
+}
+
+#[derive(Template)]
+#[template(path = "links_shared.html")]
+struct SharedListPage {
+    layout: Layout,
+    /// An investigator: charts made available to their agency.
+    restricted: bool,
+    items: Vec<ChartLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SharedQuery {
+    page: Option<i64>,
+}
+
+/// Charts shared per page.
+pub const SHARED_PER_PAGE: i64 = 50;
+
+/// GET /links/shared: link charts made available to the reader's agency (the hotline's
+/// staff: every shared chart).
+pub async fn shared_list(ctx: Ctx, Query(q): Query<SharedQuery>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let page = ctx
+        .state
+        .services
+        .shared_charts(p, q.page.unwrap_or(1), SHARED_PER_PAGE)
+        .await?;
+    super::audit_list(&ctx, "/links/shared", page.items.iter().map(|c| c.id)).await?;
+    let restricted = !permits(Some(p), Action::MakeAvailable);
+    Ok(render(&SharedListPage {
+        layout: Layout::new(
+            &ctx.state,
+            &ctx.identity,
+            if restricted {
+                "Link charts made available to your agency"
+            } else {
+                "Shared link charts"
+            },
+            &ctx.path,
+        ),
+        restricted,
+        items: page
+            .items
+            .iter()
+            .map(|c| ChartLine {
+                href: format!("/links/shared/{}", c.id),
+                title: c.title.clone(),
+                org_name: c.org_name.clone(),
+                shared_by: c.shared_by.clone(),
+                shared_at: super::when(c.shared_at),
+                size: c.size,
+            })
+            .collect(),
+        total: page.total,
+        pages: page.pages(),
+        page: page.page,
+    })?
+    .into_response())
+}
+
+/// GET /links/shared/{id} (also `.csv`, `.graphml`): a shared chart, holding only what
+/// the reader may see; "not found" outside its agency and the hotline.
+pub async fn shared_chart(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let (id, format) = match id.rsplit_once('.') {
+        None => (id.as_str(), Format::Page),
+        Some((n, "csv")) => (n, Format::Csv),
+        Some((n, "graphml")) => (n, Format::GraphMl),
+        Some(_) => return Err(AppError::not_found()),
+    };
+    let id = parse_id(id)?;
+    let what = match format {
+        Format::Page => "view",
+        Format::Csv => "export_csv",
+        Format::GraphMl => "export_graphml",
+    };
+    let v = ctx
+        .state
+        .services
+        .shared_chart(p, id, what, ctx.ip.clone())
+        .await?;
+    let facts = SharedFacts {
+        title: v.chart.title.clone(),
+        note: v.chart.note.clone(),
+        org_name: v.chart.org_name.clone(),
+        shared_by: v.chart.shared_by.clone(),
+        shared_at: super::when(v.chart.shared_at),
+        omitted: v.omitted,
+    };
+    let base = format!("/links/shared/{id}");
+    chart_response(
+        &ctx,
+        p,
+        &v.view,
+        format,
+        &format!("chart-{id}"),
+        raw,
+        &base,
+        Some(facts),
+        None,
+    )
 }
 
 fn download(name: &str, mime: &str, body: String) -> Response {

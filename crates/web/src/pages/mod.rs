@@ -24,6 +24,8 @@ pub mod reports;
 pub mod resources;
 pub mod sort;
 pub mod submissions;
+// Requests for analytical support (issue 24)
+pub mod support;
 pub mod tip;
 // Awareness and partners (issue 22)
 pub mod awareness;

@@ -91,7 +91,7 @@ pub(crate) async fn import_ads(app: &TestApp, rows: Vec<AdRecord>) {
 }
 
 /// The numbers of the records of `kind` listed on a page, in order of appearance.
-fn records_on(body: &str, kind: &str) -> Vec<i64> {
+pub(crate) fn records_on(body: &str, kind: &str) -> Vec<i64> {
     let pat = format!("/links/record/{kind}/");
     let mut out: Vec<i64> = body
         .match_indices(&pat)

@@ -10,6 +10,8 @@ mod audit;
 mod auth;
 mod browser;
 mod cases;
+// Shared link charts and requests for analytical support (issue 24)
+mod charts;
 mod families;
 mod forms;
 mod helpers;
