@@ -203,25 +203,26 @@ pub async fn states<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// Outcomes recorded in `[from, to)` (UTC microseconds) as (outcome, count), for the
-/// statistics; only agencies among `orgs` when given.
-pub async fn outcome_counts<'e, E: Executor<'e, Database = Any>>(
+/// (outcome, recorded at) of every lead response with an outcome, for the statistics;
+/// only one agency's when `org` is given.
+pub async fn outcome_facts<'e, E: Executor<'e, Database = Any>>(
     ex: E,
-    from: i64,
-    to: i64,
+    org: Option<OrgId>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    sqlx::query(
-        "SELECT outcome, COUNT(*) FROM lead_responses \
-         WHERE outcome IS NOT NULL AND outcome_at >= $1 AND outcome_at < $2 \
-         GROUP BY outcome ORDER BY outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect()
+    let sql = format!(
+        "SELECT outcome, outcome_at FROM lead_responses WHERE outcome IS NOT NULL{} \
+         ORDER BY report_id, org_id",
+        if org.is_some() {
+            " AND org_id = $1"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query_as(&sql);
+    if let Some(o) = org {
+        q = q.bind(o.0);
+    }
+    Ok(q.fetch_all(ex).await?)
 }
 
 /// A note, a question or an answer on a lead.

@@ -44,6 +44,8 @@ pub struct Facts {
     pub referrals: Vec<(i32, String)>,
     /// Courses completed (certificates given): (year, the course's audience in words).
     pub trainings: Vec<(i32, String)>,
+    /// What agencies did with leads: (year the outcome was recorded, outcome in words).
+    pub lead_outcomes: Vec<(i32, String)>,
 }
 
 /// The product's own words for a CyberTipline incident type (the schema's names include
@@ -253,6 +255,13 @@ fn build(f: &Facts) -> Built {
             .map(|a| a.label().to_owned())
             .collect::<Vec<_>>(),
     );
+    let lead_outcomes = by_year(
+        &f.lead_outcomes,
+        &domain::LeadOutcome::ALL
+            .iter()
+            .map(|o| o.label().to_owned())
+            .collect::<Vec<_>>(),
+    );
     let medians = years
         .iter()
         .map(|y| days.get(y).cloned().and_then(median))
@@ -308,6 +317,11 @@ fn build(f: &Facts) -> Built {
                 (m("trainings-completed", "Training courses completed by audience and year",
                    "Courses completed with a certificate (every module's quiz passed), by the audience the course is for and the year it was completed (UTC). One learner completing two courses counts twice.",
                    "courses completed", "Audience"), trainings),
+            ],
+            vec![
+                (m("lead-outcomes", "Outcomes of leads made available to law enforcement",
+                   "Reports made available to a law-enforcement agency whose outcome the agency recorded, by the outcome and the year it was recorded (UTC). A report made available to two agencies can count twice; an outcome recorded again replaces the earlier one.",
+                   "leads", "Outcome"), lead_outcomes),
             ],
         ],
         medians,

@@ -143,6 +143,16 @@ impl Services {
                 })
                 .collect()
         };
+        // An agency's own outcomes; the hotline's staff every agency's.
+        let lead_outcomes = store::leads::outcome_facts(self.store.reader(), org)
+            .await?
+            .into_iter()
+            .map(|(outcome, at)| {
+                let outcome =
+                    domain::LeadOutcome::parse(&outcome).map_or(outcome, |o| o.label().to_owned());
+                (crate::cases::day_of(at).year(), outcome)
+            })
+            .collect();
         Ok(Facts {
             episodes,
             trafficking_cases,
@@ -150,6 +160,7 @@ impl Services {
             bags,
             referrals,
             trainings,
+            lead_outcomes,
         })
     }
 

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod resources;
 // Intake (issue 24)
 pub mod leads;
+pub mod reports;
 pub mod submissions;
 // Shared link charts and requests for analytical support (issue 24)
 pub mod charts;
@@ -118,6 +119,15 @@ use utoipa::{Modify, OpenApi};
         statistics::one,
         // Intake (issue 24)
         submissions::list,
+        // The hotline's reports and the indicator catalogue (issue 24)
+        reports::list,
+        reports::detail,
+        reports::set_status,
+        reports::assign,
+        reports::add_note,
+        reports::share,
+        reports::answer,
+        reports::indicators,
         // Investigators' leads (issue 24)
         leads::list,
         leads::detail,
@@ -142,7 +152,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "leads", description = "Reports made available to an investigator's agency: acknowledgement, outcome, notes, questions to the hotline, the lead package"), (name = "charts", description = "Link charts made available to law-enforcement agencies: only the records made available to the caller's agency, and how many are left out"), (name = "support", description = "Requests for analytical support: law enforcement asks, the hotline's analysts answer with a link chart"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "reports", description = "The hotline's queue of reports with its filters, one report's priority and evidence, and the work on it; the indicator catalogue"), (name = "leads", description = "Reports made available to an investigator's agency: acknowledgement, outcome, notes, questions to the hotline, the lead package"), (name = "charts", description = "Link charts made available to law-enforcement agencies: only the records made available to the caller's agency, and how many are left out"), (name = "support", description = "Requests for analytical support: law enforcement asks, the hotline's analysts answer with a link chart"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
 )]
 pub struct ApiDoc;
 

@@ -364,6 +364,31 @@ async fn an_agency_acknowledges_records_an_outcome_and_the_hotline_answers_its_q
         403
     );
 
+    // Outcomes feed the statistics: the agency's own, and the hotline's of every agency.
+    for (who, page) in [
+        ("investigator", inv.get("/statistics/internal").await),
+        ("analyst", analyst.get("/statistics/internal").await),
+    ] {
+        assert_eq!(page.status, 200, "{who}: {}", page.body);
+        assert!(
+            page.body
+                .contains("Outcomes of leads made available to law enforcement"),
+            "{who}: {}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("<th scope=\"row\">Investigation opened</th><td class=\"num\">1</td>"),
+            "{who}: {}",
+            page.body
+        );
+    }
+    assert!(!b
+        .get("/statistics/internal")
+        .await
+        .body
+        .contains("<th scope=\"row\">Investigation opened</th><td class=\"num\">1</td>"));
+
     let admin = app.login(Role::Administrator).await;
     let audit = admin.get("/admin/audit?action=lead.*").await;
     let table = audit_table(&audit.body);
@@ -587,4 +612,119 @@ async fn the_api_lists_a_lead_takes_its_response_and_hands_out_its_package() {
         let res = b.send_json(Method::GET, &path, None, None).await;
         assert_eq!(res.status, 404, "{path}: {}", res.body);
     }
+}
+
+/// The hotline's side over JSON: the queue with a filter, a report with its reasons, the
+/// work on it, making it available, and answering the agency's question.
+#[tokio::test]
+async fn the_api_works_a_report_from_the_queue_to_an_agencys_answered_question() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let r = import_tips(&app, vec![tip_row("rep-a", "212-555-0188", "NV")]).await;
+    let id = r[0];
+    let agency_a = org_id(&app, "Agency A").await;
+    let analyst = app.login(Role::Analyst).await;
+
+    let list = analyst
+        .send_json(Method::GET, "/api/v1/reports?q=rep-a&state=nv", None, None)
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let v: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["reports"][0]["id"], id);
+    let bad = analyst
+        .send_json(Method::GET, "/api/v1/reports?status=open", None, None)
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("status: use new"), "{}", bad.body);
+
+    let detail = analyst
+        .send_json(Method::GET, &format!("/api/v1/reports/{id}"), None, None)
+        .await;
+    assert_eq!(detail.status, 200, "{}", detail.body);
+    let v: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
+    assert!(!v["reasons"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["indicators"].is_array());
+
+    let path = |p: &str| format!("/api/v1/reports/{id}/{p}");
+    let res = analyst
+        .send_json(
+            Method::PUT,
+            &path("status"),
+            Some(serde_json::json!({"status": "triaged"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let res = analyst
+        .send_json(
+            Method::PUT,
+            &path("assignee"),
+            Some(serde_json::json!({"username": "analyst"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &path("notes"),
+            Some(serde_json::json!({"body": "Checked the phone."})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &path("shares"),
+            Some(serde_json::json!({"agencies": [agency_a]})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("\"added\":1"), "{}", res.body);
+
+    let inv = app.login(Role::Investigator).await;
+    assert_eq!(
+        inv.send_json(Method::GET, "/api/v1/reports", None, None)
+            .await
+            .status,
+        403
+    );
+    let q = inv
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/leads/{id}/messages"),
+            Some(serde_json::json!({"kind": "question", "body": "Which motel?"})),
+            None,
+        )
+        .await;
+    let qid: serde_json::Value = serde_json::from_str(&q.body).unwrap();
+    let res = analyst
+        .send_json(
+            Method::POST,
+            &path(&format!("questions/{}/answer", qid["id"])),
+            Some(serde_json::json!({"body": "The caller did not say."})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(
+        &analyst
+            .send_json(Method::GET, &format!("/api/v1/reports/{id}"), None, None)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(v["status"], "made_available", "{v}");
+    assert_eq!(v["assignee"], "analyst");
+    assert_eq!(v["notes"][0]["body"], "Checked the phone.");
+    assert_eq!(v["shares"][0]["agency_id"], agency_a);
+    assert_eq!(v["questions"].as_array().unwrap().len(), 2, "{v}");
+    let indicators = analyst
+        .send_json(Method::GET, "/api/v1/indicators", None, None)
+        .await;
+    assert_eq!(indicators.status, 200);
+    assert!(indicators.body.contains("\"indicators\":["));
 }
