@@ -728,3 +728,83 @@ async fn the_api_works_a_report_from_the_queue_to_an_agencys_answered_question()
     assert_eq!(indicators.status, 200);
     assert!(indicators.body.contains("\"indicators\":["));
 }
+
+/// Link analysis over JSON: the analyst sees the whole cluster, the investigator only the
+/// records made available to their agency, by the same rules as the pages.
+#[tokio::test]
+async fn the_links_api_answers_each_reader_with_what_they_may_see() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let r = import_tips(
+        &app,
+        vec![
+            tip_row("lnk-a", "212-555-0199", "NV"),
+            tip_row("lnk-b", "212-555-0199", "CA"),
+            tip_row("lnk-c", "212-555-0199", "AZ"),
+        ],
+    )
+    .await;
+    app.run_pending_jobs().await;
+    let agency_a = org_id(&app, "Agency A").await;
+    let analyst = app.login(Role::Analyst).await;
+    share(&analyst, r[0], agency_a).await;
+    share(&analyst, r[1], agency_a).await;
+
+    let ids = |body: &str| -> Vec<i64> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        let mut ids: Vec<i64> = v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let cluster = format!("/api/v1/links/clusters/report/{}", r[0]);
+    let all = analyst.send_json(Method::GET, &cluster, None, None).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(ids(&all.body), r);
+    let inv = app.login(Role::Investigator).await;
+    let mine = inv.send_json(Method::GET, &cluster, None, None).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(ids(&mine.body), vec![r[0], r[1]]);
+
+    let holders = inv
+        .send_json(
+            Method::GET,
+            "/api/v1/links/identifiers/phone/212-555-0199",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(holders.status, 200, "{}", holders.body);
+    assert_eq!(ids(&holders.body), vec![r[0], r[1]]);
+    assert!(holders.body.contains("\"total\":null"), "{}", holders.body);
+
+    let links = inv
+        .send_json(
+            Method::GET,
+            &format!("/api/v1/links/records/report/{}", r[0]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(links.status, 200, "{}", links.body);
+    assert!(
+        !links.body.contains(&format!("\"id\":{}", r[2])),
+        "{}",
+        links.body
+    );
+    assert_eq!(
+        inv.send_json(
+            Method::GET,
+            &format!("/api/v1/links/records/report/{}", r[2]),
+            None,
+            None
+        )
+        .await
+        .status,
+        404
+    );
+}
