@@ -423,7 +423,13 @@ fn summary_lines(
         ),
     ];
     for r in &triage.reasons {
-        l.push(line(format!("• {r}"), 10.0, false, 2.0));
+        // The embedded fonts have no "≥"; words print everywhere.
+        l.push(line(
+            format!("• {}", r.replace('≥', "at least")),
+            10.0,
+            false,
+            2.0,
+        ));
     }
     l.push(line("Indicators found", 13.0, true, 12.0));
     l.push(line(
