@@ -71,20 +71,6 @@ pub async fn files_included<'e, E: Executor<'e, Database = Any>>(
     Ok(v.map(|v| v != 0))
 }
 
-/// The agencies a report's files were made available to.
-pub async fn file_agencies<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    report_id: i64,
-) -> Result<Vec<OrgId>, StoreError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT org_id FROM report_shares WHERE report_id = $1 AND files_included = 1",
-    )
-    .bind(report_id)
-    .fetch_all(ex)
-    .await?;
-    Ok(ids.into_iter().map(OrgId).collect())
-}
-
 /// One agency's response to a lead, if it has acted on it.
 pub async fn response_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -322,23 +308,4 @@ pub async fn message_by_id<'e, E: Executor<'e, Database = Any>>(
         .as_ref()
         .map(message)
         .transpose()
-}
-
-/// Questions from agencies no answer has followed yet, oldest first (the hotline's
-/// reminder on its queue).
-pub async fn open_questions<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    limit: i64,
-) -> Result<Vec<MessageRow>, StoreError> {
-    let sql = format!(
-        "{MESSAGE_SELECT} WHERE m.kind = 'question' AND NOT EXISTS \
-         (SELECT 1 FROM lead_messages a WHERE a.answers = m.id) ORDER BY m.id LIMIT $1"
-    );
-    sqlx::query(&sql)
-        .bind(limit)
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(message)
-        .collect()
 }

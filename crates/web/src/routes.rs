@@ -150,7 +150,7 @@ fn entries() -> Vec<Entry> {
         page(M::GET, "/leads", ViewLeads, pages::queue::leads),
         page(M::GET, "/leads/{id}", ViewLeads, pages::reports::lead),
         page(M::GET, "/leads/{id}/package.zip", ViewLeads, pages::leads::package),
-        page(M::GET, "/leads/{id}/files/{file_id}", ViewLeads, pages::leads::file),
+        page(M::GET, "/leads/{id}/files/{file_id}", ViewLeads, pages::reports::file),
         page(M::POST, "/leads/{id}/acknowledge", RespondToLeads, pages::leads::acknowledge),
         page(M::POST, "/leads/{id}/outcome", RespondToLeads, pages::leads::outcome),
         page(M::POST, "/leads/{id}/notes", RespondToLeads, pages::leads::add_note),

@@ -46,13 +46,6 @@ pub struct CaseSummary {
     pub assignee_user_id: Option<i64>,
 }
 
-fn priority_name(rank: i64) -> String {
-    triage::Priority::ALL
-        .iter()
-        .find(|p| i64::from(p.rank()) == rank)
-        .map_or("not_assessed".into(), |p| p.as_str().to_owned())
-}
-
 impl From<&CaseItem> for CaseSummary {
     fn from(r: &CaseItem) -> Self {
         CaseSummary {
@@ -61,7 +54,7 @@ impl From<&CaseItem> for CaseSummary {
             imported_id: r.imported_id.clone(),
             child_name: r.child_name.clone(),
             status: r.status.as_str().to_owned(),
-            priority: priority_name(r.priority_rank),
+            priority: super::priority_name(r.priority_rank).to_owned(),
             score: r.score_milli as f64 / 1000.0,
             missing_from_care: r.missing_from_care,
             currently_missing: r.currently_missing,

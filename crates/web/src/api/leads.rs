@@ -20,7 +20,7 @@ pub struct LeadOut {
     pub id: i64,
     /// The CyberTipline incident type as the schema spells it.
     pub incident_type: String,
-    /// `immediate`, `high`, `medium`, `low` or `not_assessed`.
+    /// `immediate`, `high`, `normal`, `low` or `not_assessed`.
     pub priority: String,
     /// RFC 3339, UTC.
     #[serde(with = "time::serde::rfc3339")]
@@ -49,16 +49,6 @@ pub struct LeadListQuery {
     page: Option<i64>,
 }
 
-fn priority(rank: i64) -> &'static str {
-    match rank {
-        0 => "immediate",
-        1 => "high",
-        2 => "medium",
-        3 => "low",
-        _ => "not_assessed",
-    }
-}
-
 /// The reports made available to the caller's agency, the most urgent first.
 #[utoipa::path(get, path = "/api/v1/leads", tag = "leads", params(LeadListQuery),
     responses((status = 200, body = LeadList), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -80,7 +70,7 @@ pub async fn list(
             .map(|(r, st)| LeadOut {
                 id: r.id,
                 incident_type: r.incident_type.clone(),
-                priority: priority(r.priority_rank).to_owned(),
+                priority: super::priority_name(r.priority_rank).to_owned(),
                 received_at: utc(r.received_at),
                 states: r.states.clone(),
                 summary: r.summary.clone(),
@@ -149,7 +139,7 @@ pub async fn detail(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Json<LeadDeta
         lead: LeadOut {
             id: r.id,
             incident_type: r.incident_type.clone(),
-            priority: priority(r.priority_rank).to_owned(),
+            priority: super::priority_name(r.priority_rank).to_owned(),
             received_at: utc(r.received_at),
             states: r.states.clone(),
             summary: r.summary.clone(),

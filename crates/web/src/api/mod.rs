@@ -179,6 +179,15 @@ pub async fn openapi() -> Response {
 
 /// A time stored as UTC microseconds, for the API's RFC 3339 fields. Stored times are
 /// always in range; a corrupt one shows as the epoch rather than failing the whole answer.
+/// A stored priority rank as the API names it (`immediate`, `high`, `normal`, `low`), or
+/// `not_assessed`.
+pub fn priority_name(rank: i64) -> &'static str {
+    triage::Priority::ALL
+        .iter()
+        .find(|p| i64::from(p.rank()) == rank)
+        .map_or("not_assessed", |p| p.as_str())
+}
+
 pub fn utc(micros: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)

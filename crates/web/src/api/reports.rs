@@ -23,7 +23,7 @@ pub struct ReportOut {
     pub source: String,
     /// The CyberTipline incident type as the schema spells it.
     pub incident_type: String,
-    /// `immediate`, `high`, `medium`, `low` or `not_assessed`.
+    /// `immediate`, `high`, `normal`, `low` or `not_assessed`.
     pub priority: String,
     /// `new`, `triaged`, `in_review`, `made_available` or `closed`.
     pub status: String,
@@ -60,7 +60,7 @@ pub struct ReportListQuery {
     assignee: Option<String>,
     /// An indicator id from the catalogue.
     indicator: Option<String>,
-    /// `immediate`, `high`, `medium` or `low`.
+    /// `immediate`, `high`, `normal` or `low`.
     priority: Option<String>,
     /// Words that must all be in the report's text.
     q: Option<String>,
@@ -69,16 +69,6 @@ pub struct ReportListQuery {
     /// 1-based; `per_page` reports a page (50 by default, 200 at most).
     page: Option<i64>,
     per_page: Option<i64>,
-}
-
-fn priority(rank: i64) -> &'static str {
-    match rank {
-        0 => "immediate",
-        1 => "high",
-        2 => "medium",
-        3 => "low",
-        _ => "not_assessed",
-    }
 }
 
 fn invalid(m: &str) -> AppError {
@@ -93,7 +83,7 @@ fn report_out(
         id: r.id,
         source: r.source.clone(),
         incident_type: r.incident_type.clone(),
-        priority: priority(r.priority_rank).to_owned(),
+        priority: super::priority_name(r.priority_rank).to_owned(),
         status: r.status.as_str().to_owned(),
         assignee: r
             .assignee
@@ -136,9 +126,11 @@ pub async fn list(
     let priority_rank = match q.priority.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(v) => Some(
-            (0..4)
-                .find(|r| priority(*r) == v)
-                .ok_or_else(|| invalid("priority: use immediate, high, medium or low"))?,
+            triage::Priority::ALL
+                .iter()
+                .find(|p| p.as_str() == v)
+                .map(|p| i64::from(p.rank()))
+                .ok_or_else(|| invalid("priority: use immediate, high, normal or low"))?,
         ),
     };
     let filter = service::queue::QueueQuery {

@@ -339,34 +339,6 @@ pub async fn answer(
     ))
 }
 
-/// One file of a lead the hotline made available with its files.
-pub async fn file(
-    ctx: Ctx,
-    Path((id, file_id)): Path<(ReportId, String)>,
-) -> Result<Response, AppError> {
-    super::reports::file(ctx, Path((id, file_id))).await
-}
-
-/// A name safe in a ZIP and on any file system.
-fn safe_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let s = s.trim_start_matches('.').to_owned();
-    if s.is_empty() {
-        "file".to_owned()
-    } else {
-        s
-    }
-}
-
 fn line(text: impl Into<String>, size: f32, bold: bool, space_before: f32) -> DocLine {
     DocLine {
         text: text.into(),
@@ -616,7 +588,11 @@ pub async fn package(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Response, App
                 bytes.extend_from_slice(&chunk);
             }
             files.push((
-                format!("files/{}-{}", f.file_id, safe_name(&f.file_name)),
+                format!(
+                    "files/{}-{}",
+                    f.file_id,
+                    super::reports::safe_file_name(&f.file_name)
+                ),
                 bytes,
             ));
         }
@@ -757,12 +733,12 @@ fn write_zip(folder: &str, entries: Vec<(String, Vec<u8>)>) -> zip::result::ZipR
 
 #[cfg(test)]
 mod tests {
-    use super::safe_name;
+    use super::super::reports::safe_file_name;
 
     #[test]
     fn names_in_the_package_cannot_climb_out_of_it() {
-        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(safe_name(".."), "file");
-        assert_eq!(safe_name("photo 1.jpg"), "photo_1.jpg");
+        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_name(".."), "file");
+        assert_eq!(safe_file_name("photo 1.jpg"), "photo_1.jpg");
     }
 }

@@ -514,6 +514,27 @@ pub async fn export(ctx: Ctx, Path(id): Path<ReportId>) -> Result<Response, AppE
     ))
 }
 
+/// A provider's file name (metadata from the internet) as a name safe in a header, a ZIP
+/// and any file system: safe characters only, no leading dot, never empty.
+pub(crate) fn safe_file_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.');
+    if s.is_empty() {
+        "file".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
 /// A received file, as an attachment: never rendered by the browser, whatever it claims
 /// to be. The download is audited by the service before the first byte.
 pub async fn file(
@@ -526,18 +547,7 @@ pub async fn file(
         .services
         .download_file(p, id, &file_id, ctx.ip.clone())
         .await?;
-    // The provider's name is metadata from the internet: keep only safe characters.
-    let safe: String = row
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = safe_file_name(&row.file_name);
     let body = axum::body::Body::from_stream(reader);
     Ok((
         [

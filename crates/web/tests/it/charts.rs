@@ -6,33 +6,10 @@
 //! taken, answered with a chart shared to the requester's agency, and the investigator
 //! reads the answer and opens the chart; every view and change is in the audit log.
 
-use crate::helpers::{audit_table, Client, TestApp, PASSWORD};
+use crate::helpers::{audit_table, Client, TestApp};
 use crate::links::{ad_row, import_ads, import_tips, org_id, records_on, share, tip_row};
 use domain::Role;
 use reqwest::Method;
-use service::accounts::{Actor, NewAccount};
-
-/// An investigator of Agency B, signed in.
-async fn investigator_b(app: &TestApp) -> Client {
-    app.services
-        .create_user(
-            &Actor::Operator,
-            NewAccount {
-                org_name: "Agency B",
-                username: "investigator-b",
-                display_name: "Investigator B",
-                role: Role::Investigator,
-                password: PASSWORD,
-            },
-            None,
-        )
-        .await
-        .expect("investigator of agency B");
-    let c = app.client();
-    let res = c.login("investigator-b", PASSWORD).await;
-    assert_eq!(res.status, 303, "{}", res.body);
-    c
-}
 
 /// The ids of the charts a list page links to, in order.
 fn charts_on(body: &str) -> Vec<i64> {
@@ -205,7 +182,7 @@ async fn a_chart_shared_with_agency_a_shows_what_a_may_see_and_is_not_found_for_
     assert_eq!(v["total"], 1, "{v}");
 
     // Agency B's investigator: nothing, and "not found", never "forbidden".
-    let inv_b = investigator_b(&app).await;
+    let inv_b = app.login_investigator_b().await;
     let list = inv_b.get("/links/shared").await;
     assert_eq!(list.status, 200);
     assert!(charts_on(&list.body).is_empty(), "{}", list.body);
@@ -343,7 +320,7 @@ async fn a_support_request_goes_from_the_investigator_to_the_analysts_and_back_w
     assert_eq!(analyst.get("/support?status=nonsense").await.status, 422);
 
     // Another agency's investigator does not see it.
-    let inv_b = investigator_b(&app).await;
+    let inv_b = app.login_investigator_b().await;
     assert_eq!(inv_b.get(&format!("/support/{id}")).await.status, 404);
     let theirs = inv_b.get("/support").await;
     assert!(theirs.body.contains("support-empty"), "{}", theirs.body);

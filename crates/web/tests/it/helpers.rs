@@ -183,6 +183,28 @@ impl TestApp {
         ran
     }
 
+    /// A new investigator of Agency B (`investigator-b`), signed in: a second agency.
+    pub async fn login_investigator_b(&self) -> Client {
+        self.services
+            .create_user(
+                &Actor::Operator,
+                NewAccount {
+                    org_name: "Agency B",
+                    username: "investigator-b",
+                    display_name: "Investigator B",
+                    role: Role::Investigator,
+                    password: PASSWORD,
+                },
+                None,
+            )
+            .await
+            .expect("investigator of agency B");
+        let c = self.client();
+        let res = c.login("investigator-b", PASSWORD).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        c
+    }
+
     pub fn client(&self) -> Client {
         Client {
             base: self.base.clone(),

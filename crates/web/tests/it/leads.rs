@@ -5,11 +5,10 @@
 //! notes only the agency sees, a question the hotline answers; another agency finds none
 //! of it; every step audited.
 
-use crate::helpers::{audit_table, Client, TestApp, PASSWORD};
+use crate::helpers::{audit_table, TestApp};
 use crate::intake::{fixtures, tag, xmllint_valid, Provider};
 use crate::links::{import_tips, org_id, share, tip_row};
 use domain::Role;
-use service::accounts::{Actor, NewAccount};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -57,26 +56,6 @@ fn read_anx(xml: &str) -> (Vec<String>, Vec<(String, String)>) {
     }
     assert_eq!(root.as_deref(), Some("Chart"));
     (entities, links)
-}
-
-async fn second_agency_investigator(app: &TestApp) -> Client {
-    app.services
-        .create_user(
-            &Actor::Operator,
-            NewAccount {
-                org_name: "Agency B",
-                username: "investigator-b",
-                display_name: "Investigator B",
-                role: Role::Investigator,
-                password: PASSWORD,
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    let b = app.client();
-    assert_eq!(b.login("investigator-b", PASSWORD).await.status, 303);
-    b
 }
 
 #[tokio::test]
@@ -209,7 +188,7 @@ async fn a_lead_package_holds_valid_xml_the_agencys_chart_and_only_the_files_mad
     assert_eq!((status, one), (200, data.clone()));
 
     // Another agency gets nothing: not the package, not a file.
-    let b = second_agency_investigator(&app).await;
+    let b = app.login_investigator_b().await;
     assert_eq!(b.get(&format!("/leads/{r1}/package.zip")).await.status, 404);
     assert_eq!(
         b.get(&format!("/leads/{with_file}/files/{file_id}"))
@@ -341,7 +320,7 @@ async fn an_agency_acknowledges_records_an_outcome_and_the_hotline_answers_its_q
         .contains("lead-state-investigation_opened"));
 
     // Another agency cannot act on it, nor answer for the hotline.
-    let b = second_agency_investigator(&app).await;
+    let b = app.login_investigator_b().await;
     assert_eq!(
         b.post_form(&format!("/leads/{id}/acknowledge"), &[])
             .await
@@ -604,7 +583,7 @@ async fn the_api_lists_a_lead_takes_its_response_and_hands_out_its_package() {
     assert_eq!(headers["content-type"], "application/zip");
     assert!(unzip(&zip).contains_key(&format!("lead-{id}/chart/chart.anx")));
 
-    let b = second_agency_investigator(&app).await;
+    let b = app.login_investigator_b().await;
     for path in [
         format!("/api/v1/leads/{id}"),
         format!("/api/v1/leads/{id}/package"),
