@@ -771,6 +771,26 @@ pub async fn shared_among<'e, E: Executor<'e, Database = Any>>(
     Ok(q.fetch_all(ex).await?)
 }
 
+/// The cases among `ids` made available to `org`.
+pub async fn cases_shared_among<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    org: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT case_id FROM case_shares WHERE org_id = $1 AND case_id IN ({}) ORDER BY case_id",
+        params(2, ids.len())
+    );
+    let mut q = sqlx::query_scalar(&sql).bind(org);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(ex).await?)
+}
+
 /// Every report made available to `org`.
 pub async fn shared_with_org<'e, E: Executor<'e, Database = Any>>(
     ex: E,

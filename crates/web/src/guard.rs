@@ -441,7 +441,7 @@ async fn authorize_inner(
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let req = match check_csrf(&identity, req).await {
+    let req = match check_csrf(&identity, req_for.surface, req).await {
         Ok(req) => req,
         Err(e) => return e.into_response(),
     };
@@ -450,10 +450,18 @@ async fn authorize_inner(
 
 /// Checks the CSRF token of a state-changing request: from the `X-CSRF-Token` header, or
 /// the `csrf_token` field of a URL-encoded form (the body is buffered, bounded, and put back).
-async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppError> {
+async fn check_csrf(
+    identity: &Identity,
+    surface: Surface,
+    req: Request,
+) -> Result<Request, AppError> {
     let expected = match identity {
         // A bearer token cannot be sent by a browser on its own: no CSRF risk.
         Identity::Token(_) => return Ok(req),
+        // The public API (tips) without a session: nobody's authority rides on the request,
+        // and a browser sends JSON to another site only after a CORS preflight, which this
+        // server never answers, so a page elsewhere cannot post it in a visitor's name.
+        Identity::Anonymous { .. } if surface == Surface::Api && is_json(&req) => return Ok(req),
         Identity::Anonymous { csrf } => csrf.clone(),
         Identity::Session(s) => s.csrf_token.clone(),
     };
@@ -498,6 +506,14 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, AppErr
         }
         _ => Err(AppError::csrf()),
     }
+}
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The text of the first field `name` of a buffered multipart body, read by axum's own

@@ -123,6 +123,8 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/tip", SubmitTip, pages::tip::submit),
         page(M::GET, "/tip/follow-up", SubmitTip, pages::tip::followup_form),
         page(M::POST, "/tip/follow-up", SubmitTip, pages::tip::followup_submit),
+        api(M::POST, "/api/v1/tips", SubmitTip, api::tips::submit),
+        api(M::POST, "/api/v1/tips/follow-up", SubmitTip, api::tips::follow_up),
         // Signing in: the second factor
         early(page(M::POST, "/logout", ManageOwnAccount, pages::auth::logout)),
         early(page(M::GET, "/login/second-factor", ManageOwnAccount, pages::auth::second_factor_page)),

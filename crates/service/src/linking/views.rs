@@ -708,23 +708,30 @@ impl Services {
         may_see_record(who, &RecordSharing::default())
     }
 
-    /// The records among `records` that `who` may see. Ads and cases are not made
-    /// available to anyone yet, so only hotline staff see them; reports count as made
-    /// available to the reader's agency when they were.
+    /// The records among `records` that `who` may see. Reports and cases count as made
+    /// available to the reader's agency when they were; ads are never made available on
+    /// their own, so only hotline staff see them.
     pub(crate) async fn visible(
         &self,
         who: &Principal,
         records: &[RecordRef],
     ) -> Result<HashSet<RecordRef>> {
-        let mut shared: HashSet<i64> = HashSet::new();
+        let mut shared: HashSet<RecordRef> = HashSet::new();
         if !Self::sees_everything(who) {
-            let reports: Vec<i64> = records
-                .iter()
-                .filter(|r| r.kind == RecordKind::Report)
-                .map(|r| r.id)
-                .collect();
-            for chunk in reports.chunks(MAX_IN) {
-                shared.extend(q::shared_among(self.store.reader(), who.org_id.0, chunk).await?);
+            let ids = |kind: RecordKind| -> Vec<i64> {
+                records
+                    .iter()
+                    .filter(|r| r.kind == kind)
+                    .map(|r| r.id)
+                    .collect()
+            };
+            for chunk in ids(RecordKind::Report).chunks(MAX_IN) {
+                let found = q::shared_among(self.store.reader(), who.org_id.0, chunk).await?;
+                shared.extend(found.into_iter().map(RecordRef::report));
+            }
+            for chunk in ids(RecordKind::Case).chunks(MAX_IN) {
+                let found = q::cases_shared_among(self.store.reader(), who.org_id.0, chunk).await?;
+                shared.extend(found.into_iter().map(RecordRef::case));
             }
         }
         Ok(records
@@ -732,7 +739,7 @@ impl Services {
             .filter(|r| {
                 let sharing = RecordSharing {
                     owner_org: None,
-                    made_available_to: if r.kind == RecordKind::Report && shared.contains(&r.id) {
+                    made_available_to: if shared.contains(r) {
                         vec![who.org_id]
                     } else {
                         Vec::new()

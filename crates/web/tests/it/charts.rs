@@ -616,3 +616,97 @@ async fn a_chart_none_of_whose_records_were_made_available_says_so_and_shows_non
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body.lines().count(), 1, "only the header: {}", csv.body);
 }
+
+/// A case made available to the agency is part of its chart like a report: the chart shows
+/// the child's case beside the agency's reports and counts only what was not made
+/// available (the third report and the ad) as left out.
+#[tokio::test]
+async fn a_case_made_available_to_the_agency_is_shown_in_its_chart() {
+    let app = TestApp::spawn().await;
+    let analyst = app.login(Role::Analyst).await;
+    let (r1, _r2, _r3) = three_reports_and_an_ad(&app, &analyst).await;
+    let agency_a = org_id(&app, "Agency A").await;
+    let cw = app.login(Role::Caseworker).await;
+    let today = casework::model::iso(app.services.today());
+    let created = cw
+        .send_json(
+            Method::POST,
+            "/api/v1/cases",
+            Some(serde_json::json!({
+                "child": {"name": "Wren Example", "age": 15, "sex": "female", "custody": "foster_care",
+                          "agency_name": "Test Child Welfare", "caseworker_name": "Casey",
+                          "phones": ["212-555-0147"]},
+                "episode": {"reported_on": today, "last_seen_city": "Reno", "last_seen_state": "NV",
+                            "circumstance": "endangered_runaway", "reported_by": "foster parent"}
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let case: i64 = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.run_pending_jobs().await;
+
+    let res = analyst
+        .post_form(
+            &format!("/links/cluster/report/{r1}/share"),
+            &[
+                ("agency", &agency_a.to_string()),
+                ("title", "Phone and case"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let chart = charts_on(&analyst.get("/links/shared").await.body)[0];
+    let whole = analyst.get(&format!("/links/shared/{chart}")).await;
+    assert_eq!(
+        records_on(&whole.body, "case"),
+        vec![case],
+        "{}",
+        whole.body
+    );
+
+    let inv_a = app.login(Role::Investigator).await;
+    let before = inv_a.get(&format!("/links/shared/{chart}")).await;
+    assert!(
+        records_on(&before.body, "case").is_empty(),
+        "{}",
+        before.body
+    );
+    assert!(
+        before
+            .body
+            .contains("3 records of this chart were not made available to your agency"),
+        "{}",
+        before.body
+    );
+
+    let res = analyst
+        .post_form(
+            &format!("/cases/{case}/share"),
+            &[("agency", &agency_a.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let after = inv_a.get(&format!("/links/shared/{chart}")).await;
+    assert_eq!(
+        records_on(&after.body, "case"),
+        vec![case],
+        "{}",
+        after.body
+    );
+    assert!(
+        after
+            .body
+            .contains("2 records of this chart were not made available to your agency"),
+        "{}",
+        after.body
+    );
+    let api = inv_a
+        .send_json(Method::GET, &format!("/api/v1/charts/{chart}"), None, None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["omitted"], 2, "{v}");
+    assert_eq!(v["records"].as_array().unwrap().len(), 3, "{v}");
+}

@@ -326,3 +326,170 @@ async fn a_tips_export_carries_only_what_the_reporter_entered() {
         assert!(!page.body.contains("by the reporter"), "{}", page.body);
     }
 }
+
+/// A tip sent as JSON, with no cookie, no CSRF token and no account (a partner's app).
+async fn post_tip_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// Issue 24: tips in the JSON API. A tip sent without an account is stored like one typed
+/// into the form (the analysts see it, with its incident type in the CyberTipline export),
+/// its receipt's secret is given once, and the tipster adds to it later with number and
+/// secret; a wrong secret reads as a problem on `number`, never as "no such report".
+#[tokio::test]
+async fn an_app_sends_a_tip_and_a_follow_up_as_json() {
+    let app = TestApp::spawn().await;
+    let res = post_tip_json(
+        &app,
+        "/api/v1/tips",
+        serde_json::json!({
+            "incident_type": "Child Sex Trafficking",
+            "what_happened": "A girl at the bus station said a man holds her phone. lanternmoth",
+            "incident_date": "2026-11-28",
+            "state": "OH",
+            "child": {"name": "Jo Example", "age": 15, "screen_names": ["jo.example", "jo_ex"]},
+            "other_person": {"phone": "555-0117"},
+            "urls": ["https://ads.example/77"]
+        }),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let receipt: serde_json::Value = res.json().await.unwrap();
+    let n = receipt["number"].as_i64().expect("number");
+    let secret = receipt["secret"].as_str().expect("secret").to_owned();
+    assert_eq!(receipt["follow_up"], "/api/v1/tips/follow-up");
+    app.run_pending_jobs().await;
+
+    let analyst = app.login(Role::Analyst).await;
+    let list = analyst.get("/reports?q=lanternmoth").await;
+    assert!(
+        list.body.contains(&format!("href=\"/reports/{n}\"")),
+        "{}",
+        list.body
+    );
+    let detail = analyst.get(&format!("/reports/{n}")).await;
+    assert!(detail.body.contains("555-0117"), "{}", detail.body);
+    assert!(detail.body.contains("jo_ex"), "{}", detail.body);
+    let xml = analyst.get(&format!("/reports/{n}/export.xml")).await;
+    assert!(xml
+        .body
+        .contains("<incidentType>Child Sex Trafficking</incidentType>"));
+    // Anonymous: no reporter was given, so none is exported.
+    assert!(
+        !xml.body.contains("<reportingPerson><firstName>"),
+        "{}",
+        xml.body
+    );
+
+    let wrong = post_tip_json(
+        &app,
+        "/api/v1/tips/follow-up",
+        serde_json::json!({"number": n.to_string(), "secret": "aaaa-bbbb-cccc-dddd-eeee-ffff-gg", "text": "more"}),
+    )
+    .await;
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(wrong.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "number", "{problem}");
+
+    let added = post_tip_json(
+        &app,
+        "/api/v1/tips/follow-up",
+        serde_json::json!({"number": n.to_string(), "secret": secret, "text": "He drives a grey van. copperwren"}),
+    )
+    .await;
+    assert_eq!(added.status(), 200);
+    let added: serde_json::Value = added.json().await.unwrap();
+    assert_eq!(added["number"], n);
+    app.run_pending_jobs().await;
+    let found = analyst.get("/reports?q=copperwren").await;
+    assert!(
+        found.body.contains(&format!("href=\"/reports/{n}\"")),
+        "{}",
+        found.body
+    );
+}
+
+/// A refused tip names the JSON member to fix; CSRF still holds for a form post and for a
+/// signed-in browser; and the API shares the form's limit per address.
+#[tokio::test]
+async fn a_json_tip_names_the_member_to_fix_and_shares_the_forms_limit() {
+    let app = TestApp::spawn().await;
+    let res = post_tip_json(
+        &app,
+        "/api/v1/tips",
+        serde_json::json!({"incident_type": "Nonsense", "what_happened": "x", "child": {"age": 300}}),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"incident_type"), "{problem}");
+    assert!(fields.contains(&"child.age"), "{problem}");
+
+    let missing = post_tip_json(
+        &app,
+        "/api/v1/tips",
+        serde_json::json!({"what_happened": "x"}),
+    )
+    .await;
+    assert_eq!(missing.status(), 422);
+    let problem: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "incident_type", "{problem}");
+
+    // Only JSON goes without a token: a form posted from another site is refused.
+    let form = reqwest::Client::new()
+        .post(format!("{}/api/v1/tips", app.base))
+        .form(&[
+            ("incident_type", "Child Sex Trafficking"),
+            ("what_happened", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 403);
+    // A signed-in session carries authority, so its JSON still needs the token.
+    let analyst = app.login(Role::Analyst).await;
+    let res = analyst
+        .http
+        .post(format!("{}/api/v1/tips", app.base))
+        .json(&serde_json::json!({"incident_type": "Child Sex Trafficking", "what_happened": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let tip = serde_json::json!({
+        "incident_type": "Online Enticement of Children for Sexual Acts",
+        "what_happened": "An adult asked a child to meet."
+    });
+    for i in 0..10 {
+        let res = post_tip_json(&app, "/api/v1/tips", tip.clone()).await;
+        assert_eq!(res.status(), 201, "tip {i}");
+    }
+    let res = post_tip_json(&app, "/api/v1/tips", tip.clone()).await;
+    assert_eq!(res.status(), 429);
+    // The form shares the limit.
+    let visitor = app.client();
+    let res = visitor
+        .post_form(
+            "/tip",
+            &[
+                ("incident_type", "Child Sex Trafficking"),
+                ("what_happened", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 429);
+}
