@@ -17,6 +17,7 @@ pub mod crypt;
 mod dir;
 mod error;
 mod key;
+pub mod seal;
 
 use std::future::Future;
 use std::io;
@@ -29,6 +30,7 @@ pub use crate::crypt::BlobReader;
 pub use crate::dir::{relative_path, DirStore, TEMP_DIR};
 pub use crate::error::{BlobError, KeyError};
 pub use crate::key::{check_blob_key, new_blob_key, Key, BLOB_KEY_LEN};
+pub use crate::seal::{SealError, Sealer};
 
 /// A boxed, sendable future, as the methods of [`BlobStore`] return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

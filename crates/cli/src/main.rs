@@ -244,9 +244,20 @@ async fn connect(config: &Config) -> Result<Services> {
         config.security.clone(),
         Clock::system(),
         config.file_store().await?,
+        blob::Sealer::new(&config.file_key()?),
     );
     services.hotline = config.hotline.clone();
     services.watchlists = config.watchlists.clone();
+    let sealed = services
+        .seal_plaintext_secrets()
+        .await
+        .context("sealing second-factor secrets stored in plain text")?;
+    if sealed > 0 {
+        tracing::info!(
+            count = sealed,
+            "sealed second-factor secrets an older version stored in plain text"
+        );
+    }
     services
         .load_catalogue()
         .await

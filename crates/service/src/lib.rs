@@ -73,10 +73,18 @@ pub struct Services {
     pub statistics: statistics::StatsCache,
     /// Watchlists (issue 24): how long a watch lasts, and the SMTP server for e-mail.
     pub watchlists: WatchlistSettings,
+    /// Seals secret columns (second-factor secrets) under the master key (issue 25).
+    pub sealer: blob::Sealer,
 }
 
 impl Services {
-    pub fn new(store: Store, settings: SecuritySettings, clock: Clock, files: Files) -> Self {
+    pub fn new(
+        store: Store,
+        settings: SecuritySettings,
+        clock: Clock,
+        files: Files,
+        sealer: blob::Sealer,
+    ) -> Self {
         Services {
             store,
             settings,
@@ -92,6 +100,7 @@ impl Services {
             log_outbox: false,
             statistics: statistics::StatsCache::default(),
             watchlists: WatchlistSettings::default(),
+            sealer,
         }
     }
 

@@ -29,6 +29,7 @@ async fn world() -> World {
             store: Arc::new(blob::DirStore::new(files.path(), blob::Key::generate()).unwrap()),
             max_bytes: 1024,
         },
+        blob::Sealer::new(&blob::Key::generate()),
     );
     World {
         _db: db,

@@ -230,6 +230,8 @@ impl Store {
 }
 
 /// Run on every new SQLite connection: these settings are per connection (except WAL).
+/// `secure_delete` overwrites what is deleted or replaced with zeros, so a purged record
+/// or a secret sealed in place leaves no readable copy in the file's free pages.
 fn sqlite_pragmas(
     conn: &mut sqlx::AnyConnection,
     _meta: sqlx::pool::PoolConnectionMetadata,
@@ -237,7 +239,8 @@ fn sqlite_pragmas(
     Box::pin(async move {
         conn.execute(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+             PRAGMA secure_delete = ON;",
         )
         .await?;
         Ok(())

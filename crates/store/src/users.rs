@@ -255,6 +255,35 @@ pub async fn set_totp<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// Second-factor secrets written before they were sealed (issue 25): (user, secret).
+pub async fn unsealed_totp_secrets<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Vec<(UserId, String)>, StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL \
+         AND totp_secret NOT LIKE 'sealed:%' ORDER BY id",
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|(id, s)| (UserId(id), s)).collect())
+}
+
+/// Replaces a secret with its sealed form, only if it still holds `was`.
+pub async fn reseal_totp_secret<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: UserId,
+    was: &str,
+    sealed: &str,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+        .bind(sealed)
+        .bind(id.0)
+        .bind(was)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Records the time step of an accepted code, only if it is newer than the last one, so a
 /// code can be used once. Returns false when another request used this step first.
 pub async fn advance_totp_step<'e, E: Executor<'e, Database = Any>>(

@@ -61,6 +61,12 @@ pub(crate) fn principal_of(u: &UserRow) -> Principal {
     }
 }
 
+/// Where a second-factor secret is sealed: its row and column, so a sealed secret copied
+/// to another account does not open there.
+fn totp_place(id: UserId) -> String {
+    format!("users.totp_secret:{}", id.0)
+}
+
 impl Services {
     fn second_factor_state(&self, u: &UserRow, passed: bool) -> SecondFactor {
         if passed {
@@ -274,6 +280,36 @@ impl Services {
     }
 
     /// The time step (30 s) whose code matches, within one step of clock drift.
+    /// The account's second-factor secret, opened. A secret written before sealing
+    /// (stored plain by an older version, until `seal_plaintext_secrets` ran) is read as is.
+    fn totp_secret(&self, user: &UserRow) -> Result<Option<String>> {
+        match &user.totp_secret {
+            None => Ok(None),
+            Some(s) if blob::Sealer::is_sealed(s) => self
+                .sealer
+                .open(&totp_place(user.id), s)
+                .map(Some)
+                .map_err(|e| ServiceError::Internal(Box::new(e))),
+            Some(plain) => Ok(Some(plain.clone())),
+        }
+    }
+
+    /// Seals the second-factor secrets an older version stored in plain text; run at
+    /// start. Returns how many it sealed.
+    pub async fn seal_plaintext_secrets(&self) -> Result<usize> {
+        let mut sealed = 0;
+        for (id, plain) in users::unsealed_totp_secrets(self.store.reader()).await? {
+            let value = self.sealer.seal(&totp_place(id), &plain);
+            let mut tx = self.store.begin().await?;
+            // Only if unchanged: an enrolment in between wrote a sealed value already.
+            if users::reseal_totp_secret(&mut *tx, id, &plain, &value).await? {
+                sealed += 1;
+            }
+            store::commit(tx).await?;
+        }
+        Ok(sealed)
+    }
+
     fn matching_step(&self, totp: &TOTP, code: &str) -> Option<i64> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         let step = self.clock.now_secs() / 30;
@@ -289,14 +325,15 @@ impl Services {
                 "a second factor is already set up for this account".into(),
             ));
         }
-        let secret = match user.totp_secret {
+        let secret = match self.totp_secret(&user)? {
             Some(s) => s,
             None => {
                 let s = Secret::Raw(crypto::random_bytes::<20>().to_vec())
                     .to_encoded()
                     .to_string();
+                let sealed = self.sealer.seal(&totp_place(user.id), &s);
                 let mut tx = self.store.begin().await?;
-                users::set_totp(&mut *tx, user.id, Some(&s), false, 0).await?;
+                users::set_totp(&mut *tx, user.id, Some(&sealed), false, 0).await?;
                 store::commit(tx).await?;
                 s
             }
@@ -313,9 +350,8 @@ impl Services {
         ip: Ip,
     ) -> Result<Vec<String>> {
         let user = self.user(session.principal.user_id).await?;
-        let secret = user
-            .totp_secret
-            .clone()
+        let secret = self
+            .totp_secret(&user)?
             .filter(|_| !user.totp_enabled)
             .ok_or_else(|| ServiceError::Invalid("start the set-up again".into()))?;
         let totp = self.totp(&secret, user.username.as_str())?;
@@ -325,7 +361,8 @@ impl Services {
         let codes: Vec<String> = (0..10).map(|_| crypto::recovery_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| digest(c)).collect();
         let mut tx = self.store.begin().await?;
-        users::set_totp(&mut *tx, user.id, Some(&secret), true, step).await?;
+        let sealed = self.sealer.seal(&totp_place(user.id), &secret);
+        users::set_totp(&mut *tx, user.id, Some(&sealed), true, step).await?;
         users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
         sessions::mark_second_factor_done(&mut *tx, &session.id_hash).await?;
         audited(
@@ -343,9 +380,8 @@ impl Services {
     /// Completes sign-in with a TOTP code or a recovery code.
     pub async fn verify_second_factor(&self, session: &Session, code: &str, ip: Ip) -> Result<()> {
         let user = self.user(session.principal.user_id).await?;
-        let secret = user
-            .totp_secret
-            .clone()
+        let secret = self
+            .totp_secret(&user)?
             .filter(|_| user.totp_enabled)
             .ok_or(ServiceError::InvalidCode)?;
         let totp = self.totp(&secret, user.username.as_str())?;

@@ -42,6 +42,7 @@ fn world() -> &'static World {
                 service::SecuritySettings::default(),
                 service::Clock::system(),
                 files,
+                blob::Sealer::new(&blob::Key::generate()),
             );
             use service::accounts::{Actor, NewAccount};
             services

@@ -279,6 +279,7 @@ async fn the_second_factor_is_required_enrolled_and_each_code_used_once() {
         .collect();
     assert_eq!(codes.len(), 10);
     assert_eq!(c.get("/leads").await.status, 200);
+    assert_secret_sealed(&app, "investigator", &secret).await;
 
     // Next sign-in: the code just used is refused (same time step), the next one works.
     let d = app.client();
@@ -325,6 +326,78 @@ async fn signing_out_ends_the_session() {
     let res = c.post_form_raw("/logout", &[("csrf_token", &token)]).await;
     assert_eq!(res.location.as_deref(), Some("/login?notice=signed-out"));
     assert!(c.get("/").await.redirects_to_login());
+}
+
+/// Issue 25, finding 7: the second-factor secret is sealed at rest. The column holds a
+/// sealed value, and on SQLite neither the database file nor its WAL holds the secret.
+async fn assert_secret_sealed(app: &TestApp, username: &str, secret: &str) {
+    let row = store::users::by_username(app.services.store.reader(), username)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = row.totp_secret.expect("a secret");
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
+    assert!(!stored.contains(secret), "{stored}");
+    if let Some(path) = app.db.url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap();
+        for file in [path.to_owned(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{file} holds the secret in plain text"
+            );
+        }
+    }
+}
+
+/// A secret an older version stored in plain text is sealed when the server starts, and
+/// signing in with it still works.
+#[tokio::test]
+async fn a_second_factor_secret_stored_plain_is_sealed_at_start_and_still_works() {
+    let app = TestApp::spawn_with(Options {
+        require_second_factor: true,
+        ..Options::default()
+    })
+    .await;
+    let secret = enrol_investigator(&app).await;
+    let row = store::users::by_username(app.services.store.reader(), "investigator")
+        .await
+        .unwrap()
+        .unwrap();
+    // As an older version left it.
+    let mut tx = app.services.store.begin().await.unwrap();
+    store::users::set_totp(&mut *tx, row.id, Some(&secret), true, 0)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    app.clock.advance(Duration::from_secs(30));
+    let c = app.client();
+    c.login("investigator", PASSWORD).await;
+    let code = app.services.current_code(&secret).unwrap();
+    let res = c
+        .post_form("/login/second-factor", &[("code", &code)])
+        .await;
+    assert_eq!(
+        res.status, 303,
+        "a plain secret is still read: {}",
+        res.body
+    );
+
+    assert_eq!(app.services.seal_plaintext_secrets().await.unwrap(), 1);
+    assert_eq!(app.services.seal_plaintext_secrets().await.unwrap(), 0);
+    let row = store::users::by_username(app.services.store.reader(), "investigator")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.totp_secret.unwrap().starts_with("sealed:v1:"));
+    app.clock.advance(Duration::from_secs(30));
+    let d = app.client();
+    d.login("investigator", PASSWORD).await;
+    let code = app.services.current_code(&secret).unwrap();
+    let res = d
+        .post_form("/login/second-factor", &[("code", &code)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
 }
 
 /// Enrols the investigator's second factor and returns its secret.

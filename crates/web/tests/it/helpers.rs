@@ -15,7 +15,7 @@ pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub clock: Clock,
-    _db: TestDb,
+    pub db: TestDb,
     pub files: tempfile::TempDir,
     pub usernames: HashMap<Role, String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -67,13 +67,15 @@ impl TestApp {
             ..SecuritySettings::default()
         };
         let files_dir = tempfile::tempdir().expect("file store directory");
+        let key = blob::Key::generate();
+        let sealer = blob::Sealer::new(&key);
         let files = service::Files {
             store: std::sync::Arc::new(
-                blob::DirStore::new(files_dir.path(), blob::Key::generate()).expect("file store"),
+                blob::DirStore::new(files_dir.path(), key).expect("file store"),
             ),
             max_bytes: opts.max_file_bytes.unwrap_or(8 * 1024 * 1024),
         };
-        let mut services = Services::new(store, settings, clock.clone(), files);
+        let mut services = Services::new(store, settings, clock.clone(), files, sealer);
         if let Some(w) = opts.watchlists {
             services.watchlists = w;
         }
@@ -154,7 +156,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             services,
             clock,
-            _db: db,
+            db,
             files: files_dir,
             usernames,
             shutdown: Some(tx),
