@@ -107,6 +107,8 @@ pub struct HttpSettings {
     /// A connection that has not sent all of a request's headers this many seconds after
     /// it began is closed.
     pub header_read_timeout_seconds: u64,
+    /// A request body from which nothing arrives for this many seconds is abandoned and its connection closed.
+    pub body_read_timeout_seconds: u64,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
 }
@@ -125,6 +127,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
             header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
             max_connections: 1024,
         }
     }
@@ -243,6 +246,12 @@ impl Config {
             bail!(
                 "invalid configuration value http.header_read_timeout_seconds = {}: give 1 to 300 seconds, like 10",
                 self.http.header_read_timeout_seconds
+            );
+        }
+        if !(1..=600).contains(&self.http.body_read_timeout_seconds) {
+            bail!(
+                "invalid configuration value http.body_read_timeout_seconds = {}: give 1 to 600 seconds, like 30",
+                self.http.body_read_timeout_seconds
             );
         }
         if let Some(t) = &self.metrics.token {

@@ -314,6 +314,7 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
         header_read_timeout: std::time::Duration::from_secs(
             config.http.header_read_timeout_seconds,
         ),
+        body_read_timeout: std::time::Duration::from_secs(config.http.body_read_timeout_seconds),
         max_connections: config.http.max_connections,
     };
     let served = web::serve(listener, state, limits, async move {

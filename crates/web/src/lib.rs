@@ -36,6 +36,10 @@ pub struct ServeLimits {
     /// A connection whose request headers have not all arrived this long after it began
     /// sending them is closed.
     pub header_read_timeout: Duration,
+    /// A request body from which nothing arrives for this long is abandoned: the handler's
+    /// read fails, the request is refused as unreadable and the connection is closed. The clock restarts with
+    /// each piece received, so a large upload on a slow line still goes through.
+    pub body_read_timeout: Duration,
     /// Connections served at once; further ones wait in the listener's backlog until one
     /// closes.
     pub max_connections: usize,
@@ -45,6 +49,7 @@ impl Default for ServeLimits {
     fn default() -> Self {
         ServeLimits {
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
             max_connections: 1024,
         }
     }
@@ -88,11 +93,14 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let body_timeout = limits.body_read_timeout;
         let svc = app.clone().map_request(
             move |mut req: axum::extract::Request<hyper::body::Incoming>| {
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo::<SocketAddr>(peer));
-                req
+                req.map(|body| {
+                    axum::body::Body::new(tower_http::timeout::TimeoutBody::new(body_timeout, body))
+                })
             },
         );
         let conn = hyper::server::conn::http1::Builder::new()

@@ -145,6 +145,12 @@ fn request(v: &VerificationView) -> VerificationOut {
 pub async fn verification_requests(ctx: Ctx) -> Result<Json<Vec<VerificationOut>>, AppError> {
     let p = ctx.principal()?;
     let rows = ctx.state.services.verification_queue(p).await?;
+    crate::pages::audit_list(
+        &ctx,
+        "/api/v1/verification-requests",
+        rows.iter().map(|v| v.id),
+    )
+    .await?;
     Ok(Json(rows.iter().map(request).collect()))
 }
 

@@ -704,6 +704,13 @@ struct VerificationPage {
 pub async fn verification_requests(ctx: Ctx) -> Result<Response, AppError> {
     let p = ctx.principal()?;
     let all = ctx.state.services.verification_queue(p).await?;
+    // Learners' names, work e-mails and badges: listed people, audited like other lists.
+    super::audit_list(
+        &ctx,
+        "/training/verification-requests",
+        all.iter().map(|v| v.id),
+    )
+    .await?;
     let (waiting, decided) = all.into_iter().partition(|v| v.decision.is_none());
     Ok(render(&VerificationPage {
         layout: Layout::new(

@@ -255,12 +255,15 @@ async fn lists_and_searches_are_recorded_with_their_query_and_the_records_return
         "{table}"
     );
 
-    // Lists of people (staff, volunteers) and of link clusters are recorded too.
+    // Lists of people (staff, volunteers, learners waiting for verification) and of link
+    // clusters are recorded too.
     let sup = app.login(Role::Supervisor).await;
     for (c, path) in [
         (&analyst, "/links"),
         (&admin, "/admin/users"),
         (&sup, "/families/volunteers"),
+        (&analyst, "/training/verification-requests"),
+        (&analyst, "/api/v1/verification-requests"),
     ] {
         assert_eq!(c.get(path).await.status, 200, "{path}");
     }
@@ -271,7 +274,13 @@ async fn lists_and_searches_are_recorded_with_their_query_and_the_records_return
             .body,
     )
     .unwrap();
-    for path in ["/links", "/admin/users", "/families/volunteers"] {
+    for path in [
+        "/links",
+        "/admin/users",
+        "/families/volunteers",
+        "/training/verification-requests",
+        "/api/v1/verification-requests",
+    ] {
         assert!(
             entries
                 .as_array()
