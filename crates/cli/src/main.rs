@@ -247,6 +247,7 @@ async fn connect(config: &Config) -> Result<Services> {
     );
     services.hotline = config.hotline.clone();
     services.watchlists = config.watchlists.clone();
+    services.retention = config.retention;
     services
         .load_catalogue()
         .await

@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Retention periods, legal holds and purges (issue 25)
+pub mod retention;
 // Requests for analytical support (issue 24)
 pub mod support;
 // Awareness and partners (issue 22)
@@ -73,6 +75,8 @@ pub struct Services {
     pub statistics: statistics::StatsCache,
     /// Watchlists (issue 24): how long a watch lasts, and the SMTP server for e-mail.
     pub watchlists: WatchlistSettings,
+    /// Retention (issue 25): how long closed records are kept (by default, for ever).
+    pub retention: domain::retention::RetentionPolicy,
 }
 
 impl Services {
@@ -92,6 +96,7 @@ impl Services {
             log_outbox: false,
             statistics: statistics::StatsCache::default(),
             watchlists: WatchlistSettings::default(),
+            retention: domain::retention::RetentionPolicy::default(),
         }
     }
 
