@@ -26,6 +26,8 @@ pub mod training;
 pub mod statistics;
 // Watchlists (issue 24)
 pub mod watchlists;
+// Retention: legal holds (issue 25)
+pub mod retention;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -147,6 +149,9 @@ use utoipa::{Modify, OpenApi};
         watchlists::remove,
         watchlists::notifications,
         watchlists::mark_read,
+        retention::list,
+        retention::create,
+        retention::release,
         // Shared link charts and analytical support (issue 24)
         charts::list,
         charts::detail,
@@ -157,7 +162,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "reports", description = "The hotline's queue of reports with its filters, one report's priority and evidence, and the work on it; the indicator catalogue"), (name = "links", description = "Link analysis: a record's links and why, who carries an identifier, the cluster around a record (an investigator sees only what was made available to their agency)"), (name = "leads", description = "Reports made available to an investigator's agency: acknowledgement, outcome, notes, questions to the hotline, the lead package"), (name = "charts", description = "Link charts made available to law-enforcement agencies: only the records made available to the caller's agency, and how many are left out"), (name = "support", description = "Requests for analytical support: law enforcement asks, the hotline's analysts answer with a link chart"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"))
+    tags((name = "accounts", description = "Who you are, users, organisations and tokens"), (name = "audit", description = "The tamper-evident audit log"), (name = "cases", description = "Missing-child cases: flags with their reasons, episodes, posters"), (name = "hope-bags", description = "Hope Bags: the catalogue (items, kits, tiers), locations, stock and its movements, donations of money, responders' requests, fulfilment"), (name = "resources", description = "The recovery resource directory (Open Referral HSDS services)"), (name = "recovery", description = "Recovery plans and referrals to the directory's services"), (name = "families", description = "Family advocacy and peer support: family cases, contacts, volunteer matching, volunteers' records"), (name = "partners", description = "Partner organisations (clubs, companies, schools): contacts, states, poster-feed subscriptions and awareness events"), (name = "training", description = "Training: the course catalogue and course files, enrolment counts, law-enforcement learners' verification, the public certificate check"), (name = "statistics", description = "Public statistics, without sign-in: the latest monthly release's protected tables (suppressed numbers are null)"), (name = "submissions", description = "A provider organisation's own CyberTipline reports with their status and dates"), (name = "reports", description = "The hotline's queue of reports with its filters, one report's priority and evidence, and the work on it; the indicator catalogue"), (name = "links", description = "Link analysis: a record's links and why, who carries an identifier, the cluster around a record (an investigator sees only what was made available to their agency)"), (name = "leads", description = "Reports made available to an investigator's agency: acknowledgement, outcome, notes, questions to the hotline, the lead package"), (name = "charts", description = "Link charts made available to law-enforcement agencies: only the records made available to the caller's agency, and how many are left out"), (name = "support", description = "Requests for analytical support: law enforcement asks, the hotline's analysts answer with a link chart"), (name = "watchlists", description = "Your watches on identifiers, cases, persons and ad templates, and the notifications new records raise"), (name = "retention", description = "Legal holds: records no purge deletes while a hold is in force"))
 )]
 pub struct ApiDoc;
 
