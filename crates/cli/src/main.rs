@@ -275,6 +275,11 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
         .start_statistics(demo)
         .await
         .context("scheduling the public statistics")?;
+    // Retention (issue 25): the daily purge (and sweep of files no record needs).
+    services
+        .start_retention()
+        .await
+        .context("scheduling the daily purge")?;
     let state = web::AppState::new(
         services.clone(),
         web::WebConfig {

@@ -214,6 +214,7 @@ impl Services {
             crate::statistics::RELEASE_JOB => crate::statistics::RELEASE_JOB,
             crate::watchlists::mail::MAIL_JOB => crate::watchlists::mail::MAIL_JOB,
             crate::retention::PURGE_JOB => crate::retention::PURGE_JOB,
+            crate::retention::DAILY_JOB => crate::retention::DAILY_JOB,
             _ => "other",
         };
         let result = match &outcome {
@@ -245,6 +246,7 @@ impl Services {
             crate::watchlists::mail::MAIL_JOB => self.run_mail_job(&job.payload).await,
             // Retention (issue 25)
             crate::retention::PURGE_JOB => self.run_purge_job(&job.payload).await,
+            crate::retention::DAILY_JOB => self.run_daily_purge_job().await,
             other => Err(ServiceError::Invalid(format!(
                 "no worker knows jobs of kind {other:?}; this build is older than the one that wrote it"
             ))),

@@ -25,8 +25,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 use store::retention as q;
 
-/// The job that runs a purge.
+/// The job that runs a purge asked for (an administrator's button, the command line).
 pub const PURGE_JOB: &str = "retention_purge";
+/// The daily purge: runs at [`DAILY_AT`] and queues the next day's in its transaction.
+pub const DAILY_JOB: &str = "retention_daily";
+/// When the daily purge runs: 03:00 UTC.
+const DAILY_AT: i64 = 3 * 60 * 60 * 1_000_000;
+/// Who the daily purge's audit entry says asked for it.
+const DAILY_BY: &str = "daily schedule";
 /// Blobs that no row names are deleted only once this old: a file is written before the
 /// row that names it is committed.
 pub const ORPHAN_MIN_AGE: Duration = Duration::from_secs(60 * 60);
@@ -206,6 +212,17 @@ impl HoldForm {
             (Some(k), Some(i), Some(r)) if problems.is_empty() => Ok((k, i, r)),
             _ => Err(problems),
         }
+    }
+}
+
+/// The first 03:00 UTC after `now`.
+fn next_daily_after(now: i64) -> i64 {
+    let day = now.div_euclid(rules::MICROS_PER_DAY) * rules::MICROS_PER_DAY;
+    let at = day + DAILY_AT;
+    if at > now {
+        at
+    } else {
+        at + rules::MICROS_PER_DAY
     }
 }
 
@@ -464,7 +481,7 @@ impl Services {
         )
         .await?;
         store::commit(tx).await?;
-        match self.purge(by.name()).await {
+        match self.purge(by.name(), false).await {
             Ok(outcome) => {
                 store::jobs::complete(&self.store, &job).await?;
                 Ok(outcome)
@@ -484,7 +501,30 @@ impl Services {
         let p: PurgePayload = serde_json::from_str(payload).map_err(|e| {
             ServiceError::Invalid(format!("the purge job's payload is not readable: {e}"))
         })?;
-        self.purge(&p.requested_by).await.map(|_| ())
+        self.purge(&p.requested_by, false).await.map(|_| ())
+    }
+
+    /// The daily purge's work: the purge, with the next day's queued in its transaction.
+    pub(crate) async fn run_daily_purge_job(&self) -> Result<()> {
+        self.purge(DAILY_BY, true).await.map(|_| ())
+    }
+
+    /// At start (`serve`, `demo`): makes sure the daily purge is queued, at the next
+    /// 03:00 UTC. A deployment without periods still sweeps the files of retracted and
+    /// expired provider reports and files no record names.
+    pub async fn start_retention(&self) -> Result<()> {
+        if store::jobs::pending_of_kind(self.store.reader(), DAILY_JOB).await? > 0 {
+            return Ok(());
+        }
+        let now = self.now();
+        let payload = serde_json::to_string(&PurgePayload {
+            requested_by: DAILY_BY.to_owned(),
+        })
+        .map_err(internal)?;
+        let mut tx = self.store.begin().await?;
+        store::jobs::enqueue(&mut *tx, DAILY_JOB, &payload, next_daily_after(now), now).await?;
+        store::commit(tx).await?;
+        Ok(())
     }
 
     /// What a purge would delete now; nothing changes and nothing is audited.
@@ -549,7 +589,7 @@ impl Services {
 
     /// The purge: one transaction deletes the records due and the file rows of abandoned
     /// provider reports and writes the one audit entry; then the files go.
-    async fn purge(&self, requested_by: &str) -> Result<PurgeOutcome> {
+    async fn purge(&self, requested_by: &str, daily: bool) -> Result<PurgeOutcome> {
         let now = self.now();
         let by = By::system("retention", now);
         let mut tx = self.store.begin().await?;
@@ -624,6 +664,13 @@ impl Services {
             Some(detail.to_string()),
         )
         .await?;
+        if daily {
+            let payload = serde_json::to_string(&PurgePayload {
+                requested_by: DAILY_BY.to_owned(),
+            })
+            .map_err(internal)?;
+            store::jobs::enqueue(&mut *tx, DAILY_JOB, &payload, next_daily_after(now), now).await?;
+        }
         store::commit(tx).await?;
         // The rows are gone: now the files (a file left by a failure here is an orphan the
         // next sweep removes).
@@ -682,6 +729,16 @@ mod tests {
             reason: "Subpoena".into(),
         };
         assert_eq!(report.check().unwrap().1, 12);
+    }
+
+    #[test]
+    fn the_daily_purge_runs_at_three_in_the_morning_utc() {
+        let day = rules::MICROS_PER_DAY;
+        let d = 20_000 * day;
+        assert_eq!(next_daily_after(d), d + DAILY_AT);
+        assert_eq!(next_daily_after(d + DAILY_AT - 1), d + DAILY_AT);
+        assert_eq!(next_daily_after(d + DAILY_AT), d + day + DAILY_AT);
+        assert_eq!(next_daily_after(d + day - 1), d + day + DAILY_AT);
     }
 
     #[test]

@@ -424,3 +424,46 @@ async fn only_supervisors_and_administrators_place_holds_and_only_administrators
     .unwrap();
     assert_eq!(actions, ["retention.hold"]);
 }
+
+#[tokio::test]
+async fn the_daily_purge_runs_at_its_time_and_queues_the_next_day() {
+    let app = spawn().await;
+    let (retracted, file) = provider_report(&app, false).await;
+    let r = Provider::new(&app, "provider-api")
+        .form("retract", retracted)
+        .await;
+    assert_eq!(r.code, Some(0), "{}", r.body);
+    // Started twice (two restarts), queued once, for later.
+    app.services.start_retention().await.unwrap();
+    app.services.start_retention().await.unwrap();
+    let daily = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'retention_daily' AND state = 'pending'",
+        )
+        .fetch_one(app.services.store.reader())
+        .await
+        .unwrap()
+    };
+    assert_eq!(daily().await, 1);
+    assert_eq!(
+        app.services.run_pending_jobs().await.unwrap(),
+        0,
+        "not due yet"
+    );
+    assert!(file.is_file());
+    app.clock.advance(DAY + Duration::from_secs(60));
+    assert_eq!(app.services.run_pending_jobs().await.unwrap(), 1);
+    assert!(
+        !file.exists(),
+        "the daily purge swept the retracted report's file"
+    );
+    let entries = purge_entries(&app).await;
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0].contains("\"requested_by\":\"daily schedule\""),
+        "{}",
+        entries[0]
+    );
+    assert_eq!(daily().await, 1, "the next day's purge is queued");
+    assert_eq!(app.services.run_pending_jobs().await.unwrap(), 0);
+}
