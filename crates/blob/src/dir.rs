@@ -25,7 +25,7 @@ use tokio::io::AsyncWriteExt as _;
 use crate::crypt::{decrypt_reader, BlobReader, Encryptor, SEALED_CHUNK_LEN};
 use crate::error::BlobError;
 use crate::key::{check_blob_key, new_blob_key, Key};
-use crate::{BlobStore, BoxFuture, StoredBlob, UploadStream};
+use crate::{BlobEntry, BlobStore, BoxFuture, StoredBlob, UploadStream};
 
 /// The directory of uploads in progress, inside the store's root: not part of a backup.
 pub const TEMP_DIR: &str = "tmp";
@@ -244,6 +244,48 @@ impl DirStore {
     }
 }
 
+/// Every blob under `root/ab/cd/`: names that are not blob keys in their own shard
+/// (the temporary directory, stray files) are left out.
+fn list_blobs(root: &Path) -> Result<Vec<BlobEntry>, BlobError> {
+    let mut out = Vec::new();
+    let entries = |dir: &Path| -> Result<Vec<fs::DirEntry>, BlobError> {
+        fs::read_dir(dir)
+            .map_err(io_error("list", dir))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(io_error("list", dir))
+    };
+    for first in entries(root)? {
+        let first_name = first.file_name().to_string_lossy().into_owned();
+        if first_name.len() != 2 || !first.path().is_dir() {
+            continue;
+        }
+        for second in entries(&first.path())? {
+            let second_name = second.file_name().to_string_lossy().into_owned();
+            if second_name.len() != 2 || !second.path().is_dir() {
+                continue;
+            }
+            for file in entries(&second.path())? {
+                let key = file.file_name().to_string_lossy().into_owned();
+                if check_blob_key(&key).is_err()
+                    || key[..2] != first_name
+                    || key[2..4] != second_name
+                {
+                    continue;
+                }
+                let path = file.path();
+                let meta = file.metadata().map_err(io_error("inspect", &path))?;
+                if !meta.is_file() {
+                    continue;
+                }
+                let modified = meta.modified().map_err(io_error("inspect", &path))?;
+                out.push(BlobEntry { key, modified });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
+}
+
 /// Makes the written temporary file durable and moves it into place durably.
 fn commit(file: fs::File, temp: &Path, root: &Path, final_path: &Path) -> Result<(), BlobError> {
     file.sync_all().map_err(io_error("sync", temp))?;
@@ -285,6 +327,15 @@ impl BlobStore for DirStore {
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
         Box::pin(self.delete_blob(key))
+    }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<BlobEntry>, BlobError>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || list_blobs(&root))
+                .await
+                .map_err(BlobError::Task)?
+        })
     }
 }
 
@@ -335,6 +386,29 @@ mod tests {
         let timed_out = tokio::time::timeout(std::time::Duration::from_millis(200), put).await;
         assert!(timed_out.is_err());
         assert_eq!(fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn list_gives_every_blob_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirStore::new(dir.path(), Key::generate()).unwrap();
+        assert!(store.list().await.unwrap().is_empty());
+        let a = store.put(upload(b"a".to_vec()), 10).await.unwrap();
+        let b = store.put(upload(b"b".to_vec()), 10).await.unwrap();
+        fs::write(store.temp_dir().join("0123.part"), b"x").unwrap();
+        fs::write(dir.path().join("stray.txt"), b"x").unwrap();
+        let mut want = vec![a.key.clone(), b.key.clone()];
+        want.sort();
+        let listed: Vec<String> = store
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(listed, want);
+        assert!(store.delete(&a.key).await.unwrap());
+        assert_eq!(store.list().await.unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -73,4 +73,16 @@ pub trait BlobStore: Send + Sync {
 
     /// Deletes blob `key`; `Ok(false)` if there was none (so retries are harmless).
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>>;
+
+    /// Every stored blob with when it was written, for the sweep that removes files no
+    /// row names (retention, issue 25). Uploads in progress are not listed.
+    fn list(&self) -> BoxFuture<'_, Result<Vec<BlobEntry>, BlobError>>;
+}
+
+/// A stored blob, as [`BlobStore::list`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobEntry {
+    pub key: String,
+    /// When the file was written (its modification time).
+    pub modified: std::time::SystemTime,
 }

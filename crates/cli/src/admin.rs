@@ -80,6 +80,15 @@ pub enum AdminCommand {
     },
     /// Verify the audit log's hash chain; exits non-zero and names the first broken entry.
     VerifyAudit,
+    /// Purge the records past their retention period ([retention] in the configuration; none by default) and sweep files no record needs, as a background job run now. One audit entry records the counts.
+    Purge {
+        /// Say what would be purged, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<OrgKind, String> {
@@ -205,6 +214,31 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
                     break;
                 }
                 page += 1;
+            }
+        }
+        AdminCommand::Purge { dry_run, json } => {
+            let o = services.purge_as_operator(dry_run).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&o).context("writing the outcome as JSON")?
+                );
+            } else {
+                let verb = if dry_run { "Would purge" } else { "Purged" };
+                println!("{verb} {} records:", o.total_records());
+                for t in domain::retention::RecordType::ALL {
+                    let n = o.records.get(t.as_str()).copied().unwrap_or(0);
+                    let period = services.retention.describe(t);
+                    println!("  {:<28} {n:>6}   ({period})", t.label());
+                }
+                println!("Kept by a legal hold: {}", o.held);
+                println!(
+                    "Files: {} of purged records, {} of retracted or expired provider reports, {} named by no record",
+                    o.record_files, o.abandoned_files, o.orphan_files
+                );
+                if dry_run {
+                    println!("Nothing was changed (--dry-run).");
+                }
             }
         }
         AdminCommand::VerifyAudit => match services.verify_audit().await? {

@@ -58,6 +58,10 @@ pub struct Config {
     /// watchers of new notifications (`[watchlists.smtp]`: host, port, tls = "none" |
     /// "starttls" | "tls", username, password, from, base_url).
     pub watchlists: service::WatchlistSettings,
+    /// Retention (issue 25): days a closed record is kept after its last change, by type
+    /// (`unsubstantiated_tips_days`, `closed_reports_days`, `closed_cases_days`,
+    /// `closed_plans_days`). A type left out is kept for ever, the default.
+    pub retention: domain::retention::RetentionPolicy,
 }
 
 /// Where uploaded evidence files are kept, and the key they are encrypted under.
@@ -150,6 +154,7 @@ impl Default for Config {
             metrics: MetricsSettings::default(),
             hotline: service::cases::DEFAULT_HOTLINE.to_owned(),
             watchlists: service::WatchlistSettings::default(),
+            retention: domain::retention::RetentionPolicy::default(),
         }
     }
 }
@@ -189,6 +194,7 @@ impl Config {
                         || k.starts_with("http__")
                         || k.starts_with("metrics__")
                         || k.starts_with("watchlists__")
+                        || k.starts_with("retention__")
                 })
                 .split("__"),
         );
@@ -237,6 +243,9 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?;
         }
         self.watchlists
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
+        self.retention
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
         if self.files.max_bytes == 0 {
@@ -497,6 +506,37 @@ mod tests {
         let e = bad.validate().unwrap_err().to_string();
         assert!(e.contains("watchlists.smtp.base_url"), "{e}");
         assert!(!format!("{smtp:?}").contains("password: Some(\"")); // redacted in logs
+    }
+
+    #[test]
+    fn retention_periods_are_read_from_toml_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let args = ConfigArgs {
+            data_dir: None,
+            database_url: None,
+            config: Some(path.clone()),
+        };
+        std::fs::write(&path, "").unwrap();
+        let c = Config::load(&args, None).unwrap();
+        assert_eq!(c.retention, domain::retention::RetentionPolicy::default());
+        std::fs::write(
+            &path,
+            "[retention]\nunsubstantiated_tips_days = 90\nclosed_reports_days = 3650\n",
+        )
+        .unwrap();
+        let c = Config::load(&args, None).unwrap();
+        assert_eq!(c.retention.unsubstantiated_tips_days, Some(90));
+        assert_eq!(c.retention.closed_reports_days, Some(3650));
+        assert_eq!(c.retention.closed_cases_days, None);
+        std::fs::write(&path, "[retention]\nclosed_cases_days = 0\n").unwrap();
+        let e = Config::load(&args, None).unwrap_err().to_string();
+        assert!(e.contains("retention.closed_cases_days = 0"), "{e}");
+        std::fs::write(&path, "[retention]\nclosed_case_days = 5\n").unwrap();
+        assert!(
+            Config::load(&args, None).is_err(),
+            "a misspelt setting is refused"
+        );
     }
 
     #[test]

@@ -248,6 +248,7 @@ async fn connect(config: &Config) -> Result<Services> {
     );
     services.hotline = config.hotline.clone();
     services.watchlists = config.watchlists.clone();
+    services.retention = config.retention;
     let sealed = services
         .seal_plaintext_secrets()
         .await
@@ -285,6 +286,11 @@ async fn serve_with(config: Config, services: Services, demo: bool) -> Result<()
         .start_statistics(demo)
         .await
         .context("scheduling the public statistics")?;
+    // Retention (issue 25): the daily purge (and sweep of files no record needs).
+    services
+        .start_retention()
+        .await
+        .context("scheduling the daily purge")?;
     let state = web::AppState::new(
         services.clone(),
         web::WebConfig {

@@ -451,3 +451,72 @@ fn resources_import_and_export_hsds_packages() {
         text(&o)
     );
 }
+
+/// Retention (issue 25): a dry run says what would be purged as JSON and changes nothing; a
+/// purge writes one audit entry and the chain still verifies; a bad period is named.
+#[test]
+fn admin_purge_reports_what_it_would_delete_and_keeps_the_audit_log_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let cfg = dir.path().join("retention.toml");
+    std::fs::write(&cfg, "[retention]\nclosed_reports_days = 30\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let o = run(
+        &[
+            "admin",
+            "purge",
+            "--data-dir",
+            data,
+            "--config",
+            cfg,
+            "--dry-run",
+            "--json",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["records"]["closed_reports"], 0);
+    assert_eq!(v["records"]["unsubstantiated_tips"], 0);
+    assert!(v["ids_sha256"].as_str().unwrap().len() == 64);
+    let o = run(
+        &["admin", "purge", "--data-dir", data, "--config", cfg],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Purged 0 records"), "{}", text(&o));
+    assert!(
+        text(&o).contains("30 days after the last change"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["admin", "verify-audit", "--data-dir", data], None);
+    assert!(o.status.success(), "{}", text(&o));
+    // A bad period stops the command, naming the setting; a bad flag is input to fix.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[retention]\nclosed_cases_days = -1\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    let o = run(
+        &[
+            "admin",
+            "purge",
+            "--data-dir",
+            data,
+            "--config",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("retention.closed_cases_days"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["admin", "purge", "--data-dir", data, "--dry-rn"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

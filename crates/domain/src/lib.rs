@@ -12,6 +12,8 @@ pub mod org;
 pub mod password;
 pub mod policy;
 pub mod record;
+// Retention periods, legal holds and the purge rule (issue 25)
+pub mod retention;
 pub mod role;
 // Requests for analytical support (issue 24)
 pub mod support;

@@ -150,6 +150,12 @@ pub enum Action {
     /// Work a request for analytical support: take it, answer it (with a link chart
     /// shared to the requester's agency), close it.
     AnswerSupportRequests,
+    // Retention (issue 25)
+    /// See what retention keeps and what is due, and place or release a legal hold on a
+    /// report, a case or a recovery plan (with a reason, audited).
+    ManageLegalHolds,
+    /// Start a purge of the records past their retention period (a background job).
+    PurgeRecords,
 }
 
 /// Who may take an action, before the record itself is considered.
@@ -281,6 +287,12 @@ pub fn access(action: Action) -> Access {
         Action::RequestAnalyticalSupport => Roles(&[Investigator]),
         Action::ViewSupportRequests => Roles(&[Supervisor, Analyst, Investigator]),
         Action::AnswerSupportRequests => Roles(&[Supervisor, Analyst]),
+        // Retention (issue 25): a hold is a decision about the hotline's records (counsel
+        // asks a supervisor or an administrator); the page names records by kind and
+        // number only, so administrators, who do not read case files, may keep holds.
+        // Deleting is the administrators' alone.
+        Action::ManageLegalHolds => Roles(&[Administrator, Supervisor]),
+        Action::PurgeRecords => Roles(&[Administrator]),
     }
 }
 
@@ -540,6 +552,24 @@ mod tests {
             );
         }
         assert!(!permits(None, Action::WatchRecords));
+    }
+
+    #[test]
+    fn holds_are_for_supervisors_and_administrators_and_purges_for_administrators() {
+        for r in Role::ALL {
+            let p = who(r, 2);
+            assert_eq!(
+                permits(Some(&p), Action::ManageLegalHolds),
+                matches!(r, Administrator | Supervisor),
+                "{r}"
+            );
+            assert_eq!(
+                permits(Some(&p), Action::PurgeRecords),
+                r == Administrator,
+                "{r}"
+            );
+        }
+        assert!(!permits(None, Action::ManageLegalHolds));
     }
 
     #[test]

@@ -213,6 +213,8 @@ impl Services {
             LINK => LINK,
             crate::statistics::RELEASE_JOB => crate::statistics::RELEASE_JOB,
             crate::watchlists::mail::MAIL_JOB => crate::watchlists::mail::MAIL_JOB,
+            crate::retention::PURGE_JOB => crate::retention::PURGE_JOB,
+            crate::retention::DAILY_JOB => crate::retention::DAILY_JOB,
             _ => "other",
         };
         let result = match &outcome {
@@ -242,6 +244,9 @@ impl Services {
             crate::statistics::RELEASE_JOB => self.run_statistics_job(&job.payload).await,
             // Watchlists (issue 24)
             crate::watchlists::mail::MAIL_JOB => self.run_mail_job(&job.payload).await,
+            // Retention (issue 25)
+            crate::retention::PURGE_JOB => self.run_purge_job(&job.payload).await,
+            crate::retention::DAILY_JOB => self.run_daily_purge_job().await,
             other => Err(ServiceError::Invalid(format!(
                 "no worker knows jobs of kind {other:?}; this build is older than the one that wrote it"
             ))),

@@ -23,6 +23,8 @@ pub mod intake;
 pub mod linking;
 pub mod queue;
 pub mod recovery;
+// Retention periods, legal holds and purges (issue 25)
+pub mod retention;
 // Requests for analytical support (issue 24)
 pub mod support;
 // Awareness and partners (issue 22)
@@ -75,6 +77,8 @@ pub struct Services {
     pub watchlists: WatchlistSettings,
     /// Seals secret columns (second-factor secrets) under the master key (issue 25).
     pub sealer: blob::Sealer,
+    /// Retention (issue 25): how long closed records are kept (by default, for ever).
+    pub retention: domain::retention::RetentionPolicy,
 }
 
 impl Services {
@@ -101,6 +105,7 @@ impl Services {
             statistics: statistics::StatsCache::default(),
             watchlists: WatchlistSettings::default(),
             sealer,
+            retention: domain::retention::RetentionPolicy::default(),
         }
     }
 

@@ -231,6 +231,19 @@ fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
 const COLUMNS: &str =
     "id, kind, payload, state, attempts, run_after, claimed_until, last_error, created_at, failed_at";
 
+/// Jobs of one kind waiting or running (not failed): whether a purge is queued.
+pub async fn pending_of_kind<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    kind: &str,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'pending'")
+            .bind(kind)
+            .fetch_one(ex)
+            .await?,
+    )
+}
+
 /// Failed jobs, the most recent failure first.
 pub async fn failed<'e, E: Executor<'e, Database = Any>>(
     ex: E,

@@ -30,6 +30,8 @@ pub mod orgs;
 pub mod plans;
 pub mod reports;
 pub mod resources;
+// Retention: legal holds and purges (issue 25)
+pub mod retention;
 pub mod sessions;
 pub mod tokens;
 pub mod triage;

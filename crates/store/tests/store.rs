@@ -1033,6 +1033,9 @@ mod training;
 // Public statistics
 #[path = "store/statistics.rs"]
 mod statistics;
+// Retention: legal holds and purges (issue 25)
+#[path = "store/retention.rs"]
+mod retention;
 
 /// Watchlists (issue 24): a watch notifies only while in force; one notification per
 /// watch and record; unread first; read and e-mailed once.

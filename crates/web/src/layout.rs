@@ -50,6 +50,8 @@ pub const AREAS: &[(&str, &str, Action, &str)] = &[
     ("/admin/organisations", "Organisations", Action::ManageOrganisations, "The hotline, agencies, providers and partners."),
     ("/admin/audit", "Audit log", Action::ViewAuditLog, "Who saw or changed what, and when; tamper-evident."),
     ("/admin/jobs", "Background jobs", Action::ViewJobs, "Linking waiting to run, and jobs that failed with their errors."),
+    // Retention (issue 25)
+    ("/admin/retention", "Retention", Action::ManageLegalHolds, "How long closed records are kept, what is due for purging, and legal holds that keep a record whatever its period."),
     // Awareness and partners (issue 22)
     ("/partners", "Partners", Action::ViewPartners, "Clubs, companies and schools that run awareness events and republish missing children's posters."),
     // Training (issue 22)

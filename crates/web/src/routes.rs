@@ -253,6 +253,14 @@ fn entries() -> Vec<Entry> {
         page(M::POST, "/admin/organisations", ManageOrganisations, pages::admin::create_org),
         page(M::GET, "/admin/audit", ViewAuditLog, pages::audit::audit),
         page(M::GET, "/admin/jobs", ViewJobs, pages::jobs::jobs),
+        // Retention (issue 25)
+        page(M::GET, "/admin/retention", ManageLegalHolds, pages::retention::overview),
+        page(M::POST, "/admin/retention/holds", ManageLegalHolds, pages::retention::place),
+        page(M::POST, "/admin/retention/holds/{id}/release", ManageLegalHolds, pages::retention::release),
+        page(M::POST, "/admin/retention/purge", PurgeRecords, pages::retention::purge),
+        api(M::GET, "/api/v1/legal-holds", ManageLegalHolds, api::retention::list),
+        api(M::POST, "/api/v1/legal-holds", ManageLegalHolds, api::retention::create),
+        api(M::POST, "/api/v1/legal-holds/{id}/release", ManageLegalHolds, api::retention::release),
         page(M::GET, "/admin/indicators", ManageIndicators, pages::queue::edit_indicators),
         page(M::POST, "/admin/indicators", ManageIndicators, pages::queue::save_indicators),
         // CyberTipline-compatible provider API (HTTP Basic)

@@ -330,6 +330,23 @@ fn ordered_label(x: &RecordRef, lx: &str, y: &RecordRef, ly: &str) -> String {
 }
 
 impl Services {
+    /// Drops what this process keeps in memory about linked records (the person index,
+    /// the clusters, the ads' signatures), so the next use reads the database again:
+    /// after records were deleted (retention, issue 25).
+    pub(crate) async fn forget_linking_caches(&self) {
+        *self.linking.people.lock().await = None;
+        *self
+            .linking
+            .clusters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.linking
+            .signatures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     /// In an import batch's transaction: a job, claimed by the caller, to link the rows
     /// the batch added: those of `kind` with these external ids, only those added at
     /// `added_at` when given (earlier imports are linked already). The caller runs it

@@ -136,6 +136,16 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Retention",
+        &[
+            ("retention.*", "Any retention step"),
+            ("retention.hold", "Legal hold placed"),
+            ("retention.release", "Legal hold released"),
+            ("retention.purge_request", "Purge asked for"),
+            ("retention.purge", "Records purged"),
+        ],
+    ),
+    (
         "Data",
         &[
             ("import", "Import"),
@@ -350,6 +360,14 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "support.assign" => format!("Took {r}"),
         "support.answer" => format!("Answered {r}"),
         "support.close" => format!("Closed {r}"),
+        "retention.hold" => format!("Placed a legal hold on {r}"),
+        "retention.release" => format!("Released the legal hold on {r}"),
+        "retention.purge_request" => {
+            "Asked for a purge of records past their retention period".to_owned()
+        }
+        "retention.purge" => {
+            "Purged the records past their retention period (counts in the detail)".to_owned()
+        }
         other => {
             // An action this version has no words for yet still reads as its code.
             if r.is_empty() {

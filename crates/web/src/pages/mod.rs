@@ -22,6 +22,8 @@ pub mod plans;
 pub mod queue;
 pub mod reports;
 pub mod resources;
+// Retention and legal holds (issue 25)
+pub mod retention;
 pub mod sort;
 pub mod submissions;
 // Requests for analytical support (issue 24)

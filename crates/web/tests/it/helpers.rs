@@ -36,6 +36,8 @@ pub struct Options {
     pub secure_cookies: bool,
     /// Watchlists (issue 24): watch length and the SMTP server (default: none).
     pub watchlists: Option<service::WatchlistSettings>,
+    /// Retention (issue 25): the periods (default: everything kept for ever).
+    pub retention: Option<domain::retention::RetentionPolicy>,
 }
 
 /// The organisation each role's test account belongs to.
@@ -78,6 +80,9 @@ impl TestApp {
         let mut services = Services::new(store, settings, clock.clone(), files, sealer);
         if let Some(w) = opts.watchlists {
             services.watchlists = w;
+        }
+        if let Some(r) = opts.retention {
+            services.retention = r;
         }
         services
             .load_catalogue()

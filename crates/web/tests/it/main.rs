@@ -37,3 +37,5 @@ mod training;
 mod statistics;
 // Watchlists (issue 24)
 mod watchlists;
+// Retention: legal holds and purges (issue 25)
+mod retention;
