@@ -757,23 +757,24 @@ pub async fn shared_among<'e, E: Executor<'e, Database = Any>>(
     org: i64,
     ids: &[i64],
 ) -> Result<Vec<i64>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT report_id FROM report_shares WHERE org_id = $1 AND report_id IN ({}) ORDER BY report_id",
-        params(2, ids.len())
-    );
-    let mut q = sqlx::query_scalar(&sql).bind(org);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(ex).await?)
+    made_available_among(ex, "report_shares", "report_id", org, ids).await
 }
 
-/// The cases among `ids` made available to `org`.
+/// The cases among `ids` made available to `org`. At most [`MAX_IN`] ids.
 pub async fn cases_shared_among<'e, E: Executor<'e, Database = Any>>(
     ex: E,
+    org: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    made_available_among(ex, "case_shares", "case_id", org, ids).await
+}
+
+/// The ids among `ids` that a share table (`report_shares`, `case_shares`; names of ours,
+/// never input) lists for `org`.
+async fn made_available_among<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    table: &str,
+    column: &str,
     org: i64,
     ids: &[i64],
 ) -> Result<Vec<i64>, StoreError> {
@@ -781,7 +782,7 @@ pub async fn cases_shared_among<'e, E: Executor<'e, Database = Any>>(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT case_id FROM case_shares WHERE org_id = $1 AND case_id IN ({}) ORDER BY case_id",
+        "SELECT {column} FROM {table} WHERE org_id = $1 AND {column} IN ({}) ORDER BY {column}",
         params(2, ids.len())
     );
     let mut q = sqlx::query_scalar(&sql).bind(org);
