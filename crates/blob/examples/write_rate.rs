@@ -6,7 +6,9 @@
 //! multiplies the number of objects. The temporary directories go under `$TMPDIR`.
 //! Both stores encrypt (AES-256-GCM) and hash (MD5, SHA-1, SHA-256) every byte; the S3
 //! figures add HTTP, request signing (a SHA-256 of every payload) and s3s-fs's own
-//! writing, so they bound what a real object store on the same machine would see.
+//! writing, so they bound what a real object store on the same machine would see. Note
+//! that s3s-fs does not fsync, while `DirStore` syncs the file and three directories on
+//! every put: small `DirStore` writes are bound by those syncs, the S3 ones are not.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
