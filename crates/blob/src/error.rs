@@ -116,6 +116,33 @@ pub enum BlobError {
     #[error("encrypting a chunk failed; this is a bug")]
     Encrypt,
 
+    /// A request to the object store (S3) failed. `problem` and `hint` say which of the
+    /// usual causes it was (endpoint unreachable, bucket missing, credentials refused, or
+    /// another failure) and which setting to check.
+    #[error("the object store could not {op} {target}: {problem}; {hint} ({source})")]
+    ObjectStore {
+        /// What was being done ("store", "read", "delete", "list", "reach", ...).
+        op: &'static str,
+        /// What it was done to, like `s3://bucket/blobs/ab/<key>`.
+        target: String,
+        /// What went wrong, in a few words.
+        problem: &'static str,
+        /// What an operator should check.
+        hint: &'static str,
+        /// The object store client's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// A setting of the object store cannot be used; nothing was contacted.
+    #[error("invalid object store setting files.s3.{setting}: {reason}")]
+    S3Config {
+        /// The setting's name under `files.s3`.
+        setting: &'static str,
+        /// What is wrong with it and what to give instead.
+        reason: String,
+    },
+
     /// A blocking task of the store panicked or was cancelled.
     #[error("a file system task of the blob store did not finish: {0}")]
     Task(#[source] tokio::task::JoinError),

@@ -4,9 +4,9 @@
 //!
 //! [`BlobStore`] is the interface the rest of Clearinghouse uses, object-safe so the
 //! application can hold an `Arc<dyn BlobStore>` chosen by configuration. [`DirStore`]
-//! implements it on a local directory (the default); an object-store backend would
-//! implement it too, reusing [`crypt`] for the format and the hashing shown in
-//! `DirStore`.
+//! implements it on a local directory (the default); [`S3Store`] in a bucket of an
+//! S3-compatible object store. Both write [`crypt`]'s format and the same hashes, so a
+//! blob reads the same whichever store holds it.
 //!
 //! Write order for an upload: `put` the file (it is durable when `put` returns), then
 //! commit the database row naming `StoredBlob::key`. A crash can then leave an orphan
@@ -17,6 +17,7 @@ pub mod crypt;
 mod dir;
 mod error;
 mod key;
+mod s3;
 pub mod seal;
 
 use std::future::Future;
@@ -30,6 +31,7 @@ pub use crate::crypt::BlobReader;
 pub use crate::dir::{relative_path, DirStore, TEMP_DIR};
 pub use crate::error::{BlobError, KeyError};
 pub use crate::key::{check_blob_key, new_blob_key, Key, BLOB_KEY_LEN};
+pub use crate::s3::{S3Config, S3Store, PART_LEN};
 pub use crate::seal::{SealError, Sealer};
 
 /// A boxed, sendable future, as the methods of [`BlobStore`] return.

@@ -1,18 +1,27 @@
-//! End-to-end tests of `DirStore` through the `BlobStore` interface, as the web server
-//! will use it: round trips, known hashes, the size limit, cleanup of temporary files,
-//! and detection of every kind of damage to a stored file.
+//! End-to-end tests of the blob stores through the `BlobStore` interface, as the web
+//! server uses it: round trips, known hashes, the size limit, cleanup of unfinished
+//! uploads, the orphan sweep, and detection of every kind of damage to a stored blob.
+//! Every test runs twice, against `DirStore` and against `S3Store` talking to a real
+//! S3-compatible server (s3s-fs, in-process, over HTTP); the S3-only tests at the end
+//! cover what has no counterpart on a directory (credentials, buckets, endpoints).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "common/s3_server.rs"]
+mod s3_server;
 
 use std::fs;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use blob::crypt::{CHUNK_LEN, HEADER_LEN, SEALED_CHUNK_LEN, TAG_LEN};
-use blob::{BlobError, BlobStore, DirStore, Key, StoredBlob, UploadStream};
+use blob::{BlobError, BlobStore, DirStore, Key, S3Store, StoredBlob, UploadStream, PART_LEN};
 use bytes::Bytes;
-use futures_util::StreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use object_store::{ObjectStore, ObjectStoreExt as _};
+use s3_server::S3Server;
 
 fn data(len: usize) -> Vec<u8> {
     // Not periodic in the chunk size, so moved chunks would show.
@@ -30,8 +39,30 @@ fn upload(data: &[u8], piece: usize) -> UploadStream<'static> {
     Box::pin(futures_util::stream::iter(pieces))
 }
 
-fn store(dir: &Path) -> DirStore {
-    DirStore::new(dir, Key::generate()).unwrap()
+/// A store under test, with raw access to what it keeps, below the encryption, for the
+/// damage tests and to see what an upload left behind.
+trait Harness: Sized + Send + Sync + 'static {
+    type Store: BlobStore + 'static;
+
+    async fn new() -> Self;
+    fn store(&self) -> &Self::Store;
+    /// Another store on the same storage, encrypting under `key`.
+    fn with_key(&self, key: Key) -> Self::Store;
+    /// The stored (encrypted) bytes of blob `key`.
+    async fn read_raw(&self, key: &str) -> Vec<u8>;
+    /// Replaces the stored bytes of blob `key`.
+    async fn write_raw(&self, key: &str, bytes: &[u8]);
+    /// Removes the stored bytes of blob `key` behind the store's back.
+    async fn delete_raw(&self, key: &str);
+    /// Every file or object kept, blobs or not.
+    async fn stored(&self) -> Vec<String>;
+    /// What unfinished uploads left: temporary files, incomplete multipart uploads.
+    fn unfinished(&self) -> Vec<String>;
+}
+
+struct DirHarness {
+    dir: tempfile::TempDir,
+    store: DirStore,
 }
 
 /// Every file under `root`, relative to it.
@@ -51,18 +82,148 @@ fn files_under(root: &Path) -> Vec<String> {
     out
 }
 
-async fn put(store: &DirStore, data: &[u8]) -> StoredBlob {
-    store.put(upload(data, 10_000), u64::MAX).await.unwrap()
+impl Harness for DirHarness {
+    type Store = DirStore;
+
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirStore::new(dir.path(), Key::generate()).unwrap();
+        Self { dir, store }
+    }
+    fn store(&self) -> &DirStore {
+        &self.store
+    }
+    fn with_key(&self, key: Key) -> DirStore {
+        DirStore::new(self.dir.path(), key).unwrap()
+    }
+    async fn read_raw(&self, key: &str) -> Vec<u8> {
+        fs::read(self.store.blob_path(key).unwrap()).unwrap()
+    }
+    async fn write_raw(&self, key: &str, bytes: &[u8]) {
+        fs::write(self.store.blob_path(key).unwrap(), bytes).unwrap();
+    }
+    async fn delete_raw(&self, key: &str) {
+        fs::remove_file(self.store.blob_path(key).unwrap()).unwrap();
+    }
+    async fn stored(&self) -> Vec<String> {
+        files_under(self.dir.path())
+    }
+    fn unfinished(&self) -> Vec<String> {
+        files_under(&self.store.temp_dir())
+    }
 }
 
-async fn read(store: &DirStore, key: &str) -> Result<Vec<u8>, BlobError> {
-    store.open(key).await?.read_all().await
+struct S3Harness {
+    server: S3Server,
+    store: S3Store,
+    /// A plain client of the same bucket, for raw access.
+    raw: object_store::aws::AmazonS3,
 }
 
-#[tokio::test]
-async fn round_trips_edge_sizes() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+impl Harness for S3Harness {
+    type Store = S3Store;
+
+    async fn new() -> Self {
+        let server = S3Server::start().await;
+        let store = S3Store::new(&server.config(), Key::generate()).unwrap();
+        store.check().await.unwrap();
+        let raw = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&server.endpoint)
+            .with_bucket_name(s3_server::BUCKET)
+            .with_region("us-east-1")
+            .with_access_key_id(s3_server::ACCESS_KEY)
+            .with_secret_access_key(s3_server::SECRET_KEY)
+            .with_allow_http(true)
+            .build()
+            .unwrap();
+        Self { server, store, raw }
+    }
+    fn store(&self) -> &S3Store {
+        &self.store
+    }
+    fn with_key(&self, key: Key) -> S3Store {
+        S3Store::new(&self.server.config(), key).unwrap()
+    }
+    async fn read_raw(&self, key: &str) -> Vec<u8> {
+        let path = self.store.object_path(key).unwrap();
+        let got = self.raw.get(&path).await.unwrap();
+        got.bytes().await.unwrap().to_vec()
+    }
+    async fn write_raw(&self, key: &str, bytes: &[u8]) {
+        let path = self.store.object_path(key).unwrap();
+        self.raw.put(&path, bytes.to_vec().into()).await.unwrap();
+    }
+    async fn delete_raw(&self, key: &str) {
+        let path = self.store.object_path(key).unwrap();
+        self.raw.delete(&path).await.unwrap();
+    }
+    async fn stored(&self) -> Vec<String> {
+        let metas: Vec<_> = self.raw.list(None).try_collect().await.unwrap();
+        metas.into_iter().map(|m| m.location.to_string()).collect()
+    }
+    fn unfinished(&self) -> Vec<String> {
+        self.server
+            .pending_uploads()
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    }
+}
+
+/// Runs each generic test against both stores, as `dir_store::NAME` and `s3_store::NAME`.
+macro_rules! for_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod dir_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(<super::DirHarness as super::Harness>::new().await).await;
+                }
+            )*
+        }
+        mod s3_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(<super::S3Harness as super::Harness>::new().await).await;
+                }
+            )*
+        }
+    };
+}
+
+for_both_stores!(
+    round_trips_edge_sizes,
+    large_files_round_trip_through_parts,
+    reading_streams_in_chunks_of_at_most_64_kib,
+    hashes_match_known_vectors,
+    the_size_limit_is_exact_and_leaves_nothing_behind,
+    a_size_limit_hit_past_the_first_part_leaves_nothing_behind,
+    a_failing_upload_stream_leaves_nothing_behind,
+    keys_are_unique_and_safe_in_paths_and_urls,
+    bad_and_missing_keys_are_reported,
+    delete_removes_the_file_once,
+    works_as_a_shared_trait_object,
+    a_blob_put_but_never_recorded_is_listed_and_swept,
+    list_gives_every_blob_with_its_time,
+    a_flipped_byte_is_detected_anywhere,
+    truncation_is_detected,
+    dropping_the_empty_last_chunk_of_an_exact_multiple_is_detected,
+    reordered_or_duplicated_chunks_are_detected,
+    a_wrong_key_is_reported_as_such,
+    a_file_swapped_under_another_key_is_detected,
+    the_same_content_encrypts_differently_each_time,
+);
+
+async fn put<H: Harness>(h: &H, data: &[u8]) -> StoredBlob {
+    h.store().put(upload(data, 10_000), u64::MAX).await.unwrap()
+}
+
+async fn read<H: Harness>(h: &H, key: &str) -> Result<Vec<u8>, BlobError> {
+    h.store().open(key).await?.read_all().await
+}
+
+async fn round_trips_edge_sizes<H: Harness>(h: H) {
     for len in [
         0,
         1,
@@ -74,29 +235,47 @@ async fn round_trips_edge_sizes() {
     ] {
         let content = data(len);
         for piece in [1 << 10, CHUNK_LEN, 1 << 20] {
-            let blob = store.put(upload(&content, piece), u64::MAX).await.unwrap();
+            let blob = h
+                .store()
+                .put(upload(&content, piece), u64::MAX)
+                .await
+                .unwrap();
             assert_eq!(blob.size, len as u64);
             assert_eq!(
-                read(&store, &blob.key).await.unwrap(),
+                read(&h, &blob.key).await.unwrap(),
                 content,
                 "len {len} piece {piece}"
             );
-            let on_disk = fs::metadata(store.blob_path(&blob.key).unwrap())
-                .unwrap()
-                .len();
-            assert_eq!(on_disk, blob::crypt::sealed_len(len as u64));
+            let raw = h.read_raw(&blob.key).await;
+            assert_eq!(raw.len() as u64, blob::crypt::sealed_len(len as u64));
         }
     }
-    assert_eq!(fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+    assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
 }
 
-#[tokio::test]
-async fn reading_streams_in_chunks_of_at_most_64_kib() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+async fn large_files_round_trip_through_parts<H: Harness>(h: H) {
+    // Over two parts of a multipart upload, not a multiple of anything; and exactly one
+    // part's worth of ciphertext, the boundary between a single PUT and parts.
+    let exact = PART_LEN - HEADER_LEN - (PART_LEN / SEALED_CHUNK_LEN + 1) * TAG_LEN;
+    for len in [2 * PART_LEN + 12_345, exact] {
+        let content = data(len);
+        let blob = h
+            .store()
+            .put(upload(&content, 300_000), u64::MAX)
+            .await
+            .unwrap();
+        assert_eq!(blob.size, len as u64);
+        assert_eq!(read(&h, &blob.key).await.unwrap(), content, "len {len}");
+        let raw = h.read_raw(&blob.key).await;
+        assert_eq!(raw.len() as u64, blob::crypt::sealed_len(len as u64));
+    }
+    assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
+}
+
+async fn reading_streams_in_chunks_of_at_most_64_kib<H: Harness>(h: H) {
     let content = data(3 * CHUNK_LEN + 5);
-    let blob = put(&store, &content).await;
-    let mut reader = store.open(&blob.key).await.unwrap();
+    let blob = put(&h, &content).await;
+    let mut reader = h.store().open(&blob.key).await.unwrap();
     let mut sizes = Vec::new();
     while let Some(chunk) = reader.next().await {
         sizes.push(chunk.unwrap().len());
@@ -104,14 +283,12 @@ async fn reading_streams_in_chunks_of_at_most_64_kib() {
     assert_eq!(sizes, [CHUNK_LEN, CHUNK_LEN, CHUNK_LEN, 5]);
 }
 
-#[tokio::test]
-async fn hashes_match_known_vectors() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+async fn hashes_match_known_vectors<H: Harness>(h: H) {
     // "abc" split across pieces, so hashing spans them.
     let pieces: Vec<io::Result<Bytes>> =
         vec![Ok(Bytes::from_static(b"a")), Ok(Bytes::from_static(b"bc"))];
-    let blob = store
+    let blob = h
+        .store()
         .put(Box::pin(futures_util::stream::iter(pieces)), 3)
         .await
         .unwrap();
@@ -123,7 +300,7 @@ async fn hashes_match_known_vectors() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 
-    let empty = put(&store, b"").await;
+    let empty = put(&h, b"").await;
     assert_eq!(empty.size, 0);
     assert_eq!(empty.md5_hex, "d41d8cd98f00b204e9800998ecf8427e");
     assert_eq!(empty.sha1_hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
@@ -133,13 +310,11 @@ async fn hashes_match_known_vectors() {
     );
 }
 
-#[tokio::test]
-async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+async fn the_size_limit_is_exact_and_leaves_nothing_behind<H: Harness>(h: H) {
     let content = data(CHUNK_LEN * 3);
 
-    let err = store
+    let err = h
+        .store()
         .put(upload(&content, 1000), content.len() as u64 - 1)
         .await
         .unwrap_err();
@@ -148,61 +323,68 @@ async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
         "{err}"
     );
     assert!(err.to_string().contains("413"));
-    assert!(
-        files_under(dir.path()).is_empty(),
-        "{:?}",
-        files_under(dir.path())
-    );
-    // Nothing was placed: only the temp directory exists.
-    let entries: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(entries, ["tmp"]);
+    assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
+    assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
 
     // One piece far over the limit is refused too.
-    let err = store
+    let err = h
+        .store()
         .put(upload(&content, content.len()), 10)
         .await
         .unwrap_err();
     assert!(matches!(err, BlobError::TooLarge { limit: 10 }), "{err}");
-    assert!(files_under(dir.path()).is_empty());
+    assert!(h.stored().await.is_empty());
 
     // Exactly at the limit is fine.
-    let blob = store
+    let blob = h
+        .store()
         .put(upload(&content, 1000), content.len() as u64)
         .await
         .unwrap();
-    assert_eq!(read(&store, &blob.key).await.unwrap(), content);
-    assert_eq!(files_under(dir.path()).len(), 1);
+    assert_eq!(read(&h, &blob.key).await.unwrap(), content);
+    assert_eq!(h.stored().await.len(), 1);
 }
 
-#[tokio::test]
-async fn a_failing_upload_stream_leaves_nothing_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
-    let pieces: Vec<io::Result<Bytes>> = vec![
-        Ok(Bytes::from(data(CHUNK_LEN * 2))),
-        Err(io::Error::new(
-            io::ErrorKind::ConnectionReset,
-            "client went away",
-        )),
-    ];
-    let err = store
-        .put(Box::pin(futures_util::stream::iter(pieces)), u64::MAX)
+async fn a_size_limit_hit_past_the_first_part_leaves_nothing_behind<H: Harness>(h: H) {
+    // Two parts have gone up (to S3: a multipart upload is under way) when the limit
+    // is crossed; the upload must be aborted, not left for the lifecycle rule.
+    let content = data(2 * PART_LEN + CHUNK_LEN);
+    let limit = 2 * PART_LEN as u64 + 1;
+    let err = h
+        .store()
+        .put(upload(&content, CHUNK_LEN), limit)
         .await
         .unwrap_err();
-    assert!(matches!(err, BlobError::Upload(_)), "{err}");
-    assert!(files_under(dir.path()).is_empty());
+    assert!(matches!(err, BlobError::TooLarge { .. }), "{err}");
+    assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
+    assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
+    assert!(h.store().list().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn keys_are_unique_and_safe_in_paths_and_urls() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+async fn a_failing_upload_stream_leaves_nothing_behind<H: Harness>(h: H) {
+    for len in [CHUNK_LEN * 2, PART_LEN + CHUNK_LEN] {
+        let pieces: Vec<io::Result<Bytes>> = vec![
+            Ok(Bytes::from(data(len))),
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "client went away",
+            )),
+        ];
+        let err = h
+            .store()
+            .put(Box::pin(futures_util::stream::iter(pieces)), u64::MAX)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, BlobError::Upload(_)), "{err}");
+        assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
+        assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
+    }
+}
+
+async fn keys_are_unique_and_safe_in_paths_and_urls<H: Harness>(h: H) {
     let mut keys = std::collections::HashSet::new();
     for _ in 0..50 {
-        let blob = put(&store, b"x").await;
+        let blob = put(&h, b"x").await;
         assert_eq!(blob.key.len(), 32);
         assert!(
             blob.key
@@ -215,10 +397,8 @@ async fn keys_are_unique_and_safe_in_paths_and_urls() {
     }
 }
 
-#[tokio::test]
-async fn bad_and_missing_keys_are_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
+async fn bad_and_missing_keys_are_reported<H: Harness>(h: H) {
+    let store = h.store();
     let missing = "0123456789abcdef0123456789abcdef";
     assert!(matches!(
         store.open(missing).await,
@@ -230,6 +410,7 @@ async fn bad_and_missing_keys_are_reported() {
         "tmp",
         "",
         "0123456789abcdef0123456789abcde/",
+        "0123456789ABCDEF0123456789ABCDEF",
     ] {
         assert!(
             matches!(store.open(bad).await, Err(BlobError::InvalidKey { .. })),
@@ -242,23 +423,28 @@ async fn bad_and_missing_keys_are_reported() {
     }
 }
 
-#[tokio::test]
-async fn delete_removes_the_file_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
-    let blob = put(&store, b"to be deleted").await;
-    assert!(store.delete(&blob.key).await.unwrap());
-    assert!(!store.delete(&blob.key).await.unwrap());
+async fn delete_removes_the_file_once<H: Harness>(h: H) {
+    let blob = put(&h, b"to be deleted").await;
+    assert!(h.store().delete(&blob.key).await.unwrap());
+    assert!(!h.store().delete(&blob.key).await.unwrap());
     assert!(matches!(
-        store.open(&blob.key).await,
+        h.store().open(&blob.key).await,
         Err(BlobError::NotFound { .. })
     ));
+    assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
+
+    // Gone behind the store's back (restored from an old backup, say): not found.
+    let blob = put(&h, b"vanishes").await;
+    h.delete_raw(&blob.key).await;
+    assert!(matches!(
+        h.store().open(&blob.key).await,
+        Err(BlobError::NotFound { .. })
+    ));
+    assert!(!h.store().delete(&blob.key).await.unwrap());
 }
 
-#[tokio::test]
-async fn works_as_a_shared_trait_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn BlobStore> = Arc::new(DirStore::new(dir.path(), Key::generate()).unwrap());
+async fn works_as_a_shared_trait_object<H: Harness>(h: H) {
+    let store: Arc<dyn BlobStore> = Arc::new(h.with_key(Key::generate()));
     let task_store = Arc::clone(&store);
     let blob = tokio::spawn(async move { task_store.put(upload(b"shared", 2), 100).await })
         .await
@@ -276,16 +462,41 @@ async fn works_as_a_shared_trait_object() {
     );
 }
 
-/// Stores `len` bytes and returns the store, the blob and its encrypted file's bytes.
-async fn stored(dir: &Path, len: usize) -> (DirStore, StoredBlob, Vec<u8>) {
-    let store = store(dir);
-    let blob = put(&store, &data(len)).await;
-    let bytes = fs::read(store.blob_path(&blob.key).unwrap()).unwrap();
-    (store, blob, bytes)
+async fn a_blob_put_but_never_recorded_is_listed_and_swept<H: Harness>(h: H) {
+    // The write order: put, then commit the row. Here the process "dies" in between:
+    // the put succeeded and no row was ever written. After a restart (a new store on
+    // the same storage), the sweep finds the orphan with `list` and deletes it.
+    let before = SystemTime::now() - Duration::from_secs(5);
+    let orphan = put(&h, &data(1000)).await;
+    let restarted = h.with_key(Key::generate());
+    let listed = restarted.list().await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].key, orphan.key);
+    assert!(listed[0].modified >= before, "{listed:?}");
+    assert!(listed[0].modified <= SystemTime::now() + Duration::from_secs(5));
+    assert!(restarted.delete(&orphan.key).await.unwrap());
+    assert!(restarted.list().await.unwrap().is_empty());
+    assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
 }
 
-fn rewrite(store: &DirStore, key: &str, bytes: &[u8]) {
-    fs::write(store.blob_path(key).unwrap(), bytes).unwrap();
+async fn list_gives_every_blob_with_its_time<H: Harness>(h: H) {
+    assert!(h.store().list().await.unwrap().is_empty());
+    let mut want = Vec::new();
+    for len in [0, 10, CHUNK_LEN + 1] {
+        want.push(put(&h, &data(len)).await.key);
+    }
+    want.sort();
+    let listed: Vec<String> = h
+        .store()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(listed, want);
+    assert!(h.store().delete(&want[0]).await.unwrap());
+    assert_eq!(h.store().list().await.unwrap().len(), 2);
 }
 
 fn assert_corrupt(result: Result<Vec<u8>, BlobError>) {
@@ -295,10 +506,9 @@ fn assert_corrupt(result: Result<Vec<u8>, BlobError>) {
     }
 }
 
-#[tokio::test]
-async fn a_flipped_byte_is_detected_anywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, blob, original) = stored(dir.path(), 2 * CHUNK_LEN + 100).await;
+async fn a_flipped_byte_is_detected_anywhere<H: Harness>(h: H) {
+    let blob = put(&h, &data(2 * CHUNK_LEN + 100)).await;
+    let original = h.read_raw(&blob.key).await;
     // In the first chunk (caught by open), a later chunk (caught while streaming),
     // the last chunk, and a tag.
     for at in [
@@ -309,23 +519,22 @@ async fn a_flipped_byte_is_detected_anywhere() {
     ] {
         let mut bytes = original.clone();
         bytes[at] ^= 0x01;
-        rewrite(&store, &blob.key, &bytes);
-        assert_corrupt(read(&store, &blob.key).await);
+        h.write_raw(&blob.key, &bytes).await;
+        assert_corrupt(read(&h, &blob.key).await);
     }
     // A damaged first chunk is refused before any plaintext is handed out.
     let mut bytes = original.clone();
     bytes[HEADER_LEN] ^= 0x80;
-    rewrite(&store, &blob.key, &bytes);
+    h.write_raw(&blob.key, &bytes).await;
     assert!(matches!(
-        store.open(&blob.key).await,
+        h.store().open(&blob.key).await,
         Err(BlobError::Corrupt { .. })
     ));
 }
 
-#[tokio::test]
-async fn truncation_is_detected() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, blob, original) = stored(dir.path(), 2 * CHUNK_LEN + 100).await;
+async fn truncation_is_detected<H: Harness>(h: H) {
+    let blob = put(&h, &data(2 * CHUNK_LEN + 100)).await;
+    let original = h.read_raw(&blob.key).await;
     let last_chunk_start = HEADER_LEN + 2 * SEALED_CHUNK_LEN;
     // Dropping the whole last chunk, cutting inside it, and cutting into the header.
     for len in [
@@ -336,24 +545,23 @@ async fn truncation_is_detected() {
         10,
         0,
     ] {
-        rewrite(&store, &blob.key, &original[..len]);
-        assert_corrupt(read(&store, &blob.key).await);
+        h.write_raw(&blob.key, &original[..len]).await;
+        assert_corrupt(read(&h, &blob.key).await);
     }
 }
 
-#[tokio::test]
-async fn dropping_the_empty_last_chunk_of_an_exact_multiple_is_detected() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, blob, original) = stored(dir.path(), 2 * CHUNK_LEN).await;
+async fn dropping_the_empty_last_chunk_of_an_exact_multiple_is_detected<H: Harness>(h: H) {
+    let blob = put(&h, &data(2 * CHUNK_LEN)).await;
+    let original = h.read_raw(&blob.key).await;
     assert_eq!(original.len(), HEADER_LEN + 2 * SEALED_CHUNK_LEN + TAG_LEN);
-    rewrite(&store, &blob.key, &original[..original.len() - TAG_LEN]);
-    assert_corrupt(read(&store, &blob.key).await);
+    h.write_raw(&blob.key, &original[..original.len() - TAG_LEN])
+        .await;
+    assert_corrupt(read(&h, &blob.key).await);
 }
 
-#[tokio::test]
-async fn reordered_or_duplicated_chunks_are_detected() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, blob, original) = stored(dir.path(), 3 * CHUNK_LEN + 100).await;
+async fn reordered_or_duplicated_chunks_are_detected<H: Harness>(h: H) {
+    let blob = put(&h, &data(3 * CHUNK_LEN + 100)).await;
+    let original = h.read_raw(&blob.key).await;
     let chunk = |i: usize| {
         let start = HEADER_LEN + i * SEALED_CHUNK_LEN;
         original[start..start + SEALED_CHUNK_LEN].to_vec()
@@ -366,52 +574,176 @@ async fn reordered_or_duplicated_chunks_are_detected() {
             bytes.extend_from_slice(&chunk(i));
         }
         bytes.extend_from_slice(last);
-        rewrite(&store, &blob.key, &bytes);
-        assert_corrupt(read(&store, &blob.key).await);
+        h.write_raw(&blob.key, &bytes).await;
+        assert_corrupt(read(&h, &blob.key).await);
     }
     // A chunk moved in from another blob of the same store fails too.
-    let other = put(&store, &data(3 * CHUNK_LEN + 100)).await;
-    let foreign = fs::read(store.blob_path(&other.key).unwrap()).unwrap();
+    let other = put(&h, &data(3 * CHUNK_LEN + 100)).await;
+    let foreign = h.read_raw(&other.key).await;
     let mut bytes = original.clone();
     bytes[HEADER_LEN + SEALED_CHUNK_LEN..HEADER_LEN + 2 * SEALED_CHUNK_LEN].copy_from_slice(
         &foreign[HEADER_LEN + SEALED_CHUNK_LEN..HEADER_LEN + 2 * SEALED_CHUNK_LEN],
     );
-    rewrite(&store, &blob.key, &bytes);
-    assert_corrupt(read(&store, &blob.key).await);
+    h.write_raw(&blob.key, &bytes).await;
+    assert_corrupt(read(&h, &blob.key).await);
 }
 
-#[tokio::test]
-async fn a_wrong_key_is_reported_as_such() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_store, blob, _) = stored(dir.path(), 1000).await;
-    let other = DirStore::new(dir.path(), Key::generate()).unwrap();
+async fn a_wrong_key_is_reported_as_such<H: Harness>(h: H) {
+    let blob = put(&h, &data(1000)).await;
+    let other = h.with_key(Key::generate());
     let err = other.open(&blob.key).await.unwrap_err();
     assert!(matches!(err, BlobError::WrongKey { .. }), "{err}");
     assert!(err.to_string().contains("different key"));
 }
 
-#[tokio::test]
-async fn a_file_swapped_under_another_key_is_detected() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
-    let a = put(&store, b"report A evidence").await;
-    let b = put(&store, b"report B evidence").await;
-    fs::copy(
-        store.blob_path(&a.key).unwrap(),
-        store.blob_path(&b.key).unwrap(),
-    )
-    .unwrap();
-    assert_corrupt(read(&store, &b.key).await);
+async fn a_file_swapped_under_another_key_is_detected<H: Harness>(h: H) {
+    let a = put(&h, b"report A evidence").await;
+    let b = put(&h, b"report B evidence").await;
+    let bytes = h.read_raw(&a.key).await;
+    h.write_raw(&b.key, &bytes).await;
+    assert_corrupt(read(&h, &b.key).await);
 }
 
-#[tokio::test]
-async fn the_same_content_encrypts_differently_each_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path());
-    let a = put(&store, &data(1000)).await;
-    let b = put(&store, &data(1000)).await;
+async fn the_same_content_encrypts_differently_each_time<H: Harness>(h: H) {
+    let a = put(&h, &data(1000)).await;
+    let b = put(&h, &data(1000)).await;
     assert_eq!(a.sha256_hex, b.sha256_hex);
-    let fa = fs::read(store.blob_path(&a.key).unwrap()).unwrap();
-    let fb = fs::read(store.blob_path(&b.key).unwrap()).unwrap();
+    let fa = h.read_raw(&a.key).await;
+    let fb = h.read_raw(&b.key).await;
     assert_ne!(fa[HEADER_LEN..], fb[HEADER_LEN..]);
+}
+
+// What only an object store has: its objects' names, its uploads, its credentials.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_objects_are_named_prefix_shard_key() {
+    let h = S3Harness::new().await;
+    let blob = put(&h, b"named").await;
+    let want = format!("{}/{}/{}", s3_server::PREFIX, &blob.key[..2], blob.key);
+    assert_eq!(h.stored().await, [want]);
+    // Objects under the prefix that are not blobs of ours are not listed.
+    for stray in [
+        format!("{}/{}/notes.txt", s3_server::PREFIX, &blob.key[..2]),
+        format!("{}/ff/{}", s3_server::PREFIX, blob.key),
+        format!("elsewhere/{}/{}", &blob.key[..2], blob.key),
+    ] {
+        h.raw
+            .put(&stray.as_str().into(), b"x".to_vec().into())
+            .await
+            .unwrap();
+    }
+    let listed: Vec<String> = h
+        .store()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(listed, [blob.key]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_a_dropped_multipart_upload_is_aborted() {
+    let h = S3Harness::new().await;
+    // A client that sends more than a part and then stalls, until the caller gives up
+    // on it and drops the `put` future, as the web server does on a timeout.
+    let stalled = futures_util::stream::iter([Ok(Bytes::from(data(PART_LEN + CHUNK_LEN)))])
+        .chain(futures_util::stream::pending());
+    let put = h.store().put(Box::pin(stalled), u64::MAX);
+    let timed_out = tokio::time::timeout(Duration::from_secs(2), put).await;
+    assert!(timed_out.is_err());
+    // The abort runs on a task of its own; give it a moment.
+    for _ in 0..50 {
+        if h.unfinished().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(h.unfinished().is_empty(), "{:?}", h.unfinished());
+    assert!(h.stored().await.is_empty(), "{:?}", h.stored().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_wrong_credentials_are_reported_clearly() {
+    let server = S3Server::start().await;
+    let mut config = server.config();
+    config.secret_access_key = "not-the-secret".into();
+    let store = S3Store::new(&config, Key::generate()).unwrap();
+    let err = store.check().await.unwrap_err();
+    assert!(matches!(err, BlobError::ObjectStore { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("refused the credentials"), "{text}");
+    assert!(text.contains("files.s3.secret_access_key"), "{text}");
+    assert!(!text.contains("not-the-secret"), "{text}");
+    let err = store.put(upload(b"x", 1), 10).await.unwrap_err();
+    assert!(err.to_string().contains("refused the credentials"), "{err}");
+
+    config.access_key_id = "nobody".into();
+    let store = S3Store::new(&config, Key::generate()).unwrap();
+    let err = store.check().await.unwrap_err();
+    assert!(err.to_string().contains("refused the credentials"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_a_missing_bucket_is_reported_clearly() {
+    let server = S3Server::start().await;
+    let mut config = server.config();
+    config.bucket = "no-such-bucket".into();
+    let store = S3Store::new(&config, Key::generate()).unwrap();
+    let err = store.check().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("bucket does not exist"), "{text}");
+    assert!(text.contains("no-such-bucket"), "{text}");
+    let err = store.list().await.unwrap_err();
+    assert!(err.to_string().contains("bucket does not exist"), "{err}");
+    // (A put is not tried: s3s-fs makes the bucket's directory on the fly where S3
+    // answers NoSuchBucket, which the same mapping turns into this message.)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_an_unreachable_endpoint_is_reported_clearly() {
+    // A port that was just free: nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let server = S3Server::start().await;
+    let mut config = server.config();
+    config.endpoint = endpoint;
+    config.max_retries = 0;
+    let store = S3Store::new(&config, Key::generate()).unwrap();
+    let started = std::time::Instant::now();
+    let err = store.check().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("could not be reached"), "{text}");
+    assert!(text.contains("files.s3.endpoint"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_an_object_replaced_while_read_fails_instead_of_mixing_versions() {
+    // Reads go in ranged GETs of 8 MiB pinned to the first ETag: a blob replaced between
+    // two of them must fail the read, not splice the new bytes onto the old.
+    let h = S3Harness::new().await;
+    let len = 2 * PART_LEN + 100;
+    let blob = put(&h, &data(len)).await;
+    let other = put(&h, &data(len)).await;
+    let mut reader = h.store().open(&blob.key).await.unwrap();
+    assert!(reader.next().await.unwrap().is_ok());
+    let replacement = h.read_raw(&other.key).await;
+    h.write_raw(&blob.key, &replacement).await;
+    let mut outcome = Ok(());
+    while let Some(chunk) = reader.next().await {
+        if let Err(e) = chunk {
+            outcome = Err(e);
+            break;
+        }
+    }
+    // S3 answers the pinned GET with 412 (a Read error); s3s-fs ignores If-Match on GET,
+    // and then the chunks of the other blob fail authentication (Corrupt). Either way
+    // the read fails; it never yields a mix.
+    match outcome {
+        Err(BlobError::Read { .. } | BlobError::Corrupt { .. }) => {}
+        other => panic!("expected a failed read, got {other:?}"),
+    }
 }

@@ -189,6 +189,15 @@ async fn pg_dump(url: String, snapshot: String, out: PathBuf) -> Result<()> {
 }
 
 pub async fn backup(config: &Config, args: &BackupArgs) -> Result<()> {
+    if config.files.backend == crate::config::FileBackend::S3 {
+        return Err(Exit::BadInput(
+            "files.backend is \"s3\": this command copies the evidence files of a files.dir \
+             store and cannot yet copy a bucket's; back the bucket up with the object store's \
+             own tools (versioning or replication) and the database with its own"
+                .into(),
+        )
+        .into());
+    }
     let out = &args.out;
     if !is_empty_dir(out)? {
         return Err(Exit::BadInput(format!(
@@ -393,6 +402,15 @@ async fn pg_restore(url: &str, file: &Path) -> Result<()> {
 }
 
 pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<()> {
+    if config.files.backend == crate::config::FileBackend::S3 {
+        return Err(Exit::BadInput(
+            "files.backend is \"s3\": this command copies the evidence files of a files.dir \
+             store and cannot yet copy a bucket's; back the bucket up with the object store's \
+             own tools (versioning or replication) and the database with its own"
+                .into(),
+        )
+        .into());
+    }
     let dir = &args.from;
     let m = verified_manifest(dir)?;
     // Not config.database_url(): for SQLite it would create the database file.

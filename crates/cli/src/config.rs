@@ -68,6 +68,9 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FileSettings {
+    /// `dir` (the default): encrypted files in `files.dir`; `s3`: encrypted objects in the
+    /// bucket that `[files.s3]` names. Either way under the same `files.key`.
+    pub backend: FileBackend,
     /// Directory of the encrypted files (default: `files` in the data directory).
     pub dir: Option<PathBuf>,
     /// The 256-bit encryption key, base64 or 64 hex characters. Set it from a secret store
@@ -76,15 +79,127 @@ pub struct FileSettings {
     pub key: Option<String>,
     /// The largest file a provider may upload, in bytes.
     pub max_bytes: u64,
+    /// The object store, for `backend = "s3"`.
+    pub s3: S3Settings,
 }
 
 impl Default for FileSettings {
     fn default() -> Self {
         FileSettings {
+            backend: FileBackend::Dir,
             dir: None,
             key: None,
             max_bytes: 512 * 1024 * 1024,
+            s3: S3Settings::default(),
         }
+    }
+}
+
+/// Which kind of store keeps the evidence files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileBackend {
+    /// A directory of the local file system (`files.dir`).
+    Dir,
+    /// A bucket of an S3-compatible object store (`[files.s3]`).
+    S3,
+}
+
+/// An S3-compatible object store (AWS S3, Garage, MinIO, Ceph RGW, ...) for the evidence
+/// files. `Debug` hides the secret; set it from a secret store through
+/// `CLEARINGHOUSE_FILES__S3__SECRET_ACCESS_KEY` rather than in the file.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Settings {
+    /// The service's URL, like `https://s3.eu-west-1.amazonaws.com` or `http://10.0.0.5:3900`.
+    pub endpoint: Option<String>,
+    /// The bucket; it must exist (the server does not create it).
+    pub bucket: Option<String>,
+    /// The region requests are signed for.
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Path before the objects' names, like `clearinghouse/blobs`.
+    pub prefix: String,
+    /// Allow a plain-HTTP endpoint (a service on a trusted network only).
+    pub allow_http: bool,
+    /// Path-style requests (`endpoint/bucket/key`), as self-hosted services expect;
+    /// `false` for virtual-hosted style (`bucket.endpoint/key`).
+    pub path_style: bool,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        S3Settings {
+            endpoint: None,
+            bucket: None,
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            prefix: "blobs".into(),
+            allow_http: false,
+            path_style: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("prefix", &self.prefix)
+            .field("allow_http", &self.allow_http)
+            .field("path_style", &self.path_style)
+            .finish()
+    }
+}
+
+impl S3Settings {
+    /// The store's settings, or which required one is missing.
+    pub fn to_config(&self) -> Result<blob::S3Config> {
+        let required = |value: &Option<String>, name: &str, example: &str| -> Result<String> {
+            match value.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => Ok(v.to_owned()),
+                _ => bail!(
+                    "files.backend = \"s3\" needs files.s3.{name}: {example} \
+                     (or CLEARINGHOUSE_FILES__S3__{})",
+                    name.to_ascii_uppercase()
+                ),
+            }
+        };
+        let endpoint = required(
+            &self.endpoint,
+            "endpoint",
+            "give the object store's URL, like \"https://s3.eu-west-1.amazonaws.com\"",
+        )?;
+        let bucket = required(
+            &self.bucket,
+            "bucket",
+            "give the name of an existing bucket",
+        )?;
+        let mut config = blob::S3Config::new(endpoint, bucket);
+        config.access_key_id = required(
+            &self.access_key_id,
+            "access_key_id",
+            "give the id of an access key that may read, write, list and delete in the bucket",
+        )?;
+        config.secret_access_key = required(
+            &self.secret_access_key,
+            "secret_access_key",
+            "give that key's secret, from a secret store",
+        )?;
+        config.region = self.region.clone();
+        config.prefix = self.prefix.clone();
+        config.allow_http = self.allow_http;
+        config.path_style = self.path_style;
+        Ok(config)
     }
 }
 
@@ -248,6 +363,11 @@ impl Config {
         self.retention
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid configuration value {e}"))?;
+        if self.files.backend == FileBackend::S3 {
+            let s3 = self.files.s3.to_config()?;
+            // Checks the values (URL scheme, prefix) without contacting anything.
+            blob::S3Store::new(&s3, blob::Key::generate()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         if self.files.max_bytes == 0 {
             bail!("invalid configuration value files.max_bytes = 0: give the largest upload in bytes, like 536870912");
         }
@@ -347,8 +467,24 @@ impl Config {
     /// The blob store for uploaded files: the configured key, or one generated on first
     /// run and kept in the data directory (owner-only).
     pub async fn file_store(&self) -> Result<service::Files> {
-        let dir = self.files_dir();
         let key = self.file_key()?;
+        if self.files.backend == FileBackend::S3 {
+            let settings = self.files.s3.to_config()?;
+            let store = blob::S3Store::new(&settings, key)?;
+            // Fail at start, naming the setting at fault, not at the first upload.
+            store.check().await?;
+            tracing::info!(
+                endpoint = %settings.endpoint,
+                bucket = %settings.bucket,
+                prefix = %settings.prefix,
+                "evidence files are kept in the object store"
+            );
+            return Ok(service::Files {
+                store: std::sync::Arc::new(store),
+                max_bytes: self.files.max_bytes,
+            });
+        }
+        let dir = self.files_dir();
         let store = blob::DirStore::new(&dir, key)
             .with_context(|| format!("opening the file store in {}", dir.display()))?;
         // Half-written uploads of a crashed run: no row names them.
@@ -537,6 +673,47 @@ mod tests {
             Config::load(&args, None).is_err(),
             "a misspelt setting is refused"
         );
+    }
+
+    #[test]
+    fn the_s3_file_store_is_read_from_toml_checked_and_its_secret_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let args = ConfigArgs {
+            data_dir: None,
+            database_url: None,
+            config: Some(path.clone()),
+        };
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(
+            Config::load(&args, None).unwrap().files.backend,
+            FileBackend::Dir
+        );
+        let settings = "[files]\nbackend = \"s3\"\n[files.s3]\n\
+             endpoint = \"https://s3.example.org\"\nbucket = \"evidence\"\n\
+             access_key_id = \"AKID\"\nsecret_access_key = \"very-secret-value\"\n\
+             prefix = \"ch/blobs\"\npath_style = false\n";
+        std::fs::write(&path, settings).unwrap();
+        let c = Config::load(&args, None).unwrap();
+        assert_eq!(c.files.backend, FileBackend::S3);
+        let s3 = c.files.s3.to_config().unwrap();
+        assert_eq!(
+            (s3.region.as_str(), s3.prefix.as_str(), s3.path_style),
+            ("us-east-1", "ch/blobs", false)
+        );
+        for shown in [format!("{c:?}"), format!("{s3:?}")] {
+            assert!(!shown.contains("very-secret-value"), "{shown}");
+        }
+
+        std::fs::write(&path, settings.replace("bucket = \"evidence\"\n", "")).unwrap();
+        let e = Config::load(&args, None).unwrap_err().to_string();
+        assert!(e.contains("files.s3.bucket"), "{e}");
+        let plain = settings.replace("https://", "http://");
+        std::fs::write(&path, &plain).unwrap();
+        let e = Config::load(&args, None).unwrap_err().to_string();
+        assert!(e.contains("allow_http"), "{e}");
+        std::fs::write(&path, plain + "allow_http = true\n").unwrap();
+        assert!(Config::load(&args, None).is_ok());
     }
 
     #[test]
