@@ -27,5 +27,5 @@ pub use model::{
     Eligibility, HowToRefer, HsdsId, Location, ModelError, Need, Organisation, Service,
     SexEligibility, STALE_AFTER_DAYS,
 };
-pub use plan::{PlanDomain, PlanError, PlanForm, SafetyMarker};
+pub use plan::{ClosingReason, PlanDomain, PlanError, PlanForm, SafetyMarker};
 pub use referral::{ReferralError, ReferralStatus};

@@ -25,6 +25,10 @@ pub enum PlanError {
     NoDate { field: &'static str },
     #[error("{field} {value} is in the future: give the date it happened")]
     FutureDate { field: &'static str, value: String },
+    #[error("'{0}' is not a reason to close a plan (one of: {list})", list = ClosingReason::codes())]
+    UnknownClosingReason(String),
+    #[error("choose why the plan is closed")]
+    NoClosingReason,
 }
 
 /// The domains a plan's needs are recorded by.
@@ -145,6 +149,78 @@ impl SafetyMarker {
     /// Whether a warning goes beside contact details.
     pub fn warns(self) -> bool {
         self != SafetyMarker::None
+    }
+}
+
+/// Why a recovery plan was closed. A plan never closes because of age (it follows the
+/// young person past 18); it closes when the work with them ends, and the reason says how,
+/// in words that do not blame the young person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosingReason {
+    /// The young person's goals were met.
+    GoalsMet,
+    /// The young person chose to end the plan.
+    TheirChoice,
+    /// Support passed to another service (adult services, another area's team).
+    Transferred,
+    /// The young person moved out of the area the team serves.
+    MovedAway,
+    /// The team lost contact for a long time despite trying.
+    NoContact,
+    /// Anything else; the note says what.
+    Other,
+}
+
+impl ClosingReason {
+    pub const ALL: [ClosingReason; 6] = [
+        ClosingReason::GoalsMet,
+        ClosingReason::TheirChoice,
+        ClosingReason::Transferred,
+        ClosingReason::MovedAway,
+        ClosingReason::NoContact,
+        ClosingReason::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ClosingReason::GoalsMet => "goals_met",
+            ClosingReason::TheirChoice => "their_choice",
+            ClosingReason::Transferred => "transferred",
+            ClosingReason::MovedAway => "moved_away",
+            ClosingReason::NoContact => "no_contact",
+            ClosingReason::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClosingReason::GoalsMet => "Their goals were met",
+            ClosingReason::TheirChoice => "The young person chose to end the plan",
+            ClosingReason::Transferred => "Support passed to another service",
+            ClosingReason::MovedAway => "They moved out of the area",
+            ClosingReason::NoContact => "No contact for a long time, despite trying",
+            ClosingReason::Other => "Another reason",
+        }
+    }
+
+    fn codes() -> String {
+        ClosingReason::ALL
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn parse(code: &str) -> Result<ClosingReason, PlanError> {
+        let c = code.trim();
+        if c.is_empty() {
+            return Err(PlanError::NoClosingReason);
+        }
+        ClosingReason::ALL
+            .into_iter()
+            .find(|r| r.code() == c)
+            .ok_or_else(|| PlanError::UnknownClosingReason(c.to_owned()))
     }
 }
 
@@ -453,6 +529,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
+
+    #[test]
+    fn closing_reasons_round_trip_and_refuse_unknown_ones() {
+        for r in ClosingReason::ALL {
+            assert_eq!(ClosingReason::parse(r.code()).unwrap(), r);
+            assert!(!r.label().is_empty());
+        }
+        assert_eq!(
+            ClosingReason::parse(" ").unwrap_err(),
+            PlanError::NoClosingReason
+        );
+        let e = ClosingReason::parse("aged_out").unwrap_err().to_string();
+        assert!(e.contains("goals_met") && e.contains("aged_out"), "{e}");
+    }
 
     #[test]
     fn reviews_are_overdue_after_their_date() {

@@ -25,6 +25,11 @@ pub struct PlanRow {
     pub opened_by: UserId,
     pub opened_at: i64,
     pub updated_at: i64,
+    /// When, why (a `recovery::ClosingReason` code) and by whom it was closed; all `None`
+    /// while it is open.
+    pub closed_at: Option<i64>,
+    pub closed_reason: Option<String>,
+    pub closed_by: Option<UserId>,
 }
 
 /// What is written for a plan's editable part.
@@ -49,7 +54,8 @@ pub struct PlanLinks {
 }
 
 const COLUMNS: &str = "id, young_person, date_of_birth, case_id, episode_id, report_id, safety, \
-     next_review, last_reviewed, needs_json, narrative_json, opened_by, opened_at, updated_at";
+     next_review, last_reviewed, needs_json, narrative_json, opened_by, opened_at, updated_at, \
+     closed_at, closed_reason, closed_by";
 
 fn map(r: sqlx::any::AnyRow) -> Result<PlanRow, StoreError> {
     Ok(PlanRow {
@@ -67,6 +73,9 @@ fn map(r: sqlx::any::AnyRow) -> Result<PlanRow, StoreError> {
         opened_by: UserId(r.try_get("opened_by")?),
         opened_at: r.try_get("opened_at")?,
         updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
+        closed_reason: r.try_get("closed_reason")?,
+        closed_by: r.try_get::<Option<i64>, _>("closed_by")?.map(UserId),
     })
 }
 
@@ -182,6 +191,47 @@ pub async fn set_narrative<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+/// Closes an open plan: its narrative (with the closing note) is written in the same
+/// statement. `false` if there is no such open plan (someone closed it first).
+pub async fn close_plan<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    reason: &str,
+    narrative_json: &str,
+    by: UserId,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE recovery_plans SET closed_at = $2, closed_reason = $3, closed_by = $4, \
+         narrative_json = $5, updated_at = $2 WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(reason)
+    .bind(by.0)
+    .bind(narrative_json)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Reopens a closed plan; `false` if there is no such closed plan.
+pub async fn reopen_plan<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE recovery_plans SET closed_at = NULL, closed_reason = NULL, closed_by = NULL, \
+         updated_at = $2 WHERE id = $1 AND closed_at IS NOT NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn plan_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: i64,
@@ -229,19 +279,26 @@ pub async fn plans_for_case<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// Plans by next review (the earliest, so the overdue, first; those without a date last);
-/// only those whose team includes `member` when given.
+/// Open plans by next review (the earliest, so the overdue, first; those without a date
+/// last), or with `closed` the closed ones, the latest closed first; only those whose team
+/// includes `member` when given.
 pub async fn caseload<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     member: Option<UserId>,
+    closed: bool,
     limit: i64,
 ) -> Result<Vec<PlanRow>, StoreError> {
     let cols = COLUMNS
-        .split(", ")
+        .split(',')
         .map(|c| format!("p.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let order = "ORDER BY CASE WHEN p.next_review IS NULL THEN 1 ELSE 0 END, p.next_review, p.id";
+    let order = if closed {
+        "AND p.closed_at IS NOT NULL ORDER BY p.closed_at DESC, p.id DESC"
+    } else {
+        "AND p.closed_at IS NULL \
+         ORDER BY CASE WHEN p.next_review IS NULL THEN 1 ELSE 0 END, p.next_review, p.id"
+    };
     let rows = match member {
         Some(u) => {
             sqlx::query(&format!(
@@ -255,7 +312,7 @@ pub async fn caseload<'e, E: Executor<'e, Database = Any>>(
         }
         None => {
             sqlx::query(&format!(
-                "SELECT {cols} FROM recovery_plans p {order} LIMIT $1"
+                "SELECT {cols} FROM recovery_plans p WHERE 1 = 1 {order} LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(ex)

@@ -14,7 +14,7 @@ use ::recovery::plan::{
     review_state, transition, Consent, DomainNeed, Goal, Narrative, PlanFields, Review,
     ReviewState, Transition,
 };
-use ::recovery::{PlanDomain, SafetyMarker};
+use ::recovery::{ClosingReason, PlanDomain, SafetyMarker};
 use domain::policy::{plan_access, PlanAccess, PlanSharing};
 use domain::{Action, OrgId, Principal, Role, UserId};
 use store::plans::{self as queries, PlanEntry, PlanRow};
@@ -40,12 +40,36 @@ pub struct PlanSummary {
     pub case_id: Option<i64>,
 }
 
-/// The caseload: plans by review (overdue and due first), and those whose transition at
-/// 18 is due.
+/// The caseload: open plans by review (overdue and due first), those whose transition at
+/// 18 is due, and the plans closed most recently.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caseload {
     pub plans: Vec<PlanSummary>,
     pub transitions_due: Vec<PlanSummary>,
+    /// Closed plans, the latest closed first (at most [`CLOSED_LIMIT`]).
+    pub closed: Vec<ClosedSummary>,
+}
+
+/// Closed plans shown under the caseload.
+pub const CLOSED_LIMIT: i64 = 50;
+
+/// A closed plan in the caseload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedSummary {
+    pub id: i64,
+    pub young_person: String,
+    pub closed_at: i64,
+    pub reason: ClosingReason,
+}
+
+/// When, why and by whom a plan was closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    /// UTC microseconds.
+    pub at: i64,
+    pub reason: ClosingReason,
+    /// The display name of who closed it.
+    pub by: String,
 }
 
 /// A member of a plan's team.
@@ -103,6 +127,8 @@ pub struct PlanView {
     pub access: PlanAccess,
     pub opened_at: i64,
     pub updated_at: i64,
+    /// Set while the plan is closed: nothing in it changes until it is reopened.
+    pub closed: Option<Closure>,
 }
 
 /// Where a new plan came from: the missing-child case (and the episode whose recovery
@@ -194,6 +220,20 @@ fn entry(f: &PlanFields, narrative: &Narrative) -> Result<PlanEntry> {
     })
 }
 
+fn closing_reason_of(row: &PlanRow) -> Result<Option<ClosingReason>> {
+    row.closed_reason
+        .as_deref()
+        .map(|c| {
+            ClosingReason::parse(c).map_err(|_| {
+                ServiceError::Internal(Box::new(store::StoreError::UnknownValue {
+                    column: "recovery_plans.closed_reason",
+                    value: c.to_owned(),
+                }))
+            })
+        })
+        .transpose()
+}
+
 fn subject(id: i64) -> Subject {
     Subject::Other("recovery_plan".into(), id.to_string())
 }
@@ -243,8 +283,20 @@ impl Services {
         Ok(self.plan_access_of(who, plan).await?.1)
     }
 
-    /// The plan, if `who` may change it.
+    /// The plan, if `who` may change it and it is open: a closed plan is kept as it was
+    /// closed until its team reopens it.
     async fn changeable(&self, who: &Principal, plan: i64) -> Result<(PlanRow, PlanAccess)> {
+        let (row, access) = self.plan_team_access(who, plan).await?;
+        if row.closed_at.is_some() {
+            return Err(ServiceError::Invalid(
+                "this plan is closed: reopen it before changing it".into(),
+            ));
+        }
+        Ok((row, access))
+    }
+
+    /// The plan, open or closed, if `who` may change it.
+    async fn plan_team_access(&self, who: &Principal, plan: i64) -> Result<(PlanRow, PlanAccess)> {
         allow(who, Action::ManageRecoveryPlans)?;
         let (row, access) = self.plan_access_of(who, plan).await?;
         if !access.changes() {
@@ -253,12 +305,111 @@ impl Services {
         Ok((row, access))
     }
 
+    /// Closes a plan when the work with the young person ends (never because of age). The
+    /// note, if any, joins the plan's reviews (read by its team only); the reason is kept
+    /// on the plan and in the audit entry. Closing starts the plan's retention period.
+    pub async fn close_plan(
+        &self,
+        who: &Principal,
+        id: i64,
+        reason: &str,
+        note: &str,
+        ip: Ip,
+    ) -> Result<()> {
+        let (row, access) = self.changeable(who, id).await?;
+        let reason =
+            ClosingReason::parse(reason).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let note = ::recovery::model::optional_text("the closing note", note, 10_000)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if reason == ClosingReason::Other && note.is_none() {
+            return Err(ServiceError::Invalid(
+                "say why the plan is closed: with \"another reason\", the note is needed".into(),
+            ));
+        }
+        let mut narrative = narrative_of(&row)?;
+        if access.reads_narrative() {
+            narrative.reviews.push(Review {
+                on: format_date(self.today()),
+                note: Some(match note {
+                    Some(n) => format!("Plan closed ({}): {n}", reason.label()),
+                    None => format!("Plan closed ({}).", reason.label()),
+                }),
+            });
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !queries::close_plan(
+            &mut *tx,
+            id,
+            reason.code(),
+            &json(&narrative)?,
+            who.user_id,
+            now,
+        )
+        .await?
+        {
+            return Err(ServiceError::Conflict(
+                "this plan was closed by someone else meanwhile: reload it".into(),
+            ));
+        }
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "recovery_plan.close",
+            subject(id),
+            Some(format!("closed: {}", reason.label())),
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Reopens a closed plan (the young person came back, or it was closed by mistake);
+    /// its retention period stops.
+    pub async fn reopen_plan(&self, who: &Principal, id: i64, ip: Ip) -> Result<()> {
+        let (row, _) = self.plan_team_access(who, id).await?;
+        if row.closed_at.is_none() {
+            return Err(ServiceError::Invalid("this plan is open already".into()));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !queries::reopen_plan(&mut *tx, id, now).await? {
+            return Err(ServiceError::Conflict(
+                "this plan was reopened by someone else meanwhile: reload it".into(),
+            ));
+        }
+        audited(
+            &mut tx,
+            &By::person(who, ip, now),
+            "recovery_plan.reopen",
+            subject(id),
+            None,
+        )
+        .await?;
+        store::commit(tx).await?;
+        Ok(())
+    }
+
     /// The caseload of `who`: the plans of their team (a supervisor: all plans), overdue
     /// and due reviews first, and the transitions at 18 coming up.
     pub async fn recovery_caseload(&self, who: &Principal) -> Result<Caseload> {
         allow(who, Action::ViewRecovery)?;
         let member = (who.role != Role::Supervisor).then_some(who.user_id);
-        let rows = queries::caseload(self.store.reader(), member, CASELOAD_LIMIT).await?;
+        let rows = queries::caseload(self.store.reader(), member, false, CASELOAD_LIMIT).await?;
+        let closed = queries::caseload(self.store.reader(), member, true, CLOSED_LIMIT)
+            .await?
+            .iter()
+            .filter_map(|r| match (r.closed_at, closing_reason_of(r)) {
+                (Some(at), Ok(Some(reason))) => Some(Ok(ClosedSummary {
+                    id: r.id,
+                    young_person: r.young_person.clone(),
+                    closed_at: at,
+                    reason,
+                })),
+                (_, Err(e)) => Some(Err(e)),
+                _ => None,
+            })
+            .collect::<Result<Vec<_>>>()?;
         let today = self.today();
         let plans = rows
             .iter()
@@ -272,6 +423,7 @@ impl Services {
         Ok(Caseload {
             plans,
             transitions_due,
+            closed,
         })
     }
 
@@ -544,6 +696,19 @@ impl Services {
             None
         };
         let referrals = self.plan_referrals(row.id, access).await?;
+        let closed = match (row.closed_at, closing_reason_of(row)?) {
+            (Some(at), Some(reason)) => {
+                let by = match row.closed_by {
+                    Some(u) => store::users::by_id(self.store.reader(), u)
+                        .await?
+                        .map(|u| u.display_name)
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                Some(Closure { at, reason, by })
+            }
+            _ => None,
+        };
         Ok(PlanView {
             id: row.id,
             young_person: row.young_person.clone(),
@@ -564,6 +729,7 @@ impl Services {
             access,
             opened_at: row.opened_at,
             updated_at: row.updated_at,
+            closed,
         })
     }
 
@@ -791,7 +957,8 @@ impl Services {
         reason: &str,
         ip: Ip,
     ) -> Result<()> {
-        let (_, access) = self.changeable(who, id).await?;
+        // A young person may withdraw a consent after their plan closed, too.
+        let (_, access) = self.plan_team_access(who, id).await?;
         if !access.reads_narrative() {
             return Err(ServiceError::Forbidden);
         }

@@ -186,9 +186,14 @@ impl Services {
         ip: Ip,
     ) -> Result<i64> {
         allow(who, Action::ReferToServices)?;
-        let (_, access) = self.plan_access_of(who, plan).await?;
+        let (row, access) = self.plan_access_of(who, plan).await?;
         if !access.changes() {
             return Err(ServiceError::Forbidden);
+        }
+        if row.closed_at.is_some() {
+            return Err(ServiceError::Invalid(
+                "this plan is closed: reopen it before referring the young person".into(),
+            ));
         }
         let shared = required_text("what is shared with the service", shared, MAX_LONG)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;

@@ -61,17 +61,54 @@ async fn plans_teams_consents_and_referral_moves() {
         ids.push(id);
     }
     tx.commit().await.unwrap();
-    let load: Vec<String> = q::caseload(s.reader(), Some(me), 10)
+    let load: Vec<String> = q::caseload(s.reader(), Some(me), false, 10)
         .await
         .unwrap()
         .into_iter()
         .map(|p| p.young_person)
         .collect();
     assert_eq!(load, ["Soon", "Later", "None"]);
-    assert!(q::caseload(s.reader(), Some(UserId(999)), 10)
+    assert!(q::caseload(s.reader(), Some(UserId(999)), false, 10)
         .await
         .unwrap()
         .is_empty());
+
+    // Closed, a plan leaves the open caseload for the closed list, once; reopened, back.
+    let mut tx = s.begin().await.unwrap();
+    assert!(
+        q::close_plan(&mut *tx, ids[1], "goals_met", "{\"n\":1}", me, 20)
+            .await
+            .unwrap()
+    );
+    assert!(!q::close_plan(&mut *tx, ids[1], "other", "{}", me, 21)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let open = q::caseload(s.reader(), None, false, 10).await.unwrap();
+    assert_eq!(open.len(), 2);
+    let closed = q::caseload(s.reader(), Some(me), true, 10).await.unwrap();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].id, ids[1]);
+    assert_eq!(closed[0].closed_at, Some(20));
+    assert_eq!(closed[0].closed_reason.as_deref(), Some("goals_met"));
+    assert_eq!(closed[0].closed_by, Some(me));
+    assert_eq!(closed[0].narrative_json, "{\"n\":1}");
+    let mut tx = s.begin().await.unwrap();
+    assert!(q::reopen_plan(&mut *tx, ids[1], 22).await.unwrap());
+    assert!(!q::reopen_plan(&mut *tx, ids[1], 23).await.unwrap());
+    tx.commit().await.unwrap();
+    let row = q::plan_by_id(s.reader(), ids[1]).await.unwrap().unwrap();
+    assert_eq!(
+        (row.closed_at, row.closed_reason, row.closed_by),
+        (None, None, None)
+    );
+    assert_eq!(
+        q::caseload(s.reader(), None, false, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(q::team(s.reader(), ids[0]).await.unwrap().len(), 1);
 
     let mut tx = s.begin().await.unwrap();

@@ -91,6 +91,8 @@ use utoipa::{Modify, OpenApi};
         plans::create,
         plans::detail,
         plans::update,
+        plans::close,
+        plans::reopen,
         plans::referrals,
         plans::create_referral,
         plans::move_referral,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use recovery::model::format_date;
 use recovery::plan::{PlanForm, Transition};
-use recovery::{PlanDomain, ReferralStatus};
+use recovery::{ClosingReason, PlanDomain, ReferralStatus};
 use serde::{Deserialize, Serialize};
 use service::recovery::plans::{PlanLinks, PlanSummary, PlanView};
 use service::recovery::referrals::ReferralView;
@@ -68,19 +68,51 @@ fn item(p: &PlanSummary) -> PlanItemOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanList {
-    /// Overdue and due reviews first.
+    /// Open plans, overdue and due reviews first.
     pub plans: Vec<PlanItemOut>,
+    /// Closed plans, the latest closed first (at most 50).
+    pub closed: Vec<ClosedItemOut>,
 }
 
-/// The caller's caseload (a supervisor: every plan), due reviews first.
+/// A closed plan in the caseload.
+#[derive(Serialize, ToSchema)]
+pub struct ClosedItemOut {
+    pub id: i64,
+    pub young_person: String,
+    /// RFC 3339, UTC.
+    pub closed_at: String,
+    /// `goals_met`, `their_choice`, `transferred`, `moved_away`, `no_contact` or `other`.
+    pub reason: String,
+}
+
+/// The caller's caseload (a supervisor: every plan), due reviews first, and the plans
+/// closed most recently.
 #[utoipa::path(get, path = "/api/v1/recovery-plans", tag = "recovery",
     responses((status = 200, body = PlanList), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(ctx: Ctx) -> Result<Json<PlanList>, AppError> {
     let p = ctx.principal()?;
     let c = ctx.state.services.recovery_caseload(p).await?;
-    crate::pages::audit_list(&ctx, "/api/v1/recovery-plans", c.plans.iter().map(|s| s.id)).await?;
+    crate::pages::audit_list(
+        &ctx,
+        "/api/v1/recovery-plans",
+        c.plans
+            .iter()
+            .map(|s| s.id)
+            .chain(c.closed.iter().map(|s| s.id)),
+    )
+    .await?;
     Ok(Json(PlanList {
         plans: c.plans.iter().map(item).collect(),
+        closed: c
+            .closed
+            .iter()
+            .map(|x| ClosedItemOut {
+                id: x.id,
+                young_person: x.young_person.clone(),
+                closed_at: rfc3339(x.closed_at),
+                reason: x.reason.code().to_owned(),
+            })
+            .collect(),
     }))
 }
 
@@ -210,6 +242,18 @@ pub struct PlanOut {
     pub referrals: Vec<ReferralOut>,
     /// `team`, `oversight` (a supervisor) or `consented` (read-only, by consent).
     pub access: String,
+    /// Set while the plan is closed; null while it is open.
+    pub closed: Option<ClosureOut>,
+}
+
+/// When, why and by whom a plan was closed.
+#[derive(Serialize, ToSchema)]
+pub struct ClosureOut {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `goals_met`, `their_choice`, `transferred`, `moved_away`, `no_contact` or `other`.
+    pub reason: String,
+    pub by: String,
 }
 
 fn plan_out(v: &PlanView) -> PlanOut {
@@ -278,6 +322,11 @@ fn plan_out(v: &PlanView) -> PlanOut {
             PlanAccess::Consented | PlanAccess::Nothing => "consented",
         }
         .to_owned(),
+        closed: v.closed.as_ref().map(|c| ClosureOut {
+            at: rfc3339(c.at),
+            reason: c.reason.code().to_owned(),
+            by: c.by.clone(),
+        }),
     }
 }
 
@@ -476,6 +525,46 @@ pub async fn move_referral(
     ctx.state
         .services
         .move_referral(p, id, to, &n.reason, &n.outcome, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Why a plan is closed.
+#[derive(Deserialize, ToSchema)]
+pub struct CloseIn {
+    /// `goals_met`, `their_choice`, `transferred`, `moved_away`, `no_contact` or `other`.
+    pub reason: String,
+    /// For the team (kept with the plan's reviews); required with `other`.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Closes an open plan when the work with the young person ends (never because of age).
+/// Its team may reopen it; after the retention period for closed plans it is deleted.
+#[utoipa::path(post, path = "/api/v1/recovery-plans/{id}/close", tag = "recovery", request_body = CloseIn, params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn close(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(n): ApiJson<CloseIn>,
+) -> Result<StatusCode, AppError> {
+    let p = ctx.principal()?;
+    let reason = ClosingReason::parse(&n.reason).map_err(|e| bad("reason", e))?;
+    ctx.state
+        .services
+        .close_plan(p, id, reason.code(), &n.note, ctx.ip.clone())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reopens a closed plan.
+#[utoipa::path(post, path = "/api/v1/recovery-plans/{id}/reopen", tag = "recovery", params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn reopen(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, AppError> {
+    let p = ctx.principal()?;
+    ctx.state
+        .services
+        .reopen_plan(p, id, ctx.ip.clone())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

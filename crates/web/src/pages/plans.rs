@@ -19,7 +19,7 @@ use domain::policy::{permits, PlanAccess};
 use domain::{Action, OrgId, UserId};
 use recovery::model::format_date;
 use recovery::plan::{PlanForm, ReviewState, Transition};
-use recovery::{PlanDomain, ReferralStatus, SafetyMarker};
+use recovery::{ClosingReason, PlanDomain, ReferralStatus, SafetyMarker};
 use serde::Deserialize;
 use service::error::ServiceError;
 use service::recovery::plans::{PlanLinks, PlanSummary, PlanView};
@@ -81,13 +81,23 @@ struct CaseloadPage {
     supervisor: bool,
     plans: Vec<PlanRow>,
     transitions: Vec<PlanRow>,
+    /// Closed plans: (id, young person, closed on, reason).
+    closed: Vec<(i64, String, String, &'static str)>,
 }
 
 /// The recovery area: the caseload.
 pub async fn caseload(ctx: Ctx) -> Result<Html<String>, AppError> {
     let p = ctx.principal()?;
     let c = ctx.state.services.recovery_caseload(p).await?;
-    super::audit_list(&ctx, "/recovery", c.plans.iter().map(|s| s.id)).await?;
+    super::audit_list(
+        &ctx,
+        "/recovery",
+        c.plans
+            .iter()
+            .map(|s| s.id)
+            .chain(c.closed.iter().map(|s| s.id)),
+    )
+    .await?;
     render(&CaseloadPage {
         layout: Layout::new(&ctx.state, &ctx.identity, "Recovery", &ctx.path),
         can_open: permits(Some(p), Action::ManageRecoveryPlans),
@@ -95,6 +105,18 @@ pub async fn caseload(ctx: Ctx) -> Result<Html<String>, AppError> {
         supervisor: p.role == domain::Role::Supervisor,
         plans: c.plans.iter().map(row).collect(),
         transitions: c.transitions_due.iter().map(row).collect(),
+        closed: c
+            .closed
+            .iter()
+            .map(|x| {
+                (
+                    x.id,
+                    x.young_person.clone(),
+                    when(x.closed_at).chars().take(10).collect(),
+                    x.reason.label(),
+                )
+            })
+            .collect(),
     })
 }
 
@@ -582,6 +604,13 @@ struct PlanPage {
     error_item: i64,
     /// More than one on the team: each may be removed.
     can_remove: bool,
+    /// The team may close an open plan or reopen a closed one.
+    can_close: bool,
+    /// The young person may withdraw a consent, even once the plan is closed.
+    can_withdraw: bool,
+    /// (closed on, reason, by whom) while the plan is closed.
+    closed: Option<(String, &'static str, String)>,
+    reasons: Vec<Choice>,
 }
 
 async fn plan_page(
@@ -593,7 +622,10 @@ async fn plan_page(
     let p = ctx.principal()?;
     let services = &ctx.state.services;
     let v = services.recovery_plan(p, id, ctx.ip.clone()).await?;
-    let can_change = v.access.changes() && !print;
+    // A closed plan keeps what it held when it closed: only reopening it, or a consent
+    // withdrawn, changes it.
+    let can_close = v.access.changes() && !print;
+    let can_change = can_close && v.closed.is_none();
     let team_only = v.access == PlanAccess::Team;
     let can_refer = can_change && permits(Some(p), Action::ReferToServices);
     let candidates = if can_change {
@@ -691,6 +723,23 @@ async fn plan_page(
         error_message: err.message,
         error_item: err.item.unwrap_or_default(),
         can_remove: can_change && v.team.len() > 1,
+        can_close,
+        can_withdraw: can_close && team_only,
+        closed: v.closed.as_ref().map(|c| {
+            (
+                when(c.at).chars().take(10).collect(),
+                c.reason.label(),
+                c.by.clone(),
+            )
+        }),
+        reasons: ClosingReason::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.code().into(),
+                label: r.label().into(),
+                selected: false,
+            })
+            .collect(),
         v,
     })
 }
@@ -789,6 +838,49 @@ pub async fn review(
         .review_plan(p, id, &f.note, &f.next_review, ctx.ip.clone())
         .await;
     again(&ctx, id, "review-next", r, "The review was recorded.", None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CloseForm {
+    reason: String,
+    note: String,
+}
+
+/// Closes the plan, with why.
+pub async fn close(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<CloseForm>,
+) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx
+        .state
+        .services
+        .close_plan(p, id, &f.reason, &f.note, ctx.ip.clone())
+        .await;
+    // A note missing for "another reason" is the note's mistake; the rest, the reason's.
+    let field = if matches!(&r, Err(ServiceError::Invalid(m)) if m.contains("note")) {
+        "close-note"
+    } else {
+        "close-reason"
+    };
+    again(
+        &ctx,
+        id,
+        field,
+        r,
+        "The plan was closed. Its team can reopen it.",
+        None,
+    )
+    .await
+}
+
+/// Reopens a closed plan.
+pub async fn reopen(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let p = ctx.principal()?;
+    let r = ctx.state.services.reopen_plan(p, id, ctx.ip.clone()).await;
+    again(&ctx, id, "reopen", r, "The plan was reopened.", None).await
 }
 
 #[derive(Deserialize, Default)]

@@ -205,7 +205,7 @@ async fn a_recovery_at_an_episode_offers_a_plan_linked_to_the_case() {
 
 /// The plans linked to this case and episode.
 async fn plans_at(app: &TestApp, case: i64, ep: i64) -> Vec<store::plans::PlanRow> {
-    store::plans::caseload(app.services.store.reader(), None, 500)
+    store::plans::caseload(app.services.store.reader(), None, false, 500)
         .await
         .unwrap()
         .into_iter()
@@ -815,7 +815,7 @@ async fn a_plan_links_to_a_report_its_opener_may_see() {
         assert!(res.body.contains(&format!("value=\"{number}\"")));
     }
     assert!(
-        store::plans::caseload(app.services.store.reader(), None, 10)
+        store::plans::caseload(app.services.store.reader(), None, false, 10)
             .await
             .unwrap()
             .is_empty()
@@ -1078,4 +1078,188 @@ async fn plans_fit_a_phone() {
         .unwrap();
     b.wait_text("#safety-marker", "Do not contact").await;
     b.stop().await;
+}
+
+#[tokio::test]
+async fn a_plan_closes_with_a_reason_leaves_the_caseload_and_its_team_reopens_it() {
+    let app = TestApp::spawn().await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let id = open_plan(
+        &rs,
+        &[
+            ("young_person", "Sam"),
+            ("needs", "housing"),
+            ("next_review", &day(&app, 7)),
+        ],
+    )
+    .await;
+    let page = format!("/recovery/plans/{id}");
+    let open = rs.get(&page).await.body;
+    assert!(open.contains("id=\"close-form\""), "{open}");
+    assert!(rs
+        .get("/recovery")
+        .await
+        .body
+        .contains(&format!("id=\"plan-{id}\"")));
+
+    // A reason is needed, and with "another reason" a note too; each error names its field.
+    let res = rs
+        .post_form(&format!("{page}/close"), &[("note", "")])
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("href=\"#close-reason\""), "{}", res.body);
+    assert!(
+        res.body.contains("id=\"close-reason-error\""),
+        "{}",
+        res.body
+    );
+    let res = rs
+        .post_form(
+            &format!("{page}/close"),
+            &[("reason", "other"), ("note", " ")],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("href=\"#close-note\""), "{}", res.body);
+    let res = rs
+        .post_form(&format!("{page}/close"), &[("reason", "aged_out")])
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+
+    let res = rs
+        .post_form(
+            &format!("{page}/close"),
+            &[
+                ("reason", "goals_met"),
+                ("note", "Settled with her aunt, in school"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let closed = rs.follow(&res).await.body;
+    assert!(closed.contains("The plan was closed"), "{closed}");
+    assert!(closed.contains("id=\"plan-closed\""), "{closed}");
+    assert!(closed.contains("Their goals were met"), "{closed}");
+    assert!(closed.contains("id=\"reopen-form\""), "{closed}");
+    // Nothing in it changes: no forms to change it, and posting anyway is refused.
+    for form in [
+        "edit-plan",
+        "goal-form",
+        "review-form",
+        "close-form",
+        "refer-form",
+    ] {
+        assert!(!closed.contains(&format!("id=\"{form}\"")), "{form}");
+    }
+    assert!(
+        closed.contains("Settled with her aunt, in school"),
+        "the note joins the reviews"
+    );
+    let res = rs
+        .post_form(&format!("{page}/goals"), &[("words", "x")])
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("reopen it"), "{}", res.body);
+    let res = rs
+        .post_form(&format!("{page}/close"), &[("reason", "goals_met")])
+        .await;
+    assert_eq!(res.status, 422, "closing twice: {}", res.body);
+
+    // The caseload lists it under closed plans, not among the open ones.
+    let caseload = rs.get("/recovery").await.body;
+    assert!(
+        !caseload.contains(&format!("id=\"plan-{id}\"")),
+        "{caseload}"
+    );
+    assert!(
+        caseload.contains(&format!("id=\"closed-{id}\"")),
+        "{caseload}"
+    );
+    assert!(caseload.contains("No open recovery plans"), "{caseload}");
+
+    // The API says the same, and refuses a second close and other roles.
+    let plan: serde_json::Value =
+        serde_json::from_str(&rs.get(&format!("/api/v1/recovery-plans/{id}")).await.body).unwrap();
+    assert_eq!(plan["closed"]["reason"], "goals_met", "{plan}");
+    let list: serde_json::Value =
+        serde_json::from_str(&rs.get("/api/v1/recovery-plans").await.body).unwrap();
+    assert_eq!(list["plans"].as_array().unwrap().len(), 0, "{list}");
+    assert_eq!(list["closed"][0]["id"], id, "{list}");
+    let res = rs
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/recovery-plans/{id}/close"),
+            Some(json!({"reason": "goals_met"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    let inv = app.login(Role::Investigator).await;
+    let res = inv
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/recovery-plans/{id}/reopen"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+
+    // Reopened, it is back in the caseload and can change; the API closes and reopens too.
+    let res = rs.post_form(&format!("{page}/reopen"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let reopened = rs.follow(&res).await.body;
+    assert!(reopened.contains("The plan was reopened"), "{reopened}");
+    assert!(reopened.contains("id=\"edit-plan\""), "{reopened}");
+    assert!(!reopened.contains("id=\"plan-closed\""), "{reopened}");
+    assert!(rs
+        .get("/recovery")
+        .await
+        .body
+        .contains(&format!("id=\"plan-{id}\"")));
+    let res = rs
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/recovery-plans/{id}/close"),
+            Some(json!({"reason": "other"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 422, "another reason needs a note: {}", res.body);
+    let res = rs
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/recovery-plans/{id}/close"),
+            Some(json!({"reason": "transferred", "note": "Adult services took over"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    let res = rs
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/recovery-plans/{id}/reopen"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+
+    // Each close and reopen is audited with its reason, never the note.
+    let audit = audit_actions(&app).await;
+    let of = |action: &str| {
+        audit
+            .iter()
+            .filter(|(a, r, _)| a == action && *r == Some(id.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let closes = of("recovery_plan.close");
+    assert_eq!(closes.len(), 2, "{audit:?}");
+    assert!(closes
+        .iter()
+        .any(|(_, _, d)| d.as_deref() == Some("closed: Their goals were met")));
+    assert!(closes
+        .iter()
+        .all(|(_, _, d)| !d.as_deref().unwrap_or("").contains("aunt")));
+    assert_eq!(of("recovery_plan.reopen").len(), 2, "{audit:?}");
 }

@@ -467,3 +467,61 @@ async fn the_daily_purge_runs_at_its_time_and_queues_the_next_day() {
     assert_eq!(daily().await, 1, "the next day's purge is queued");
     assert_eq!(app.services.run_pending_jobs().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_closed_recovery_plan_is_purged_after_its_period_and_an_open_one_is_kept() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        retention: Some(RetentionPolicy {
+            closed_plans_days: Some(30),
+            ..policy()
+        }),
+        ..Default::default()
+    })
+    .await;
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let closed = crate::recovery_plans::open_plan(
+        &rs,
+        &[("young_person", "Quorrin Example"), ("needs", "housing")],
+    )
+    .await;
+    let open = crate::recovery_plans::open_plan(
+        &rs,
+        &[("young_person", "Tamsin Example"), ("needs", "education")],
+    )
+    .await;
+    let res = rs
+        .post_form(
+            &format!("/recovery/plans/{closed}/close"),
+            &[("reason", "moved_away")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // Inside its period the closed plan stays.
+    let admin = app.login(Role::Administrator).await;
+    let page = admin.get("/admin/retention").await;
+    assert!(page.body.contains("Closed recovery plans"), "{}", page.body);
+    app.clock.advance(DAY * 31);
+    let rs = app.login(Role::RecoverySpecialist).await;
+    let admin = app.login(Role::Administrator).await;
+    let res = admin
+        .post_form("/admin/retention/purge", &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    app.run_pending_jobs().await;
+
+    assert_eq!(
+        rs.get(&format!("/recovery/plans/{closed}")).await.status,
+        404
+    );
+    assert_eq!(rs.get(&format!("/recovery/plans/{open}")).await.status, 200);
+    let entries = purge_entries(&app).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let detail: serde_json::Value = serde_json::from_str(&entries[0]).unwrap();
+    assert_eq!(detail["records"]["closed_plans"], 1, "{detail}");
+    assert!(!entries[0].contains("Quorrin"));
+    match app.services.verify_audit().await.unwrap() {
+        AuditCheck::Intact { .. } => {}
+        AuditCheck::Broken(b) => panic!("the audit log is broken after a purge: {b}"),
+    }
+}
