@@ -139,6 +139,16 @@ impl<'a> Folded<'a> {
         }
     }
 
+    /// Whether folded byte `p` begins what an original character folded to: false
+    /// inside an expansion (the "4" of "1⁄4", which "¼" folds to).
+    pub fn starts_char(&self, p: usize) -> bool {
+        let k = self.segs.partition_point(|s| s.f0 <= p);
+        match k.checked_sub(1).and_then(|k| self.segs.get(k)) {
+            Some(s) if p < s.f1 => p == s.f0,
+            _ => true,
+        }
+    }
+
     /// Maps a byte range of the folded text to the byte range of the original.
     ///
     /// Both ends land on character boundaries of the original because every

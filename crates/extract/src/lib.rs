@@ -229,8 +229,13 @@ impl Extractor {
             email::find_at_sign(t, emails, handles, labels);
         }
         email::find_written_at(t, at_markers, emails, labels);
-        // The values move into the entities; the spans stay for the links.
+        // The values move into the entities; the spans stay for the links. An address
+        // whose folded form starts inside a character's expansion ("¼@example.com"
+        // folds to "1⁄4@…", an address "4@…") was not written: the original has no "4".
         for e in emails.iter_mut() {
+            if !folded.starts_char(e.span.start) {
+                continue;
+            }
             push(
                 EntityKind::Email,
                 e.span.clone(),

@@ -2,7 +2,7 @@
 //! as `kind value "original text"` lines (spans shown as the original text
 //! they cover, which also proves the span mapping).
 
-use extract::{normalize_email, normalize_phone, Extractor};
+use extract::{normalize_email, normalize_phone, EntityKind, Extractor};
 
 fn render(text: &str) -> String {
     let x = Extractor::new();
@@ -103,6 +103,20 @@ fn urls_domains_and_plain_email() {
         email jane.doe@example.com "Jane.Doe@Example.com"
         "#,
     );
+}
+
+/// A character that folds to several ("¼" to "1⁄4") never lends the tail of its expansion
+/// to an address: "4@example.com" was not written. A ligature at the start of a local
+/// part still folds whole.
+#[test]
+fn an_address_never_starts_inside_a_folded_character() {
+    let found = Extractor::new().extract("¼@example.comO and ﬁnn@example.com");
+    let emails: Vec<&str> = found
+        .iter()
+        .filter(|e| e.kind == EntityKind::Email)
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(emails, ["finn@example.com"]);
 }
 
 #[test]
