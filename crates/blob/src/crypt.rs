@@ -184,11 +184,15 @@ pub struct Decryptor {
     counter: u64,
     finished: bool,
     blob_key: String,
+    /// Which of the keys given opened it (0: the first, the current key).
+    key_index: usize,
 }
 
 impl Decryptor {
-    /// Checks the header of the blob named `blob_key` and prepares to decrypt its chunks.
-    pub fn new(master: &Key, blob_key: &str, header: &[u8; HEADER_LEN]) -> Result<Self, BlobError> {
+    /// Checks the header of the blob named `blob_key` against each of `keys` (the current
+    /// master key first, then previous ones during a rotation) and prepares to decrypt its
+    /// chunks with the one whose key check matches.
+    pub fn new(keys: &[Key], blob_key: &str, header: &[u8; HEADER_LEN]) -> Result<Self, BlobError> {
         let format = |reason| BlobError::Format {
             key: blob_key.to_owned(),
             reason,
@@ -204,19 +208,22 @@ impl Decryptor {
         prefix.copy_from_slice(&header[5 + SALT_LEN..5 + SALT_LEN + PREFIX_LEN]);
         let stored_check = &header[HEADER_LEN - CHECK_LEN..];
 
-        let (cipher, check) = derive(master, salt)?;
-        if !bool::from(check.ct_eq(stored_check)) {
-            return Err(BlobError::WrongKey {
-                key: blob_key.to_owned(),
-            });
+        for (key_index, master) in keys.iter().enumerate() {
+            let (cipher, check) = derive(master, salt)?;
+            if bool::from(check.ct_eq(stored_check)) {
+                return Ok(Self {
+                    cipher,
+                    aad: aad(header, blob_key),
+                    prefix,
+                    counter: 0,
+                    finished: false,
+                    blob_key: blob_key.to_owned(),
+                    key_index,
+                });
+            }
         }
-        Ok(Self {
-            cipher,
-            aad: aad(header, blob_key),
-            prefix,
-            counter: 0,
-            finished: false,
-            blob_key: blob_key.to_owned(),
+        Err(BlobError::WrongKey {
+            key: blob_key.to_owned(),
         })
     }
 
@@ -270,9 +277,16 @@ impl Decryptor {
 /// chunks (to an HTTP response, say) must treat a late error as a failed transfer.
 pub struct BlobReader {
     inner: Pin<Box<dyn Stream<Item = Result<Bytes, BlobError>> + Send>>,
+    key_index: usize,
 }
 
 impl BlobReader {
+    /// Whether the blob was written under a previous master key (a rotation re-encrypts
+    /// it under the current one).
+    pub fn under_previous_key(&self) -> bool {
+        self.key_index > 0
+    }
+
     /// Collects the whole plaintext. Meant for tests and small files: it holds the
     /// entire content in memory.
     pub async fn read_all(mut self) -> Result<Vec<u8>, BlobError> {
@@ -365,9 +379,11 @@ impl<R: AsyncRead + Unpin> ChunkSource<R> {
 /// response, ...). The header and the first chunk are read and checked before this
 /// returns, so a wrong key, a foreign file or damage at the start is reported before
 /// any plaintext is handed out; later chunks are read as the stream is polled.
+///
+/// `keys` are the current master key, then any previous ones a rotation still needs.
 pub async fn decrypt_reader<R>(
     mut reader: R,
-    master: &Key,
+    keys: &[Key],
     blob_key: &str,
 ) -> Result<BlobReader, BlobError>
 where
@@ -392,7 +408,8 @@ where
             reason: "it is shorter than the blob header (the file was truncated)",
         });
     }
-    let decryptor = Decryptor::new(master, blob_key, &header)?;
+    let decryptor = Decryptor::new(keys, blob_key, &header)?;
+    let key_index = decryptor.key_index;
     let mut source = ChunkSource { reader, decryptor };
     let first = source.next_chunk().await?;
     let rest = stream::try_unfold(source, |mut source| async move {
@@ -401,6 +418,7 @@ where
     let inner = stream::iter(first.map(Ok)).chain(rest);
     Ok(BlobReader {
         inner: Box::pin(inner),
+        key_index,
     })
 }
 
@@ -422,10 +440,14 @@ mod tests {
     }
 
     async fn open(master: &Key, key: &str, sealed: Vec<u8>) -> Result<Vec<u8>, BlobError> {
-        decrypt_reader(std::io::Cursor::new(sealed), master, key)
-            .await?
-            .read_all()
-            .await
+        decrypt_reader(
+            std::io::Cursor::new(sealed),
+            std::slice::from_ref(master),
+            key,
+        )
+        .await?
+        .read_all()
+        .await
     }
 
     #[tokio::test]

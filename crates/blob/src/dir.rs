@@ -35,7 +35,8 @@ const TEMP_SUFFIX: &str = ".part";
 #[derive(Debug)]
 pub struct DirStore {
     root: PathBuf,
-    key: Key,
+    /// The current master key first, then previous ones a rotation still needs to read.
+    keys: Vec<Key>,
 }
 
 fn io_error<'p>(op: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> BlobError + 'p {
@@ -107,7 +108,20 @@ impl DirStore {
         let temp = root.join(TEMP_DIR);
         make_dir(&temp)?;
         sync_dir(&root)?;
-        Ok(Self { root, key })
+        Ok(Self {
+            root,
+            keys: vec![key],
+        })
+    }
+
+    /// Also reads blobs written under `previous` master keys, until
+    /// [`reencrypt`](BlobStore::reencrypt) has moved them to the current key.
+    pub fn with_previous_keys(mut self, previous: Vec<Key>) -> Self {
+        self.keys.truncate(1);
+        let current = self.keys[0].fingerprint();
+        self.keys
+            .extend(previous.into_iter().filter(|k| k.fingerprint() != current));
+        self
     }
 
     /// The directory the store lives in.
@@ -148,15 +162,26 @@ impl DirStore {
 
     async fn put_stream(
         &self,
-        mut data: UploadStream<'_>,
+        data: UploadStream<'_>,
         limit: u64,
     ) -> Result<StoredBlob, BlobError> {
-        let key = new_blob_key();
+        self.write(new_blob_key(), data, limit, true).await
+    }
+
+    /// Writes blob `key` from `data` under the current key: a new blob (`fresh`), or a
+    /// new version of an existing one that replaces it whole (a rotation).
+    async fn write(
+        &self,
+        key: String,
+        mut data: UploadStream<'_>,
+        limit: u64,
+        fresh: bool,
+    ) -> Result<StoredBlob, BlobError> {
         let final_path = self.blob_path(&key)?;
         let temp_path = self
             .temp_dir()
             .join(format!("{}{TEMP_SUFFIX}", new_blob_key()));
-        let (mut encryptor, header) = Encryptor::new(&self.key, &key)?;
+        let (mut encryptor, header) = Encryptor::new(&self.keys[0], &key)?;
 
         let mut options = tokio::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -199,7 +224,7 @@ impl DirStore {
         let file = file.into_std().await;
 
         let root = self.root.clone();
-        tokio::task::spawn_blocking(move || commit(file, &temp_path, &root, &final_path))
+        tokio::task::spawn_blocking(move || commit(file, &temp_path, &root, &final_path, fresh))
             .await
             .map_err(BlobError::Task)??;
         guard.disarm();
@@ -224,7 +249,17 @@ impl DirStore {
             }
             Err(e) => return Err(io_error("open", &path)(e)),
         };
-        decrypt_reader(file, &self.key, key).await
+        decrypt_reader(file, &self.keys, key).await
+    }
+
+    async fn reencrypt_blob(&self, key: &str) -> Result<bool, BlobError> {
+        let reader = self.open_blob(key).await?;
+        if !reader.under_previous_key() {
+            return Ok(false);
+        }
+        let plain: UploadStream<'_> = Box::pin(reader.map(|r| r.map_err(io::Error::other)));
+        self.write(key.to_owned(), plain, u64::MAX, false).await?;
+        Ok(true)
     }
 
     async fn delete_blob(&self, key: &str) -> Result<bool, BlobError> {
@@ -286,8 +321,15 @@ fn list_blobs(root: &Path) -> Result<Vec<BlobEntry>, BlobError> {
     Ok(out)
 }
 
-/// Makes the written temporary file durable and moves it into place durably.
-fn commit(file: fs::File, temp: &Path, root: &Path, final_path: &Path) -> Result<(), BlobError> {
+/// Makes the written temporary file durable and moves it into place durably (replacing
+/// the file there, for a re-encrypted blob).
+fn commit(
+    file: fs::File,
+    temp: &Path,
+    root: &Path,
+    final_path: &Path,
+    fresh: bool,
+) -> Result<(), BlobError> {
     file.sync_all().map_err(io_error("sync", temp))?;
     drop(file);
     let (Some(shard2), Some(shard1)) = (
@@ -305,8 +347,11 @@ fn commit(file: fs::File, temp: &Path, root: &Path, final_path: &Path) -> Result
     // is not known to be durable yet.
     let synced = [shard2, shard1, root].into_iter().try_for_each(sync_dir);
     if let Err(e) = synced {
-        // The caller will not record the blob; do not leave it behind either.
-        let _ = fs::remove_file(final_path);
+        // The caller will not record a new blob; do not leave it behind either. A
+        // re-encrypted one replaced the only copy and stays.
+        if fresh {
+            let _ = fs::remove_file(final_path);
+        }
         return Err(e);
     }
     Ok(())
@@ -327,6 +372,10 @@ impl BlobStore for DirStore {
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
         Box::pin(self.delete_blob(key))
+    }
+
+    fn reencrypt<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
+        Box::pin(self.reencrypt_blob(key))
     }
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<BlobEntry>, BlobError>> {

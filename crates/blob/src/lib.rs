@@ -76,6 +76,13 @@ pub trait BlobStore: Send + Sync {
     /// Deletes blob `key`; `Ok(false)` if there was none (so retries are harmless).
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>>;
 
+    /// Re-encrypts blob `key` under the current master key if a previous key wrote it
+    /// (key rotation, issue 25); `Ok(false)` when it already was under the current key.
+    /// The content and its hashes do not change, and a reader gets the old file or the
+    /// new one whole. A blob deleted while it is rewritten may come back as an orphan,
+    /// which the retention sweep removes.
+    fn reencrypt<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>>;
+
     /// Every stored blob with when it was written, for the sweep that removes files no
     /// row names (retention, issue 25). Uploads in progress are not listed.
     fn list(&self) -> BoxFuture<'_, Result<Vec<BlobEntry>, BlobError>>;

@@ -137,7 +137,8 @@ impl fmt::Debug for S3Config {
 /// A blob store in a bucket of an S3-compatible object store.
 pub struct S3Store {
     store: Arc<AmazonS3>,
-    key: Key,
+    /// The current master key first, then previous ones a rotation still needs to read.
+    keys: Vec<Key>,
     /// The prefix as object-store path segments (empty for the bucket's root).
     prefix: Path,
     endpoint: String,
@@ -150,7 +151,7 @@ impl fmt::Debug for S3Store {
             .field("endpoint", &self.endpoint)
             .field("bucket", &self.bucket)
             .field("prefix", &self.prefix.as_ref())
-            .field("key", &self.key)
+            .field("keys", &self.keys)
             .finish_non_exhaustive()
     }
 }
@@ -261,11 +262,21 @@ impl S3Store {
             })?;
         Ok(Self {
             store: Arc::new(store),
-            key,
+            keys: vec![key],
             prefix,
             endpoint: endpoint.to_owned(),
             bucket: bucket.to_owned(),
         })
+    }
+
+    /// Also reads blobs written under `previous` master keys, until
+    /// [`reencrypt`](BlobStore::reencrypt) has moved them to the current key.
+    pub fn with_previous_keys(mut self, previous: Vec<Key>) -> Self {
+        self.keys.truncate(1);
+        let current = self.keys[0].fingerprint();
+        self.keys
+            .extend(previous.into_iter().filter(|k| k.fingerprint() != current));
+        self
     }
 
     /// Makes one listing request under the prefix, so a wrong endpoint, a missing
@@ -319,12 +330,22 @@ impl S3Store {
 
     async fn put_stream(
         &self,
+        data: UploadStream<'_>,
+        limit: u64,
+    ) -> Result<StoredBlob, BlobError> {
+        self.write(new_blob_key(), data, limit).await
+    }
+
+    /// Writes blob `key` from `data` under the current key: a new object, or a new
+    /// version that replaces the object whole when the upload completes (a rotation).
+    async fn write(
+        &self,
+        key: String,
         mut data: UploadStream<'_>,
         limit: u64,
     ) -> Result<StoredBlob, BlobError> {
-        let key = new_blob_key();
         let location = self.object_path(&key)?;
-        let (mut encryptor, header) = Encryptor::new(&self.key, &key)?;
+        let (mut encryptor, header) = Encryptor::new(&self.keys[0], &key)?;
         let mut buffer = Vec::with_capacity(PART_LEN + 2 * SEALED_CHUNK_LEN);
         buffer.extend_from_slice(&header);
         let (mut md5, mut sha1, mut sha256) = (Md5::new(), Sha1::new(), Sha256::new());
@@ -430,7 +451,7 @@ impl S3Store {
             offset: 0,
         };
         let bytes = stream::try_unfold(windows, Windows::next_window).try_flatten();
-        decrypt_reader(StreamReader::new(Box::pin(bytes)), &self.key, key).await
+        decrypt_reader(StreamReader::new(Box::pin(bytes)), &self.keys, key).await
     }
 
     async fn delete_blob(&self, key: &str) -> Result<bool, BlobError> {
@@ -687,6 +708,18 @@ impl BlobStore for S3Store {
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
         Box::pin(self.delete_blob(key))
+    }
+
+    fn reencrypt<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlobError>> {
+        Box::pin(async move {
+            let reader = self.open_blob(key).await?;
+            if !reader.under_previous_key() {
+                return Ok(false);
+            }
+            let plain: UploadStream<'_> = Box::pin(reader.map(|r| r.map_err(io::Error::other)));
+            self.write(key.to_owned(), plain, u64::MAX).await?;
+            Ok(true)
+        })
     }
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<BlobEntry>, BlobError>> {

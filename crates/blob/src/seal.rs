@@ -5,7 +5,9 @@
 //! the database).
 //!
 //! The key id (the master key's fingerprint) says which key a value needs, so a value
-//! sealed before a change of key is recognised rather than misread. The caller names each
+//! sealed before a change of key is recognised rather than misread, and opened with the
+//! previous key it names while a rotation re-seals it under the current one
+//! ([`Sealer::with_previous`], [`Sealer::is_current`]). The caller names each
 //! value's place (`users.totp_secret:12`) as associated data: a sealed value copied into
 //! another row or column does not open there.
 
@@ -42,11 +44,14 @@ pub enum SealError {
     Damaged,
 }
 
-/// Seals and opens column values under the configured master key.
+/// Seals under the configured master key, and opens values sealed under it or under one
+/// of the previous keys it was given.
 #[derive(Clone)]
 pub struct Sealer {
     id: String,
     cipher: Aes256Gcm,
+    /// Previous keys, (id, cipher): they open values, never seal one.
+    previous: Vec<(String, Aes256Gcm)>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -58,15 +63,29 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// A sealer for the master key (the `files.key` of configuration).
     pub fn new(master: &Key) -> Self {
-        let hkdf = Hkdf::<Sha256>::new(Some(SALT), master.bytes());
-        let mut key = Zeroizing::new([0u8; 32]);
-        // 32 bytes is far below HKDF-SHA256's limit of 8,160: this cannot fail.
-        let _ = hkdf.expand(INFO, key.as_mut());
-        let cipher = Aes256Gcm::new(&aes_gcm::Key::<Aes256Gcm>::from(*key));
         Sealer {
             id: master.fingerprint(),
-            cipher,
+            cipher: cipher(master),
+            previous: Vec::new(),
         }
+    }
+
+    /// Also opens values sealed under `keys` (the master keys used before a rotation).
+    pub fn with_previous(mut self, keys: &[Key]) -> Self {
+        self.previous = keys
+            .iter()
+            .filter(|k| k.fingerprint() != self.id)
+            .map(|k| (k.fingerprint(), cipher(k)))
+            .collect();
+        self
+    }
+
+    /// Whether `stored` is sealed under the current key (a rotation leaves it alone).
+    pub fn is_current(&self, stored: &str) -> bool {
+        stored
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(id, _)| id == self.id)
     }
 
     /// The id written into every value this sealer seals.
@@ -101,9 +120,15 @@ impl Sealer {
     pub fn open(&self, context: &str, stored: &str) -> Result<String, SealError> {
         let rest = stored.strip_prefix(PREFIX).ok_or(SealError::Damaged)?;
         let (id, data) = rest.split_once(':').ok_or(SealError::Damaged)?;
-        if id != self.id {
-            return Err(SealError::UnknownKey(id.to_owned()));
-        }
+        let cipher = if id == self.id {
+            &self.cipher
+        } else {
+            self.previous
+                .iter()
+                .find(|(p, _)| p == id)
+                .map(|(_, c)| c)
+                .ok_or_else(|| SealError::UnknownKey(id.to_owned()))?
+        };
         let bytes = STANDARD_NO_PAD
             .decode(data)
             .map_err(|_| SealError::Damaged)?;
@@ -111,8 +136,7 @@ impl Sealer {
             return Err(SealError::Damaged);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
+        let plain = cipher
             .decrypt(
                 aes_gcm::Nonce::from_slice(nonce),
                 Payload {
@@ -123,6 +147,15 @@ impl Sealer {
             .map_err(|_| SealError::Damaged)?;
         String::from_utf8(plain).map_err(|_| SealError::Damaged)
     }
+}
+
+/// The AES-256-GCM cipher for sealed fields under `master`.
+fn cipher(master: &Key) -> Aes256Gcm {
+    let hkdf = Hkdf::<Sha256>::new(Some(SALT), master.bytes());
+    let mut key = Zeroizing::new([0u8; 32]);
+    // 32 bytes is far below HKDF-SHA256's limit of 8,160: this cannot fail.
+    let _ = hkdf.expand(INFO, key.as_mut());
+    Aes256Gcm::new(&aes_gcm::Key::<Aes256Gcm>::from(*key))
 }
 
 #[cfg(test)]
@@ -161,6 +194,28 @@ mod tests {
         assert_eq!(
             s.open("users.totp_secret:12", "JBSWY3DPEHPK3PXP"),
             Err(SealError::Damaged)
+        );
+    }
+
+    #[test]
+    fn after_a_rotation_old_values_open_with_the_previous_key_and_new_ones_seal_under_the_new() {
+        let old = Sealer::new(&Key::from_bytes([7; 32]));
+        let sealed = old.seal("users.totp_secret:3", "JBSWY3DPEHPK3PXP");
+        let new = Sealer::new(&Key::from_bytes([9; 32])).with_previous(&[Key::from_bytes([7; 32])]);
+        assert!(!new.is_current(&sealed));
+        assert!(old.is_current(&sealed));
+        assert!(!new.is_current("JBSWY3DPEHPK3PXP"));
+        assert_eq!(
+            new.open("users.totp_secret:3", &sealed).as_deref(),
+            Ok("JBSWY3DPEHPK3PXP")
+        );
+        let resealed = new.seal("users.totp_secret:3", "JBSWY3DPEHPK3PXP");
+        assert!(new.is_current(&resealed));
+        assert!(resealed.contains(new.key_id()));
+        // The old key alone cannot open what the new one sealed.
+        assert_eq!(
+            old.open("users.totp_secret:3", &resealed),
+            Err(SealError::UnknownKey(new.key_id().to_owned()))
         );
     }
 

@@ -48,6 +48,8 @@ trait Harness: Sized + Send + Sync + 'static {
     fn store(&self) -> &Self::Store;
     /// Another store on the same storage, encrypting under `key`.
     fn with_key(&self, key: Key) -> Self::Store;
+    /// The store under `current`, still reading what `previous` wrote (a rotation).
+    fn rotated(&self, current: Key, previous: Key) -> Self::Store;
     /// The stored (encrypted) bytes of blob `key`.
     async fn read_raw(&self, key: &str) -> Vec<u8>;
     /// Replaces the stored bytes of blob `key`.
@@ -96,6 +98,9 @@ impl Harness for DirHarness {
     fn with_key(&self, key: Key) -> DirStore {
         DirStore::new(self.dir.path(), key).unwrap()
     }
+    fn rotated(&self, current: Key, previous: Key) -> DirStore {
+        self.with_key(current).with_previous_keys(vec![previous])
+    }
     async fn read_raw(&self, key: &str) -> Vec<u8> {
         fs::read(self.store.blob_path(key).unwrap()).unwrap()
     }
@@ -143,6 +148,9 @@ impl Harness for S3Harness {
     }
     fn with_key(&self, key: Key) -> S3Store {
         S3Store::new(&self.server.config(), key).unwrap()
+    }
+    fn rotated(&self, current: Key, previous: Key) -> S3Store {
+        self.with_key(current).with_previous_keys(vec![previous])
     }
     async fn read_raw(&self, key: &str) -> Vec<u8> {
         let path = self.store.object_path(key).unwrap();
@@ -193,6 +201,7 @@ macro_rules! for_both_stores {
 }
 
 for_both_stores!(
+    a_rotation_reencrypts_old_blobs_under_the_new_key_once,
     round_trips_edge_sizes,
     large_files_round_trip_through_parts,
     reading_streams_in_chunks_of_at_most_64_kib,
@@ -586,6 +595,56 @@ async fn reordered_or_duplicated_chunks_are_detected<H: Harness>(h: H) {
     );
     h.write_raw(&blob.key, &bytes).await;
     assert_corrupt(read(&h, &blob.key).await);
+}
+
+async fn a_rotation_reencrypts_old_blobs_under_the_new_key_once<H: Harness>(h: H) {
+    let (old, new) = (Key::generate(), Key::generate());
+    let before = h.with_key(old.clone());
+    let small = data(1000);
+    let large = data(3 * CHUNK_LEN + 5);
+    let a = before.put(upload(&small, 100), u64::MAX).await.unwrap();
+    let b = before.put(upload(&large, 10_000), u64::MAX).await.unwrap();
+    let a_raw = h.read_raw(&a.key).await;
+
+    // During the rotation the old blobs still open, and new ones go under the new key.
+    let during = h.rotated(new.clone(), old.clone());
+    assert_eq!(
+        during.open(&a.key).await.unwrap().read_all().await.unwrap(),
+        small
+    );
+    let c = during
+        .put(upload(b"written after", 5), u64::MAX)
+        .await
+        .unwrap();
+    assert!(!during.open(&c.key).await.unwrap().under_previous_key());
+    assert!(during.open(&a.key).await.unwrap().under_previous_key());
+    for blob in [&a, &b] {
+        assert!(during.reencrypt(&blob.key).await.unwrap(), "{}", blob.key);
+    }
+    // Once done, nothing is left to do, and a missing blob says so.
+    for blob in [&a, &b, &c] {
+        assert!(!during.reencrypt(&blob.key).await.unwrap(), "{}", blob.key);
+    }
+    assert!(matches!(
+        during.reencrypt("0123456789abcdef0123456789abcdef").await,
+        Err(BlobError::NotFound { .. })
+    ));
+
+    // The new key alone reads everything, unchanged; the old key reads nothing.
+    let after = h.with_key(new);
+    assert_eq!(
+        after.open(&a.key).await.unwrap().read_all().await.unwrap(),
+        small
+    );
+    assert_eq!(
+        after.open(&b.key).await.unwrap().read_all().await.unwrap(),
+        large
+    );
+    assert_ne!(h.read_raw(&a.key).await, a_raw);
+    let err = before.open(&b.key).await.unwrap_err();
+    assert!(matches!(err, BlobError::WrongKey { .. }), "{err}");
+    // Only the blobs: no temporary file or extra object is left behind.
+    assert!(h.unfinished().is_empty());
 }
 
 async fn a_wrong_key_is_reported_as_such<H: Harness>(h: H) {

@@ -80,6 +80,17 @@ pub enum AdminCommand {
     },
     /// Verify the audit log's hash chain; exits non-zero and names the first broken entry.
     VerifyAudit,
+    /// Print a new random master key (base64) for files.key, to start a key rotation.
+    NewKey,
+    /// Re-encrypt every stored file and re-seal every second-factor secret under the
+    /// current files.key; what files.previous_keys encrypted still opens meanwhile, and the
+    /// server may keep running. Run it after making a new key current; remove the previous
+    /// keys once it reports nothing left.
+    RotateKey {
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Purge the records past their retention period ([retention] in the configuration; none by default) and sweep files no record needs, as a background job run now. One audit entry records the counts.
     Purge {
         /// Say what would be purged, and change nothing.
@@ -214,6 +225,48 @@ pub async fn run(services: &Services, cmd: AdminCommand) -> Result<()> {
                     break;
                 }
                 page += 1;
+            }
+        }
+        AdminCommand::NewKey => {
+            // `main` answers it before connecting (it needs no database); the same here.
+            println!("{}", blob::Key::generate().to_base64());
+        }
+        AdminCommand::RotateKey { json } => {
+            let bar = crate::linkcmd::count_bar(0, "re-encrypting files under the current key");
+            let report = services
+                .rotate_keys(&|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).context("writing the outcome as JSON")?
+                );
+            } else {
+                println!(
+                    "Current key {}: {} second-factor secrets re-sealed; {} files re-encrypted, {} already under it, {} deleted meanwhile.",
+                    services.sealer.key_id(),
+                    report.secrets_resealed,
+                    report.files_reencrypted,
+                    report.files_current,
+                    report.files_gone
+                );
+                for (key, why) in &report.failed {
+                    println!("  not re-encrypted: file {key}: {why}");
+                }
+                if report.complete() {
+                    println!("Nothing is left under a previous key: remove files.previous_keys from the configuration and restart.");
+                }
+            }
+            if !report.complete() {
+                return Err(crate::Exit::Partial(format!(
+                    "{} files could not be re-encrypted (listed above); keep files.previous_keys until they are, and run the command again",
+                    report.failed.len()
+                ))
+                .into());
             }
         }
         AdminCommand::Purge { dry_run, json } => {

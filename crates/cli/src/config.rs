@@ -77,6 +77,11 @@ pub struct FileSettings {
     /// (`CLEARINGHOUSE_FILES__KEY`). When unset, a key is generated on first run into
     /// `file.key` in the data directory, readable by the owner only.
     pub key: Option<String>,
+    /// Master keys used before the current `key`, kept while `clearinghouse admin
+    /// rotate-key` moves what they encrypted to the current one: files and secrets under
+    /// them still open, nothing new is written under them. Remove them once the command
+    /// reports nothing left.
+    pub previous_keys: Vec<String>,
     /// The largest file a provider may upload, in bytes.
     pub max_bytes: u64,
     /// The object store, for `backend = "s3"`.
@@ -89,6 +94,7 @@ impl Default for FileSettings {
             backend: FileBackend::Dir,
             dir: None,
             key: None,
+            previous_keys: Vec::new(),
             max_bytes: 512 * 1024 * 1024,
             s3: S3Settings::default(),
         }
@@ -353,6 +359,7 @@ impl Config {
         if self.data_dir.as_os_str().is_empty() {
             bail!("invalid configuration value data_dir: it is empty; give a directory");
         }
+        self.previous_keys()?;
         if let Some(k) = &self.files.key {
             blob::Key::parse(k)
                 .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}"))?;
@@ -470,7 +477,8 @@ impl Config {
         let key = self.file_key()?;
         if self.files.backend == FileBackend::S3 {
             let settings = self.files.s3.to_config()?;
-            let store = blob::S3Store::new(&settings, key)?;
+            let store =
+                blob::S3Store::new(&settings, key)?.with_previous_keys(self.previous_keys()?);
             // Fail at start, naming the setting at fault, not at the first upload.
             store.check().await?;
             tracing::info!(
@@ -486,7 +494,8 @@ impl Config {
         }
         let dir = self.files_dir();
         let store = blob::DirStore::new(&dir, key)
-            .with_context(|| format!("opening the file store in {}", dir.display()))?;
+            .with_context(|| format!("opening the file store in {}", dir.display()))?
+            .with_previous_keys(self.previous_keys()?);
         // Half-written uploads of a crashed run: no row names them.
         let stale = store
             .remove_temp_files()
@@ -511,6 +520,29 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("invalid configuration value files.key: {e}")),
             None => self.generated_key(),
         }
+    }
+
+    /// The master keys before the current one (`files.previous_keys`), for a rotation.
+    pub fn previous_keys(&self) -> Result<Vec<blob::Key>> {
+        self.files
+            .previous_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                blob::Key::parse(k).map_err(|e| {
+                    anyhow::anyhow!(
+                        "invalid configuration value files.previous_keys[{i}]: {e}; give each \
+                         previous key as it was in files.key"
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// What seals secrets in database columns: the current key, opening values sealed
+    /// under previous ones too.
+    pub fn sealer(&self) -> Result<blob::Sealer> {
+        Ok(blob::Sealer::new(&self.file_key()?).with_previous(&self.previous_keys()?))
     }
 
     /// The key that signs pre-login CSRF tokens, derived from the file key: every server

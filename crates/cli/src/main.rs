@@ -164,6 +164,11 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Admin(admin::AdminCommand::NewKey) => {
+            // No configuration or database: a key is just random bytes.
+            println!("{}", blob::Key::generate().to_base64());
+            Ok(())
+        }
         Command::Admin(cmd) => {
             let config = Config::load(&cli.config, None)?;
             let services = connect(&config).await?;
@@ -244,7 +249,7 @@ async fn connect(config: &Config) -> Result<Services> {
         config.security.clone(),
         Clock::system(),
         config.file_store().await?,
-        blob::Sealer::new(&config.file_key()?),
+        config.sealer()?,
     );
     services.hotline = config.hotline.clone();
     services.watchlists = config.watchlists.clone();
@@ -252,11 +257,11 @@ async fn connect(config: &Config) -> Result<Services> {
     let sealed = services
         .seal_plaintext_secrets()
         .await
-        .context("sealing second-factor secrets stored in plain text")?;
+        .context("sealing second-factor secrets stored in plain text or under a previous key")?;
     if sealed > 0 {
         tracing::info!(
             count = sealed,
-            "sealed second-factor secrets an older version stored in plain text"
+            "sealed second-factor secrets stored in plain text or under a previous key"
         );
     }
     services

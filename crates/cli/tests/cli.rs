@@ -59,6 +59,8 @@ fn every_command_has_help() {
         vec!["admin", "create-user", "--help"],
         vec!["admin", "create-token", "--help"],
         vec!["admin", "verify-audit", "--help"],
+        vec!["admin", "new-key", "--help"],
+        vec!["admin", "rotate-key", "--help"],
         vec!["synth", "--help"],
         vec!["import", "--help"],
         vec!["dedupe", "--help"],

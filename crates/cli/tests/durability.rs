@@ -1323,3 +1323,117 @@ async fn connects_to_postgres_over_tls_with_verify_full() {
     );
     drop(db);
 }
+
+// Key rotation (issue 25) ---------------------------------------------------------------
+
+/// After a new key is made current with the old one kept as previous, `admin rotate-key`
+/// re-encrypts every file and re-seals the second-factor secret under the new key, a second
+/// run finds nothing to do, and then the new key alone opens everything and the old one
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_key_moves_every_file_and_secret_to_the_new_key() {
+    let target = Target {
+        dir: tempfile::tempdir().unwrap(),
+        database_url: None,
+    };
+    create_provider(&target);
+    let server = Server::start(&target, "rotate").await;
+    for (i, xml) in fixtures().into_iter().take(2).enumerate() {
+        let content = format!("synthetic evidence file {i}\n").repeat(5_000 + i);
+        report_with_file(&server.base(), xml, content.as_bytes()).await;
+    }
+    drop(server);
+    // A second factor stored plain by an older version: sealed (under the old key) at the
+    // next start of any command.
+    let db = format!("sqlite://{}", target.sqlite_file().display());
+    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE username = 'prov'")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    drop(c);
+    let (code, out, err) = run_on(&target, &["admin", "verify-audit"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let old = std::fs::read_to_string(target.dir.path().join("file.key")).unwrap();
+    let (code, new, err) = run_on(&target, &["admin", "new-key"]);
+    assert_eq!(code, 0, "{err}");
+    let (old_key, new_key) = (
+        blob::Key::parse(&old).unwrap(),
+        blob::Key::parse(&new).unwrap(),
+    );
+    assert_ne!(old_key.fingerprint(), new_key.fingerprint());
+    let config = target.dir.path().join("rotate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[files]\nkey = \"{}\"\nprevious_keys = [\"{}\"]\n",
+            new.trim(),
+            old.trim()
+        ),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+
+    let (code, out, err) = run_on(&target, &["--config", cfg, "admin", "rotate-key", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["files_reencrypted"], 2, "{report}");
+    assert_eq!(report["files_current"], 0, "{report}");
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    // The secret was re-sealed at start, before the command's own pass.
+    let (code, out, err) = run_on(&target, &["--config", cfg, "admin", "rotate-key"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("0 files re-encrypted, 2 already under it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Nothing is left under a previous key"),
+        "{out}"
+    );
+
+    // The new key alone opens every file; the old one none.
+    let files = target.dir.path().join("files");
+    let now = blob::DirStore::new(&files, new_key.clone()).unwrap();
+    let before = blob::DirStore::new(&files, old_key).unwrap();
+    let listed = blob::BlobStore::list(&now).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    for entry in &listed {
+        let text = blob::BlobStore::open(&now, &entry.key)
+            .await
+            .unwrap()
+            .read_all()
+            .await
+            .unwrap();
+        assert!(text.starts_with(b"synthetic evidence file "));
+        assert!(matches!(
+            blob::BlobStore::open(&before, &entry.key).await,
+            Err(blob::BlobError::WrongKey { .. })
+        ));
+    }
+    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    let (id, sealed): (i64, String) =
+        sqlx::query_as("SELECT id, totp_secret FROM users WHERE username = 'prov'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    let sealer = blob::Sealer::new(&new_key);
+    assert!(sealer.is_current(&sealed), "{sealed}");
+    assert_eq!(
+        sealer
+            .open(&format!("users.totp_secret:{id}"), &sealed)
+            .unwrap(),
+        "JBSWY3DPEHPK3PXP"
+    );
+    let entries: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'keys.rotate'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(entries, 2);
+}

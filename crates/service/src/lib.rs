@@ -12,6 +12,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod jobs;
+pub mod keys;
 pub mod settings;
 
 // One folder per context, each with its use cases.

@@ -255,14 +255,17 @@ pub async fn set_totp<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// Second-factor secrets written before they were sealed (issue 25): (user, secret).
-pub async fn unsealed_totp_secrets<'e, E: Executor<'e, Database = Any>>(
+/// Second-factor secrets not sealed under the key with id `key_id`: stored plain by an
+/// older version, or sealed under a previous key (a rotation re-seals them).
+pub async fn totp_secrets_not_under<'e, E: Executor<'e, Database = Any>>(
     ex: E,
+    key_id: &str,
 ) -> Result<Vec<(UserId, String)>, StoreError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL \
-         AND totp_secret NOT LIKE 'sealed:%' ORDER BY id",
+         AND totp_secret NOT LIKE $1 ORDER BY id",
     )
+    .bind(format!("sealed:v1:{key_id}:%"))
     .fetch_all(ex)
     .await?;
     Ok(rows.into_iter().map(|(id, s)| (UserId(id), s)).collect())

@@ -294,15 +294,25 @@ impl Services {
         }
     }
 
-    /// Seals the second-factor secrets an older version stored in plain text; run at
-    /// start. Returns how many it sealed.
+    /// Seals the second-factor secrets an older version stored in plain text, and
+    /// re-seals those sealed under a previous key (after a key rotation); run at start and
+    /// by `rotate_keys`. Returns how many it (re)sealed.
     pub async fn seal_plaintext_secrets(&self) -> Result<usize> {
         let mut sealed = 0;
-        for (id, plain) in users::unsealed_totp_secrets(self.store.reader()).await? {
+        let stale =
+            users::totp_secrets_not_under(self.store.reader(), self.sealer.key_id()).await?;
+        for (id, was) in stale {
+            let plain = if blob::Sealer::is_sealed(&was) {
+                self.sealer
+                    .open(&totp_place(id), &was)
+                    .map_err(|e| ServiceError::Internal(Box::new(e)))?
+            } else {
+                was.clone()
+            };
             let value = self.sealer.seal(&totp_place(id), &plain);
             let mut tx = self.store.begin().await?;
             // Only if unchanged: an enrolment in between wrote a sealed value already.
-            if users::reseal_totp_secret(&mut *tx, id, &plain, &value).await? {
+            if users::reseal_totp_secret(&mut *tx, id, &was, &value).await? {
                 sealed += 1;
             }
             store::commit(tx).await?;

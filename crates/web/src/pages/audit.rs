@@ -150,6 +150,7 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("import", "Import"),
             ("indicators.edit", "Indicator catalogue edited"),
+            ("keys.rotate", "Encryption key rotated"),
         ],
     ),
 ];
@@ -364,6 +365,9 @@ pub fn describe(e: &AuditEntry) -> (String, Option<String>) {
         "retention.release" => format!("Released the legal hold on {r}"),
         "retention.purge_request" => {
             "Asked for a purge of records past their retention period".to_owned()
+        }
+        "keys.rotate" => {
+            "Re-encrypted secrets and files under the current key (counts in the detail)".to_owned()
         }
         "retention.purge" => {
             "Purged the records past their retention period (counts in the detail)".to_owned()
