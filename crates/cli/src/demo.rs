@@ -386,8 +386,20 @@ async fn seed_recovery_plans(services: &Services) -> Result<()> {
                     .await?;
             }
         }
+        // The last plan's work is done: it shows under "Closed plans".
+        if i == 7 {
+            services
+                .close_plan(
+                    &specialist,
+                    id,
+                    recovery::ClosingReason::GoalsMet.code(),
+                    "Settled in her own flat; no further support wanted for now",
+                    None,
+                )
+                .await?;
+        }
     }
-    eprintln!("Recovery plans: 8, one with its review overdue.");
+    eprintln!("Recovery plans: 8, one with its review overdue, one closed.");
     Ok(())
 }
 
