@@ -249,6 +249,7 @@ struct PgDb {
 
 impl PgDb {
     async fn create(admin: &str) -> Result<PgDb, String> {
+        store::install_tls_provider();
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin)
             .await
             .map_err(|e| format!("cannot connect to {admin}: {e}"))?;
@@ -288,6 +289,7 @@ impl PgDb {
     }
 
     async fn drop_db(&self) {
+        store::install_tls_provider();
         if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&self.admin).await {
             let _ = sqlx::Executor::execute(
                 &mut c,

@@ -110,6 +110,7 @@ impl Exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    store::install_tls_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

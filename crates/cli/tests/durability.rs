@@ -234,6 +234,7 @@ impl PgDb {
             std::process::id(),
             nanos & 0xffff_ffff_ffff
         );
+        store::install_tls_provider();
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin)
             .await
             .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin}: cannot connect: {e}"));
@@ -258,6 +259,7 @@ impl Drop for PgDb {
                 .build()
                 .unwrap();
             rt.block_on(async {
+                store::install_tls_provider();
                 if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
                     let _ = sqlx::Executor::execute(
                         &mut c,
@@ -358,6 +360,7 @@ async fn client_loop(base: String, load: Arc<Load>, fixtures: Arc<Vec<Vec<u8>>>,
 async fn stored_ids(target: &Target) -> HashSet<i64> {
     let ids: Vec<i64> = match &target.database_url {
         Some(url) => {
+            store::install_tls_provider();
             let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
                 .await
                 .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
@@ -542,6 +545,7 @@ async fn acknowledged_reports_survive_sigkill_on_postgres() {
 async fn scalar(target: &Target, sql: &str) -> i64 {
     match &target.database_url {
         Some(url) => {
+            store::install_tls_provider();
             let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
                 .await
                 .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
@@ -1305,6 +1309,7 @@ async fn connects_to_postgres_over_tls_with_verify_full() {
         String::from_utf8_lossy(&out.stderr)
     );
     // The connection really is encrypted.
+    store::install_tls_provider();
     let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&verified)
         .await
         .unwrap_or_else(|e| panic!("connect over verify-full: {e}"));

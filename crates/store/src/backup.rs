@@ -62,6 +62,7 @@ impl Store {
             .execute(&self.read)
             .await?;
         let url = format!("sqlite://{target}?mode=ro");
+        crate::install_tls_provider();
         let mut conn = sqlx::AnyConnection::connect(&url).await?;
         let counts = counts_in(&mut conn, Backend::Sqlite).await?;
         conn.close().await?;

@@ -90,6 +90,15 @@ pub struct PoolSizes {
     pub write_idle: usize,
 }
 
+/// Installs the process's TLS provider (aws-lc-rs) if none is yet. Two crates of the build
+/// enable different rustls providers (sqlx aws-lc-rs, object_store's HTTP client ring), and
+/// with both rustls refuses to choose: TLS to PostgreSQL, SMTP or a test's browser driver
+/// would panic. Called before connecting and at the program's start; idempotent.
+pub fn install_tls_provider() {
+    // Err only when a provider is installed already, which is what we want.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     read: AnyPool,
@@ -104,6 +113,7 @@ impl Store {
     /// Connects to `url` (`sqlite://PATH?mode=rwc` or `postgres://…`). Does not migrate.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        install_tls_provider();
         let backend = Backend::from_url(url)?;
         let opts = AnyConnectOptions::from_str(url).map_err(StoreError::Connect)?;
         match backend {

@@ -24,6 +24,7 @@ impl TestDb {
         match std::env::var(POSTGRES_ENV) {
             Ok(admin) if !admin.is_empty() => {
                 let name = format!("ch_test_{:016x}", rand::thread_rng().gen::<u64>());
+                crate::install_tls_provider();
                 let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin}: cannot connect: {e}"));
@@ -70,6 +71,7 @@ impl Drop for TestDb {
                     .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
+                        crate::install_tls_provider();
                         if let Ok(mut c) =
                             <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
                         {

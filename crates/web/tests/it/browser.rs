@@ -24,6 +24,7 @@ impl Browser {
     }
 
     async fn start_with(downloads: Option<&std::path::Path>) -> Browser {
+        store::install_tls_provider();
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let chrome_bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
