@@ -303,9 +303,16 @@ impl Services {
             users::totp_secrets_not_under(self.store.reader(), self.sealer.key_id()).await?;
         for (id, was) in stale {
             let plain = if blob::Sealer::is_sealed(&was) {
-                self.sealer
-                    .open(&totp_place(id), &was)
-                    .map_err(|e| ServiceError::Internal(Box::new(e)))?
+                match self.sealer.open(&totp_place(id), &was) {
+                    Ok(plain) => plain,
+                    // One account's unreadable secret must not keep the server from
+                    // starting: that account's sign-in fails with the same message, and an
+                    // administrator resets its second factor.
+                    Err(e) => {
+                        tracing::warn!(user = id.0, error = %e, "a second-factor secret could not be re-sealed");
+                        continue;
+                    }
+                }
             } else {
                 was.clone()
             };

@@ -316,7 +316,7 @@ impl Services {
         note: &str,
         ip: Ip,
     ) -> Result<()> {
-        let (row, access) = self.changeable(who, id).await?;
+        let (row, _) = self.changeable(who, id).await?;
         let reason =
             ClosingReason::parse(reason).map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let note = ::recovery::model::optional_text("the closing note", note, 10_000)
@@ -326,16 +326,16 @@ impl Services {
                 "say why the plan is closed: with \"another reason\", the note is needed".into(),
             ));
         }
+        // Written for the team whoever closes it (a supervisor outside the team too, who
+        // cannot read it back): the team learns why its plan closed.
         let mut narrative = narrative_of(&row)?;
-        if access.reads_narrative() {
-            narrative.reviews.push(Review {
-                on: format_date(self.today()),
-                note: Some(match note {
-                    Some(n) => format!("Plan closed ({}): {n}", reason.label()),
-                    None => format!("Plan closed ({}).", reason.label()),
-                }),
-            });
-        }
+        narrative.reviews.push(Review {
+            on: format_date(self.today()),
+            note: Some(match note {
+                Some(n) => format!("Plan closed ({}): {n}", reason.label()),
+                None => format!("Plan closed ({}).", reason.label()),
+            }),
+        });
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !queries::close_plan(
