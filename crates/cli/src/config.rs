@@ -65,7 +65,8 @@ pub struct Config {
 }
 
 /// Where uploaded evidence files are kept, and the key they are encrypted under.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` hides the keys.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FileSettings {
     /// `dir` (the default): encrypted files in `files.dir`; `s3`: encrypted objects in the
@@ -86,6 +87,23 @@ pub struct FileSettings {
     pub max_bytes: u64,
     /// The object store, for `backend = "s3"`.
     pub s3: S3Settings,
+}
+
+impl std::fmt::Debug for FileSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { "<redacted>" } else { "<none>" };
+        f.debug_struct("FileSettings")
+            .field("backend", &self.backend)
+            .field("dir", &self.dir)
+            .field("key", &hidden(self.key.is_some()))
+            .field(
+                "previous_keys",
+                &format!("<{} redacted>", self.previous_keys.len()),
+            )
+            .field("max_bytes", &self.max_bytes)
+            .field("s3", &self.s3)
+            .finish()
+    }
 }
 
 impl Default for FileSettings {
@@ -736,6 +754,14 @@ mod tests {
         for shown in [format!("{c:?}"), format!("{s3:?}")] {
             assert!(!shown.contains("very-secret-value"), "{shown}");
         }
+        let keys = FileSettings {
+            key: Some("current-key-material".into()),
+            previous_keys: vec!["old-key-material".into()],
+            ..FileSettings::default()
+        };
+        let shown = format!("{keys:?}");
+        assert!(!shown.contains("key-material"), "{shown}");
+        assert!(shown.contains("<1 redacted>"), "{shown}");
 
         std::fs::write(&path, settings.replace("bucket = \"evidence\"\n", "")).unwrap();
         let e = Config::load(&args, None).unwrap_err().to_string();
