@@ -110,6 +110,18 @@ impl FromStr for Key {
     }
 }
 
+/// Replaces everything after the current key (`keys[0]`) with `previous`, leaving out the
+/// current key if it is among them: the key list both file stores read with.
+pub(crate) fn set_previous(keys: &mut Vec<Key>, previous: Vec<Key>) {
+    keys.truncate(1);
+    let current = keys.first().map(Key::fingerprint);
+    keys.extend(
+        previous
+            .into_iter()
+            .filter(|k| Some(k.fingerprint()) != current),
+    );
+}
+
 /// Length of a blob key in characters (16 random bytes in hex).
 pub const BLOB_KEY_LEN: usize = 32;
 

@@ -272,10 +272,7 @@ impl S3Store {
     /// Also reads blobs written under `previous` master keys, until
     /// [`reencrypt`](BlobStore::reencrypt) has moved them to the current key.
     pub fn with_previous_keys(mut self, previous: Vec<Key>) -> Self {
-        self.keys.truncate(1);
-        let current = self.keys[0].fingerprint();
-        self.keys
-            .extend(previous.into_iter().filter(|k| k.fingerprint() != current));
+        crate::key::set_previous(&mut self.keys, previous);
         self
     }
 

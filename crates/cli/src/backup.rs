@@ -188,7 +188,8 @@ async fn pg_dump(url: String, snapshot: String, out: PathBuf) -> Result<()> {
     run_tool(cmd, "pg_dump").await
 }
 
-pub async fn backup(config: &Config, args: &BackupArgs) -> Result<()> {
+/// Backup and restore copy a files.dir store; a bucket is backed up with its own tools.
+fn refuse_bucket(config: &Config) -> Result<()> {
     if config.files.backend == crate::config::FileBackend::S3 {
         return Err(Exit::BadInput(
             "files.backend is \"s3\": this command copies the evidence files of a files.dir \
@@ -198,6 +199,11 @@ pub async fn backup(config: &Config, args: &BackupArgs) -> Result<()> {
         )
         .into());
     }
+    Ok(())
+}
+
+pub async fn backup(config: &Config, args: &BackupArgs) -> Result<()> {
+    refuse_bucket(config)?;
     let out = &args.out;
     if !is_empty_dir(out)? {
         return Err(Exit::BadInput(format!(
@@ -402,15 +408,7 @@ async fn pg_restore(url: &str, file: &Path) -> Result<()> {
 }
 
 pub async fn restore(config: &Config, args: &RestoreArgs) -> Result<()> {
-    if config.files.backend == crate::config::FileBackend::S3 {
-        return Err(Exit::BadInput(
-            "files.backend is \"s3\": this command copies the evidence files of a files.dir \
-             store and cannot yet copy a bucket's; back the bucket up with the object store's \
-             own tools (versioning or replication) and the database with its own"
-                .into(),
-        )
-        .into());
-    }
+    refuse_bucket(config)?;
     let dir = &args.from;
     let m = verified_manifest(dir)?;
     // Not config.database_url(): for SQLite it would create the database file.
